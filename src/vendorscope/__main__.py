@@ -1,0 +1,5 @@
+"""``python -m vendorscope``."""
+
+from vendorscope.cli import main
+
+main()

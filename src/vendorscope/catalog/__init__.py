@@ -1,0 +1,1 @@
+"""Catalogs of vendors of concern: data (YAML) plus the loader that validates it."""

@@ -1,0 +1,1 @@
+"""Findings: what the matcher's verdicts mean per host, kept current as evidence and catalogs change."""

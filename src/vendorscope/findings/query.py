@@ -1,0 +1,129 @@
+"""Read-side queries: findings, hosts with their coverage, and the exposure summary."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
+
+from vendorscope.findings.refresh import WITHDRAWN
+from vendorscope.store.tables import Examination, Finding, Host, Installation
+
+NOT_EXAMINED = "not examined"
+
+
+def list_findings(conn: Connection, vendor: str | None = None, include_absent: bool = False) -> list[dict[str, Any]]:
+    stmt = (
+        select(Finding, Host.name)
+        .join(Host, Host.id == Finding.host_id)
+        .order_by(Host.name, Finding.vendor, Finding.product)
+    )
+    if vendor:
+        stmt = stmt.where(Finding.vendor == vendor)
+    if not include_absent:
+        stmt = stmt.where(Finding.present.is_(True), Finding.status != WITHDRAWN)
+    return [_finding_dict(finding, host) for finding, host in Session(conn).execute(stmt)]
+
+
+def _finding_dict(f: Finding, host: str) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "host": host,
+        "vendor": f.vendor,
+        "product": f.product,
+        "kind": f.kind,
+        "confidence": f.confidence,
+        "present": f.present,
+        "status": f.status,
+        "first_seen": f.first_seen.isoformat() if f.first_seen else None,
+        "last_seen": f.last_seen.isoformat() if f.last_seen else None,
+        "explanation": f.explanation,
+        "evidence": f.evidence,
+    }
+
+
+def hosts_with(conn: Connection, vendor: str) -> list[str]:
+    """Names of hosts where the vendor's software is present: the committee's first question."""
+    stmt = (
+        select(Host.name)
+        .join(Finding, Finding.host_id == Host.id)
+        .where(Finding.vendor == vendor, Finding.present.is_(True), Finding.status != WITHDRAWN)
+        .distinct()
+        .order_by(Host.name)
+    )
+    return list(conn.execute(stmt).scalars())
+
+
+def list_hosts(conn: Connection) -> list[dict[str, Any]]:
+    """Every known host, how it was examined (or 'not examined'), and what was found on it."""
+    methods: dict[int, set[str]] = defaultdict(set)
+    sources: dict[int, set[str]] = defaultdict(set)
+    last_exam: dict[int, Any] = {}
+    for host_id, method, srcs, when in conn.execute(
+        select(Examination.host_id, Examination.method, Examination.sources, Examination.examined_at)
+    ):
+        methods[host_id].add(method)
+        sources[host_id].update(srcs or [])
+        if when and (host_id not in last_exam or when > last_exam[host_id]):
+            last_exam[host_id] = when
+    software = dict(
+        conn.execute(
+            select(Installation.host_id, func.count())
+            .where(Installation.present.is_(True))
+            .group_by(Installation.host_id)
+        ).all()
+    )
+    found: dict[int, set[str]] = defaultdict(set)
+    for host_id, vendor, product in conn.execute(
+        select(Finding.host_id, Finding.vendor, Finding.product).where(
+            Finding.present.is_(True), Finding.status != WITHDRAWN
+        )
+    ):
+        found[host_id].add(f"{vendor}:{product}")
+    rows = []
+    for host in Session(conn).execute(select(Host).order_by(Host.name)).scalars():
+        examined = sorted(methods.get(host.id, ()))
+        rows.append(
+            {
+                "host": host.name,
+                "examined": bool(examined),
+                "coverage": ", ".join(examined) if examined else NOT_EXAMINED,
+                "sources": sorted(sources.get(host.id, ())),
+                "last_examined": last_exam[host.id].isoformat() if host.id in last_exam else None,
+                "software": software.get(host.id, 0),
+                "findings": sorted(found.get(host.id, ())),
+                "facts": host.facts or {},
+            }
+        )
+    return rows
+
+
+@dataclass
+class ProductExposure:
+    vendor: str
+    product: str
+    kind: str
+    hosts: int
+    min_confidence: float
+    max_confidence: float
+    how_found: Counter[str]
+
+
+def exposure_summary(conn: Connection, vendor: str | None = None) -> list[ProductExposure]:
+    """Per product: how many hosts, how sure, and by which kinds of evidence."""
+    grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for f in list_findings(conn, vendor):
+        grouped[(f["vendor"], f["product"], f["kind"])].append(f)
+    out = []
+    for (v, product, kind), items in sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        how: Counter[str] = Counter()
+        for f in items:
+            how.update({f"{e['source']}.{e['field']}" for e in f["evidence"]})
+        confidences = [f["confidence"] for f in items]
+        out.append(
+            ProductExposure(v, product, kind, len({f["host"] for f in items}), min(confidences), max(confidences), how)
+        )
+    return out

@@ -1,0 +1,159 @@
+"""Derive per-host findings from installations and title verdicts, keeping each finding's status.
+
+Findings are derived data, recomputed after every ingest and re-match; what is
+not derived (status, later remediation history) survives: a finding that the
+evidence no longer supports is marked ``withdrawn``, never deleted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, update
+
+from vendorscope.match.matcher import REPORT_THRESHOLD, UNIDENTIFIED
+from vendorscope.store.store import Store
+from vendorscope.store.tables import Artifact, Finding, Installation, Title, TitleMatch
+
+SOFTWARE_KINDS = ("branded", "embedded")
+WITHDRAWN = "withdrawn"
+_FINDINGS = Finding.__table__
+
+
+@dataclass
+class _Draft:
+    confidence_miss: float = 1.0
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    explanations: list[str] = field(default_factory=list)
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    present: bool = False
+
+    def add(self, row: Any) -> None:
+        self.confidence_miss *= 1.0 - row.confidence
+        title = {
+            "title": row.name,
+            "version": row.version,
+            "present": bool(row.present),
+            "artifact": row.sha256,
+            "file": row.file,
+        }
+        self.evidence.extend(e | title for e in row.evidence)
+        self.explanations.append(row.explanation)
+        self.first_seen = row.first_seen if self.first_seen is None else min(self.first_seen, row.first_seen)
+        self.last_seen = row.last_seen if self.last_seen is None else max(self.last_seen, row.last_seen)
+        self.present = self.present or bool(row.present)
+
+    @property
+    def confidence(self) -> float:
+        return round(min(1.0 - self.confidence_miss, 0.9999), 4)
+
+
+def _verdict_rows(conn: Connection) -> list[Any]:
+    stmt = (
+        select(
+            Installation.host_id,
+            Installation.first_seen,
+            Installation.last_seen,
+            Installation.present,
+            TitleMatch.vendor,
+            TitleMatch.product,
+            TitleMatch.kind,
+            TitleMatch.confidence,
+            TitleMatch.evidence,
+            TitleMatch.explanation,
+            Title.name,
+            Title.version,
+            Artifact.sha256,
+            Artifact.path.label("file"),
+        )
+        .join(TitleMatch, TitleMatch.title_id == Installation.title_id)
+        .join(Title, Title.id == Installation.title_id)
+        .join(Artifact, Artifact.id == Installation.last_artifact_id)
+        .where(TitleMatch.confidence >= REPORT_THRESHOLD)
+        .order_by(Installation.host_id, TitleMatch.confidence.desc(), Title.name)
+    )
+    return list(conn.execute(stmt))
+
+
+def compute(conn: Connection) -> dict[tuple[int, str, str, str], _Draft]:
+    """Findings as the evidence now supports them, keyed by (host, vendor, product, kind)."""
+    drafts: dict[tuple[int, str, str, str], _Draft] = defaultdict(_Draft)
+    unidentified: list[Any] = []
+    for row in _verdict_rows(conn):
+        if row.product == UNIDENTIFIED:
+            unidentified.append(row)
+        else:
+            drafts[(row.host_id, row.vendor, row.product, row.kind)].add(row)
+    for row in unidentified:
+        # Vendor-only evidence supports the host's strongest identified product of that vendor, if any.
+        candidates = [k for k in drafts if k[0] == row.host_id and k[1] == row.vendor]
+        key = (
+            max(candidates, key=lambda k: drafts[k].confidence)
+            if candidates
+            else (row.host_id, row.vendor, UNIDENTIFIED, row.kind)
+        )
+        drafts[key].add(row)
+    return drafts
+
+
+def refresh_findings(store: Store) -> tuple[int, int, int]:
+    """Bring the findings table in line with the evidence; returns (new, updated, withdrawn)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with store.transaction() as conn:
+        drafts = compute(conn)
+        existing = {
+            (r.host_id, r.vendor, r.product, r.kind): (r.id, r.status)
+            for r in conn.execute(
+                select(
+                    Finding.id, Finding.host_id, Finding.vendor, Finding.product, Finding.kind, Finding.status
+                ).where(Finding.kind.in_(SOFTWARE_KINDS))
+            )
+        }
+        inserts, updates = [], []
+        for key, draft in drafts.items():
+            values = {
+                "confidence": draft.confidence,
+                "evidence": draft.evidence,
+                "explanation": " | ".join(draft.explanations),
+                "first_seen": draft.first_seen,
+                "last_seen": draft.last_seen,
+                "present": draft.present,
+                "updated_at": now,
+            }
+            if key in existing:
+                fid, status = existing[key]
+                updates.append(values | {"fid": fid, "status": "open" if status == WITHDRAWN else status})
+            else:
+                host_id, vendor, product, kind = key
+                inserts.append(
+                    values
+                    | {
+                        "host_id": host_id,
+                        "vendor": vendor,
+                        "product": product,
+                        "kind": kind,
+                        "status": "open",
+                    }
+                )
+        gone = [{"fid": fid} for key, (fid, status) in existing.items() if key not in drafts and status != WITHDRAWN]
+        if inserts:
+            conn.execute(_FINDINGS.insert(), inserts)
+        if updates:
+            conn.execute(
+                update(_FINDINGS)
+                .where(_FINDINGS.c.id == bindparam("fid"))
+                .values(**{k: bindparam(k) for k in updates[0] if k != "fid"}),
+                updates,
+            )
+        if gone:
+            conn.execute(
+                update(_FINDINGS)
+                .where(_FINDINGS.c.id == bindparam("fid"))
+                .values(status=WITHDRAWN, present=False, updated_at=now),
+                gone,
+            )
+    return len(inserts), len(updates), len(gone)

@@ -1,0 +1,1 @@
+"""Attributing software to vendors: normalization, the compiled catalog index, the scoring algorithm."""

@@ -1,0 +1,136 @@
+"""The one interface every input format implements.
+
+A source module exposes a :class:`SourceFormat`: ``identify`` looks at the first
+bytes of a file and says whether the format is this one; ``parse`` turns a text
+stream into records plus problems. Parsers never raise for bad content: they
+yield a :class:`Problem` naming the line and carry on, so one bad line costs one
+line, not the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Protocol
+
+# Software sources an item may come from; free text is allowed, these are the usual ones.
+KNOWN_SOURCES = (
+    "programs",
+    "deb_packages",
+    "rpm_packages",
+    "snap_packages",
+    "flatpak_packages",
+    "apps",
+    "android_packages",
+    "ios_apps",
+    "services",
+    "drivers",
+    "processes",
+    "kernel_modules",
+    "files",
+    "certificates",
+    "chrome_extensions",
+    "firefox_addons",
+    "package_receipts",
+    "launchd",
+    "system_extensions",
+    "systemd_units",
+    "homebrew_packages",
+    "chocolatey_packages",
+    "python_packages",
+    "npm_packages",
+    "vscode_extensions",
+    "authenticode",
+    "signature",
+)
+
+
+@dataclass(slots=True, frozen=True)
+class Item:
+    """One piece of software (or a trace of it) seen on one host.
+
+    ``key()`` is the identity of the distinct *title*: the same key on ten
+    thousand hosts is matched once.
+    """
+
+    name: str
+    version: str = ""
+    publisher: str = ""
+    source: str = ""
+    path: str = ""
+    identifier: str = ""
+    signer: str = ""
+    team_id: str = ""
+    sha256: str = ""
+
+    def key(self) -> tuple[str, ...]:
+        return (
+            self.name,
+            self.version,
+            self.publisher,
+            self.source,
+            self.path,
+            self.identifier,
+            self.signer,
+            self.team_id,
+            self.sha256,
+        )
+
+
+TITLE_FIELDS = ("name", "version", "publisher", "source", "path", "identifier", "signer", "team_id", "sha256")
+
+
+@dataclass(slots=True)
+class Observation:
+    """Items seen on a host at a time.
+
+    ``complete`` means the items are the host's whole list for ``source``
+    (an osquery snapshot, a collector bundle): anything of that source not in it
+    is gone from the host. ``removed`` lists items whose removal was observed
+    (an osquery "removed" event).
+    """
+
+    host: str
+    items: list[Item] = field(default_factory=list)
+    removed: list[Item] = field(default_factory=list)
+    seen_at: datetime | None = None
+    complete_sources: tuple[str, ...] = ()
+    method: str = ""  # how the host was examined, e.g. "osquery", "inventory-jsonl"
+    line: int = 0  # where in the file it came from, for errors and evidence
+    host_facts: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True, frozen=True)
+class Problem:
+    """A part of a file that could not be read; ``line`` 0 means the whole file."""
+
+    line: int
+    message: str
+
+
+Record = Observation | Problem
+
+
+@dataclass(slots=True, frozen=True)
+class Hints:
+    """What the user told ``ingest`` about files that cannot say it themselves."""
+
+    host: str = ""  # the host a host-less file describes (osqueryi output, an SBOM)
+    org: str = ""  # the organization a file belongs to
+    mapping: tuple[tuple[str, str], ...] = ()  # column mapping for generic CSV: (field, column)
+
+
+class SourceFormat(Protocol):
+    """What one input-format module provides."""
+
+    name: str  # stable id, recorded on every artifact (e.g. "osquery-log")
+    description: str
+
+    def identify(self, filename: str, head: bytes) -> bool:
+        """Whether this (decompressed) head of the file is in this format."""
+        ...
+
+    def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
+        """Read the stream; yield observations and problems, never raise for bad content."""
+        ...

@@ -1,0 +1,52 @@
+"""The vendorscope inventory schema, shared by its JSONL and CSV forms (docs/formats.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from vendorscope.sources.base import TITLE_FIELDS, Item
+
+REQUIRED = ("host", "name")
+OPTIONAL = (*TITLE_FIELDS[1:], "seen_at")
+ALL_FIELDS = ("host", *TITLE_FIELDS, "seen_at")
+MAX_FIELD = 4096
+
+
+class RowError(ValueError):
+    """A row that breaks the schema; the message says which field."""
+
+
+def row_to_item(row: dict[str, object]) -> tuple[str, Item, datetime | None]:
+    """Validate one row and make its host, item and optional observation time."""
+    values: dict[str, str] = {}
+    for name in ALL_FIELDS:
+        value = row.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str | int | float):
+            raise RowError(f"field {name!r} must be a string, not {type(value).__name__}")
+        text = str(value).strip()
+        if len(text) > MAX_FIELD:
+            raise RowError(f"field {name!r} is longer than {MAX_FIELD} characters")
+        values[name] = text
+    for name in REQUIRED:
+        if not values.get(name):
+            raise RowError(f"missing required field {name!r}")
+    seen_at = parse_time(values.pop("seen_at", ""))
+    host = values.pop("host")
+    return host, Item(**values), seen_at
+
+
+def parse_time(text: str) -> datetime | None:
+    """ISO 8601 (with or without zone) or Unix seconds, as naive UTC."""
+    if not text:
+        return None
+    try:
+        if text.replace(".", "", 1).isdigit():
+            return datetime.fromtimestamp(float(text), UTC).replace(tzinfo=None)
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError) as exc:
+        raise RowError(f"bad time {text!r}") from exc
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when

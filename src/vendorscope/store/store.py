@@ -1,0 +1,71 @@
+"""The one wrapper through which everything reads and writes the evidence store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from vendorscope.errors import StoreError
+from vendorscope.store import dialect, migrate
+from vendorscope.store.tables import Meta
+
+
+class Store:
+    """An opened, migrated evidence store (SQLite file or PostgreSQL database)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Open (creating if needed) and migrate the store at ``url``."""
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            folder = Path(url.removeprefix("sqlite:///")).parent
+            if not folder.is_dir():
+                raise StoreError(f"cannot create the store: folder {folder} does not exist")
+        try:
+            engine = create_engine(url, future=True)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise StoreError(f"cannot open the store {_safe(url)}: {exc}") from exc
+        dialect.tune(engine)
+        try:
+            migrate.upgrade(engine)
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the store {_safe(url)}: {exc.orig}") from exc
+        return cls(engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One unit of work: committed whole or rolled back whole."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def get_meta(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(Meta.value).where(Meta.key == key)).scalar_one_or_none()
+
+    def set_meta(self, conn: Connection, key: str, value: str) -> None:
+        table = Meta.__table__
+        conn.execute(table.delete().where(table.c.key == key))
+        conn.execute(table.insert().values(key=key, value=value))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}@{host}"
+    return url

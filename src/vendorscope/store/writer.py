@@ -1,0 +1,377 @@
+"""Writes one artifact's observations into the store, in bulk, inside its transaction.
+
+Hosts and titles are cached in memory (a fleet has far fewer distinct titles
+than rows), installations are loaded per batch of hosts and split into inserts
+and updates, so a fresh store takes plain bulk inserts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, update
+
+from vendorscope.sources.base import TITLE_FIELDS, Item, Observation
+from vendorscope.store.dialect import bulk_insert, insert_ignoring_conflicts
+from vendorscope.store.tables import Examination, Host, HostSource, Installation, Title
+
+TitleKey = tuple[str, ...]
+_HOSTS = Host.__table__
+_TITLES = Title.__table__
+_INSTALLS = Installation.__table__
+_EXAMS = Examination.__table__
+_SOURCES = HostSource.__table__
+_CHUNK = 500
+
+
+def host_key(name: str) -> str:
+    return name.strip().lower()
+
+
+def title_digest(key: TitleKey) -> str:
+    return hashlib.sha1("\x1f".join(key).encode("utf-8")).hexdigest()
+
+
+class Caches:
+    """Host and title ids known to the store, loaded once per ingest run."""
+
+    def __init__(self) -> None:
+        self.hosts: dict[str, int] = {}
+        self.titles: dict[TitleKey, int] = {}
+        self.loaded = False
+
+    def load(self, conn: Connection) -> None:
+        if self.loaded:
+            return
+        self.hosts = {key: hid for hid, key in conn.execute(select(Host.id, Host.key))}
+        cols = [getattr(Title, name) for name in ("id", *TITLE_FIELDS)]
+        self.titles = {tuple(row[1:]): row[0] for row in conn.execute(select(*cols))}
+        self.loaded = True
+
+    def forget(self) -> None:
+        """After a rollback the ids it handed out may not exist: start over next time."""
+        self.hosts.clear()
+        self.titles.clear()
+        self.loaded = False
+
+
+@dataclass
+class _Seen:
+    first: datetime
+    last: datetime
+    removed: bool
+
+
+@dataclass
+class WriteStats:
+    items: int = 0
+    new_titles: list[tuple[int, Item]] = field(default_factory=list)
+    hosts: set[int] = field(default_factory=set)
+
+
+class ArtifactWriter:
+    """Accumulates observations of one artifact and flushes them in batches."""
+
+    def __init__(self, conn: Connection, caches: Caches, artifact_id: int, batch_items: int = 50_000) -> None:
+        self.conn = conn
+        self.caches = caches
+        self.artifact_id = artifact_id
+        self.batch_items = batch_items
+        self.stats = WriteStats()
+        self._pending: list[Observation] = []
+        self._pending_items = 0
+        caches.load(conn)
+
+    def add(self, observation: Observation) -> None:
+        self._pending.append(observation)
+        self._pending_items += len(observation.items) + len(observation.removed)
+        if self._pending_items >= self.batch_items:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        batch, self._pending, self._pending_items = self._pending, [], 0
+        host_ids = self._resolve_hosts(batch)
+        title_ids = self._resolve_titles(batch)
+        self._write_installations(batch, host_ids, title_ids)
+        self._write_examinations(batch, host_ids)
+
+    # -- hosts -----------------------------------------------------------------------------
+
+    def _resolve_hosts(self, batch: list[Observation]) -> dict[str, int]:
+        span: dict[str, tuple[datetime | None, datetime | None, str, dict[str, str]]] = {}
+        for obs in batch:
+            key = host_key(obs.host)
+            first, last, name, facts = span.get(key, (None, None, obs.host.strip(), {}))
+            when = obs.seen_at
+            if when is not None:
+                first = when if first is None or when < first else first
+                last = when if last is None or when > last else last
+            span[key] = (first, last, name, facts | obs.host_facts)
+        missing = [k for k in span if k not in self.caches.hosts]
+        if missing:
+            rows = [{"key": k, "name": span[k][2], "first_seen": None, "last_seen": None, "facts": {}} for k in missing]
+            self.conn.execute(insert_ignoring_conflicts(self.conn, _HOSTS, ["key"]), rows)
+            for chunk in _chunks(missing):
+                for hid, key in self.conn.execute(select(Host.id, Host.key).where(Host.key.in_(chunk))):
+                    self.caches.hosts[key] = hid
+        self._update_host_spans({self.caches.hosts[k]: v for k, v in span.items()})
+        return {k: self.caches.hosts[k] for k in span}
+
+    def _update_host_spans(self, spans: dict[int, tuple[Any, Any, str, dict[str, str]]]) -> None:
+        rows = list(
+            self.conn.execute(
+                select(Host.id, Host.first_seen, Host.last_seen, Host.facts).where(Host.id.in_(list(spans)))
+            )
+        )
+        updates = []
+        for hid, first, last, facts in rows:
+            new_first, new_last, _name, new_facts = spans[hid]
+            first = _min(first, new_first)
+            last = _max(last, new_last)
+            merged = (facts or {}) | new_facts
+            updates.append({"hid": hid, "f": first, "l": last, "facts": merged})
+        if updates:
+            stmt = (
+                update(_HOSTS)
+                .where(_HOSTS.c.id == bindparam("hid"))
+                .values(first_seen=bindparam("f"), last_seen=bindparam("l"), facts=bindparam("facts"))
+            )
+            self.conn.execute(stmt, updates)
+
+    # -- titles ----------------------------------------------------------------------------
+
+    def _resolve_titles(self, batch: list[Observation]) -> dict[TitleKey, int]:
+        known = self.caches.titles
+        new: dict[TitleKey, Item] = {}
+        for obs in batch:
+            for item in (*obs.items, *obs.removed):
+                key = item.key()
+                if key not in known and key not in new:
+                    new[key] = item
+        if new:
+            digests = {title_digest(k): k for k in new}
+            rows = [dict(zip(TITLE_FIELDS, k, strict=True)) | {"key": d} for d, k in digests.items()]
+            self.conn.execute(insert_ignoring_conflicts(self.conn, _TITLES, ["key"]), rows)
+            for chunk in _chunks(list(digests)):
+                for tid, digest in self.conn.execute(select(Title.id, Title.key).where(Title.key.in_(chunk))):
+                    known[digests[digest]] = tid
+                    self.stats.new_titles.append((tid, new[digests[digest]]))
+        return known
+
+    # -- installations ---------------------------------------------------------------------
+
+    def _write_installations(
+        self, batch: list[Observation], hosts: dict[str, int], titles: dict[TitleKey, int]
+    ) -> None:
+        seen: dict[tuple[int, int], _Seen] = {}
+        complete: dict[tuple[int, str], datetime] = {}
+        earliest: dict[tuple[int, str], datetime] = {}  # per (host, source): oldest evidence in this batch
+        for obs in batch:
+            hid = hosts[host_key(obs.host)]
+            when = obs.seen_at or datetime(1970, 1, 1)
+            for items, removed in ((obs.items, False), (obs.removed, True)):
+                for item in items:
+                    _note(seen, (hid, titles[item.key()]), when, removed)
+                    src = (hid, item.source)
+                    if src not in earliest or when < earliest[src]:
+                        earliest[src] = when
+            for source in obs.complete_sources:
+                pair = (hid, source)
+                complete[pair] = max(complete.get(pair, when), when)
+                if pair not in earliest or when < earliest[pair]:
+                    earliest[pair] = when
+            self.stats.items += len(obs.items)
+            self.stats.hosts.add(hid)
+        host_ids = list({hid for hid, _ in seen} | {hid for hid, _ in complete})
+        existing = self._existing(host_ids)
+        self._insert_new(seen, existing)
+        self._update_old(seen, existing)
+        self._apply_snapshots(complete, earliest, {hid for hid, _ in existing})
+
+    def _existing(self, host_ids: list[int]) -> dict[tuple[int, int], tuple[int, Any, Any, bool, Any]]:
+        found: dict[tuple[int, int], tuple[int, Any, Any, bool, Any]] = {}
+        cols = (
+            Installation.id,
+            Installation.host_id,
+            Installation.title_id,
+            Installation.first_seen,
+            Installation.last_seen,
+            Installation.present,
+            Installation.removed_at,
+        )
+        for chunk in _chunks(host_ids):
+            for iid, hid, tid, first, last, present, removed_at in self.conn.execute(
+                select(*cols).where(Installation.host_id.in_(chunk))
+            ):
+                found[(hid, tid)] = (iid, first, last, bool(present), removed_at)
+        return found
+
+    def _insert_new(self, seen: dict[tuple[int, int], _Seen], existing: dict[tuple[int, int], Any]) -> None:
+        aid = self.artifact_id
+        rows = [
+            (hid, tid, s.first, s.last, not s.removed, s.last if s.removed else None, aid, aid)
+            for (hid, tid), s in seen.items()
+            if (hid, tid) not in existing
+        ]
+        columns = (
+            "host_id",
+            "title_id",
+            "first_seen",
+            "last_seen",
+            "present",
+            "removed_at",
+            "first_artifact_id",
+            "last_artifact_id",
+        )
+        bulk_insert(self.conn, _INSTALLS, columns, rows)
+
+    def _update_old(self, seen: dict[tuple[int, int], _Seen], existing: dict[tuple[int, int], Any]) -> None:
+        updates = []
+        for pair, s in seen.items():
+            if pair not in existing:
+                continue
+            iid, first, last, present, removed_at = existing[pair]
+            newer = last is None or s.last >= last
+            row = {
+                "iid": iid,
+                "f": _min(first, s.first),
+                "l": s.last if newer else last,
+                "p": (not s.removed) if newer else present,
+                "r": (s.last if s.removed else None) if newer else removed_at,
+                "a": self.artifact_id if newer else None,
+            }
+            updates.append(row)
+        if updates:
+            stmt = (
+                update(_INSTALLS)
+                .where(_INSTALLS.c.id == bindparam("iid"))
+                .values(
+                    first_seen=bindparam("f"),
+                    last_seen=bindparam("l"),
+                    present=bindparam("p"),
+                    removed_at=bindparam("r"),
+                )
+            )
+            self.conn.execute(stmt, updates)
+            newer_rows = [{"iid": u["iid"], "a": u["a"]} for u in updates if u["a"] is not None]
+            if newer_rows:
+                stmt = (
+                    update(_INSTALLS).where(_INSTALLS.c.id == bindparam("iid")).values(last_artifact_id=bindparam("a"))
+                )
+                self.conn.execute(stmt, newer_rows)
+
+    def _apply_snapshots(
+        self,
+        complete: dict[tuple[int, str], datetime],
+        earliest: dict[tuple[int, str], datetime],
+        prior_hosts: set[int],
+    ) -> None:
+        """A complete list of a source removes, as of its time, whatever older evidence it no longer shows.
+
+        The newest complete time per (host, source) is kept in ``host_sources``, so evidence older than it,
+        arriving later, cannot bring back what that list had already dropped.
+        """
+        stored = self._complete_times([hid for hid, _ in earliest])
+        upserts = []
+        for pair, when in complete.items():
+            if pair not in stored or when > stored[pair]:
+                upserts.append({"host_id": pair[0], "source": pair[1], "complete_at": when, "existed": pair in stored})
+                stored[pair] = when
+        self._save_complete_times(upserts)
+        for (hid, source), oldest in earliest.items():
+            cutoff = stored.get((hid, source))
+            if cutoff is None or (hid not in prior_hosts and oldest >= cutoff):
+                continue  # nothing older than the newest complete list can be present
+            source_titles = select(Title.id).where(Title.source == source).scalar_subquery()
+            self.conn.execute(
+                update(_INSTALLS)
+                .where(
+                    _INSTALLS.c.host_id == hid,
+                    _INSTALLS.c.present.is_(True),
+                    _INSTALLS.c.last_seen < cutoff,
+                    _INSTALLS.c.title_id.in_(source_titles),
+                )
+                .values(present=False, removed_at=cutoff, last_artifact_id=self.artifact_id)
+            )
+
+    def _complete_times(self, host_ids: list[int]) -> dict[tuple[int, str], datetime]:
+        found: dict[tuple[int, str], datetime] = {}
+        for chunk in _chunks(sorted(set(host_ids))):
+            rows = self.conn.execute(
+                select(HostSource.host_id, HostSource.source, HostSource.complete_at).where(
+                    HostSource.host_id.in_(chunk)
+                )
+            )
+            found.update({(hid, src): when for hid, src, when in rows})
+        return found
+
+    def _save_complete_times(self, upserts: list[dict[str, Any]]) -> None:
+        new = [{k: v for k, v in u.items() if k != "existed"} for u in upserts if not u["existed"]]
+        if new:
+            self.conn.execute(_SOURCES.insert(), new)
+        old = [{"h": u["host_id"], "s": u["source"], "t": u["complete_at"]} for u in upserts if u["existed"]]
+        if old:
+            self.conn.execute(
+                update(_SOURCES)
+                .where(_SOURCES.c.host_id == bindparam("h"), _SOURCES.c.source == bindparam("s"))
+                .values(complete_at=bindparam("t")),
+                old,
+            )
+
+    def _write_examinations(self, batch: list[Observation], hosts: dict[str, int]) -> None:
+        exams: dict[tuple[int, str], tuple[set[str], datetime | None]] = {}
+        for obs in batch:
+            if not obs.method:
+                continue
+            pair = (hosts[host_key(obs.host)], obs.method)
+            sources, when = exams.get(pair, (set(), None))
+            sources.update(obs.complete_sources or {i.source for i in obs.items if i.source})
+            exams[pair] = (sources, _max(when, obs.seen_at))
+        if not exams:
+            return
+        rows = [
+            {
+                "host_id": hid,
+                "artifact_id": self.artifact_id,
+                "method": method,
+                "sources": sorted(src),
+                "examined_at": when,
+            }
+            for (hid, method), (src, when) in exams.items()
+        ]
+        self.conn.execute(insert_ignoring_conflicts(self.conn, _EXAMS, ["host_id", "artifact_id", "method"]), rows)
+
+
+def _note(seen: dict[tuple[int, int], _Seen], pair: tuple[int, int], when: datetime, removed: bool) -> None:
+    current = seen.get(pair)
+    if current is None:
+        seen[pair] = _Seen(when, when, removed)
+        return
+    if when < current.first:
+        current.first = when
+    if when >= current.last:
+        current.last = when
+        current.removed = removed
+
+
+def _min(a: Any, b: Any) -> Any:
+    if a is None:
+        return b
+    return a if b is None or a <= b else b
+
+
+def _max(a: Any, b: Any) -> Any:
+    if a is None:
+        return b
+    return a if b is None or a >= b else b
+
+
+def _chunks(values: list[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

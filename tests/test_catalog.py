@@ -1,0 +1,78 @@
+"""The catalog format and the shipped Kaspersky catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from vendorscope.catalog.loader import builtin_paths, load_catalog
+from vendorscope.catalog.schema import Capability, IndicatorKind, ProductKind
+from vendorscope.errors import CatalogError
+
+
+@pytest.fixture(scope="module")
+def kaspersky():  # type: ignore[no-untyped-def]
+    return load_catalog(next(p for p in builtin_paths() if p.stem == "kaspersky"))
+
+
+def test_kaspersky_catalog_is_complete(kaspersky) -> None:  # type: ignore[no-untyped-def]
+    assert kaspersky.vendor.id == "kaspersky"
+    kinds = {i.kind for i in kaspersky.all_indicators()}
+    for kind in (IndicatorKind.PUBLISHER, IndicatorKind.NAME, IndicatorKind.PACKAGE, IndicatorKind.BUNDLE_ID,
+                 IndicatorKind.SERVICE, IndicatorKind.DRIVER, IndicatorKind.EXECUTABLE, IndicatorKind.PATH,
+                 IndicatorKind.SIGNER, IndicatorKind.TEAM_ID, IndicatorKind.CERTIFICATE, IndicatorKind.DOMAIN):
+        assert kind in kinds, f"no {kind} indicator"
+    names = " ".join(n for e in kaspersky.entities for n in e.all_names())
+    assert "Лаборатория Касперского" in names and "Kaspersky Lab ZAO" in names
+    assert {p.kind for p in kaspersky.products} == {ProductKind.BRANDED, ProductKind.EMBEDDED}
+    assert any(Capability.KERNEL_DRIVER in p.capabilities for p in kaspersky.products)
+    assert all(p.host_product for p in kaspersky.products if p.kind is ProductKind.EMBEDDED)
+
+
+def test_every_indicator_cites_a_known_source(kaspersky) -> None:  # type: ignore[no-untyped-def]
+    for indicator in kaspersky.all_indicators():
+        assert indicator.source in kaspersky.sources
+
+
+def test_abbreviations_are_never_name_indicators(kaspersky) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    for indicator in kaspersky.all_indicators():
+        if indicator.kind is IndicatorKind.NAME:
+            for decoy in ("KES Systems", "KAV Soft", "KSC Industries", "Casper", "Kasper", "Kasperski"):
+                assert not re.search(indicator.value, decoy, re.IGNORECASE), (indicator.value, decoy)
+
+
+def _write(tmp_path: Path, data: object) -> Path:
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+MINIMAL = {"version": "1", "updated": "2026-01-01", "vendor": {"id": "v", "name": "V"},
+           "sources": {"s": {"title": "t"}}, "entities": [{"id": "e", "name": "V Ltd", "source": "s"}],
+           "products": [{"id": "p", "name": "P", "family": "f", "category": "c"}]}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"entities": [{"id": "e", "name": "V Ltd", "source": "nowhere"}]}, "cites unknown source 'nowhere'"),
+    ({"indicators": [{"kind": "name", "value": "(", "match": "pattern", "source": "s", "strength": "vendor"}]},
+     "bad regular expression"),
+    ({"indicators": [{"kind": "name", "value": "x", "source": "s", "strength": "sure"}]}, "indicators.0.strength"),
+    ({"format": 7}, "unsupported catalog format 7"),
+    ({"products": [{"id": "p", "name": "P", "family": "f", "category": "c"}] * 2}, "duplicate product id 'p'"),
+])
+def test_invalid_catalogs_get_one_line_errors(tmp_path: Path, change: dict[str, object], message: str) -> None:
+    with pytest.raises(CatalogError) as info:
+        load_catalog(_write(tmp_path, MINIMAL | change))
+    assert message in str(info.value) and "\n" not in str(info.value)
+    assert str(info.value).startswith(str(tmp_path / "c.yaml"))
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("version: 1\nvendor: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"bad\.yaml:\d+: not valid YAML"):
+        load_catalog(path)
