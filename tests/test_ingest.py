@@ -218,3 +218,15 @@ def test_catalog_change_is_noticed_at_next_ingest(sqlite_service: Service, tmp_p
         assert versions <= {"9999.1"}
     finally:
         again.close()
+
+
+def test_bulk_written_times_compare_equal_to_bound_times(service: Service, tmp_path: Path) -> None:
+    """The fast insert path must store times exactly as SQLAlchemy binds them, or comparisons silently break."""
+    from datetime import datetime
+
+    when = datetime(2026, 3, 1, 12, 0, 0)
+    service.ingest([write_jsonl(tmp_path / "a.jsonl", [{"host": "ws-1", **ZIP, "seen_at": when.isoformat()}])])
+    with service.store.engine.connect() as conn:
+        same = conn.execute(select(func.count()).where(Installation.last_seen == when)).scalar_one()
+        before = conn.execute(select(func.count()).where(Installation.last_seen < when)).scalar_one()
+    assert (same, before) == (1, 0)

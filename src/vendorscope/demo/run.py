@@ -51,7 +51,7 @@ def run_demo(out_dir: Path, hosts: int, seed: int, console: Console) -> None:
         if sample:
             console.print(f"   e.g. {sample['host']}: {sample['explanation'][:300]}", highlight=False)
         missed, extra = compare_with_truth(service, fleet.truth_path)
-        verdict = "[green]matches[/]" if not missed and not extra else "[red]differs from[/]"
+        verdict = "[green]match[/]" if not missed and not extra else "[red]differ from[/]"
         console.print(
             f"[bold]4. Check[/]: the findings {verdict} the fleet's ground truth "
             f"({len(missed)} missed, {len(extra)} extra)."

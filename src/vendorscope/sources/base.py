@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO, Protocol
+from typing import IO, NamedTuple, Protocol
 
 # Software sources an item may come from; free text is allowed, these are the usual ones.
 KNOWN_SOURCES = (
@@ -46,12 +46,11 @@ KNOWN_SOURCES = (
 )
 
 
-@dataclass(slots=True, frozen=True)
-class Item:
+class Item(NamedTuple):
     """One piece of software (or a trace of it) seen on one host.
 
-    ``key()`` is the identity of the distinct *title*: the same key on ten
-    thousand hosts is matched once.
+    The tuple itself is the identity of the distinct *title*: the same item on ten
+    thousand hosts is stored and matched once. A tuple keeps the ingest hot path cheap.
     """
 
     name: str
@@ -64,21 +63,8 @@ class Item:
     team_id: str = ""
     sha256: str = ""
 
-    def key(self) -> tuple[str, ...]:
-        return (
-            self.name,
-            self.version,
-            self.publisher,
-            self.source,
-            self.path,
-            self.identifier,
-            self.signer,
-            self.team_id,
-            self.sha256,
-        )
 
-
-TITLE_FIELDS = ("name", "version", "publisher", "source", "path", "identifier", "signer", "team_id", "sha256")
+TITLE_FIELDS: tuple[str, ...] = Item._fields
 
 
 @dataclass(slots=True)

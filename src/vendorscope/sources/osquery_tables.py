@@ -27,19 +27,24 @@ def _basename(path: str) -> str:
     return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
+# The hottest tables are converted positionally with plain dict lookups: this runs once per row.
+
+
 def _programs(r: Row) -> Item:
+    g = r.get
     return Item(
-        name=_s(r, "name"),
-        version=_s(r, "version"),
-        publisher=_s(r, "publisher"),
-        source="programs",
-        path=_s(r, "install_location"),
-        identifier=_s(r, "identifying_number", "package_family_name"),
+        g("name") or "",
+        g("version") or "",
+        g("publisher") or "",
+        "programs",
+        g("install_location") or "",
+        g("identifying_number") or g("package_family_name") or "",
     )
 
 
 def _deb(r: Row) -> Item:
-    return Item(name=_s(r, "name"), version=_s(r, "version"), publisher=_s(r, "maintainer"), source="deb_packages")
+    g = r.get
+    return Item(g("name") or "", g("version") or "", g("maintainer") or "", "deb_packages")
 
 
 def _rpm(r: Row) -> Item:

@@ -9,12 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, event
+from sqlalchemy import Connection, DateTime, Engine, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 
 
 def tune(engine: Engine) -> None:
-    """Per-connection settings: SQLite gets WAL, foreign keys and a busy timeout."""
+    """Per-connection settings: SQLite gets WAL, a big cache and a busy timeout.
+
+    Foreign keys stay unenforced on SQLite (its default): the checks would cost more than the
+    inserts on the hot path, the writer keeps references whole, and PostgreSQL (which the tests
+    also run on) enforces them.
+    """
     if engine.dialect.name != "sqlite":
         return
 
@@ -23,7 +28,6 @@ def tune(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
@@ -36,7 +40,10 @@ def insert_ignoring_conflicts(conn: Connection, table: Table, conflict: Sequence
 
 
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert many plain rows as fast as the driver allows (COPY on PostgreSQL)."""
+    """Insert many plain rows as fast as the driver allows (COPY on PostgreSQL).
+
+    Values go to the driver as they are: encode datetimes with ``time_encoder`` first.
+    """
     if not rows:
         return
     if conn.dialect.name == "postgresql":
@@ -44,31 +51,26 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Se
         return
     marks = ", ".join("?" for _ in columns)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
-    conn.exec_driver_sql(sql, _bound(conn, table, columns, rows))
+    conn.exec_driver_sql(sql, list(rows))
 
 
-def _bound(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> list[Any]:
-    """Rows with values stored as SQLAlchemy stores them (e.g. SQLite datetimes as its own text form).
+def time_encoder(conn: Connection) -> Any:
+    """A memoized function giving a datetime as the driver stores it (SQLite: SQLAlchemy's text form).
 
-    Values repeat a lot (one time per observation), so each column's conversions are memoized.
+    ``bulk_insert`` passes values to the driver as they are, so times must go through this first.
     """
-    processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
-    if not any(processors):
-        return list(rows)
-    caches: list[dict[Any, Any]] = [{} for _ in columns]
-    active = [(i, p, caches[i]) for i, p in enumerate(processors) if p is not None]
-    out = []
-    for row in rows:
-        values = list(row)
-        for i, process, cache in active:
-            value = values[i]
-            if value is not None:
-                converted = cache.get(value)
-                if converted is None:
-                    converted = cache[value] = process(value)
-                values[i] = converted
-        out.append(tuple(values))
-    return out
+    if conn.dialect.name == "postgresql":
+        return lambda value: value
+    process = DateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    cache: dict[Any, Any] = {None: None}
+
+    def encode(value: Any) -> Any:
+        found = cache.get(value)
+        if found is None and value is not None:
+            found = cache[value] = process(value) if process else value
+        return found
+
+    return encode
 
 
 def _copy_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:

@@ -110,22 +110,22 @@ class Title(Base):
 
 
 class Installation(Base):
-    """A title on a host: when first and last seen, and whether it is still there."""
+    """A title on a host: when first and last seen, and whether it is still there.
+
+    The biggest table (hosts × titles), so its key is the pair itself: on SQLite a
+    WITHOUT ROWID table keeps it to one B-tree plus the title index.
+    """
 
     __tablename__ = "installations"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    host_id: Mapped[int] = mapped_column(ForeignKey("hosts.id", ondelete="CASCADE"))
-    title_id: Mapped[int] = mapped_column(ForeignKey("titles.id", ondelete="CASCADE"))
+    host_id: Mapped[int] = mapped_column(ForeignKey("hosts.id", ondelete="CASCADE"), primary_key=True)
+    title_id: Mapped[int] = mapped_column(ForeignKey("titles.id", ondelete="CASCADE"), primary_key=True)
     first_seen: Mapped[datetime | None] = mapped_column(DateTime)
     last_seen: Mapped[datetime | None] = mapped_column(DateTime)
     present: Mapped[bool] = mapped_column(Boolean, default=True)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime)
     first_artifact_id: Mapped[int] = mapped_column(ForeignKey("artifacts.id"))
     last_artifact_id: Mapped[int] = mapped_column(ForeignKey("artifacts.id"))
-    __table_args__ = (
-        UniqueConstraint("host_id", "title_id", name="uq_installation"),
-        Index("ix_installations_title", "title_id"),
-    )
+    __table_args__ = (Index("ix_installations_title", "title_id"), {"sqlite_with_rowid": False})
 
 
 class TitleMatch(Base):

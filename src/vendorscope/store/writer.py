@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from vendorscope.sources.base import TITLE_FIELDS, Item, Observation
-from vendorscope.store.dialect import bulk_insert, insert_ignoring_conflicts
+from vendorscope.store.dialect import bulk_insert, insert_ignoring_conflicts, time_encoder
 from vendorscope.store.tables import Examination, Host, HostSource, Installation, Title
 
-TitleKey = tuple[str, ...]
+EPOCH = datetime(1970, 1, 1)
 _HOSTS = Host.__table__
 _TITLES = Title.__table__
 _INSTALLS = Installation.__table__
@@ -32,8 +32,8 @@ def host_key(name: str) -> str:
     return name.strip().lower()
 
 
-def title_digest(key: TitleKey) -> str:
-    return hashlib.sha1("\x1f".join(key).encode("utf-8")).hexdigest()
+def title_digest(item: Item) -> str:
+    return hashlib.sha1("\x1f".join(_as_text(item)).encode("utf-8")).hexdigest()
 
 
 class Caches:
@@ -41,7 +41,7 @@ class Caches:
 
     def __init__(self) -> None:
         self.hosts: dict[str, int] = {}
-        self.titles: dict[TitleKey, int] = {}
+        self.titles: dict[Item, int] = {}
         self.loaded = False
 
     def load(self, conn: Connection) -> None:
@@ -49,7 +49,7 @@ class Caches:
             return
         self.hosts = {key: hid for hid, key in conn.execute(select(Host.id, Host.key))}
         cols = [getattr(Title, name) for name in ("id", *TITLE_FIELDS)]
-        self.titles = {tuple(row[1:]): row[0] for row in conn.execute(select(*cols))}
+        self.titles = {Item(*row[1:]): row[0] for row in conn.execute(select(*cols))}
         self.loaded = True
 
     def forget(self) -> None:
@@ -57,13 +57,6 @@ class Caches:
         self.hosts.clear()
         self.titles.clear()
         self.loaded = False
-
-
-@dataclass
-class _Seen:
-    first: datetime
-    last: datetime
-    removed: bool
 
 
 @dataclass
@@ -84,6 +77,7 @@ class ArtifactWriter:
         self.stats = WriteStats()
         self._pending: list[Observation] = []
         self._pending_items = 0
+        self.encode_time = time_encoder(conn)
         caches.load(conn)
 
     def add(self, observation: Observation) -> None:
@@ -146,58 +140,62 @@ class ArtifactWriter:
 
     # -- titles ----------------------------------------------------------------------------
 
-    def _resolve_titles(self, batch: list[Observation]) -> dict[TitleKey, int]:
+    def _resolve_titles(self, batch: list[Observation]) -> dict[Item, int]:
         known = self.caches.titles
-        new: dict[TitleKey, Item] = {}
+        new: dict[Item, None] = {}
         for obs in batch:
-            for item in (*obs.items, *obs.removed):
-                key = item.key()
-                if key not in known and key not in new:
-                    new[key] = item
+            for items in (obs.items, obs.removed):
+                for item in items:
+                    if item not in known:
+                        new[item] = None
         if new:
-            digests = {title_digest(k): k for k in new}
-            rows = [dict(zip(TITLE_FIELDS, k, strict=True)) | {"key": d} for d, k in digests.items()]
+            digests = {title_digest(item): _as_text(item) for item in new}
+            rows = [dict(zip(TITLE_FIELDS, item, strict=True)) | {"key": d} for d, item in digests.items()]
             self.conn.execute(insert_ignoring_conflicts(self.conn, _TITLES, ["key"]), rows)
             for chunk in _chunks(list(digests)):
                 for tid, digest in self.conn.execute(select(Title.id, Title.key).where(Title.key.in_(chunk))):
-                    known[digests[digest]] = tid
-                    self.stats.new_titles.append((tid, new[digests[digest]]))
+                    item = digests[digest]
+                    known[item] = tid
+                    self.stats.new_titles.append((tid, item))
+            for item in new:  # items with non-text values share the title of their text form
+                known.setdefault(item, known[_as_text(item)])
         return known
 
     # -- installations ---------------------------------------------------------------------
 
-    def _write_installations(
-        self, batch: list[Observation], hosts: dict[str, int], titles: dict[TitleKey, int]
-    ) -> None:
-        seen: dict[tuple[int, int], _Seen] = {}
+    def _write_installations(self, batch: list[Observation], hosts: dict[str, int], titles: dict[Item, int]) -> None:
+        seen: dict[tuple[int, int], list[Any]] = {}  # pair -> [first, last, removed]
         complete: dict[tuple[int, str], datetime] = {}
         earliest: dict[tuple[int, str], datetime] = {}  # per (host, source): oldest evidence in this batch
         for obs in batch:
             hid = hosts[host_key(obs.host)]
-            when = obs.seen_at or datetime(1970, 1, 1)
+            when = obs.seen_at or EPOCH
             for items, removed in ((obs.items, False), (obs.removed, True)):
+                if not items:
+                    continue
                 for item in items:
-                    _note(seen, (hid, titles[item.key()]), when, removed)
-                    src = (hid, item.source)
-                    if src not in earliest or when < earliest[src]:
-                        earliest[src] = when
+                    pair = (hid, titles[item])
+                    state = seen.get(pair)
+                    if state is None:
+                        seen[pair] = [when, when, removed]
+                    else:
+                        _merge(state, when, removed)
+                for source in {item.source for item in items}:
+                    _keep_oldest(earliest, (hid, source), when)
             for source in obs.complete_sources:
                 pair = (hid, source)
                 complete[pair] = max(complete.get(pair, when), when)
-                if pair not in earliest or when < earliest[pair]:
-                    earliest[pair] = when
+                _keep_oldest(earliest, pair, when)
             self.stats.items += len(obs.items)
             self.stats.hosts.add(hid)
-        host_ids = list({hid for hid, _ in seen} | {hid for hid, _ in complete})
-        existing = self._existing(host_ids)
+        existing = self._existing(list({hid for hid, _ in earliest}))
         self._insert_new(seen, existing)
         self._update_old(seen, existing)
         self._apply_snapshots(complete, earliest, {hid for hid, _ in existing})
 
-    def _existing(self, host_ids: list[int]) -> dict[tuple[int, int], tuple[int, Any, Any, bool, Any]]:
-        found: dict[tuple[int, int], tuple[int, Any, Any, bool, Any]] = {}
+    def _existing(self, host_ids: list[int]) -> dict[tuple[int, int], tuple[Any, Any, bool, Any]]:
+        found: dict[tuple[int, int], tuple[Any, Any, bool, Any]] = {}
         cols = (
-            Installation.id,
             Installation.host_id,
             Installation.title_id,
             Installation.first_seen,
@@ -206,19 +204,21 @@ class ArtifactWriter:
             Installation.removed_at,
         )
         for chunk in _chunks(host_ids):
-            for iid, hid, tid, first, last, present, removed_at in self.conn.execute(
+            for hid, tid, first, last, present, removed_at in self.conn.execute(
                 select(*cols).where(Installation.host_id.in_(chunk))
             ):
-                found[(hid, tid)] = (iid, first, last, bool(present), removed_at)
+                found[(hid, tid)] = (first, last, bool(present), removed_at)
         return found
 
-    def _insert_new(self, seen: dict[tuple[int, int], _Seen], existing: dict[tuple[int, int], Any]) -> None:
+    def _insert_new(self, seen: dict[tuple[int, int], list[Any]], existing: dict[tuple[int, int], Any]) -> None:
         aid = self.artifact_id
+        times = {when: self.encode_time(when) for state in seen.values() for when in state[:2]}
         rows = [
-            (hid, tid, s.first, s.last, not s.removed, s.last if s.removed else None, aid, aid)
-            for (hid, tid), s in seen.items()
+            (hid, tid, times[first], times[last], not removed, times[last] if removed else None, aid, aid)
+            for (hid, tid), (first, last, removed) in seen.items()
             if (hid, tid) not in existing
         ]
+        rows.sort()  # in key order, the primary-key B-tree is appended to rather than split
         columns = (
             "host_id",
             "title_id",
@@ -231,40 +231,33 @@ class ArtifactWriter:
         )
         bulk_insert(self.conn, _INSTALLS, columns, rows)
 
-    def _update_old(self, seen: dict[tuple[int, int], _Seen], existing: dict[tuple[int, int], Any]) -> None:
-        updates = []
-        for pair, s in seen.items():
+    def _update_old(self, seen: dict[tuple[int, int], list[Any]], existing: dict[tuple[int, int], Any]) -> None:
+        newer_rows, older_rows = [], []
+        for pair, (first, last, removed) in seen.items():
             if pair not in existing:
                 continue
-            iid, first, last, present, removed_at = existing[pair]
-            newer = last is None or s.last >= last
-            row = {
-                "iid": iid,
-                "f": _min(first, s.first),
-                "l": s.last if newer else last,
-                "p": (not s.removed) if newer else present,
-                "r": (s.last if s.removed else None) if newer else removed_at,
-                "a": self.artifact_id if newer else None,
-            }
-            updates.append(row)
-        if updates:
-            stmt = (
+            old_first, old_last, _present, _removed_at = existing[pair]
+            keys = {"h": pair[0], "t": pair[1], "f": _min(old_first, first)}
+            if old_last is None or last >= old_last:
+                newer_rows.append(keys | {"l": last, "p": not removed, "r": last if removed else None})
+            else:
+                older_rows.append(keys)  # older evidence only extends how far back the item goes
+        where = (_INSTALLS.c.host_id == bindparam("h"), _INSTALLS.c.title_id == bindparam("t"))
+        if newer_rows:
+            self.conn.execute(
                 update(_INSTALLS)
-                .where(_INSTALLS.c.id == bindparam("iid"))
+                .where(*where)
                 .values(
                     first_seen=bindparam("f"),
                     last_seen=bindparam("l"),
                     present=bindparam("p"),
                     removed_at=bindparam("r"),
-                )
+                    last_artifact_id=self.artifact_id,
+                ),
+                newer_rows,
             )
-            self.conn.execute(stmt, updates)
-            newer_rows = [{"iid": u["iid"], "a": u["a"]} for u in updates if u["a"] is not None]
-            if newer_rows:
-                stmt = (
-                    update(_INSTALLS).where(_INSTALLS.c.id == bindparam("iid")).values(last_artifact_id=bindparam("a"))
-                )
-                self.conn.execute(stmt, newer_rows)
+        if older_rows:
+            self.conn.execute(update(_INSTALLS).where(*where).values(first_seen=bindparam("f")), older_rows)
 
     def _apply_snapshots(
         self,
@@ -348,16 +341,24 @@ class ArtifactWriter:
         self.conn.execute(insert_ignoring_conflicts(self.conn, _EXAMS, ["host_id", "artifact_id", "method"]), rows)
 
 
-def _note(seen: dict[tuple[int, int], _Seen], pair: tuple[int, int], when: datetime, removed: bool) -> None:
-    current = seen.get(pair)
-    if current is None:
-        seen[pair] = _Seen(when, when, removed)
-        return
-    if when < current.first:
-        current.first = when
-    if when >= current.last:
-        current.last = when
-        current.removed = removed
+def _merge(state: list[Any], when: datetime, removed: bool) -> None:
+    if when < state[0]:
+        state[0] = when
+    if when >= state[1]:
+        state[1] = when
+        state[2] = removed
+
+
+def _keep_oldest(oldest: dict[tuple[int, str], datetime], key: tuple[int, str], when: datetime) -> None:
+    if key not in oldest or when < oldest[key]:
+        oldest[key] = when
+
+
+def _as_text(item: Item) -> Item:
+    """The item with every field a string (a producer may send numbers)."""
+    if all(type(v) is str for v in item):
+        return item
+    return Item(*("" if v is None else str(v) for v in item))
 
 
 def _min(a: Any, b: Any) -> Any:

@@ -114,7 +114,6 @@ def upgrade() -> None:
     )
     op.create_table(
         "installations",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("host_id", sa.Integer(), nullable=False),
         sa.Column("title_id", sa.Integer(), nullable=False),
         sa.Column("first_seen", sa.DateTime(), nullable=True),
@@ -133,8 +132,8 @@ def upgrade() -> None:
             ["artifacts.id"],
         ),
         sa.ForeignKeyConstraint(["title_id"], ["titles.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("host_id", "title_id", name="uq_installation"),
+        sa.PrimaryKeyConstraint("host_id", "title_id"),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("installations", schema=None) as batch_op:
         batch_op.create_index("ix_installations_title", ["title_id"], unique=False)
