@@ -285,11 +285,12 @@ def sample_fleet(
     hosts: Annotated[int, typer.Option(min=1, max=1_000_000)] = 300,
     seed: Annotated[int, typer.Option()] = 2017,
     items_per_host: Annotated[int, typer.Option(min=5, max=5000)] = 40,
+    osquery_only: Annotated[bool, typer.Option(help="Desktops and servers in osquery formats only.")] = False,
 ) -> None:
     """Generate a realistic sample fleet (osquery and JSONL) with a ground-truth file."""
     from vendorscope.demo.fleet import generate_fleet
 
-    result = generate_fleet(out_dir, hosts=hosts, seed=seed, items_per_host=items_per_host)
+    result = generate_fleet(out_dir, hosts=hosts, seed=seed, items_per_host=items_per_host, osquery_only=osquery_only)
     out.print(
         f"{result.hosts} hosts, {result.items:,} items in {result.files} files under {out_dir}; "
         f"truth: {result.truth_path}",

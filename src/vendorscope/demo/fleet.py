@@ -1844,7 +1844,7 @@ class FleetSummary:
     affected_hosts: int
 
 
-def _plan(rng: random.Random, count: int) -> list[_Host]:
+def _plan(rng: random.Random, count: int, weights: tuple[int, ...] = FORMAT_WEIGHTS) -> list[_Host]:
     """Hosts with platform, format and their Kaspersky and decoy entries, in a seeded order."""
     sizes = [round(count * share) for _, _, share in OS_SHARES[:-1]]
     sizes.append(max(0, count - sum(sizes)))
@@ -1857,7 +1857,7 @@ def _plan(rng: random.Random, count: int) -> list[_Host]:
         group = []
         for n in range(1, size + 1):
             platform = ("deb" if rng.random() < DEB_SHARE else "rpm") if os_name == "linux" else os_name
-            fmt = "jsonl" if os_name == "android" else rng.choices(FORMATS, FORMAT_WEIGHTS)[0]
+            fmt = "jsonl" if os_name == "android" else rng.choices(FORMATS, weights)[0]
             group.append(
                 _Host(
                     f"{prefix}-{n:0{width}d}.{DOMAIN}", os_name, platform, fmt, BASE_TIME + rng.randrange(0, 8 * 3600)
@@ -1997,8 +1997,14 @@ def _truth_text(seed: int, hosts: int, findings: list[dict[str, str]]) -> str:
     return f'{{"seed": {seed}, "hosts": {hosts}, "findings": [' + (f"\n{body}\n" if body else "") + "]}\n"
 
 
-def generate_fleet(out_dir: Path, hosts: int, seed: int, items_per_host: int = 40) -> FleetSummary:
-    """Write a sample fleet and its truth to ``out_dir``; the same arguments give byte-identical files."""
+def generate_fleet(
+    out_dir: Path, hosts: int, seed: int, items_per_host: int = 40, osquery_only: bool = False
+) -> FleetSummary:
+    """Write a sample fleet and its truth to ``out_dir``; the same arguments give byte-identical files.
+
+    ``osquery_only`` writes every desktop and server host in an osquery format (Android hosts, which
+    osquery does not run on, stay in MDM JSONL).
+    """
     if hosts < 1 or items_per_host < 0:
         raise ValueError("hosts must be at least 1 and items_per_host not negative")
     rng = random.Random(seed)
@@ -2012,7 +2018,8 @@ def generate_fleet(out_dir: Path, hosts: int, seed: int, items_per_host: int = 4
         path.write_bytes(data)
         written.add(path)
 
-    plan = _plan(rng, hosts)
+    weights = tuple(0 if fmt == "jsonl" else w for fmt, w in zip(FORMATS, FORMAT_WEIGHTS, strict=True))
+    plan = _plan(rng, hosts, weights if osquery_only else FORMAT_WEIGHTS)
     items = 0
     logs: list[_Host] = []
     jsonl: dict[str, list[_Host]] = {"collector": [], "mdm-android": []}

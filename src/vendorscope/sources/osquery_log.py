@@ -35,6 +35,7 @@ class OsqueryLog:
 
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
         converters: dict[str, Callable[[Any], Item] | None] = {}
+        pending: Observation | None = None  # consecutive event lines of one host and time, merged
         for number, raw in enumerate(stream, start=1):
             if not raw.strip():
                 continue
@@ -47,9 +48,29 @@ class OsqueryLog:
                 yield Problem(number, "not a JSON object")
                 continue
             try:
-                yield from _line(obj, number, converters)
+                records = list(_line(obj, number, converters))
             except (TypeError, ValueError, AttributeError) as exc:
-                yield Problem(number, f"unexpected osquery result shape ({exc})")
+                records = [Problem(number, f"unexpected osquery result shape ({exc})")]
+            for record in records:
+                if isinstance(record, Observation) and _mergeable(pending, record):
+                    pending.items.extend(record.items)  # type: ignore[union-attr]
+                    pending.removed.extend(record.removed)  # type: ignore[union-attr]
+                    continue
+                if pending is not None:
+                    yield pending
+                    pending = None
+                if isinstance(record, Observation) and not record.complete_sources:
+                    pending = record
+                else:
+                    yield record
+        if pending is not None:
+            yield pending
+
+
+def _mergeable(pending: Observation | None, record: Observation) -> bool:
+    """Event lines of one query run share host and time; one observation for them is far cheaper."""
+    return (pending is not None and not record.complete_sources and pending.host == record.host
+            and pending.seen_at == record.seen_at and pending.host_facts == record.host_facts)
 
 
 def _line(obj: dict[str, Any], number: int, converters: dict[str, Any]) -> Iterator[Record]:

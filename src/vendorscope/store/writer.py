@@ -212,7 +212,8 @@ class ArtifactWriter:
 
     def _insert_new(self, seen: dict[tuple[int, int], list[Any]], existing: dict[tuple[int, int], Any]) -> None:
         aid = self.artifact_id
-        times = {when: self.encode_time(when) for state in seen.values() for when in state[:2]}
+        distinct = {when for state in seen.values() for when in state[:2]}
+        times = {when: self.encode_time(when) for when in distinct}
         rows = [
             (hid, tid, times[first], times[last], not removed, times[last] if removed else None, aid, aid)
             for (hid, tid), (first, last, removed) in seen.items()
