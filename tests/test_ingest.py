@@ -230,3 +230,35 @@ def test_bulk_written_times_compare_equal_to_bound_times(service: Service, tmp_p
         same = conn.execute(select(func.count()).where(Installation.last_seen == when)).scalar_one()
         before = conn.execute(select(func.count()).where(Installation.last_seen < when)).scalar_one()
     assert (same, before) == (1, 0)
+
+
+def test_identical_bytes_for_two_hosts_are_two_artifacts(service: Service, tmp_path: Path) -> None:
+    """osqueryi output has no host inside: two hosts can export byte-identical tables."""
+    rows = orjson.dumps(
+        [
+            {
+                "name": "7-Zip",
+                "version": "23.01",
+                "publisher": "Igor Pavlov",
+                "install_location": "",
+                "identifying_number": "{X}",
+                "uninstall_string": "u",
+            }
+        ]
+    )
+    (tmp_path / "ws-1__programs.json").write_bytes(rows)
+    (tmp_path / "ws-2__programs.json").write_bytes(rows)
+    report = service.ingest([tmp_path])
+    assert report.count("ingested") == 2
+    assert {h["host"] for h in service.hosts()} == {"ws-1", "ws-2"}
+    assert service.ingest([tmp_path]).count("duplicate") == 2
+
+
+def test_same_bytes_with_another_host_hint_is_another_artifact(service: Service, tmp_path: Path) -> None:
+    from vendorscope.sources.base import Hints
+
+    path = tmp_path / "programs.json"
+    path.write_bytes(orjson.dumps([{"name": "7-Zip", "publisher": "Igor Pavlov", "identifying_number": "{X}"}]))
+    assert service.ingest([path], Hints(host="ws-1")).count("ingested") == 1
+    assert service.ingest([path], Hints(host="ws-2")).count("ingested") == 1
+    assert service.ingest([path], Hints(host="ws-2")).count("duplicate") == 1

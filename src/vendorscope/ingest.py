@@ -9,6 +9,7 @@ Bad lines are skipped and reported with their line number; the rest goes in.
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from vendorscope import __version__, sources
 from vendorscope.errors import InputError
 from vendorscope.findings.title_matches import save_matches
 from vendorscope.match.matcher import Matcher
-from vendorscope.sources.base import Hints, Observation, Problem
+from vendorscope.sources.base import Hints, Observation, Problem, artifact_context
 from vendorscope.sources.reader import open_binary, read_head, sha256_of, walk
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact
@@ -108,26 +109,27 @@ def ingest_file(store: Store, caches: Caches, matcher: Matcher, path: Path, hint
         head = read_head(path)
     except (OSError, InputError) as exc:
         return FileResult(shown, "failed", problems=[Problem(0, f"cannot read ({_reason(exc)})")])
-    with store.engine.connect() as conn:
-        known = conn.execute(select(Artifact.id).where(Artifact.sha256 == digest)).scalar_one_or_none()
-    if known is not None:
-        return FileResult(shown, "duplicate", sha256=digest, artifact_id=known)
     fmt = sources.detect(path.name, head)
     if fmt is None:
         names = ", ".join(f.name for f in sources.FORMATS)
         return FileResult(
-            shown,
-            "failed",
-            sha256=digest,
-            problems=[Problem(0, f"format not recognized (vendorscope reads: {names})")],
+            shown, "failed", sha256=digest, problems=[Problem(0, f"format not recognized (vendorscope reads: {names})")]
         )
+    context = artifact_context(fmt, str(path), hints)
+    identity = hashlib.sha256(f"{digest}\0{context}".encode()).hexdigest() if context else digest
+    with store.engine.connect() as conn:
+        known = conn.execute(select(Artifact.id).where(Artifact.identity == identity)).scalar_one_or_none()
+    if known is not None:
+        return FileResult(shown, "duplicate", format=fmt.name, sha256=digest, artifact_id=known)
     result = FileResult(shown, "ingested", format=fmt.name, sha256=digest)
     observed = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
     try:
         with store.transaction() as conn:
             artifact_id = conn.execute(
                 Artifact.__table__.insert().values(
+                    identity=identity,
                     sha256=digest,
+                    context=context,
                     path=str(path.resolve()),
                     size=size,
                     format=fmt.name,

@@ -120,3 +120,18 @@ class SourceFormat(Protocol):
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
         """Read the stream; yield observations and problems, never raise for bad content."""
         ...
+
+
+def artifact_context(fmt: SourceFormat, filename: str, hints: Hints) -> str:
+    """What an ingest depends on besides the file's bytes: the hints, and anything the format reads
+    from the file name (optional hook ``context(filename, hints) -> str``). Identical bytes with a
+    different context are a different artifact: two hosts can export byte-identical tables."""
+    parts = [f"{name}={value}" for name, value in (("host", hints.host), ("org", hints.org)) if value]
+    if hints.mapping:
+        parts.append("map=" + ",".join(f"{f}={c}" for f, c in hints.mapping))
+    hook = getattr(fmt, "context", None)
+    if hook is not None:
+        extra = hook(filename, hints)
+        if extra:
+            parts.append(extra)
+    return ";".join(parts)

@@ -35,6 +35,11 @@ class OsqueryJson:
     name = "osquery-json"
     description = "osqueryi --json output (array of rows)"
 
+    def context(self, filename: str, hints: Hints) -> str:
+        """The host named by the file name is part of what the file says."""
+        host, _table = host_and_table_from_filename(filename)
+        return f"file-host={host}" if host else ""
+
     def identify(self, filename: str, head: bytes) -> bool:
         text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
         if not text.startswith(b"["):

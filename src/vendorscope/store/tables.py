@@ -43,7 +43,11 @@ class Artifact(Base):
 
     __tablename__ = "artifacts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    # What makes two ingests "the same file": the content hash, plus whatever the bytes do not say
+    # themselves (a host taken from the file name, --host/--org hints). Unique: the idempotence key.
+    identity: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    context: Mapped[str] = mapped_column(Text, default="")
     path: Mapped[str] = mapped_column(Text)
     size: Mapped[int] = mapped_column(BigInteger)
     format: Mapped[str] = mapped_column(String(64))

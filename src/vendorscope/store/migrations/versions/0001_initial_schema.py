@@ -20,7 +20,9 @@ def upgrade() -> None:
     op.create_table(
         "artifacts",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("identity", sa.String(length=64), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("context", sa.Text(), nullable=False),
         sa.Column("path", sa.Text(), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("format", sa.String(length=64), nullable=False),
@@ -31,8 +33,11 @@ def upgrade() -> None:
         sa.Column("problems", sa.Integer(), nullable=False),
         sa.Column("problem_sample", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("sha256"),
+        sa.UniqueConstraint("identity"),
     )
+    with op.batch_alter_table("artifacts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_artifacts_sha256"), ["sha256"], unique=False)
+
     op.create_table(
         "hosts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -179,5 +184,8 @@ def downgrade() -> None:
     op.drop_table("titles")
     op.drop_table("store_meta")
     op.drop_table("hosts")
+    with op.batch_alter_table("artifacts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_artifacts_sha256"))
+
     op.drop_table("artifacts")
     # ### end Alembic commands ###
