@@ -14,20 +14,12 @@ from vendorscope.sources.base import Item
 Row = Mapping[str, object]
 
 
-def _s(row: Row, *names: str) -> str:
-    """The first non-empty column among ``names``, as a stripped string."""
-    for name in names:
-        value = row.get(name)
-        if value not in (None, ""):
-            return str(value).strip()
-    return ""
-
-
 def _basename(path: str) -> str:
     return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
-# The hottest tables are converted positionally with plain dict lookups: this runs once per row.
+# Every table is converted positionally with plain dict lookups: this runs once per row, millions of times.
+# Item fields: name, version, publisher, source, path, identifier, signer, team_id, sha256.
 
 
 def _programs(r: Row) -> Item:
@@ -48,163 +40,146 @@ def _deb(r: Row) -> Item:
 
 
 def _rpm(r: Row) -> Item:
-    version = _s(r, "version")
-    release = _s(r, "release")
-    return Item(
-        name=_s(r, "name"),
-        version=f"{version}-{release}" if release else version,
-        publisher=_s(r, "vendor"),
-        source="rpm_packages",
-    )
+    g = r.get
+    version, release = g("version") or "", g("release") or ""
+    return Item(g("name") or "", f"{version}-{release}" if release else version, g("vendor") or "", "rpm_packages")
 
 
 def _apps(r: Row) -> Item:
+    g = r.get
     return Item(
-        name=_s(r, "display_name", "bundle_name", "name"),
-        version=_s(r, "bundle_short_version", "bundle_version"),
-        source="apps",
-        path=_s(r, "path"),
-        identifier=_s(r, "bundle_identifier"),
+        g("display_name") or g("bundle_name") or g("name") or "",
+        g("bundle_short_version") or g("bundle_version") or "",
+        "",
+        "apps",
+        g("path") or "",
+        g("bundle_identifier") or "",
     )
 
 
 def _services(r: Row) -> Item:
+    g = r.get
     return Item(
-        name=_s(r, "display_name", "name"),
-        source="services",
-        path=_s(r, "path", "module_path"),
-        identifier=_s(r, "name"),
+        g("display_name") or g("name") or "", "", "", "services", g("path") or g("module_path") or "", g("name") or ""
     )
 
 
 def _drivers(r: Row) -> Item:
-    image = _s(r, "image")
+    g = r.get
+    image = g("image") or ""
     return Item(
-        name=_s(r, "description", "device_name", "service") or _basename(image),
-        version=_s(r, "version"),
-        publisher=_s(r, "provider", "manufacturer"),
-        source="drivers",
-        path=image,
-        identifier=_s(r, "service"),
+        g("description") or g("device_name") or g("service") or _basename(image),
+        g("version") or "",
+        g("provider") or g("manufacturer") or "",
+        "drivers",
+        image,
+        g("service") or "",
     )
 
 
 def _kernel_modules(r: Row) -> Item:
-    return Item(name=_s(r, "name"), source="kernel_modules")
+    return Item(r.get("name") or "", "", "", "kernel_modules")
 
 
 def _processes(r: Row) -> Item:
-    path = _s(r, "path")
-    return Item(name=_s(r, "name") or _basename(path), source="processes", path=path)
+    g = r.get
+    path = g("path") or ""
+    return Item(g("name") or _basename(path), "", "", "processes", path)
 
 
 def _systemd(r: Row) -> Item:
-    return Item(name=_s(r, "id"), source="systemd_units", path=_s(r, "fragment_path"), identifier=_s(r, "id"))
+    g = r.get
+    unit = g("id") or ""
+    return Item(unit, "", "", "systemd_units", g("fragment_path") or "", unit)
 
 
 def _launchd(r: Row) -> Item:
-    return Item(
-        name=_s(r, "label", "name"),
-        source="launchd",
-        path=_s(r, "program", "path"),
-        identifier=_s(r, "label"),
-    )
+    g = r.get
+    return Item(g("label") or g("name") or "", "", "", "launchd", g("program") or g("path") or "", g("label") or "")
 
 
 def _system_extensions(r: Row) -> Item:
+    g = r.get
+    ident = g("identifier") or ""
     return Item(
-        name=_s(r, "identifier"),
-        version=_s(r, "version"),
-        source="system_extensions",
-        path=_s(r, "bundle_path", "path"),
-        identifier=_s(r, "identifier"),
-        team_id=_s(r, "team"),
+        ident,
+        g("version") or "",
+        "",
+        "system_extensions",
+        g("bundle_path") or g("path") or "",
+        ident,
+        "",
+        g("team") or "",
     )
 
 
 def _receipts(r: Row) -> Item:
-    return Item(
-        name=_s(r, "package_id"),
-        version=_s(r, "version"),
-        source="package_receipts",
-        path=_s(r, "location", "path"),
-        identifier=_s(r, "package_id"),
-    )
+    g = r.get
+    package = g("package_id") or ""
+    return Item(package, g("version") or "", "", "package_receipts", g("location") or g("path") or "", package)
 
 
 def _signature(r: Row) -> Item:
-    path = _s(r, "path")
+    g = r.get
+    path = g("path") or ""
     return Item(
-        name=_basename(path),
-        source="signature",
-        path=path,
-        identifier=_s(r, "identifier"),
-        signer=_s(r, "authority"),
-        team_id=_s(r, "team_identifier"),
+        _basename(path),
+        "",
+        "",
+        "signature",
+        path,
+        g("identifier") or "",
+        g("authority") or "",
+        g("team_identifier") or "",
     )
 
 
 def _authenticode(r: Row) -> Item:
-    path = _s(r, "path")
-    return Item(name=_basename(path), source="authenticode", path=path, signer=_s(r, "subject_name"))
+    g = r.get
+    path = g("path") or ""
+    return Item(_basename(path), "", "", "authenticode", path, "", g("subject_name") or "")
 
 
 def _certificates(r: Row) -> Item:
+    g = r.get
     return Item(
-        name=_s(r, "common_name"),
-        source="certificates",
-        path=_s(r, "path", "store"),
-        identifier=_s(r, "sha1"),
-        signer=_s(r, "subject"),
+        g("common_name") or "",
+        "",
+        "",
+        "certificates",
+        g("path") or g("store") or "",
+        g("sha1") or "",
+        g("subject") or "",
     )
 
 
 def _chrome(r: Row) -> Item:
-    return Item(
-        name=_s(r, "name"),
-        version=_s(r, "version"),
-        publisher=_s(r, "author"),
-        source="chrome_extensions",
-        identifier=_s(r, "identifier"),
-    )
+    g = r.get
+    return Item(g("name") or "", g("version") or "", g("author") or "", "chrome_extensions", "", g("identifier") or "")
 
 
 def _firefox(r: Row) -> Item:
-    return Item(
-        name=_s(r, "name"),
-        version=_s(r, "version"),
-        publisher=_s(r, "creator"),
-        source="firefox_addons",
-        identifier=_s(r, "identifier"),
-    )
+    g = r.get
+    return Item(g("name") or "", g("version") or "", g("creator") or "", "firefox_addons", "", g("identifier") or "")
 
 
 def _package(source: str, publisher: str = "author") -> Callable[[Row], Item]:
     def convert(r: Row) -> Item:
-        return Item(
-            name=_s(r, "name"),
-            version=_s(r, "version"),
-            publisher=_s(r, publisher),
-            source=source,
-            path=_s(r, "path", "directory"),
-        )
+        g = r.get
+        return Item(g("name") or "", g("version") or "", g(publisher) or "", source, g("path") or g("directory") or "")
 
     return convert
 
 
 def _vscode(r: Row) -> Item:
-    return Item(
-        name=_s(r, "name"),
-        version=_s(r, "version"),
-        publisher=_s(r, "publisher"),
-        source="vscode_extensions",
-        identifier=_s(r, "uuid"),
-    )
+    g = r.get
+    return Item(g("name") or "", g("version") or "", g("publisher") or "", "vscode_extensions", "", g("uuid") or "")
 
 
 def _files(r: Row) -> Item:
-    path = _s(r, "path")
-    return Item(name=_s(r, "filename") or _basename(path), source="files", path=path, sha256=_s(r, "sha256"))
+    g = r.get
+    path = g("path") or ""
+    return Item(g("filename") or _basename(path), "", "", "files", path, "", "", "", g("sha256") or "")
 
 
 TABLES: dict[str, Callable[[Row], Item]] = {

@@ -42,6 +42,7 @@ class Caches:
     def __init__(self) -> None:
         self.hosts: dict[str, int] = {}
         self.titles: dict[Item, int] = {}
+        self.title_source: dict[int, str] = {}
         self.loaded = False
 
     def load(self, conn: Connection) -> None:
@@ -50,12 +51,14 @@ class Caches:
         self.hosts = {key: hid for hid, key in conn.execute(select(Host.id, Host.key))}
         cols = [getattr(Title, name) for name in ("id", *TITLE_FIELDS)]
         self.titles = {Item(*row[1:]): row[0] for row in conn.execute(select(*cols))}
+        self.title_source = {tid: item.source for item, tid in self.titles.items()}
         self.loaded = True
 
     def forget(self) -> None:
         """After a rollback the ids it handed out may not exist: start over next time."""
         self.hosts.clear()
         self.titles.clear()
+        self.title_source.clear()
         self.loaded = False
 
 
@@ -156,6 +159,7 @@ class ArtifactWriter:
                 for tid, digest in self.conn.execute(select(Title.id, Title.key).where(Title.key.in_(chunk))):
                     item = digests[digest]
                     known[item] = tid
+                    self.caches.title_source[tid] = item.source
                     self.stats.new_titles.append((tid, item))
             for item in new:  # items with non-text values share the title of their text form
                 known.setdefault(item, known[_as_text(item)])
@@ -191,7 +195,8 @@ class ArtifactWriter:
         existing = self._existing(list({hid for hid, _ in earliest}))
         self._insert_new(seen, existing)
         self._update_old(seen, existing)
-        self._apply_snapshots(complete, earliest, {hid for hid, _ in existing})
+        source_of = self.caches.title_source
+        self._apply_snapshots(complete, earliest, {(hid, source_of.get(tid, "?")) for hid, tid in existing})
 
     def _existing(self, host_ids: list[int]) -> dict[tuple[int, int], tuple[Any, Any, bool, Any]]:
         found: dict[tuple[int, int], tuple[Any, Any, bool, Any]] = {}
@@ -264,7 +269,7 @@ class ArtifactWriter:
         self,
         complete: dict[tuple[int, str], datetime],
         earliest: dict[tuple[int, str], datetime],
-        prior_hosts: set[int],
+        prior: set[tuple[int, str]],
     ) -> None:
         """A complete list of a source removes, as of its time, whatever older evidence it no longer shows.
 
@@ -280,8 +285,9 @@ class ArtifactWriter:
         self._save_complete_times(upserts)
         for (hid, source), oldest in earliest.items():
             cutoff = stored.get((hid, source))
-            if cutoff is None or (hid not in prior_hosts and oldest >= cutoff):
-                continue  # nothing older than the newest complete list can be present
+            # "?": a title another process added after our caches loaded; its source is unknown here
+            if cutoff is None or ((hid, source) not in prior and (hid, "?") not in prior and oldest >= cutoff):
+                continue  # no older evidence of this source on this host: nothing to remove
             source_titles = select(Title.id).where(Title.source == source).scalar_subquery()
             self.conn.execute(
                 update(_INSTALLS)
