@@ -2,4 +2,5 @@
 
 from vendorscope.cli import main
 
-main()
+if __name__ == "__main__":  # guarded: the read-ahead process re-imports the main module
+    main()

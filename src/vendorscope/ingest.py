@@ -10,8 +10,7 @@ Bad lines are skipped and reported with their line number; the rest goes in.
 from __future__ import annotations
 
 import hashlib
-import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,8 +22,16 @@ from vendorscope import __version__, sources
 from vendorscope.errors import InputError
 from vendorscope.findings.title_matches import save_matches
 from vendorscope.match.matcher import Matcher
-from vendorscope.sources.base import Hints, Observation, Problem, artifact_context
-from vendorscope.sources.reader import open_binary, read_head, sha256_of, walk
+from vendorscope.sources.base import Hints, Observation, Problem, Record, artifact_context
+from vendorscope.sources.read_ahead import (
+    AHEAD_MAX_BYTES,
+    AHEAD_MIN_TOTAL,
+    AHEAD_WINDOW,
+    ReadAhead,
+    ahead_size,
+    read_records,
+)
+from vendorscope.sources.reader import read_head, sha256_of, walk
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact
 from vendorscope.store.writer import ArtifactWriter, Caches
@@ -72,6 +79,18 @@ class _NothingReadable(Exception):
 Progress = Callable[[Path, int], None]
 
 
+@dataclass
+class _Plan:
+    """A file that is to be ingested: what it is and what makes it unique."""
+
+    path: Path
+    format: str
+    sha256: str
+    size: int
+    identity: str
+    context: str
+
+
 def ingest_paths(
     store: Store,
     matcher: Matcher,
@@ -79,18 +98,38 @@ def ingest_paths(
     hints: Hints | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
+    """Ingest files and folders; each file in its own transaction, parsed ahead in a second process."""
+    hints = hints or Hints()
     report = IngestReport()
-    caches = Caches()
     try:
         files = list(walk(paths))
     except InputError as exc:
         report.files.append(FileResult(exc.path, "failed", problems=[Problem(0, str(exc).split(": ", 1)[1])]))
-        files = [p for p in _existing(paths)]
-    for path in files:
-        result = ingest_file(store, caches, matcher, path, hints or Hints())
-        report.files.append(result)
-        if progress:
-            progress(path, path.stat().st_size if path.exists() else 0)
+        files = _existing(paths)
+    prepared = [_prepare(store, path, hints) for path in files]
+    plans = [p for p in prepared if isinstance(p, _Plan)]
+    eligible = [p for p in plans if ahead_size(p.path) <= AHEAD_MAX_BYTES]
+    ahead = ReadAhead() if len(eligible) >= 2 and sum(p.size for p in eligible) >= AHEAD_MIN_TOTAL else None
+    position = {id(p): i for i, p in enumerate(eligible)}
+    submitted = 0
+    caches = Caches()
+    try:
+        for entry in prepared:
+            if isinstance(entry, _Plan):
+                if ahead:  # keep the parser AHEAD_WINDOW files ahead of the writer
+                    upto = min(position.get(id(entry), submitted - 1) + 1 + AHEAD_WINDOW, len(eligible))
+                    for plan in eligible[submitted:upto]:
+                        ahead.submit(plan.format, plan.path, hints)
+                    submitted = max(submitted, upto)
+                parsed = ahead.take(entry.path) if ahead else None
+                records = parsed if parsed is not None else read_records(entry.format, str(entry.path), hints)
+                entry = _write_file(store, caches, matcher, entry, records, hints)
+            report.files.append(entry)
+            if progress:
+                progress(Path(entry.path), Path(entry.path).stat().st_size if Path(entry.path).exists() else 0)
+    finally:
+        if ahead:
+            ahead.close()
     return report
 
 
@@ -102,37 +141,54 @@ def _existing(paths: list[Path]) -> list[Path]:
     return found
 
 
-def ingest_file(store: Store, caches: Caches, matcher: Matcher, path: Path, hints: Hints) -> FileResult:
+def _prepare(store: Store, path: Path, hints: Hints) -> _Plan | FileResult:
+    """Hash and identify a file; a FileResult when there is nothing to ingest (known, unreadable, unknown)."""
     shown = str(path)
     try:
         digest, size = sha256_of(path)
         head = read_head(path)
-    except (OSError, InputError) as exc:
+    except OSError as exc:
         return FileResult(shown, "failed", problems=[Problem(0, f"cannot read ({_reason(exc)})")])
+    except InputError as exc:
+        return FileResult(shown, "failed", problems=[Problem(0, str(exc).removeprefix(f"{shown}: "))])
     fmt = sources.detect(path.name, head)
     if fmt is None:
         names = ", ".join(f.name for f in sources.FORMATS)
         return FileResult(
             shown, "failed", sha256=digest, problems=[Problem(0, f"format not recognized (vendorscope reads: {names})")]
         )
-    context = artifact_context(fmt, str(path), hints)
+    context = artifact_context(fmt, shown, hints)
     identity = hashlib.sha256(f"{digest}\0{context}".encode()).hexdigest() if context else digest
     with store.engine.connect() as conn:
         known = conn.execute(select(Artifact.id).where(Artifact.identity == identity)).scalar_one_or_none()
     if known is not None:
         return FileResult(shown, "duplicate", format=fmt.name, sha256=digest, artifact_id=known)
-    result = FileResult(shown, "ingested", format=fmt.name, sha256=digest)
-    observed = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+    return _Plan(path, fmt.name, digest, size, identity, context)
+
+
+def ingest_file(store: Store, caches: Caches, matcher: Matcher, path: Path, hints: Hints) -> FileResult:
+    """Ingest one file (streaming, in this process)."""
+    plan = _prepare(store, path, hints)
+    if isinstance(plan, FileResult):
+        return plan
+    return _write_file(store, caches, matcher, plan, read_records(plan.format, str(path), hints), hints)
+
+
+def _write_file(
+    store: Store, caches: Caches, matcher: Matcher, plan: _Plan, records: Iterable[Record], hints: Hints
+) -> FileResult:
+    result = FileResult(str(plan.path), "ingested", format=plan.format, sha256=plan.sha256)
+    observed = datetime.fromtimestamp(plan.path.stat().st_mtime, UTC).replace(tzinfo=None)
     try:
         with store.transaction() as conn:
             artifact_id = conn.execute(
                 Artifact.__table__.insert().values(
-                    identity=identity,
-                    sha256=digest,
-                    context=context,
-                    path=str(path.resolve()),
-                    size=size,
-                    format=fmt.name,
+                    identity=plan.identity,
+                    sha256=plan.sha256,
+                    context=plan.context,
+                    path=str(plan.path.resolve()),
+                    size=plan.size,
+                    format=plan.format,
                     ingested_at=datetime.now(UTC).replace(tzinfo=None),
                     tool_version=__version__,
                     records=0,
@@ -142,7 +198,13 @@ def ingest_file(store: Store, caches: Caches, matcher: Matcher, path: Path, hint
                 )
             ).inserted_primary_key[0]
             writer = ArtifactWriter(conn, caches, artifact_id)
-            _read_into(fmt, path, hints, writer, result, observed)
+            for record in records:
+                if isinstance(record, Problem):
+                    result.problems.append(record)
+                    continue
+                _default_time(record, observed)
+                writer.add(record)
+                result.records += 1
             writer.flush()
             if result.records == 0 and result.problems:
                 raise _NothingReadable
@@ -163,43 +225,12 @@ def ingest_file(store: Store, caches: Caches, matcher: Matcher, path: Path, hint
         caches.forget()
         result.status = "failed"
     except IntegrityError:
-        caches.forget()  # another process ingested the same file meanwhile
+        caches.forget()  # the same file was ingested meanwhile (by another process, or twice in this batch)
         result.status = "duplicate"
     except BaseException:
         caches.forget()
         raise
     return result
-
-
-def _read_into(
-    fmt: sources.SourceFormat,
-    path: Path,
-    hints: Hints,
-    writer: ArtifactWriter,
-    result: FileResult,
-    observed: datetime,
-) -> None:
-    with open_binary(path) as stream:
-        records = fmt.parse(stream, str(path), hints)
-        while True:
-            try:
-                record = next(records)
-            except StopIteration:
-                break
-            except (EOFError, OSError, zlib.error) as exc:
-                result.problems.append(
-                    Problem(
-                        0,
-                        f"truncated or corrupt data ({_reason(exc)}); kept the {result.records} records before it",
-                    )
-                )
-                break
-            if isinstance(record, Problem):
-                result.problems.append(record)
-                continue
-            _default_time(record, observed)
-            writer.add(record)
-            result.records += 1
 
 
 def _default_time(record: Observation, observed: datetime) -> None:

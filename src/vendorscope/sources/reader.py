@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -60,11 +61,18 @@ def open_binary(path: Path) -> IO[bytes]:
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
+    """The first ``size`` bytes of the content; a truncated gzip gives what it has (parsing reports the rest)."""
     try:
-        with open_binary(path) as stream:
-            return stream.read(size)
-    except (OSError, EOFError) as exc:
-        raise InputError(str(path), f"cannot read: {exc}") from exc
+        with path.open("rb") as handle:
+            raw = handle.read(size if not is_gzip(path) else 1 << 20)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read ({exc.strerror or exc})") from exc
+    if not raw.startswith(GZIP_MAGIC):
+        return raw[:size]
+    try:
+        return zlib.decompressobj(wbits=31).decompress(raw, size)
+    except zlib.error as exc:
+        raise InputError(str(path), f"not valid gzip data ({exc})") from exc
 
 
 def read_bounded(stream: IO[bytes], filename: str, limit: int = MAX_WHOLE_FILE) -> bytes:

@@ -1,0 +1,76 @@
+"""Parsing files in a second process while the first one writes: ingest uses both cores.
+
+The worker only parses (no database), so it imports little; records come back
+as lists per file. Only files small enough to hold in memory are parsed ahead;
+big ones stream in the main process, in bounded memory.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import zlib
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from vendorscope import sources
+from vendorscope.sources.base import Hints, Problem, Record
+from vendorscope.sources.reader import open_binary
+
+AHEAD_MAX_BYTES = 32 * 1024 * 1024  # per file, as stored (gzip counts ×8)
+AHEAD_MIN_TOTAL = 8 * 1024 * 1024  # below this, starting a process costs more than it saves
+AHEAD_WINDOW = 2  # files parsed ahead of the writer
+
+
+def read_records(format_name: str, path: str, hints: Hints) -> Iterator[Record]:
+    """A file's records; a stream that breaks (truncated gzip, I/O error) ends with one Problem."""
+    fmt = sources.by_name(format_name)
+    assert fmt is not None, format_name
+    count = 0
+    with open_binary(Path(path)) as stream:
+        records = fmt.parse(stream, path, hints)
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                return
+            except (EOFError, OSError, zlib.error) as exc:
+                reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+                yield Problem(0, f"truncated or corrupt data ({reason}); kept the {count} records before it")
+                return
+            if not isinstance(record, Problem):
+                count += 1
+            yield record
+
+
+def parse_whole(format_name: str, path: str, hints: Hints) -> list[Record]:
+    return list(read_records(format_name, path, hints))
+
+
+def ahead_size(path: Path) -> int:
+    """The memory a file may take once parsed, roughly: its size, or 8× for gzip."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        return size * 8 if handle.read(2) == b"\x1f\x8b" else size
+
+
+class ReadAhead:
+    """Submits files to one parsing process, a few ahead of the writer."""
+
+    def __init__(self) -> None:
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        self._futures: dict[str, Future[list[Record]]] = {}
+
+    def submit(self, format_name: str, path: Path, hints: Hints) -> None:
+        key = str(path)
+        if key not in self._futures:
+            self._futures[key] = self._pool.submit(parse_whole, format_name, key, hints)
+
+    def take(self, path: Path) -> list[Record] | None:
+        future = self._futures.pop(str(path), None)
+        return future.result() if future is not None else None
+
+    def close(self) -> None:
+        for future in self._futures.values():
+            future.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)
