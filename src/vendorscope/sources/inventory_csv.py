@@ -6,8 +6,8 @@ import csv
 from collections.abc import Iterator
 from typing import IO
 
-from vendorscope.sources.base import Hints, Observation, Problem, Record
-from vendorscope.sources.inventory_row import ALL_FIELDS, REQUIRED, RowError, row_to_item
+from vendorscope.sources.base import Hints, Problem, Record
+from vendorscope.sources.inventory_row import ALL_FIELDS, REQUIRED, RowError, RowGrouper, row_to_item
 from vendorscope.sources.reader import first_line
 
 METHOD = "inventory"
@@ -37,7 +37,7 @@ class InventoryCsv:
         except csv.Error as exc:
             yield Problem(1, f"unreadable header ({exc})")
             return
-        current: Observation | None = None
+        rows = RowGrouper(METHOD)
         while True:
             try:
                 cells = next(reader)
@@ -60,13 +60,8 @@ class InventoryCsv:
             except RowError as exc:
                 yield Problem(number, str(exc))
                 continue
-            if current is None or current.host != host or current.seen_at != seen_at:
-                if current is not None:
-                    yield current
-                current = Observation(host=host, seen_at=seen_at, method=METHOD, line=number)
-            current.items.append(item)
-        if current is not None:
-            yield current
+            yield from rows.add(host, item, seen_at, number)
+        yield from rows.finish()
 
 
 def decoded_lines(stream: IO[bytes], undecodable: set[int]) -> Iterator[str]:

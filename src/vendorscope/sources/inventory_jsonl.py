@@ -7,8 +7,8 @@ from typing import IO
 
 import orjson
 
-from vendorscope.sources.base import Hints, Observation, Problem, Record
-from vendorscope.sources.inventory_row import RowError, row_to_item
+from vendorscope.sources.base import Hints, Problem, Record
+from vendorscope.sources.inventory_row import RowError, RowGrouper, row_to_item
 from vendorscope.sources.reader import first_line
 
 METHOD = "inventory"
@@ -29,7 +29,7 @@ class InventoryJsonl:
         return isinstance(obj, dict) and "host" in obj and "name" in obj and "hostIdentifier" not in obj
 
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
-        current: Observation | None = None
+        rows = RowGrouper(METHOD)
         for number, raw in enumerate(stream, start=1):
             line = raw.strip()
             if not line:
@@ -45,13 +45,8 @@ class InventoryJsonl:
             except RowError as exc:
                 yield Problem(number, str(exc))
                 continue
-            if current is None or current.host != host or current.seen_at != seen_at:
-                if current is not None:
-                    yield current
-                current = Observation(host=host, seen_at=seen_at, method=METHOD, line=number)
-            current.items.append(item)
-        if current is not None:
-            yield current
+            yield from rows.add(host, item, seen_at, number)
+        yield from rows.finish()
 
 
 FORMAT = InventoryJsonl()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from vendorscope.sources.base import TITLE_FIELDS, Item
+from vendorscope.sources.base import TITLE_FIELDS, Item, Observation
 
 REQUIRED = ("host", "name")
 OPTIONAL = (*TITLE_FIELDS[1:], "seen_at")
@@ -50,3 +51,24 @@ def parse_time(text: str) -> datetime | None:
     if when.tzinfo is not None:
         when = when.astimezone(UTC).replace(tzinfo=None)
     return when
+
+
+class RowGrouper:
+    """Consecutive rows of one host and time become one observation (far cheaper than one per row)."""
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+        self.current: Observation | None = None
+
+    def add(self, host: str, item: Item, seen_at: datetime | None, line: int) -> Iterator[Observation]:
+        current = self.current
+        if current is None or current.host != host or current.seen_at != seen_at:
+            if current is not None:
+                yield current
+            current = self.current = Observation(host=host, seen_at=seen_at, method=self.method, line=line)
+        current.items.append(item)
+
+    def finish(self) -> Iterator[Observation]:
+        if self.current is not None:
+            yield self.current
+            self.current = None
