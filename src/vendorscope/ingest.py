@@ -9,6 +9,7 @@ Bad lines are skipped and reported with their line number; the rest goes in.
 
 from __future__ import annotations
 
+import lzma
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -184,7 +185,7 @@ def _read_into(
                 record = next(records)
             except StopIteration:
                 break
-            except (EOFError, OSError, zlib.error) as exc:
+            except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
                 result.problems.append(
                     Problem(
                         0,
