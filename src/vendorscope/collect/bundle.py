@@ -15,6 +15,7 @@ import orjson
 from vendorscope import __version__
 from vendorscope.collect.bundle_format import SCHEMA, VERSION
 from vendorscope.collect.model import Collection
+from vendorscope.sources.base import TITLE_FIELDS
 
 
 def document(collection: Collection, collected_at: str) -> dict[str, Any]:
@@ -25,9 +26,13 @@ def document(collection: Collection, collected_at: str) -> dict[str, Any]:
         "collected_at": collected_at,
         "host": collection.host,
         "sources": [asdict(r) for r in sorted(collection.sources.values(), key=lambda r: r.name)],
-        "items": sorted(collection.items, key=lambda row: sorted(row.items(), key=str)),
+        "items": sorted(collection.items, key=_order),
         "problems": collection.problems,
     }
+
+
+def _order(row: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(row.get(f, "")) for f in TITLE_FIELDS)
 
 
 def to_bytes(doc: dict[str, Any]) -> bytes:
