@@ -7,6 +7,7 @@ import plistlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.parsers.expat import ExpatError
 
 from vendorscope.collect.fs import entries, inside, read_bytes
 from vendorscope.collect.model import Collection, Unavailable
@@ -21,7 +22,7 @@ def load_plist(path: Path) -> dict[str, Any]:
     """A property list as a dict; ValueError for one that is damaged or not a dict."""
     try:
         data = plistlib.loads(read_bytes(path, MAX_PLIST))
-    except (plistlib.InvalidFileException, ValueError, TypeError, OverflowError) as exc:
+    except (plistlib.InvalidFileException, ExpatError, ValueError, TypeError, OverflowError) as exc:
         raise ValueError(f"not a readable property list ({exc})") from exc
     if not isinstance(data, dict):
         raise ValueError("property list is not a dictionary")

@@ -22,9 +22,9 @@ FORMATS: tuple[SourceFormat, ...] = (
     reg_export.FORMAT,
     osquery_log.FORMAT,
     inventory_jsonl.FORMAT,
+    mdm_apps.FORMAT,
     osquery_json.FORMAT,
     inventory_csv.FORMAT,
-    mdm_apps.FORMAT,
     android_packages.FORMAT,
 )
 
