@@ -75,3 +75,18 @@ def test_cert_table_of_non_pe_and_unsigned(tmp_path: Path) -> None:
     text = tmp_path / "b.exe"
     text.write_bytes(b"MZ" + b"\0" * 10)
     assert signing.cert_table(text) is None
+
+
+def test_a_tampered_file_fails_even_when_its_chain_was_verified_before(pe_tree: Path, tmp_path: Path) -> None:
+    good = pe_tree / "sub" / "update.exe"
+    data = bytearray(good.read_bytes())
+    data[0x200] ^= 0xFF  # first byte of .text: the Authenticode digest no longer matches
+    tampered = tmp_path / "tampered.exe"
+    tampered.write_bytes(bytes(data))
+    cache = signing.ChainCache()
+    first = signing.signature(good, cache)
+    second = signing.signature(tampered, cache)
+    assert first is not None and second is not None and len(cache.verdicts) == 1
+    assert first["verification"].startswith("CERTIFICATE_ERROR")
+    assert second["verified"] is False and second["verification"].startswith("INVALID")
+    assert signing.signature(tampered)["verification"].startswith("INVALID_DIGEST")  # uncached: the same verdict

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 _BROKEN = "\\b(\\d\\.\\d\\.\\d[a-z]*)\\b"
@@ -32,6 +33,7 @@ def _wider_version_pattern() -> Iterator[None]:
         re.search = original
 
 
+@cache
 def load() -> Any:
     """The ``signify.authenticode`` module, or raise ImportError with the reason."""
     with _wider_version_pattern():

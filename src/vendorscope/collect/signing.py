@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from vendorscope.collect.authenticode_lib import load
 from vendorscope.collect.fs import walk_files
 from vendorscope.collect.model import Collection, Extra, os_reason
 from vendorscope.sources.base import Item
 
-PE_EXTENSIONS = frozenset({".exe", ".dll", ".sys", ".ocx", ".scr", ".cpl", ".efi", ".msi", ".drv", ""})
 MAX_PE = 512 * 1024 * 1024
 
 
@@ -41,13 +41,24 @@ def cert_table(path: Path) -> tuple[int, int] | None:
     return int.from_bytes(entry[:4], "little"), int.from_bytes(entry[4:], "little")
 
 
-def signature(path: Path) -> Extra | None:
+class ChainCache:
+    """Chain verdicts by the certificates a signature carries.
+
+    Building a chain against signify's trust store costs ~0.2 s (the store is re-indexed on every
+    verification); a vendor signs thousands of files with one chain. So the full verification runs
+    once per distinct chain, and every file still gets its own checks: its Authenticode digest and
+    the signer's signature over its authenticated attributes.
+    """
+
+    def __init__(self) -> None:
+        self.verdicts: dict[tuple[str, ...], tuple[bool, str]] = {}
+
+
+def signature(path: Path, cache: ChainCache | None = None) -> Extra | None:
     """Signer subject, issuer, serial and chain verdict of a PE's first embedded signature; None if unsigned.
 
     Raises ValueError for a PE whose signature cannot be parsed (truncated, damaged).
     """
-    from vendorscope.collect.authenticode_lib import load
-
     authenticode = load()
     from signify.exceptions import SignifyError
 
@@ -55,23 +66,42 @@ def signature(path: Path) -> Extra | None:
         try:
             signed = authenticode.AuthenticodeFile.from_stream(handle)
             signatures = list(signed.iter_embedded_signatures(include_nested=False, ignore_parse_errors=False))
+            if not signatures:
+                return None
+            verified, verification = _verify(signed, signatures[0], cache or ChainCache())
         except SignifyError as exc:
             raise ValueError(f"unreadable signature ({exc})") from exc
-        if not signatures:
-            return None
+    return _describe(signatures[0]) | {"verified": verified, "verification": verification}
+
+
+def _verify(signed: Any, sig: Any, cache: ChainCache) -> tuple[bool, str]:
+    from signify.exceptions import VerificationError
+
+    info = sig.signer_info
+    key = (info.issuer.dn, str(info.serial_number), *sorted(c.sha256_fingerprint for c in sig.certificates))
+    if key not in cache.verdicts:
         verdict, error = signed.explain_verify()
-    return _describe(signatures[0], verdict, error)
+        cache.verdicts[key] = (
+            verdict.name == "OK",
+            verdict.name if error is None else f"{verdict.name}: {error}"[:300],
+        )
+        return cache.verdicts[key]
+    try:
+        sig.verify_indirect_data(sig.indirect_data)
+        signer = next(c for c in sig.certificates if c.serial_number == info.serial_number)
+        signer.verify_signature(info.encrypted_digest, info._encoded_authenticated_attributes, info.digest_algorithm)
+    except (VerificationError, StopIteration) as exc:
+        return False, f"INVALID: {exc}"[:300]
+    return cache.verdicts[key]
 
 
-def _describe(sig: Any, verdict: Any, error: Any) -> Extra:
+def _describe(sig: Any) -> Extra:
     info = sig.signer_info
     cert = next((c for c in sig.certificates if c.serial_number == info.serial_number), None)
     return {
         "subject": cert.subject.dn if cert else "",
         "issuer": info.issuer.dn,
         "serial": format(info.serial_number, "x"),
-        "verified": verdict.name == "OK",
-        "verification": verdict.name if error is None else f"{verdict.name}: {str(error)[:300]}",
     }
 
 
@@ -89,19 +119,18 @@ def scan(collection: Collection, folders: list[Path]) -> Iterator[tuple[Item, Ex
     def note(exc: OSError) -> None:
         collection.problem(str(exc.filename or ""), os_reason(exc))
 
+    cache = ChainCache()
     for folder in folders:
         if not folder.is_dir():
             collection.problem(str(folder), "not a folder; not scanned")
             continue
         for path in walk_files(folder, note):
-            found = _examine(collection, path)
+            found = _examine(collection, path, cache)
             if found:
                 yield found
 
 
-def _examine(collection: Collection, path: Path) -> tuple[Item, Extra] | None:
-    if path.suffix.lower() not in PE_EXTENSIONS:
-        return None
+def _examine(collection: Collection, path: Path, cache: ChainCache) -> tuple[Item, Extra] | None:
     try:
         table = cert_table(path)
         size = path.stat().st_size
@@ -109,7 +138,7 @@ def _examine(collection: Collection, path: Path) -> tuple[Item, Extra] | None:
             return None  # not a PE, or an unsigned one: no evidence, not hashed
         if table[0] + table[1] > size:
             raise ValueError(f"truncated PE: its signature ends at byte {table[0] + table[1]}, the file at {size}")
-        found = signature(path)
+        found = signature(path, cache)
     except OSError as exc:
         collection.problem(str(path), os_reason(exc))
         return None
