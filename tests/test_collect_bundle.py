@@ -7,6 +7,7 @@ import gzip
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 from typer.testing import CliRunner
 
 from tests.collect_support import fake_linux_root
@@ -78,3 +79,12 @@ def test_cli_collect_then_ingest(tmp_path: Path) -> None:
     assert done.exit_code == 0 and "1 files ingested" in done.output
     missing = runner.invoke(app, ["--db", db, "collect", "--root", str(tmp_path / "nope"), "--out", str(out)])
     assert missing.exit_code != 0
+
+
+def test_a_reformatted_bundle_is_still_recognized(sqlite_service: Service, tmp_path: Path) -> None:
+    doc = collect(Request(root=fake_linux_root(tmp_path / "root")), T1)
+    pretty = tmp_path / "pretty.json"
+    pretty.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
+    report = sqlite_service.ingest([pretty], Hints())
+    assert report.ok and report.files[0].format == "collector-bundle"
+    assert report.files[0].items == len(doc["items"])

@@ -100,3 +100,14 @@ def test_live_collection_reads_processes_and_addresses() -> None:
     assert status["processes"]["status"] == "read" and status["processes"]["items"] > 0
     assert any(row["name"] == "python" or row["name"].startswith("python") for row in _items(doc, "processes"))
     assert doc["host"]["hostname"] and "ip_addresses" in doc["host"]
+
+
+def test_a_failing_reader_costs_only_its_own_source() -> None:
+    def broken(_collection: Collection) -> list:
+        raise KeyError("odd input")
+
+    collection = Collection()
+    collection.run("snap_packages", broken)
+    collection.run("files", lambda c: [])
+    assert collection.sources["snap_packages"].reason == "failed: KeyError: 'odd input'"
+    assert collection.sources["files"].status == "read"

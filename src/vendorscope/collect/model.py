@@ -60,6 +60,9 @@ class Collection:
         except OSError as exc:
             self.unavailable(name, os_reason(exc))
             return
+        except Exception as exc:  # a reader's bug or odd input must not cost the other sources
+            self.unavailable(name, f"failed: {type(exc).__name__}: {str(exc)[:200]}")
+            return
         self.items.extend(rows)
         previous = self.sources.get(name)
         count = len(rows) + (previous.items if previous and previous.status == "read" else 0)

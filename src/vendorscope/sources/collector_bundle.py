@@ -6,6 +6,7 @@ a product marks it absent. Sources it could not read are kept as a host fact wit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Any
@@ -19,6 +20,7 @@ from vendorscope.sources.inventory_row import RowError, row_to_item
 from vendorscope.sources.reader import read_bounded
 
 METHOD = "collector"
+_MARK = re.compile(rb'"schema"\s*:\s*"' + SCHEMA.encode() + rb'"')
 FACTS = ("os", "os_version", "machine_id", "kernel", "examined_root")
 
 
@@ -27,7 +29,7 @@ class CollectorBundle:
     description = "vendorscope collector bundle (JSON, usually gzip'd)"
 
     def identify(self, filename: str, head: bytes) -> bool:
-        return head.lstrip().startswith(b"{") and f'"schema":"{SCHEMA}"'.encode() in head[:256]
+        return head.lstrip().startswith(b"{") and _MARK.search(head[:4096]) is not None
 
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
         try:
