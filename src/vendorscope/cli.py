@@ -15,6 +15,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from vendorscope import __version__
+from vendorscope.commands import collect as collect_command
 from vendorscope.errors import VendorscopeError
 from vendorscope.ingest import IngestReport
 from vendorscope.service import Service
@@ -71,16 +72,31 @@ def _global(
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (recursive); .gz read transparently.")],
     host: Annotated[str, typer.Option(help="Host for files that do not name one (osqueryi output).")] = "",
+    map: Annotated[
+        str, typer.Option("--map", help="Column mapping for CSV/JSON exports: field=Column,field=Column.")
+    ] = "",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Ingest inventories; the format of each file is detected. Same file twice changes nothing."""
     total = sum(p.stat().st_size for p in _files(paths))
     with _progress(quiet) as progress:
         task = progress.add_task("ingest", total=total or None)
-        report = state.service.ingest(paths, Hints(host=host), lambda path, size: progress.advance(task, size))
+        hints = Hints(host=host, mapping=parse_mapping(map))
+        report = state.service.ingest(paths, hints, lambda path, size: progress.advance(task, size))
     _print_ingest(report)
     if not report.ok:
         raise typer.Exit(2)
+
+
+def parse_mapping(text: str) -> tuple[tuple[str, str], ...]:
+    """``field=Column,field=Column`` as (field, column) pairs; a malformed pair is a usage error."""
+    pairs = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        field, sep, column = part.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise typer.BadParameter(f"{part!r} is not field=Column", param_hint="--map")
+        pairs.append((field.strip(), column.strip()))
+    return tuple(pairs)
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -130,6 +146,8 @@ def rematch() -> None:
         highlight=False,
     )
 
+
+collect_command.register(app)
 
 # -- answers ----------------------------------------------------------------------------------------
 

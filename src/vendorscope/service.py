@@ -12,6 +12,9 @@ from typing import Any
 
 from vendorscope.catalog.loader import load_catalog, load_catalogs
 from vendorscope.catalog.schema import Catalog
+from vendorscope.collect.collector import Push, Request
+from vendorscope.collect.collector import collect as collect_host
+from vendorscope.collect.collector import write as write_bundle
 from vendorscope.config import database_url
 from vendorscope.errors import NotFoundError
 from vendorscope.findings import query
@@ -107,3 +110,12 @@ class Service:
     @staticmethod
     def validate_catalog(path: Path) -> Catalog:
         return load_catalog(path)
+
+    # -- collect ---------------------------------------------------------------------------
+
+    @staticmethod
+    def collect(request: Request, out: Path, push: Push | None = None) -> dict[str, Any]:
+        """Examine a system (see ``collect/``), write its bundle to ``out``; ``push`` gets the bytes."""
+        doc = collect_host(request)
+        write_bundle(doc, out, push)
+        return doc

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from vendorscope.sources import inventory_csv, inventory_jsonl, osquery_json, osquery_log
+from vendorscope.sources import (
+    android_packages,
+    collector_bundle,
+    inventory_csv,
+    inventory_jsonl,
+    mdm_apps,
+    osquery_json,
+    osquery_log,
+    reg_export,
+    windows_hive,
+)
 from vendorscope.sources.base import SourceFormat
 
 # Order matters only where two formats could both claim a file: the more specific first.
 FORMATS: tuple[SourceFormat, ...] = (
+    windows_hive.FORMAT,
+    collector_bundle.FORMAT,
+    reg_export.FORMAT,
     osquery_log.FORMAT,
     inventory_jsonl.FORMAT,
+    mdm_apps.FORMAT,
     osquery_json.FORMAT,
     inventory_csv.FORMAT,
+    android_packages.FORMAT,
 )
 
 

@@ -7,6 +7,7 @@ big ones stream in the main process, in bounded memory.
 
 from __future__ import annotations
 
+import lzma
 import multiprocessing
 import zlib
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from vendorscope import sources
 from vendorscope.sources.base import Hints, Problem, Record
-from vendorscope.sources.reader import open_binary
+from vendorscope.sources.reader import GZIP_MAGIC, XZ_MAGIC, open_binary
 
 AHEAD_MAX_BYTES = 32 * 1024 * 1024  # per file, as stored (gzip counts ×8)
 AHEAD_MIN_TOTAL = 8 * 1024 * 1024  # below this, starting a process costs more than it saves
@@ -34,7 +35,7 @@ def read_records(format_name: str, path: str, hints: Hints) -> Iterator[Record]:
                 record = next(records)
             except StopIteration:
                 return
-            except (EOFError, OSError, zlib.error) as exc:
+            except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
                 reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
                 yield Problem(0, f"truncated or corrupt data ({reason}); kept the {count} records before it")
                 return
@@ -48,10 +49,11 @@ def parse_whole(format_name: str, path: str, hints: Hints) -> list[Record]:
 
 
 def ahead_size(path: Path) -> int:
-    """The memory a file may take once parsed, roughly: its size, or 8× for gzip."""
+    """The memory a file may take once parsed, roughly: its size, or 8× when compressed (gzip, xz)."""
     size = path.stat().st_size
     with path.open("rb") as handle:
-        return size * 8 if handle.read(2) == b"\x1f\x8b" else size
+        magic = handle.read(6)
+    return size * 8 if magic.startswith(GZIP_MAGIC) or magic == XZ_MAGIC else size
 
 
 class ReadAhead:

@@ -1,22 +1,27 @@
-"""Opening input files: walking folders, gzip read transparently, hashing, sniffing the head.
+"""Opening input files: walking folders, gzip and xz read transparently, hashing, sniffing the head.
 
-gzip is recognized by its magic bytes, not the file name. Decompressed reads are
-bounded so that a small hostile file cannot expand without limit.
+gzip and xz are recognized by their magic bytes, not the file name. Decompressed reads are
+bounded so that a small hostile file cannot expand without limit (``read_bounded``; xz is also
+given a decoder memory limit).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import io
+import lzma
 import os
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from vendorscope.errors import InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
+XZ_MAGIC = b"\xfd7zXZ\x00"
+XZ_MEMLIMIT = 256 * 1024 * 1024  # decoder memory; real xz files need a few MiB
 HEAD_BYTES = 64 * 1024
 MAX_WHOLE_FILE = 512 * 1024 * 1024  # formats that must load the whole document (a JSON array)
 _SKIP_NAMES = {".DS_Store", "Thumbs.db"}
@@ -54,10 +59,44 @@ def is_gzip(path: Path) -> bool:
 
 
 def open_binary(path: Path) -> IO[bytes]:
-    """A binary stream of the file's content, decompressed when it is gzip."""
-    if is_gzip(path):
+    """A binary stream of the file's content, decompressed when it is gzip or xz."""
+    with path.open("rb") as handle:
+        magic = handle.read(len(XZ_MAGIC))
+    if magic.startswith(GZIP_MAGIC):
         return gzip.open(path, "rb")  # type: ignore[return-value]
+    if magic == XZ_MAGIC:
+        return io.BufferedReader(_XzStream(path.open("rb")), 1 << 16)
     return path.open("rb")
+
+
+class _XzStream(io.RawIOBase):
+    """xz decompression with a decoder memory limit (``lzma.open`` has none: a hostile header could ask for GiBs)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._decoder = lzma.LZMADecompressor(lzma.FORMAT_AUTO, memlimit=XZ_MEMLIMIT)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while True:
+            if self._decoder.eof:
+                return 0
+            chunk = self._decoder.decompress(b"" if self._decoder.needs_input is False else self._next(), len(buffer))
+            if chunk:
+                buffer[: len(chunk)] = chunk
+                return len(chunk)
+
+    def _next(self) -> bytes:
+        data = self._raw.read(1 << 16)
+        if not data:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+        return data
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
@@ -67,12 +106,18 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
             raw = handle.read(size if not is_gzip(path) else 1 << 20)
     except OSError as exc:
         raise InputError(str(path), f"cannot read ({exc.strerror or exc})") from exc
-    if not raw.startswith(GZIP_MAGIC):
-        return raw[:size]
-    try:
-        return zlib.decompressobj(wbits=31).decompress(raw, size)
-    except zlib.error as exc:
-        raise InputError(str(path), f"not valid gzip data ({exc})") from exc
+    if raw.startswith(GZIP_MAGIC):
+        try:
+            return zlib.decompressobj(wbits=31).decompress(raw, size)
+        except zlib.error as exc:
+            raise InputError(str(path), f"not valid gzip data ({exc})") from exc
+    if raw.startswith(XZ_MAGIC):
+        try:
+            with open_binary(path) as stream:
+                return stream.read(size)
+        except (OSError, EOFError, lzma.LZMAError) as exc:
+            raise InputError(str(path), f"not valid xz data ({exc})") from exc
+    return raw[:size]
 
 
 def read_bounded(stream: IO[bytes], filename: str, limit: int = MAX_WHOLE_FILE) -> bytes:

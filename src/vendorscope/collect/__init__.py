@@ -1,0 +1,1 @@
+"""vendorscope's own collector: host facts and software items from a live system or a mounted image."""
