@@ -9,6 +9,7 @@ Bad lines are skipped and reported with their line number; the rest goes in.
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,8 +23,9 @@ from vendorscope import __version__, sources
 from vendorscope.errors import InputError
 from vendorscope.findings.title_matches import save_matches
 from vendorscope.match.matcher import Matcher
-from vendorscope.sources.base import Hints, Observation, Problem
+from vendorscope.sources.base import Hints, NetworkContact, Observation, Problem
 from vendorscope.sources.reader import open_binary, read_head, sha256_of, walk
+from vendorscope.store.network_writer import NetworkWriter
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact
 from vendorscope.store.writer import ArtifactWriter, Caches
@@ -80,13 +82,14 @@ def ingest_paths(
 ) -> IngestReport:
     report = IngestReport()
     caches = Caches()
+    hints = dataclasses.replace(hints or Hints(), contacts=matcher.network_watch)
     try:
         files = list(walk(paths))
     except InputError as exc:
         report.files.append(FileResult(exc.path, "failed", problems=[Problem(0, str(exc).split(": ", 1)[1])]))
         files = [p for p in _existing(paths)]
     for path in files:
-        result = ingest_file(store, caches, matcher, path, hints or Hints())
+        result = ingest_file(store, caches, matcher, path, hints)
         report.files.append(result)
         if progress:
             progress(path, path.stat().st_size if path.exists() else 0)
@@ -112,7 +115,7 @@ def ingest_file(store: Store, caches: Caches, matcher: Matcher, path: Path, hint
         known = conn.execute(select(Artifact.id).where(Artifact.sha256 == digest)).scalar_one_or_none()
     if known is not None:
         return FileResult(shown, "duplicate", sha256=digest, artifact_id=known)
-    fmt = sources.detect(path.name, head)
+    fmt = sources.detect(path.name, head, hints)
     if fmt is None:
         names = ", ".join(f.name for f in sources.FORMATS)
         return FileResult(
@@ -140,8 +143,10 @@ def ingest_file(store: Store, caches: Caches, matcher: Matcher, path: Path, hint
                 )
             ).inserted_primary_key[0]
             writer = ArtifactWriter(conn, caches, artifact_id)
-            _read_into(fmt, path, hints, writer, result, observed)
+            network = NetworkWriter(conn, artifact_id)
+            _read_into(fmt, path, hints, (writer, network), result, observed)
             writer.flush()
+            network.flush()
             if result.records == 0 and result.problems:
                 raise _NothingReadable
             save_matches(conn, matcher, writer.stats.new_titles)
@@ -173,10 +178,11 @@ def _read_into(
     fmt: sources.SourceFormat,
     path: Path,
     hints: Hints,
-    writer: ArtifactWriter,
+    writers: tuple[ArtifactWriter, NetworkWriter],
     result: FileResult,
     observed: datetime,
 ) -> None:
+    writer, network = writers
     with open_binary(path) as stream:
         records = fmt.parse(stream, str(path), hints)
         while True:
@@ -195,9 +201,14 @@ def _read_into(
             if isinstance(record, Problem):
                 result.problems.append(record)
                 continue
+            result.records += 1
+            if isinstance(record, NetworkContact):
+                record.first_seen = record.first_seen or observed
+                record.last_seen = record.last_seen or observed
+                network.add(record)
+                continue
             _default_time(record, observed)
             writer.add(record)
-            result.records += 1
 
 
 def _default_time(record: Observation, observed: datetime) -> None:

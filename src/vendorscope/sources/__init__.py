@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
-from vendorscope.sources import inventory_csv, inventory_jsonl, osquery_json, osquery_log
-from vendorscope.sources.base import SourceFormat
+from vendorscope.sources import (
+    bind_query,
+    cyclonedx,
+    intune,
+    inventory_csv,
+    inventory_jsonl,
+    mapped_csv,
+    network_csv,
+    osquery_json,
+    osquery_log,
+    sccm,
+    spdx,
+    squid,
+    windows_dns,
+    zeek,
+)
+from vendorscope.sources.base import Hints, SourceFormat
 
 # Order matters only where two formats could both claim a file: the more specific first.
 FORMATS: tuple[SourceFormat, ...] = (
@@ -11,11 +26,23 @@ FORMATS: tuple[SourceFormat, ...] = (
     inventory_jsonl.FORMAT,
     osquery_json.FORMAT,
     inventory_csv.FORMAT,
+    cyclonedx.FORMAT,
+    spdx.FORMAT,
+    zeek.FORMAT,
+    sccm.FORMAT,
+    intune.FORMAT,
+    network_csv.FORMAT,
+    bind_query.FORMAT,
+    windows_dns.FORMAT,
+    squid.FORMAT,
+    mapped_csv.FORMAT,
 )
 
 
-def detect(filename: str, head: bytes) -> SourceFormat | None:
-    """The first format that recognizes this head, or None."""
+def detect(filename: str, head: bytes, hints: Hints | None = None) -> SourceFormat | None:
+    """The first format that recognizes this head, or None; with ``--map``, a CSV having its columns is mapped."""
+    if hints is not None and hints.mapping and mapped_csv.FORMAT.accepts(head, hints.mapping):
+        return mapped_csv.FORMAT
     for fmt in FORMATS:
         if fmt.identify(filename, head):
             return fmt
