@@ -20,9 +20,20 @@ def kaspersky():  # type: ignore[no-untyped-def]
 def test_kaspersky_catalog_is_complete(kaspersky) -> None:  # type: ignore[no-untyped-def]
     assert kaspersky.vendor.id == "kaspersky"
     kinds = {i.kind for i in kaspersky.all_indicators()}
-    for kind in (IndicatorKind.PUBLISHER, IndicatorKind.NAME, IndicatorKind.PACKAGE, IndicatorKind.BUNDLE_ID,
-                 IndicatorKind.SERVICE, IndicatorKind.DRIVER, IndicatorKind.EXECUTABLE, IndicatorKind.PATH,
-                 IndicatorKind.SIGNER, IndicatorKind.TEAM_ID, IndicatorKind.CERTIFICATE, IndicatorKind.DOMAIN):
+    for kind in (
+        IndicatorKind.PUBLISHER,
+        IndicatorKind.NAME,
+        IndicatorKind.PACKAGE,
+        IndicatorKind.BUNDLE_ID,
+        IndicatorKind.SERVICE,
+        IndicatorKind.DRIVER,
+        IndicatorKind.EXECUTABLE,
+        IndicatorKind.PATH,
+        IndicatorKind.SIGNER,
+        IndicatorKind.TEAM_ID,
+        IndicatorKind.CERTIFICATE,
+        IndicatorKind.DOMAIN,
+    ):
         assert kind in kinds, f"no {kind} indicator"
     names = " ".join(n for e in kaspersky.entities for n in e.all_names())
     assert "Лаборатория Касперского" in names and "Kaspersky Lab ZAO" in names
@@ -51,19 +62,29 @@ def _write(tmp_path: Path, data: object) -> Path:
     return path
 
 
-MINIMAL = {"version": "1", "updated": "2026-01-01", "vendor": {"id": "v", "name": "V"},
-           "sources": {"s": {"title": "t"}}, "entities": [{"id": "e", "name": "V Ltd", "source": "s"}],
-           "products": [{"id": "p", "name": "P", "family": "f", "category": "c"}]}
+MINIMAL = {
+    "version": "1",
+    "updated": "2026-01-01",
+    "vendor": {"id": "v", "name": "V"},
+    "sources": {"s": {"title": "t"}},
+    "entities": [{"id": "e", "name": "V Ltd", "source": "s"}],
+    "products": [{"id": "p", "name": "P", "family": "f", "category": "c"}],
+}
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"entities": [{"id": "e", "name": "V Ltd", "source": "nowhere"}]}, "cites unknown source 'nowhere'"),
-    ({"indicators": [{"kind": "name", "value": "(", "match": "pattern", "source": "s", "strength": "vendor"}]},
-     "bad regular expression"),
-    ({"indicators": [{"kind": "name", "value": "x", "source": "s", "strength": "sure"}]}, "indicators.0.strength"),
-    ({"format": 7}, "unsupported catalog format 7"),
-    ({"products": [{"id": "p", "name": "P", "family": "f", "category": "c"}] * 2}, "duplicate product id 'p'"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"entities": [{"id": "e", "name": "V Ltd", "source": "nowhere"}]}, "cites unknown source 'nowhere'"),
+        (
+            {"indicators": [{"kind": "name", "value": "(", "match": "pattern", "source": "s", "strength": "vendor"}]},
+            "bad regular expression",
+        ),
+        ({"indicators": [{"kind": "name", "value": "x", "source": "s", "strength": "sure"}]}, "indicators.0.strength"),
+        ({"format": 7}, "unsupported catalog format 7"),
+        ({"products": [{"id": "p", "name": "P", "family": "f", "category": "c"}] * 2}, "duplicate product id 'p'"),
+    ],
+)
 def test_invalid_catalogs_get_one_line_errors(tmp_path: Path, change: dict[str, object], message: str) -> None:
     with pytest.raises(CatalogError) as info:
         load_catalog(_write(tmp_path, MINIMAL | change))

@@ -14,8 +14,9 @@ KES = {"name": "Kaspersky Endpoint Security for Windows", "publisher": "AO Kaspe
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "vendorscope", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "vendorscope", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_ingest_and_findings_json(tmp_path: Path) -> None:
@@ -34,8 +35,13 @@ def test_ingest_and_findings_json(tmp_path: Path) -> None:
 
 def test_env_var_chooses_the_store(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "inv.jsonl", [{"host": "ws-1", **KES}])
-    env_run = subprocess.run([sys.executable, "-m", "vendorscope", "ingest", "inv.jsonl"], cwd=tmp_path,
-                             capture_output=True, text=True, env={"VENDORSCOPE_DB": "env.db", "PATH": "/usr/bin"})
+    env_run = subprocess.run(
+        [sys.executable, "-m", "vendorscope", "ingest", "inv.jsonl"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"VENDORSCOPE_DB": "env.db", "PATH": "/usr/bin"},
+    )
     assert env_run.returncode == 0, env_run.stderr
     assert (tmp_path / "env.db").exists() and not (tmp_path / "vendorscope.db").exists()
 

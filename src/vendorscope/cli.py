@@ -19,6 +19,7 @@ from vendorscope.errors import VendorscopeError
 from vendorscope.ingest import IngestReport
 from vendorscope.service import Service
 from vendorscope.sources.base import Hints
+from vendorscope.sources.mapped_csv import parse_mapping
 
 app = typer.Typer(
     help="Find a vendor of concern in your organization and answer for it with evidence.",
@@ -70,14 +71,19 @@ def _global(
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (recursive); .gz read transparently.")],
-    host: Annotated[str, typer.Option(help="Host for files that do not name one (osqueryi output).")] = "",
+    host: Annotated[str, typer.Option(help="Host for files that do not name one (osqueryi output, an SBOM).")] = "",
+    org: Annotated[str, typer.Option(help="Organization the files belong to (an SBOM's owner).")] = "",
+    map: Annotated[
+        str, typer.Option("--map", help="Read CSV through a column mapping: name=DisplayName,publisher=…,host=…")
+    ] = "",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Ingest inventories; the format of each file is detected. Same file twice changes nothing."""
+    """Ingest inventories, SBOMs and network logs; the format of each file is detected. Same file twice: no change."""
+    hints = Hints(host=host, org=org, mapping=parse_mapping(map) if map else ())
     total = sum(p.stat().st_size for p in _files(paths))
     with _progress(quiet) as progress:
         task = progress.add_task("ingest", total=total or None)
-        report = state.service.ingest(paths, Hints(host=host), lambda path, size: progress.advance(task, size))
+        report = state.service.ingest(paths, hints, lambda path, size: progress.advance(task, size))
     _print_ingest(report)
     if not report.ok:
         raise typer.Exit(2)
