@@ -189,8 +189,10 @@ def test_fast_path_finds_exactly_the_lines_that_may_match() -> None:
     lines[1234] = b"1234\tupdate.kaspersky.com\n"
     lines[9999] = b"9999\tKASPERSKY-LABS.com"  # last line, no newline, upper case
     stream = io.BytesIO(b"".join(lines))
-    found = list(candidate_lines(stream, WATCH.pattern))
+    found = list(candidate_lines(stream, WATCH.name_needles))
     assert found == [(1235, lines[1234].rstrip()), (10_000, lines[9999])]
+    assert WATCH.name_needles == (b"kaspersky",)  # kaspersky-labs, kaspersky.co.uk...: one needle finds all
+    assert set(WATCH.address_needles or ()) >= {b"13000", b"14000"}
     assert WATCH.wants("Dnl-01.GEO.kaspersky.com.", "") and not WATCH.wants("kaspersky.com.evil.example", "")
 
 

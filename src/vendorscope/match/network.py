@@ -1,9 +1,9 @@
 """Which network names, addresses and ports the catalogs watch, as a filter for log parsers.
 
-A DNS log of twenty million lines mostly names other things. ``pattern`` is a
-bytes regular expression that every line that could concern a catalog matches
-(the distinctive label of each watched domain, watched ports as whole numbers,
-octet prefixes of watched IPv4 ranges), so parsers skip the rest without
+A DNS log of twenty million lines mostly names other things. The needles are
+substrings that every line that could concern a catalog contains (the longest
+label of each watched domain; watched port numbers and octet prefixes of
+watched IPv4 ranges for connection logs), so parsers skip the rest without
 decoding it; ``wants`` then decides exactly on the parsed values. Scoring stays
 with the matcher: a contact is matched as an item of source ``network``.
 """
@@ -11,7 +11,6 @@ with the matcher: a contact is matched as an item of source ``network``.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Iterable
 
 from vendorscope.catalog.schema import Catalog, IndicatorKind, Match
@@ -37,7 +36,8 @@ class NetworkWatch:
                     self.networks.append(network)
                 elif ind.kind is IndicatorKind.PORT:
                     self.ports.add(ind.value.strip().lower())
-        self.pattern = _pattern(self.exact | self.suffixes, self.networks, self.ports)
+        self.name_needles = _minimal({_distinctive(d).encode() for d in self.exact | self.suffixes if d})
+        self.address_needles = _address_needles(self.networks, self.ports)
 
     def wants(self, target: str, port: str) -> bool:
         if port and port.lower() in self.ports:
@@ -57,23 +57,31 @@ class NetworkWatch:
         return False
 
 
-def _pattern(domains: set[str], networks: list[_Network], ports: set[str]) -> re.Pattern[bytes] | None:
-    """A superset of the lines that can concern the catalogs; None when it cannot be narrowed."""
-    parts = {re.escape(_distinctive(d)).encode() for d in domains if d}
-    parts |= {rb"(?<![\d.])" + re.escape(p.split("/")[0]).encode() + rb"(?!\d)" for p in ports if p}
+def _minimal(needles: set[bytes]) -> tuple[bytes, ...]:
+    """Drop needles that contain another ("kaspersky-labs" is found by looking for "kaspersky")."""
+    return tuple(sorted(n for n in needles if not any(o != n and o in n for o in needles)))
+
+
+def _address_needles(networks: list[_Network], ports: set[str]) -> tuple[bytes, ...] | None:
+    """Port numbers and IPv4 octet prefixes; None when a range cannot be narrowed (IPv6, wider than /8)."""
+    needles = {p.split("/")[0].encode() for p in ports if p}
     for network in networks:
         prefixes = _octet_prefixes(network)
         if prefixes is None:
-            return None  # an IPv6 or very wide range: every line must be looked at
-        parts |= {rb"(?<![\d.])" + re.escape(p).encode() for p in prefixes}
-    if not parts:
-        return None
-    return re.compile(rb"(?m)^#|" + b"|".join(sorted(parts, key=len, reverse=True)), re.IGNORECASE)
+            return None
+        needles |= {p.encode() for p in prefixes}
+    return _minimal(needles)
 
 
 def _distinctive(domain: str) -> str:
-    """The longest label: Windows DNS logs write names as (9)kaspersky(3)com(0), without dots."""
-    return max(domain.split("."), key=len)
+    """The registrable label (kaspersky of dnl-07.geo.kaspersky.com.au): Windows DNS logs write names without dots.
+
+    Short trailing labels are taken for public suffixes; a superset is harmless, the exact test comes after.
+    """
+    labels = domain.split(".")
+    while len(labels) > 1 and len(labels[-1]) <= 3:
+        labels.pop()
+    return labels[-1]
 
 
 def _octet_prefixes(network: _Network) -> list[str] | None:

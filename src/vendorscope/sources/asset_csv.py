@@ -16,6 +16,7 @@ from typing import IO
 
 from vendorscope.sources.base import TITLE_FIELDS, Hints, Item, Observation, Problem, Record
 from vendorscope.sources.inventory_row import MAX_FIELD, RowError, parse_time
+from vendorscope.sources.reader import peek
 
 FIELDS = ("host", *TITLE_FIELDS, "seen_at", "address")
 csv.field_size_limit(1 << 20)
@@ -41,12 +42,6 @@ def pick(header: list[str], *candidates: str) -> str:
     """The first candidate column present in the header (case-insensitive), as the header spells it."""
     lowered = {h.lower(): h for h in header}
     return next((lowered[c.lower()] for c in candidates if c.lower() in lowered), "")
-
-
-def peek(stream: IO[bytes], size: int = 64 * 1024) -> bytes:
-    """Up to ``size`` bytes from the start of the stream, without consuming them (files and gzip can peek)."""
-    peeker = getattr(stream, "peek", None)
-    return peeker(size)[:size] if peeker else b""
 
 
 def text_lines(stream: IO[bytes]) -> Iterator[str]:

@@ -9,7 +9,6 @@ line, not the batch.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -135,12 +134,17 @@ Record = Observation | Problem | NetworkContact
 class ContactFilter(Protocol):
     """What network parsers keep: only lines that may name the vendors' infrastructure.
 
-    ``pattern`` is searched over raw bytes (a superset: no false negatives), so lines
-    that cannot match never become Python objects; ``wants`` decides on the parsed values.
+    The needles are searched in the raw bytes, lower-cased (a superset: no false
+    negatives), so lines that cannot match never become Python objects: names for
+    logs of DNS names, ports and address prefixes for connection logs (None: cannot
+    be narrowed, every line is read). ``wants`` decides on the parsed values.
     """
 
     @property
-    def pattern(self) -> re.Pattern[bytes] | None: ...
+    def name_needles(self) -> tuple[bytes, ...]: ...
+
+    @property
+    def address_needles(self) -> tuple[bytes, ...] | None: ...
 
     def wants(self, target: str, port: str) -> bool: ...
 

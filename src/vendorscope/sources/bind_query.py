@@ -34,7 +34,7 @@ class BindQuery:
 
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
         contacts = Contacts(hints)
-        for number, raw in candidate_lines(stream, contacts.pattern):
+        for number, raw in candidate_lines(stream, contacts.needles()):
             if raw.startswith(b"#") or not raw.strip():
                 continue
             text = decode(raw)

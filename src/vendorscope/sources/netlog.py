@@ -9,7 +9,6 @@ count, and yielded at the end of the file.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO
@@ -22,9 +21,12 @@ MAX_CONTACTS = 500_000  # distinct (client, target, port) kept per file; more is
 
 
 def candidate_lines(
-    stream: IO[bytes], pattern: re.Pattern[bytes] | None, first_line: int = 1
+    stream: IO[bytes], needles: tuple[bytes, ...] | None, first_line: int = 1, headers: bool = False
 ) -> Iterator[tuple[int, bytes]]:
-    """(line number, line) for every line the pattern hits (every line when it is None)."""
+    """(line number, line) for every line containing a needle (case-insensitive; every line when None).
+
+    ``headers`` also yields lines starting with ``#`` (Zeek's headers).
+    """
     number = first_line
     rest = b""
     while True:
@@ -37,34 +39,51 @@ def candidate_lines(
             rest = buffer
             continue
         cut = cut or len(buffer)  # an overlong line without newline: take it as is
-        yield from _lines_in(buffer, cut, pattern, number)
+        yield from _lines_in(buffer[:cut], needles, number, headers)
         number += buffer.count(b"\n", 0, cut)
         rest = buffer[cut:]
     if rest:
-        yield from _lines_in(rest, len(rest), pattern, number)
+        yield from _lines_in(rest, needles, number, headers)
 
 
-def _lines_in(buffer: bytes, end: int, pattern: re.Pattern[bytes] | None, number: int) -> Iterator[tuple[int, bytes]]:
-    if pattern is None:
-        lines = buffer[:end].split(b"\n")
+def _lines_in(
+    view: bytes, needles: tuple[bytes, ...] | None, number: int, headers: bool
+) -> Iterator[tuple[int, bytes]]:
+    if needles is None:
+        lines = view.split(b"\n")
         if lines and not lines[-1]:
             lines.pop()
         for offset, line in enumerate(lines):
             yield number + offset, line.rstrip(b"\r")
         return
+    stops = _hit_lines(view, needles, headers)
     counted = 0
-    pos = 0
-    while pos < end:
-        found = pattern.search(buffer, pos, end)
-        if found is None:
-            return
-        start = buffer.rfind(b"\n", 0, found.start()) + 1
-        stop = buffer.find(b"\n", found.end(), end)
-        stop = end if stop < 0 else stop
-        number += buffer.count(b"\n", counted, start)
+    for start in sorted(stops):
+        number += view.count(b"\n", counted, start)
         counted = start
-        yield number, buffer[start:stop].rstrip(b"\r")
-        pos = stop + 1
+        yield number, view[start : stops[start]].rstrip(b"\r")
+
+
+def _hit_lines(view: bytes, needles: tuple[bytes, ...], headers: bool) -> dict[int, int]:
+    """Start → end of each line holding a needle: bytes.find over the lower-cased block, no per-line work."""
+    low = view.lower()
+    stops: dict[int, int] = {}
+    searches = [*needles, b"\n#"] if headers else list(needles)
+    if headers and view.startswith(b"#"):
+        stops[0] = _end(view, 0)
+    for needle in searches:
+        pos = low.find(needle)
+        while pos >= 0:
+            start = pos + 1 if needle.startswith(b"\n") else view.rfind(b"\n", 0, pos) + 1
+            stop = _end(view, start)
+            stops[start] = stop
+            pos = low.find(needle, stop)
+    return stops
+
+
+def _end(view: bytes, start: int) -> int:
+    stop = view.find(b"\n", start)
+    return len(view) if stop < 0 else stop
 
 
 class Contacts:
@@ -75,9 +94,11 @@ class Contacts:
         self.kept: dict[tuple[str, str, str], NetworkContact] = {}
         self.dropped = 0
 
-    @property
-    def pattern(self) -> re.Pattern[bytes] | None:
-        return self.filter.pattern if self.filter is not None else None
+    def needles(self, addresses: bool = False) -> tuple[bytes, ...] | None:
+        """What lines must contain: watched names, or (connection logs) watched ports and address prefixes."""
+        if self.filter is None:
+            return None
+        return self.filter.address_needles if addresses else self.filter.name_needles
 
     def add(self, client: str, target: str, port: str, when: datetime | None, line: int, client_name: str = "") -> None:
         client, target = client.strip(), target.strip().rstrip(".").lower()

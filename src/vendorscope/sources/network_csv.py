@@ -37,6 +37,15 @@ def _columns(header: list[str]) -> dict[str, int]:
     return {k: header.index(v) for k, v in found.items() if v}
 
 
+def _needles(contacts: Contacts, target_column: str) -> tuple[bytes, ...] | None:
+    """A name column needs the watched names; a destination column may hold names or addresses."""
+    names = contacts.needles()
+    if target_column.lower() in ("domain", "query", "qname") or names is None:
+        return names
+    addresses = contacts.needles(addresses=True)
+    return None if addresses is None else (*names, *addresses)
+
+
 class NetworkCsv:
     name = "network-csv"
     description = "network contacts as CSV (time, client, domain or destination)"
@@ -53,7 +62,7 @@ class NetworkCsv:
             yield Problem(1, "the header has no client column or no domain/destination column")
             return
         contacts = Contacts(hints)
-        for number, raw in candidate_lines(stream, contacts.pattern, first_line=2):
+        for number, raw in candidate_lines(stream, _needles(contacts, header[columns["target"]]), first_line=2):
             try:
                 cells = next(csv.reader([decode(raw)]), [])
             except csv.Error as exc:

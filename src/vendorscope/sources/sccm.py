@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO
 
-from vendorscope.sources.asset_csv import header_of, peek, pick, read_mapped
+from vendorscope.sources.asset_csv import header_of, pick, read_mapped
 from vendorscope.sources.base import Hints, Record
+from vendorscope.sources.reader import peek
 
 METHOD = "sccm"
 

@@ -35,7 +35,7 @@ class WindowsDns:
 
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
         contacts = Contacts(hints)
-        for number, raw in candidate_lines(stream, contacts.pattern):
+        for number, raw in candidate_lines(stream, contacts.needles()):
             if b" PACKET " not in raw:
                 continue
             found = _PACKET.match(decode(raw))

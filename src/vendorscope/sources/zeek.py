@@ -15,7 +15,7 @@ import orjson
 from vendorscope.sources.base import Hints, Problem, Record
 from vendorscope.sources.inventory_row import RowError, parse_time
 from vendorscope.sources.netlog import Contacts, candidate_lines, decode, epoch
-from vendorscope.sources.reader import first_line
+from vendorscope.sources.reader import first_line, peek
 
 _DNS = ("ts", "id.orig_h", "query")
 _CONN = ("ts", "id.orig_h", "id.resp_h", "id.resp_p", "proto")
@@ -34,7 +34,7 @@ class Zeek:
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
         contacts = Contacts(hints)
         state = _Tsv()
-        for number, raw in candidate_lines(stream, contacts.pattern):
+        for number, raw in candidate_lines(stream, contacts.needles(_is_conn(peek(stream))), headers=True):
             if raw.startswith(b"#"):
                 state.header(raw)
             elif raw.startswith(b"{"):
@@ -89,6 +89,11 @@ class _Tsv:
             port = f"{decode(cells[at['id.resp_p']])}/{decode(cells[at['proto']])}"
             contacts.add(decode(cells[at["id.orig_h"]]), decode(cells[at["id.resp_h"]]), port, when, number)
         return None
+
+
+def _is_conn(head: bytes) -> bool:
+    """A conn.log is filtered by ports and addresses, a dns.log by names."""
+    return b"#path\tconn" in head or (b'"id.resp_p"' in head and b'"query"' not in head)
 
 
 def _json_line(raw: bytes, number: int, contacts: Contacts) -> Problem | None:
