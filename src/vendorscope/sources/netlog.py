@@ -9,7 +9,7 @@ count, and yielded at the end of the file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from typing import IO
 
@@ -25,7 +25,8 @@ def candidate_lines(
 ) -> Iterator[tuple[int, bytes]]:
     """(line number, line) for every line containing a needle (case-insensitive; every line when None).
 
-    ``headers`` also yields lines starting with ``#`` (Zeek's headers).
+    ``headers`` also yields lines starting with ``#`` (Zeek's headers). Each byte is
+    lower-cased, searched and counted once, in C; only hit lines are cut out.
     """
     number = first_line
     rest = b""
@@ -33,57 +34,58 @@ def candidate_lines(
         block = stream.read(BLOCK)
         if not block:
             break
-        buffer = rest + block
+        buffer = rest + block if rest else block
         cut = buffer.rfind(b"\n") + 1
         if cut == 0 and len(buffer) < MAX_LINE:
             rest = buffer
             continue
         cut = cut or len(buffer)  # an overlong line without newline: take it as is
-        yield from _lines_in(buffer[:cut], needles, number, headers)
-        number += buffer.count(b"\n", 0, cut)
+        number = yield from _lines_in(buffer, cut, needles, number, headers)
         rest = buffer[cut:]
     if rest:
-        yield from _lines_in(rest, needles, number, headers)
+        yield from _lines_in(rest, len(rest), needles, number, headers)
 
 
 def _lines_in(
-    view: bytes, needles: tuple[bytes, ...] | None, number: int, headers: bool
-) -> Iterator[tuple[int, bytes]]:
+    buffer: bytes, end: int, needles: tuple[bytes, ...] | None, number: int, headers: bool
+) -> Generator[tuple[int, bytes], None, int]:
+    """Yields the hit lines of ``buffer[:end]``; returns the line number after it."""
     if needles is None:
-        lines = view.split(b"\n")
+        lines = buffer[:end].split(b"\n")
         if lines and not lines[-1]:
             lines.pop()
         for offset, line in enumerate(lines):
             yield number + offset, line.rstrip(b"\r")
-        return
-    stops = _hit_lines(view, needles, headers)
+        return number + buffer.count(b"\n", 0, end)
+    stops = _hit_lines(buffer, end, needles, headers)
     counted = 0
     for start in sorted(stops):
-        number += view.count(b"\n", counted, start)
+        number += buffer.count(b"\n", counted, start)
         counted = start
-        yield number, view[start : stops[start]].rstrip(b"\r")
+        yield number, buffer[start : stops[start]].rstrip(b"\r")
+    return number + buffer.count(b"\n", counted, end)
 
 
-def _hit_lines(view: bytes, needles: tuple[bytes, ...], headers: bool) -> dict[int, int]:
+def _hit_lines(view: bytes, end: int, needles: tuple[bytes, ...], headers: bool) -> dict[int, int]:
     """Start → end of each line holding a needle: bytes.find over the lower-cased block, no per-line work."""
     low = view.lower()
     stops: dict[int, int] = {}
     searches = [*needles, b"\n#"] if headers else list(needles)
     if headers and view.startswith(b"#"):
-        stops[0] = _end(view, 0)
+        stops[0] = _end(view, 0, end)
     for needle in searches:
-        pos = low.find(needle)
+        pos = low.find(needle, 0, end)
         while pos >= 0:
             start = pos + 1 if needle.startswith(b"\n") else view.rfind(b"\n", 0, pos) + 1
-            stop = _end(view, start)
+            stop = _end(view, start, end)
             stops[start] = stop
-            pos = low.find(needle, stop)
+            pos = low.find(needle, stop, end)
     return stops
 
 
-def _end(view: bytes, start: int) -> int:
-    stop = view.find(b"\n", start)
-    return len(view) if stop < 0 else stop
+def _end(view: bytes, start: int, end: int) -> int:
+    stop = view.find(b"\n", start, end)
+    return end if stop < 0 else stop
 
 
 class Contacts:
