@@ -12,14 +12,19 @@ from collections.abc import Iterator
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError
 
-import orjson
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from vendorscope.errors import InputError
 from vendorscope.sources.base import Hints, Problem, Record
-from vendorscope.sources.reader import read_bounded
-from vendorscope.sources.sbom import MAX_DEPTH, MAX_DOCUMENT, Component, clip, observation
+from vendorscope.sources.sbom import (
+    MAX_DEPTH,
+    Component,
+    clip,
+    file_stem,
+    json_object,
+    observation,
+    read_document,
+)
 
 
 class CycloneDx:
@@ -33,34 +38,23 @@ class CycloneDx:
         return text.startswith(b"<") and b"cyclonedx.org/schema/bom" in head and b"<bom" in head
 
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
-        try:
-            data = read_bounded(stream, filename, MAX_DOCUMENT)
-        except InputError as exc:
-            yield Problem(0, str(exc).split(": ", 1)[1])
-            return
-        stem = filename.replace("\\", "/").rsplit("/", 1)[-1].split(".")[0]
         problems: list[Problem] = []
-        if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
-            parsed = _from_json(data, problems)
-        else:
-            parsed = _from_xml(data, problems)
+        data = read_document(stream, filename, problems)
+        parsed = None
+        if data is not None:
+            parsed = _from_json(data, problems) if data.lstrip().startswith(b"{") else _from_xml(data, problems)
         yield from problems
         if parsed is not None:
             product, components, created = parsed
-            yield observation(product, components, hints, stem, created)
+            yield observation(product, components, hints, file_stem(filename), created)
 
 
 Parsed = tuple[Component | None, list[Component], str]
 
 
 def _from_json(data: bytes, problems: list[Problem]) -> Parsed | None:
-    try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        problems.append(Problem(0, f"not valid JSON ({exc})"))
-        return None
-    if not isinstance(doc, dict):
-        problems.append(Problem(0, "not a CycloneDX document (top level is not an object)"))
+    doc = json_object(data, problems, "a CycloneDX document")
+    if doc is None:
         return None
     meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
     top = meta.get("component")

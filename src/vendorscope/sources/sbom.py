@@ -13,9 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import IO, Any
 
-from vendorscope.sources.base import Hints, Item, Observation
+import orjson
+
+from vendorscope.errors import InputError
+from vendorscope.sources.base import Hints, Item, Observation, Problem
 from vendorscope.sources.inventory_row import RowError, parse_time
+from vendorscope.sources.reader import read_bounded
 
 METHOD = "sbom"
 PRODUCT = "sbom_product"
@@ -127,3 +132,29 @@ def _time(text: str) -> datetime | None:
         return parse_time(text.strip()) if isinstance(text, str) else None
     except RowError:
         return None
+
+
+def read_document(stream: IO[bytes], filename: str, problems: list[Problem]) -> bytes | None:
+    """The whole document (an SBOM cannot be streamed), bounded; None with a problem when too large."""
+    try:
+        return read_bounded(stream, filename, MAX_DOCUMENT).removeprefix(b"\xef\xbb\xbf")
+    except InputError as exc:
+        problems.append(Problem(0, str(exc).split(": ", 1)[1]))
+        return None
+
+
+def json_object(data: bytes, problems: list[Problem], what: str) -> dict[str, Any] | None:
+    """The top-level JSON object; orjson refuses nesting deeper than 1,024 (a problem, not a crash)."""
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        problems.append(Problem(0, f"not valid JSON ({exc})"))
+        return None
+    if not isinstance(doc, dict):
+        problems.append(Problem(0, f"not {what} (top level is not an object)"))
+        return None
+    return doc
+
+
+def file_stem(filename: str) -> str:
+    return filename.replace("\\", "/").rsplit("/", 1)[-1].split(".")[0]

@@ -12,12 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-import orjson
-
-from vendorscope.errors import InputError
 from vendorscope.sources.base import Hints, Problem, Record
-from vendorscope.sources.reader import first_line, read_bounded
-from vendorscope.sources.sbom import MAX_DOCUMENT, Component, clip, observation, org_name, usable
+from vendorscope.sources.reader import first_line
+from vendorscope.sources.sbom import (
+    Component,
+    clip,
+    file_stem,
+    json_object,
+    observation,
+    org_name,
+    read_document,
+    usable,
+)
 
 _CPE_TYPES = ("cpe23Type", "cpe22Type", "cpe23", "cpe22")
 
@@ -33,35 +39,26 @@ class Spdx:
         return text.startswith(b"{") and (b'"spdxVersion"' in head or b"spdx.org/rdf/3." in head)
 
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
-        try:
-            data = read_bounded(stream, filename, MAX_DOCUMENT)
-        except InputError as exc:
-            yield Problem(0, str(exc).split(": ", 1)[1])
-            return
-        stem = filename.replace("\\", "/").rsplit("/", 1)[-1].split(".")[0]
         problems: list[Problem] = []
-        body = data.removeprefix(b"\xef\xbb\xbf")
-        is_json = body.lstrip().startswith(b"{")
-        parsed = _from_json(body, problems) if is_json else _from_tag_value(body, problems)
+        body = read_document(stream, filename, problems)
+        parsed = None
+        if body is not None:
+            is_json = body.lstrip().startswith(b"{")
+            parsed = _from_json(body, problems) if is_json else _from_tag_value(body, problems)
         yield from problems
         if parsed is not None:
             packages, described, created = parsed
             product = next((packages[i] for i in described if i in packages), None)
             components = [c for i, c in packages.items() if c is not product]
-            yield observation(product, components, hints, stem, created)
+            yield observation(product, components, hints, file_stem(filename), created)
 
 
 Parsed = tuple[dict[str, Component], list[str], str]
 
 
 def _from_json(data: bytes, problems: list[Problem]) -> Parsed | None:
-    try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        problems.append(Problem(0, f"not valid JSON ({exc})"))
-        return None
-    if not isinstance(doc, dict):
-        problems.append(Problem(0, "not an SPDX document (top level is not an object)"))
+    doc = json_object(data, problems, "an SPDX document")
+    if doc is None:
         return None
     if isinstance(doc.get("@graph"), list):
         return _from_jsonld(doc["@graph"])
