@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from urllib.parse import unquote
 
-from packageurl import PackageURL
 from rigour.names import normalize_name, remove_org_types
 
 _EMAIL = re.compile(r"<[^>]*>|\([^)]*@[^)]*\)|\S+@\S+")
@@ -97,11 +97,17 @@ def _namespaces(token: str) -> list[tuple[str, bool]]:
         return [(token[6:], False)]
     if not token.startswith("pkg:"):
         return []
-    try:
-        purl = PackageURL.from_string(token)
-    except ValueError:
-        return []
-    return [(purl.namespace, purl.type == "golang")] if purl.namespace else []
+    kind, namespace = _purl_namespace(token)
+    return [(namespace, kind == "golang")] if namespace else []
+
+
+def _purl_namespace(purl: str) -> tuple[str, str]:
+    """Type and namespace of ``pkg:type/namespace/name@version?qualifiers#subpath`` (purl spec, percent-decoded)."""
+    body = purl[4:].lstrip("/").split("#", 1)[0].split("?", 1)[0]
+    segments = body.split("/")
+    if len(segments) < 3:
+        return segments[0].lower(), ""
+    return segments[0].lower(), "/".join(unquote(s) for s in segments[1:-1] if s)
 
 
 def _classify(namespace: str, go: bool, spaces: set[str], domains: set[str], orgs: set[str]) -> None:
