@@ -42,3 +42,19 @@ def test_read_ahead_reports_broken_files(always_ahead: None, tmp_path: Path) -> 
     assert "truncated or corrupt data" in by_name["b.jsonl.gz"].messages()[-1]
     assert by_name["c.jsonl"].messages() == [f"{bad}:2: not valid JSON (unexpected character, expected a string key)"]
     service.close()
+
+
+def test_read_ahead_carries_network_logs(always_ahead: None, tmp_path: Path) -> None:
+    """The worker gets the catalogs' network filter through the hints and sends contacts back."""
+    from tests.test_network_logs import T0, zeek_dns
+
+    (tmp_path / "dns.1.log").write_bytes(zeek_dns([(T0, "10.0.0.77", "dnl-07.geo.kaspersky.com")]))
+    (tmp_path / "dns.2.log").write_bytes(
+        zeek_dns([(T0 + 5, "10.0.0.78", "www.example.org"), (T0 + 9, "10.0.0.79", "dc1.ksn.kaspersky-labs.com")])
+    )
+    service = Service(str(tmp_path / "s.db"))
+    report = service.ingest([tmp_path / "dns.1.log", tmp_path / "dns.2.log"])
+    assert report.ok and [f.format for f in report.files] == ["zeek", "zeek"]
+    hosts = {f["host"] for f in service.findings("kaspersky") if f["kind"] == "network"}
+    assert hosts == {"10.0.0.77", "10.0.0.79"}
+    service.close()

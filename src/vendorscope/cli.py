@@ -20,6 +20,7 @@ from vendorscope.errors import VendorscopeError
 from vendorscope.ingest import IngestReport
 from vendorscope.service import Service
 from vendorscope.sources.base import Hints
+from vendorscope.sources.mapped_csv import MappingError, parse_mapping
 
 app = typer.Typer(
     help="Find a vendor of concern in your organization and answer for it with evidence.",
@@ -71,32 +72,29 @@ def _global(
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (recursive); .gz read transparently.")],
-    host: Annotated[str, typer.Option(help="Host for files that do not name one (osqueryi output).")] = "",
+    host: Annotated[str, typer.Option(help="Host for files that do not name one (osqueryi output, an SBOM).")] = "",
+    org: Annotated[str, typer.Option(help="Organization the files belong to (an SBOM's owner).")] = "",
     map: Annotated[
-        str, typer.Option("--map", help="Column mapping for CSV/JSON exports: field=Column,field=Column.")
+        str, typer.Option("--map", help="Read CSV through a column mapping: name=DisplayName,publisher=…,host=…")
     ] = "",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Ingest inventories; the format of each file is detected. Same file twice changes nothing."""
+    """Ingest inventories, SBOMs and network logs; the format of each file is detected. Same file twice: no change."""
+    hints = Hints(host=host, org=org, mapping=_mapping(map))
     total = sum(p.stat().st_size for p in _files(paths))
     with _progress(quiet) as progress:
         task = progress.add_task("ingest", total=total or None)
-        hints = Hints(host=host, mapping=parse_mapping(map))
         report = state.service.ingest(paths, hints, lambda path, size: progress.advance(task, size))
     _print_ingest(report)
     if not report.ok:
         raise typer.Exit(2)
 
 
-def parse_mapping(text: str) -> tuple[tuple[str, str], ...]:
-    """``field=Column,field=Column`` as (field, column) pairs; a malformed pair is a usage error."""
-    pairs = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        field, sep, column = part.partition("=")
-        if not sep or not field.strip() or not column.strip():
-            raise typer.BadParameter(f"{part!r} is not field=Column", param_hint="--map")
-        pairs.append((field.strip(), column.strip()))
-    return tuple(pairs)
+def _mapping(text: str) -> tuple[tuple[str, str], ...]:
+    try:
+        return parse_mapping(text) if text else ()
+    except MappingError as exc:
+        raise typer.BadParameter(str(exc).removeprefix("--map: "), param_hint="--map") from exc
 
 
 def _files(paths: list[Path]) -> list[Path]:

@@ -9,6 +9,7 @@ Bad lines are skipped and reported with their line number; the rest goes in.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from vendorscope import __version__, sources
 from vendorscope.errors import InputError
 from vendorscope.findings.title_matches import save_matches
 from vendorscope.match.matcher import Matcher
-from vendorscope.sources.base import Hints, Observation, Problem, Record, artifact_context
+from vendorscope.sources.base import Hints, NetworkContact, Observation, Problem, Record, artifact_context
 from vendorscope.sources.read_ahead import (
     AHEAD_MAX_BYTES,
     AHEAD_MIN_TOTAL,
@@ -32,6 +33,7 @@ from vendorscope.sources.read_ahead import (
     read_records,
 )
 from vendorscope.sources.reader import read_head, sha256_of, walk
+from vendorscope.store.network_writer import NetworkWriter
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact
 from vendorscope.store.writer import ArtifactWriter, Caches
@@ -99,7 +101,7 @@ def ingest_paths(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Ingest files and folders; each file in its own transaction, parsed ahead in a second process."""
-    hints = hints or Hints()
+    hints = dataclasses.replace(hints or Hints(), contacts=matcher.network_watch)
     report = IngestReport()
     try:
         files = list(walk(paths))
@@ -151,7 +153,7 @@ def _prepare(store: Store, path: Path, hints: Hints) -> _Plan | FileResult:
         return FileResult(shown, "failed", problems=[Problem(0, f"cannot read ({_reason(exc)})")])
     except InputError as exc:
         return FileResult(shown, "failed", problems=[Problem(0, str(exc).removeprefix(f"{shown}: "))])
-    fmt = sources.detect(path.name, head)
+    fmt = sources.detect(path.name, head, hints)
     if fmt is None:
         names = ", ".join(f.name for f in sources.FORMATS)
         return FileResult(
@@ -198,14 +200,21 @@ def _write_file(
                 )
             ).inserted_primary_key[0]
             writer = ArtifactWriter(conn, caches, artifact_id)
+            network = NetworkWriter(conn, artifact_id)
             for record in records:
                 if isinstance(record, Problem):
                     result.problems.append(record)
                     continue
+                result.records += 1
+                if isinstance(record, NetworkContact):
+                    record.first_seen = record.first_seen or observed
+                    record.last_seen = record.last_seen or observed
+                    network.add(record)
+                    continue
                 _default_time(record, observed)
                 writer.add(record)
-                result.records += 1
             writer.flush()
+            network.flush()
             if result.records == 0 and result.problems:
                 raise _NothingReadable
             save_matches(conn, matcher, writer.stats.new_titles)

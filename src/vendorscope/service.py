@@ -18,6 +18,7 @@ from vendorscope.collect.collector import write as write_bundle
 from vendorscope.config import database_url
 from vendorscope.errors import NotFoundError
 from vendorscope.findings import query
+from vendorscope.findings.network import refresh_network_findings
 from vendorscope.findings.refresh import refresh_findings
 from vendorscope.findings.title_matches import ensure_current, rematch_all
 from vendorscope.ingest import IngestReport, Progress, ingest_paths
@@ -56,12 +57,15 @@ class Service:
         ensure_current(self.store, self.matcher)
         report = ingest_paths(self.store, self.matcher, paths, hints, progress)
         refresh_findings(self.store)
+        refresh_network_findings(self.store, self.matcher)
         return report
 
     def rematch(self) -> dict[str, int]:
         """Re-evaluate every title against the current catalogs, then refresh findings."""
         titles, attributed = rematch_all(self.store, self.matcher)
         new, updated, withdrawn = refresh_findings(self.store)
+        net_new, net_updated, net_withdrawn = refresh_network_findings(self.store, self.matcher)
+        new, updated, withdrawn = new + net_new, updated + net_updated, withdrawn + net_withdrawn
         return {
             "titles": titles,
             "attributed": attributed,

@@ -19,6 +19,9 @@ from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact, Finding, Installation, Title, TitleMatch
 
 SOFTWARE_KINDS = ("branded", "embedded")
+EMBEDDED = "embedded"
+SBOM_PRODUCT = "sbom_product"  # sources.sbom.PRODUCT: the product an SBOM describes
+SBOM_COMPONENT = "sbom_component"  # sources.sbom.COMPONENT: a component inside it
 WITHDRAWN = "withdrawn"
 _FINDINGS = Finding.__table__
 
@@ -67,6 +70,7 @@ def _verdict_rows(conn: Connection) -> list[Any]:
             TitleMatch.explanation,
             Title.name,
             Title.version,
+            Title.source,
             Artifact.sha256,
             Artifact.path.label("file"),
         )
@@ -83,77 +87,90 @@ def compute(conn: Connection) -> dict[tuple[int, str, str, str], _Draft]:
     """Findings as the evidence now supports them, keyed by (host, vendor, product, kind)."""
     drafts: dict[tuple[int, str, str, str], _Draft] = defaultdict(_Draft)
     unidentified: list[Any] = []
-    for row in _verdict_rows(conn):
+    rows = _verdict_rows(conn)
+    makers = {(r.host_id, r.vendor) for r in rows if r.source == SBOM_PRODUCT}
+    for row in rows:
+        kind = _kind(row, makers)
         if row.product == UNIDENTIFIED:
-            unidentified.append(row)
+            unidentified.append((row, kind))
         else:
-            drafts[(row.host_id, row.vendor, row.product, row.kind)].add(row)
-    for row in unidentified:
+            drafts[(row.host_id, row.vendor, row.product, kind)].add(row)
+    for row, kind in unidentified:
         # Vendor-only evidence supports the host's strongest identified product of that vendor, if any.
-        candidates = [k for k in drafts if k[0] == row.host_id and k[1] == row.vendor]
+        candidates = [k for k in drafts if k[0] == row.host_id and k[1] == row.vendor and k[3] == kind]
         key = (
             max(candidates, key=lambda k: drafts[k].confidence)
             if candidates
-            else (row.host_id, row.vendor, UNIDENTIFIED, row.kind)
+            else (row.host_id, row.vendor, UNIDENTIFIED, kind)
         )
         drafts[key].add(row)
     return drafts
 
 
+def _kind(row: Any, makers: set[tuple[int, str]]) -> str:
+    """A vendor component inside a product the vendor did not make is embedded, whatever the catalog's kind."""
+    if row.source == SBOM_COMPONENT and (row.host_id, row.vendor) not in makers:
+        return EMBEDDED
+    return str(row.kind)
+
+
 def refresh_findings(store: Store) -> tuple[int, int, int]:
-    """Bring the findings table in line with the evidence; returns (new, updated, withdrawn)."""
-    now = datetime.now(UTC).replace(tzinfo=None)
+    """Bring the software findings in line with the evidence; returns (new, updated, withdrawn)."""
     with store.transaction() as conn:
         drafts = compute(conn)
-        existing = {
-            (r.host_id, r.vendor, r.product, r.kind): (r.id, r.status)
-            for r in conn.execute(
-                select(
-                    Finding.id, Finding.host_id, Finding.vendor, Finding.product, Finding.kind, Finding.status
-                ).where(Finding.kind.in_(SOFTWARE_KINDS))
-            )
-        }
-        inserts, updates = [], []
-        for key, draft in drafts.items():
-            values = {
+        values = {
+            key: {
                 "confidence": draft.confidence,
                 "evidence": draft.evidence,
                 "explanation": " | ".join(draft.explanations),
                 "first_seen": draft.first_seen,
                 "last_seen": draft.last_seen,
                 "present": draft.present,
-                "updated_at": now,
             }
-            if key in existing:
-                fid, status = existing[key]
-                updates.append(values | {"fid": fid, "status": "open" if status == WITHDRAWN else status})
-            else:
-                host_id, vendor, product, kind = key
-                inserts.append(
-                    values
-                    | {
-                        "host_id": host_id,
-                        "vendor": vendor,
-                        "product": product,
-                        "kind": kind,
-                        "status": "open",
-                    }
-                )
-        gone = [{"fid": fid} for key, (fid, status) in existing.items() if key not in drafts and status != WITHDRAWN]
-        if inserts:
-            conn.execute(_FINDINGS.insert(), inserts)
-        if updates:
-            conn.execute(
-                update(_FINDINGS)
-                .where(_FINDINGS.c.id == bindparam("fid"))
-                .values(**{k: bindparam(k) for k in updates[0] if k != "fid"}),
-                updates,
+            for key, draft in drafts.items()
+        }
+        return reconcile(conn, values, SOFTWARE_KINDS)
+
+
+def reconcile(
+    conn: Connection, drafts: dict[tuple[int, str, str, str], dict[str, Any]], kinds: tuple[str, ...]
+) -> tuple[int, int, int]:
+    """Insert, update and withdraw findings of these kinds so that they equal ``drafts``; status is kept."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    existing = {
+        (r.host_id, r.vendor, r.product, r.kind): (r.id, r.status)
+        for r in conn.execute(
+            select(Finding.id, Finding.host_id, Finding.vendor, Finding.product, Finding.kind, Finding.status).where(
+                Finding.kind.in_(kinds)
             )
-        if gone:
-            conn.execute(
-                update(_FINDINGS)
-                .where(_FINDINGS.c.id == bindparam("fid"))
-                .values(status=WITHDRAWN, present=False, updated_at=now),
-                gone,
+        )
+    }
+    inserts, updates = [], []
+    for key, draft in drafts.items():
+        values = draft | {"updated_at": now}
+        if key in existing:
+            fid, status = existing[key]
+            updates.append(values | {"fid": fid, "status": "open" if status == WITHDRAWN else status})
+        else:
+            host_id, vendor, product, kind = key
+            inserts.append(
+                values | {"host_id": host_id, "vendor": vendor, "product": product, "kind": kind, "status": "open"}
             )
+    gone = [{"fid": fid} for key, (fid, status) in existing.items() if key not in drafts and status != WITHDRAWN]
+    if inserts:
+        conn.execute(_FINDINGS.insert(), inserts)
+    if updates:
+        conn.execute(
+            update(_FINDINGS)
+            .where(_FINDINGS.c.id == bindparam("fid"))
+            .values(**{k: bindparam(k) for k in updates[0] if k != "fid"}),
+            updates,
+        )
+    if gone:
+        conn.execute(
+            update(_FINDINGS)
+            .where(_FINDINGS.c.id == bindparam("fid"))
+            .values(status=WITHDRAWN, present=False, updated_at=now),
+            gone,
+        )
     return len(inserts), len(updates), len(gone)

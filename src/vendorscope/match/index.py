@@ -6,6 +6,7 @@ index answers "which indicators does this field value hit", nothing more.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ class CatalogIndex:
         self._exact: dict[IndicatorKind, dict[str, list[Rule]]] = defaultdict(lambda: defaultdict(list))
         self._patterns: dict[IndicatorKind, list[tuple[re.Pattern[str], Rule]]] = defaultdict(list)
         self._namespaces: dict[IndicatorKind, dict[str, list[Rule]]] = defaultdict(lambda: defaultdict(list))
+        self._wildcards: dict[str, list[Rule]] = defaultdict(list)  # "*.kaspersky.com" under "kaspersky.com"
+        self._networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, Rule]] = []
         for entity in catalog.entities:
             for name in entity.all_names():
                 for kind in ORG_KINDS:
@@ -57,7 +60,13 @@ class CatalogIndex:
 
     def _add(self, rule: Rule) -> None:
         ind = rule.indicator
-        if ind.match is Match.PATTERN:
+        if ind.kind is IndicatorKind.NETWORK:
+            network = parse_network(ind.value)
+            if network is not None:
+                self._networks.append((network, rule))
+        elif ind.match is Match.WILDCARD:
+            self._wildcards[domain_key(ind.value).removeprefix("*.")].append(rule)
+        elif ind.match is Match.PATTERN:
             self._patterns[ind.kind].append((re.compile(ind.value, re.IGNORECASE), rule))
         elif ind.match is Match.NAMESPACE:
             self._namespaces[ind.kind][text_key(ind.value).rstrip(".")].append(rule)
@@ -74,6 +83,8 @@ class CatalogIndex:
         if kind in ORG_KINDS:
             key = org_key(value)
             return {key} if key else set()
+        if kind is IndicatorKind.DOMAIN:
+            return {domain_key(value)}
         key = text_key(value)
         if kind in (IndicatorKind.DRIVER, IndicatorKind.SERVICE, IndicatorKind.PACKAGE):
             return {key, strip_extension(key)}
@@ -97,7 +108,40 @@ class CatalogIndex:
         spaces = self._namespaces.get(kind)
         if spaces:
             hits.extend((rule, value) for rule in _namespace_hits(spaces, text_key(value)))
+        if kind is IndicatorKind.DOMAIN and self._wildcards:
+            hits.extend((rule, value) for rule in _wildcard_hits(self._wildcards, domain_key(value)))
+        elif kind is IndicatorKind.NETWORK and self._networks:
+            hits.extend((rule, value) for rule in _network_hits(self._networks, value))
         return hits
+
+
+def domain_key(name: str) -> str:
+    """DNS names compare case-insensitively, without the root's trailing dot."""
+    return name.strip().rstrip(".").lower()
+
+
+def parse_network(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def _wildcard_hits(wildcards: dict[str, list[Rule]], name: str) -> list[Rule]:
+    """``*.kaspersky.com`` covers kaspersky.com and every name below it, on whole labels."""
+    labels = name.split(".")
+    hits: list[Rule] = []
+    for start in range(len(labels)):
+        hits.extend(wildcards.get(".".join(labels[start:]), ()))
+    return hits
+
+
+def _network_hits(networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, Rule]], value: str) -> list[Rule]:
+    try:
+        address = ipaddress.ip_address(value.strip().strip("[]"))
+    except ValueError:
+        return []
+    return [rule for network, rule in networks if address in network]
 
 
 def _namespace_hits(spaces: dict[str, list[Rule]], value: str) -> list[Rule]:

@@ -23,13 +23,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from vendorscope.catalog.schema import Catalog, IndicatorKind, ProductKind
 from vendorscope.match.index import CatalogIndex, Rule
-from vendorscope.match.normalize import basename, dn_names, executables
+from vendorscope.match.network import NetworkWatch
+from vendorscope.match.normalize import basename, dn_names, executables, package_refs
 from vendorscope.sources.base import Item
 
-ALGORITHM_VERSION = "1"
+ALGORITHM_VERSION = "2"
 DECISIVE = 0.6
 REPORT_THRESHOLD = 0.5
 FOREIGN_OWNER_FACTOR = 0.5
@@ -49,6 +51,10 @@ PACKAGE_SOURCES = frozenset(
 BUNDLE_SOURCES = frozenset({"apps", "android_packages", "ios_apps", "system_extensions", "package_receipts"})
 SERVICE_SOURCES = frozenset({"services", "systemd_units", "launchd"})
 DRIVER_SOURCES = frozenset({"drivers", "kernel_modules"})
+# SBOM components carry purl / CPE / group in `identifier` (see normalize.package_refs).
+SBOM_SOURCES = frozenset({"sbom_component", "sbom_product"})
+# A network contact is matched as an item: name = DNS name or address, identifier = "port/proto".
+NETWORK_SOURCES = frozenset({"network"})
 
 Probe = tuple[str, IndicatorKind, Callable[[Item], Iterable[str]]]
 
@@ -66,6 +72,12 @@ _PROBES: tuple[tuple[Probe, frozenset[str] | None], ...] = (
     (("team_id", IndicatorKind.TEAM_ID, lambda i: [i.team_id]), None),
     (("name", IndicatorKind.CERTIFICATE, lambda i: [i.name]), frozenset({"certificates"})),
     (("identifier", IndicatorKind.PRODUCT_CODE, lambda i: [i.identifier]), None),
+    (("package", IndicatorKind.BUNDLE_ID, lambda i: package_refs(i.identifier)[0]), SBOM_SOURCES),
+    (("package", IndicatorKind.DOMAIN, lambda i: package_refs(i.identifier)[1]), SBOM_SOURCES),
+    (("package", IndicatorKind.PUBLISHER, lambda i: package_refs(i.identifier)[2]), SBOM_SOURCES),
+    (("domain", IndicatorKind.DOMAIN, lambda i: [i.name]), NETWORK_SOURCES),
+    (("address", IndicatorKind.NETWORK, lambda i: [i.name]), NETWORK_SOURCES),
+    (("port", IndicatorKind.PORT, lambda i: [i.identifier]), NETWORK_SOURCES),
 )
 
 
@@ -102,6 +114,11 @@ class Matcher:
             digest.update(index.catalog.model_dump_json().encode())
         return digest.hexdigest()[:16]
 
+    @cached_property
+    def network_watch(self) -> NetworkWatch:
+        """The catalogs' domains, ranges and ports, for log parsers to keep only what may match."""
+        return NetworkWatch(index.catalog for index in self.indexes)
+
     def catalog_version(self, vendor: str) -> str:
         return next(i.catalog.version for i in self.indexes if i.vendor == vendor)
 
@@ -119,8 +136,9 @@ class Matcher:
 def _hits(index: CatalogIndex, item: Item) -> list[Hit]:
     hits: list[Hit] = []
     seen: set[tuple[str, int]] = set()
+    network = item.source in NETWORK_SOURCES  # a DNS name is not a product name: network probes only
     for (field_name, kind, values), sources in _PROBES:
-        if sources is not None and item.source not in sources:
+        if (item.source not in sources) if sources is not None else network:
             continue
         for value in values(item):
             for rule, text in index.lookup(kind, value):

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from vendorscope.sources import (
     android_packages,
+    bind_query,
     collector_bundle,
+    cyclonedx,
+    intune,
     inventory_csv,
     inventory_jsonl,
+    mapped_csv,
     mdm_apps,
+    network_csv,
     osquery_json,
     osquery_log,
     reg_export,
+    sccm,
+    spdx,
+    squid,
+    windows_dns,
     windows_hive,
+    zeek,
 )
-from vendorscope.sources.base import SourceFormat
+from vendorscope.sources.base import Hints, SourceFormat
 
 # Order matters only where two formats could both claim a file: the more specific first.
 FORMATS: tuple[SourceFormat, ...] = (
@@ -21,16 +31,28 @@ FORMATS: tuple[SourceFormat, ...] = (
     collector_bundle.FORMAT,
     reg_export.FORMAT,
     osquery_log.FORMAT,
+    cyclonedx.FORMAT,
+    spdx.FORMAT,
+    zeek.FORMAT,
     inventory_jsonl.FORMAT,
+    sccm.FORMAT,
+    intune.FORMAT,
     mdm_apps.FORMAT,
     osquery_json.FORMAT,
     inventory_csv.FORMAT,
     android_packages.FORMAT,
+    network_csv.FORMAT,
+    bind_query.FORMAT,
+    windows_dns.FORMAT,
+    squid.FORMAT,
+    mapped_csv.FORMAT,
 )
 
 
-def detect(filename: str, head: bytes) -> SourceFormat | None:
-    """The first format that recognizes this head, or None."""
+def detect(filename: str, head: bytes, hints: Hints | None = None) -> SourceFormat | None:
+    """The first format that recognizes this head, or None; with ``--map``, a CSV having its columns is mapped."""
+    if hints is not None and hints.mapping and mapped_csv.FORMAT.accepts(head, hints.mapping):
+        return mapped_csv.FORMAT
     for fmt in FORMATS:
         if fmt.identify(filename, head):
             return fmt

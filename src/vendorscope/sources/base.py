@@ -95,7 +95,44 @@ class Problem:
     message: str
 
 
-Record = Observation | Problem
+@dataclass(slots=True)
+class NetworkContact:
+    """A client that resolved a name or contacted an address, aggregated over a log.
+
+    Network evidence is not software: it says "talks to the vendor". One record
+    stands for ``count`` lines between ``first_seen`` and ``last_seen``, so a
+    20-million-line log becomes as many records as distinct (client, target, port).
+    """
+
+    client: str  # address or host name of the machine that asked or connected
+    target: str  # the DNS name asked for, or the destination address
+    port: str = ""  # "13000/tcp" when the log says it; "" otherwise
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    count: int = 1
+    client_name: str = ""  # the client's host name when the log gives one besides its address
+    line: int = 0  # first line it came from
+
+
+Record = Observation | Problem | NetworkContact
+
+
+class ContactFilter(Protocol):
+    """What network parsers keep: only lines that may name the vendors' infrastructure.
+
+    The needles are searched in the raw bytes, lower-cased (a superset: no false
+    negatives), so lines that cannot match never become Python objects: names for
+    logs of DNS names, ports and address prefixes for connection logs (None: cannot
+    be narrowed, every line is read). ``wants`` decides on the parsed values.
+    """
+
+    @property
+    def name_needles(self) -> tuple[bytes, ...]: ...
+
+    @property
+    def address_needles(self) -> tuple[bytes, ...] | None: ...
+
+    def wants(self, target: str, port: str) -> bool: ...
 
 
 @dataclass(slots=True, frozen=True)
@@ -105,6 +142,7 @@ class Hints:
     host: str = ""  # the host a host-less file describes (osqueryi output, an SBOM)
     org: str = ""  # the organization a file belongs to
     mapping: tuple[tuple[str, str], ...] = ()  # column mapping for generic CSV: (field, column)
+    contacts: ContactFilter | None = None  # set by ingest from the catalogs; None keeps every contact
 
 
 class SourceFormat(Protocol):

@@ -134,3 +134,9 @@ def first_line(head: bytes) -> bytes:
         if line.strip():
             return line.strip()
     return b""
+
+
+def peek(stream: IO[bytes], size: int = HEAD_BYTES) -> bytes:
+    """Up to ``size`` bytes from the start of the stream without consuming them (files and gzip can peek)."""
+    peeker = getattr(stream, "peek", None)
+    return peeker(size)[:size] if peeker else b""

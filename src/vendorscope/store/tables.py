@@ -168,3 +168,22 @@ class Finding(Base):
         UniqueConstraint("host_id", "vendor", "product", "kind", name="uq_finding"),
         Index("ix_findings_vendor", "vendor", "product"),
     )
+
+
+class NetworkContactRow(Base):
+    """A client that resolved or contacted a watched name/address, aggregated per log file (not software)."""
+
+    __tablename__ = "network_contacts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    artifact_id: Mapped[int] = mapped_column(ForeignKey("artifacts.id", ondelete="CASCADE"))
+    client: Mapped[str] = mapped_column(String(255))  # address or name as the log gives it
+    client_name: Mapped[str] = mapped_column(String(255), default="")
+    target: Mapped[str] = mapped_column(String(255))  # DNS name or destination address
+    port: Mapped[str] = mapped_column(String(16), default="")  # "13000/tcp"
+    first_seen: Mapped[datetime | None] = mapped_column(DateTime)
+    last_seen: Mapped[datetime | None] = mapped_column(DateTime)
+    count: Mapped[int] = mapped_column(BigInteger, default=1)
+    __table_args__ = (
+        UniqueConstraint("artifact_id", "client", "target", "port", name="uq_network_contact"),
+        Index("ix_network_contacts_target", "target"),
+    )
