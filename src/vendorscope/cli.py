@@ -15,6 +15,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from vendorscope import __version__
+from vendorscope.commands import orgs as orgs_commands
 from vendorscope.errors import VendorscopeError
 from vendorscope.ingest import IngestReport
 from vendorscope.service import Service
@@ -181,12 +182,13 @@ def hosts(format: Annotated[Format, typer.Option("--format", "-f")] = Format.tab
     if format is Format.json:
         _json(rows)
     elif format is Format.csv:
-        _csv(rows, ["host", "examined", "coverage", "sources", "last_examined", "software", "findings"])
+        _csv(rows, ["host", "org", "examined", "coverage", "sources", "last_examined", "software", "findings"])
     else:
-        table = Table("host", "coverage", "sources", "software", "findings", title=f"{len(rows)} hosts")
+        table = Table("host", "org", "coverage", "sources", "software", "findings", title=f"{len(rows)} hosts")
         for row in rows:
             table.add_row(
                 row["host"],
+                row["org"],
                 row["coverage"],
                 ", ".join(row["sources"]),
                 str(row["software"]),
@@ -307,6 +309,9 @@ def demo(
     from vendorscope.demo.run import run_demo
 
     run_demo(out_dir, hosts, seed, out)
+
+
+orgs_commands.register(app)
 
 
 # -- output helpers ---------------------------------------------------------------------------------

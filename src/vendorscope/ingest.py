@@ -22,6 +22,7 @@ from vendorscope import __version__, sources
 from vendorscope.errors import InputError
 from vendorscope.findings.title_matches import save_matches
 from vendorscope.match.matcher import Matcher
+from vendorscope.orgs.writer import OrgsWriter
 from vendorscope.sources.base import Hints, Observation, Problem
 from vendorscope.sources.reader import open_binary, read_head, sha256_of, walk
 from vendorscope.store.store import Store
@@ -140,12 +141,14 @@ def ingest_file(store: Store, caches: Caches, matcher: Matcher, path: Path, hint
                 )
             ).inserted_primary_key[0]
             writer = ArtifactWriter(conn, caches, artifact_id)
-            _read_into(fmt, path, hints, writer, result, observed)
+            orgs = OrgsWriter(conn, artifact_id)
+            _read_into(fmt, path, hints, writer, orgs, result, observed)
             writer.flush()
-            if result.records == 0 and result.problems:
+            result.problems.extend(orgs.flush(result.problems))
+            if (result.records == 0 and result.problems) or orgs.rejected:
                 raise _NothingReadable
             save_matches(conn, matcher, writer.stats.new_titles)
-            result.items = writer.stats.items
+            result.items = writer.stats.items + orgs.items
             conn.execute(
                 update(Artifact.__table__)
                 .where(Artifact.__table__.c.id == artifact_id)
@@ -174,6 +177,7 @@ def _read_into(
     path: Path,
     hints: Hints,
     writer: ArtifactWriter,
+    orgs: OrgsWriter,
     result: FileResult,
     observed: datetime,
 ) -> None:
@@ -195,8 +199,11 @@ def _read_into(
             if isinstance(record, Problem):
                 result.problems.append(record)
                 continue
-            _default_time(record, observed)
-            writer.add(record)
+            if isinstance(record, Observation):
+                _default_time(record, observed)
+                writer.add(record)
+            else:
+                orgs.add(record)  # registry, host ownership, purchases: not software evidence
             result.records += 1
 
 

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-
 from vendorscope.demo.fleet import generate_fleet
+
 from vendorscope.service import Service
 
 

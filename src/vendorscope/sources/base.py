@@ -109,7 +109,64 @@ class Problem:
     message: str
 
 
-Record = Observation | Problem
+@dataclass(slots=True, frozen=True)
+class OrgRecord:
+    """One organization of the registry: an agency, office, contractor or subcontractor.
+
+    ``parent`` is an office's agency, a contractor's customer, a subcontractor's prime.
+    """
+
+    key: str
+    name: str
+    kind: str
+    parent: str = ""
+    contracts: tuple[str, ...] = ()
+    uei: str = ""
+    cage: str = ""
+    country: str = ""
+    line: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class HostAssignment:
+    """A host named as belonging to an organization (hosts.csv)."""
+
+    host: str
+    org: str
+    role: str = ""
+    sensitivity: str = ""  # low | moderate | high
+    location: str = ""
+    line: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class OwnershipRule:
+    """Hosts an organization owns by name pattern (glob) or address range (CIDR)."""
+
+    org: str
+    hostname: str = ""
+    network: str = ""
+    line: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class ProcurementLine:
+    """One purchase or contract line item, as bought by ``org`` from ``supplier``."""
+
+    org: str
+    supplier: str
+    description: str
+    date: str = ""
+    part: str = ""
+    amount: str = ""
+    contract: str = ""
+    order: str = ""
+    line: int = 0
+
+
+# Records that are not software evidence: they go to the organizations' writer (orgs/writer.py).
+OrgsRecord = OrgRecord | HostAssignment | OwnershipRule | ProcurementLine
+Record = Observation | Problem | OrgsRecord
 
 
 @dataclass(slots=True, frozen=True)
