@@ -79,7 +79,7 @@ def supplier_drafts(conn: Connection, screener: Screener) -> list[Draft]:
 def procurement_drafts(conn: Connection, screener: Screener, search: ProductSearch) -> list[Draft]:
     stmt = select(Purchase, Artifact.sha256, Artifact.path).join(Artifact, Artifact.id == Purchase.artifact_id)
     drafts = []
-    for purchase, sha256, path in Session(conn).execute(stmt).tuples():
+    for purchase, sha256, path in Session(conn).execute(stmt):
         draft = _purchase_draft(purchase, screener, search)
         if draft is not None:
             record = {

@@ -61,7 +61,7 @@ class FtmJson:
             proxy = _proxy(raw, number)
             if isinstance(proxy, Problem):
                 yield proxy
-            elif proxy.schema.is_a("LegalEntity"):
+            elif proxy.schema.is_a("Organization") or proxy.schema.name == "LegalEntity":
                 props = proxy.to_dict()["properties"]
                 orgs[proxy.id] = _Org(
                     line=number,

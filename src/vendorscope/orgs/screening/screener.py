@@ -5,8 +5,9 @@ Algorithm ``screen-v1`` (features, strongest wins):
 * **identifier** (1.0): a UEI, CAGE or other identifier equal to one a list gives for the entity.
 * **name** (similarity): optimal-string-alignment similarity of the bare names (legal forms removed,
   transliterated), also with tokens sorted. Typos are accepted within an edit budget that grows with
-  the name: none under 5 characters, 1 under 10, 2 under 20, 3 beyond; over budget the score is capped
-  below the threshold.
+  the name: none under 5 characters, 1 under 10, 2 under 20, 3 beyond — and each word within its own
+  budget, so "Dahl Technology" is not "Dahua Technology"; over budget the score is capped below the
+  threshold.
 * **affiliate** (0.82): the name contains a listed entity's whole distinctive name (its primary name,
   or any name of 6+ characters) as words — "Hikvision USA Inc" — since subsidiaries and affiliates
   are covered too; explained as a possible affiliate.
@@ -140,14 +141,18 @@ class Screener:
 
     @staticmethod
     def _score(key: str, ordered: str, cand: _Key) -> tuple[float, _Key, str]:
-        distance = min(OSA.distance(key, cand.bare), OSA.distance(ordered, names.sorted_tokens(cand.bare)))
+        pairs = [(key, cand.bare), (ordered, names.sorted_tokens(cand.bare))]
+        distance, (mine, theirs) = min((OSA.distance(a, b), (a, b)) for a, b in pairs)
         longest = max(len(key), len(cand.bare))
         similarity = round(1.0 - distance / longest, 4)
         budget = edit_budget(len(cand.bare))
         if distance == 0:
             why = f'"{key}" is the listed name "{cand.alias}" of {cand.entity.name} without legal form'
-        elif distance <= budget:
+        elif distance <= budget and _words_within_budget(mine, theirs):
             why = f'"{key}" is {distance} edit(s) from the listed name "{cand.alias}" of {cand.entity.name}'
+        elif distance <= budget:
+            similarity = min(similarity, THRESHOLD - 0.01)
+            why = f'"{cand.alias}" of {cand.entity.name}: a word of "{key}" has more edits than its length allows'
         else:
             similarity = min(similarity, THRESHOLD - 0.01)
             why = (
@@ -174,6 +179,12 @@ class Screener:
     def _contained(self, key: str) -> list[_Key]:
         padded = f" {key} "
         return [k for word in set(key.split()) for k in self._distinctive.get(word, ()) if f" {k.bare} " in padded]
+
+
+def _words_within_budget(mine: str, theirs: str) -> bool:
+    """Word by word, each within its own edit budget ("dahl" is not "dahua"); merged words are judged whole."""
+    a, b = mine.split(), theirs.split()
+    return len(a) != len(b) or all(OSA.distance(x, y) <= edit_budget(len(y)) for x, y in zip(a, b, strict=True))
 
 
 def _affiliate_words(match: _Key) -> str:
