@@ -54,12 +54,18 @@ def _without_types(words: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def bare(name: str) -> str:
-    """The name without legal forms, ASCII, lower case, single-spaced; '' when nothing is left."""
+def light(name: str) -> str:
+    """The name as ASCII words, legal forms rigour knows removed; company types still in."""
     normalized = normalize_name(name) or ""
     stripped = remove_org_types(normalized) if normalized else ""
     text = stripped if stripped.isascii() else (ascii_text(stripped) or "")
-    return " ".join(_without_types(_PUNCT.sub(" ", text.lower()).split()))
+    return " ".join(_PUNCT.sub(" ", text.lower()).split())
+
+
+@lru_cache(maxsize=200_000)
+def bare(name: str) -> str:
+    """The name without legal forms or company types, ASCII, lower case, single-spaced; '' when nothing is left."""
+    return " ".join(_without_types(light(name).split()))
 
 
 @lru_cache(maxsize=200_000)

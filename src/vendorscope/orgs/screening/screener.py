@@ -5,7 +5,7 @@ Algorithm ``screen-v1`` (features, strongest wins):
 * **identifier** (1.0): a UEI, CAGE or other identifier equal to one a list gives for the entity.
 * **name** (similarity): optimal-string-alignment similarity of the bare names (legal forms removed,
   transliterated), also with tokens sorted. Typos are accepted within an edit budget that grows with
-  the name: none under 5 characters, 1 under 10, 2 under 20, 3 beyond — and each word within its own
+  the name: none under 6 characters, 1 under 10, 2 under 20, 3 beyond — and each word within its own
   budget, so "Dahl Technology" is not "Dahua Technology"; over budget the score is capped below the
   threshold.
 * **affiliate** (0.82): the name contains a listed entity's whole distinctive name (its primary name,
@@ -21,17 +21,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from vendorscope.orgs.screening import names
 from vendorscope.orgs.screening.lists import Listed
+from vendorscope.orgs.screening.retrieval import TrigramIndex
 
 ALGORITHM = "screen-v1"
 THRESHOLD = 0.80
 AFFILIATE_SCORE = 0.82
 AFFILIATE_MIN_CHARS = 6
-CANDIDATES = 8
+CANDIDATES = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,8 @@ class Result:
 @dataclass(frozen=True, slots=True)
 class _Key:
     bare: str
+    ordered: str  # bare with its words sorted
+    light: str
     full: str
     alias: str  # the listed name as written
     entity: Listed
@@ -71,7 +73,7 @@ class _Key:
 
 
 def edit_budget(length: int) -> int:
-    return 0 if length < 5 else 1 if length < 10 else 2 if length < 20 else 3
+    return 0 if length < 6 else 1 if length < 10 else 2 if length < 20 else 3
 
 
 class Screener:
@@ -85,11 +87,20 @@ class Screener:
             for alias in entity.names:
                 key = names.bare(alias)
                 if key:
-                    self.keys.append(_Key(key, names.full(alias), alias, entity, alias == entity.name))
+                    self.keys.append(
+                        _Key(
+                            key,
+                            names.sorted_tokens(key),
+                            names.light(alias),
+                            names.full(alias),
+                            alias,
+                            entity,
+                            alias == entity.name,
+                        )
+                    )
             for kind, value in entity.identifiers.items():
                 self.identifiers[value] = (kind, entity)
-        self._bare = [k.bare for k in self.keys]
-        self._sorted = [names.sorted_tokens(k.bare) for k in self.keys]
+        self._index = TrigramIndex([k.bare for k in self.keys])
         self._distinctive: dict[str, list[_Key]] = {}  # by first word, for the affiliate feature
         for k in self.keys:
             if k.primary or len(k.bare) >= AFFILIATE_MIN_CHARS:
@@ -115,51 +126,39 @@ class Screener:
             return Result(query.name, False, None, None, 0.0, f'no listed name resembles "{key}"')
         score, match, why = best
         if score < THRESHOLD:
-            return Result(query.name, False, None, None, score, f"not covered: closest {why}")
+            return Result(query.name, False, None, None, score, f"not covered: {why}")
         return _result(query.name, match.entity, score, why)
 
     def screen_many(self, queries: Iterable[Query | str]) -> list[Result]:
         return [self.screen(q) for q in queries]
 
     def _by_name(self, name: str, key: str) -> tuple[float, _Key, str] | None:
-        hits = process.extract(key, self._bare, scorer=OSA.normalized_similarity, limit=CANDIDATES, score_cutoff=0.5)
-        ordered = names.sorted_tokens(key)
-        if ordered != key and not any(score >= THRESHOLD for _, score, _ in hits):
-            hits += process.extract(
-                ordered, self._sorted, scorer=OSA.normalized_similarity, limit=CANDIDATES, score_cutoff=0.5
-            )
-        if not hits:
+        candidates = [self.keys[i] for i in self._index.candidates(key, CANDIDATES)]
+        if not candidates:
             return None
-        scored = [self._score(key, ordered, self.keys[i]) for _, _, i in hits]
-        top = max(s[0] for s in scored)
-        tied = [s for s in scored if s[0] == top]
-        if len({s[1].entity.id for s in tied}) > 1:
+        light, ordered = names.light(name), names.sorted_tokens(key)
+        # Length alone can rule a candidate out: the edit distance is at least the difference in length.
+        size, light_size = len(key), len(light)
+        close = [
+            c
+            for c in candidates
+            if min(abs(size - len(c.bare)), abs(light_size - len(c.light))) <= edit_budget(len(c.bare))
+        ]
+        if not close:
+            nearest = candidates[0]
+            score = min(round(OSA.normalized_similarity(key, nearest.bare), 4), THRESHOLD - 0.01)
+            why = f'closest listed name "{nearest.alias}" of {nearest.entity.name} differs by more edits than allowed'
+            return score, nearest, why
+        scored = [_compare(key, ordered, light, c) for c in close]
+        top = max(s.similarity for s in scored)
+        tied = [s for s in scored if s.similarity == top]
+        if len({s.cand.entity.id for s in tied}) > 1:
             # Names alike once legal forms are gone: the closer legal form decides, then the primary name.
             query_full = names.full(name)
-            return max(tied, key=lambda s: (OSA.normalized_similarity(query_full, s[1].full), s[1].primary))
-        return max(tied, key=lambda s: s[1].primary)
-
-    @staticmethod
-    def _score(key: str, ordered: str, cand: _Key) -> tuple[float, _Key, str]:
-        pairs = [(key, cand.bare), (ordered, names.sorted_tokens(cand.bare))]
-        distance, (mine, theirs) = min((OSA.distance(a, b), (a, b)) for a, b in pairs)
-        longest = max(len(key), len(cand.bare))
-        similarity = round(1.0 - distance / longest, 4)
-        budget = edit_budget(len(cand.bare))
-        if distance == 0:
-            why = f'"{key}" is the listed name "{cand.alias}" of {cand.entity.name} without legal form'
-        elif distance <= budget and _words_within_budget(mine, theirs):
-            why = f'"{key}" is {distance} edit(s) from the listed name "{cand.alias}" of {cand.entity.name}'
-        elif distance <= budget:
-            similarity = min(similarity, THRESHOLD - 0.01)
-            why = f'"{cand.alias}" of {cand.entity.name}: a word of "{key}" has more edits than its length allows'
+            best = max(tied, key=lambda s: (OSA.normalized_similarity(query_full, s.cand.full), s.cand.primary))
         else:
-            similarity = min(similarity, THRESHOLD - 0.01)
-            why = (
-                f'"{cand.alias}" of {cand.entity.name}: {distance} edits from "{key}", more than the '
-                f"{budget} allowed for a name of {len(cand.bare)} characters"
-            )
-        return similarity, cand, why
+            best = max(tied, key=lambda s: s.cand.primary)
+        return best.similarity, best.cand, best.explain(key)
 
     def mentions(self, text: str) -> list[Result]:
         """Covered entities whose distinctive name appears as words in free text (a purchase description)."""
@@ -179,6 +178,40 @@ class Screener:
     def _contained(self, key: str) -> list[_Key]:
         padded = f" {key} "
         return [k for word in set(key.split()) for k in self._distinctive.get(word, ()) if f" {k.bare} " in padded]
+
+
+@dataclass(frozen=True, slots=True)
+class _Comparison:
+    cand: _Key
+    distance: int
+    budget: int
+    words_ok: bool
+    similarity: float
+
+    def explain(self, key: str) -> str:
+        where = f'the listed name "{self.cand.alias}" of {self.cand.entity.name}'
+        if self.distance == 0:
+            return f'"{key}" is {where} without legal form'
+        if self.similarity >= THRESHOLD:
+            return f'"{key}" is {self.distance} edit(s) from {where}'
+        if self.distance <= self.budget:
+            return f'closest {where}: a word of "{key}" has more edits than its length allows'
+        return (
+            f'closest {where}: {self.distance} edits from "{key}", more than the {self.budget} allowed '
+            f"for a name of {len(self.cand.bare)} characters"
+        )
+
+
+def _compare(key: str, ordered: str, light: str, cand: _Key) -> _Comparison:
+    """Edits between the query and a listed name: as written, with words sorted, and with company types kept."""
+    pairs = ((key, cand.bare), (ordered, cand.ordered), (light, cand.light))
+    distance, mine, theirs = min((OSA.distance(a, b), a, b) for a, b in pairs)
+    budget = edit_budget(len(theirs))
+    words_ok = distance == 0 or (distance <= budget and _words_within_budget(mine, theirs))
+    similarity = round(1.0 - distance / max(len(mine), len(theirs)), 4)
+    if distance > budget or not words_ok:
+        similarity = min(similarity, THRESHOLD - 0.01)
+    return _Comparison(cand, distance, budget, words_ok, similarity)
 
 
 def _words_within_budget(mine: str, theirs: str) -> bool:
