@@ -183,7 +183,8 @@ def throughput(names: list[str], workers: int) -> float:
         screener.screen_many(names)
         cpu = time.process_time() - cpu
         print(
-            f"CPU time, 1 process: {cpu / len(names) * 1e6:.1f} µs per name = {len(names) / cpu:,.0f} names per CPU-second"
+            f"CPU time, 1 process: {cpu / len(names) * 1e6:.1f} µs per name, "
+            f"{len(names) / cpu:,.0f} names per CPU-second"
         )
         return len(names) / (time.perf_counter() - start)
     chunks = [names[i : i + 2000] for i in range(0, len(names), 2000)]
