@@ -120,8 +120,8 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
 
 def screen(
     names: Annotated[list[str] | None, typer.Argument(help="Names (or UEI/CAGE codes) to screen.")] = None,
-    file: Annotated[
-        Path | None, typer.Option("--file", help="One name per line, or CSV with name[, uei, cage].")
+    files: Annotated[
+        list[Path] | None, typer.Option("--file", help="One name per line, or CSV with name[, uei, cage] (repeatable).")
     ] = None,
     registry: Annotated[bool, typer.Option("--registry", help="Screen every organization of the registry.")] = False,
     lists: Annotated[list[Path] | None, typer.Option("--list", help="Extra screening list YAML (repeatable).")] = None,
@@ -131,8 +131,8 @@ def screen(
     from vendorscope.cli import _csv, _json, out, state
 
     queries = [Query(n, (n,) if looks_like_identifier(n) else ()) for n in names or []]
-    if file is not None:
-        queries += read_queries(file)
+    for path in files or []:
+        queries += read_queries(path)
     rows = state.service.screen(queries, lists) if queries else []
     if registry:
         rows += state.service.screen_registry()

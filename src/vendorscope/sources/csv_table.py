@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from vendorscope.sources.base import Problem
+from vendorscope.sources.base import Hints, Problem, Record
 from vendorscope.sources.inventory_csv import decoded_lines
 from vendorscope.sources.reader import first_line
 
@@ -71,3 +71,23 @@ def rows(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, str]] | Problem]:
             yield Problem(line, f"a value is longer than {MAX_CELL} characters")
         else:
             yield line, {name: cell.strip() for name, cell in zip(header, cells, strict=True) if name}
+
+
+class CsvRecords:
+    """A header-detected CSV format whose every row becomes one record: subclasses say how, in ``record``."""
+
+    name = ""
+    description = ""
+    required: tuple[str, ...] = ()
+    allowed: tuple[str, ...] | None = None  # None: any other column is ignored
+
+    def identify(self, filename: str, head: bytes) -> bool:
+        return has_header(head, self.required, self.allowed)
+
+    def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
+        for row in rows(stream):
+            yield row if isinstance(row, Problem) else self.record(*row)
+
+    def record(self, line: int, cells: dict[str, str]) -> Record:
+        """The row's record, or a Problem naming the line."""
+        raise NotImplementedError
