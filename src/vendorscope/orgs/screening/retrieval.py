@@ -6,6 +6,9 @@ are worth comparing; a typo leaves most trigrams intact, a look-alike shares few
 
 from __future__ import annotations
 
+from collections import Counter
+from itertools import chain
+
 
 def trigrams(text: str) -> set[str]:
     padded = f" {text} "
@@ -25,10 +28,8 @@ class TrigramIndex:
 
     def candidates(self, key: str, limit: int) -> list[int]:
         """Positions of the ``limit`` listed names sharing most trigrams with ``key`` (none shared: none)."""
-        counts: dict[int, int] = {}
-        for gram in trigrams(key):
-            for position in self.postings.get(gram, ()):
-                counts[position] = counts.get(position, 0) + 1
+        postings = self.postings
+        counts = Counter(chain.from_iterable(postings[g] for g in trigrams(key) if g in postings))
         if len(counts) <= limit:
             return list(counts)
-        return sorted(counts, key=counts.__getitem__, reverse=True)[:limit]
+        return [position for position, _ in counts.most_common(limit)]

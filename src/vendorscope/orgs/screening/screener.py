@@ -204,8 +204,12 @@ class _Comparison:
 
 def _compare(key: str, ordered: str, light: str, cand: _Key) -> _Comparison:
     """Edits between the query and a listed name: as written, with words sorted, and with company types kept."""
-    pairs = ((key, cand.bare), (ordered, cand.ordered), (light, cand.light))
-    distance, mine, theirs = min((OSA.distance(a, b), a, b) for a, b in pairs)
+    distance, mine, theirs = OSA.distance(key, cand.bare), key, cand.bare
+    if distance:
+        for a, b in ((ordered, cand.ordered), (light, cand.light)):
+            other = OSA.distance(a, b, score_cutoff=distance - 1)
+            if other < distance:
+                distance, mine, theirs = other, a, b
     budget = edit_budget(len(theirs))
     words_ok = distance == 0 or (distance <= budget and _words_within_budget(mine, theirs))
     similarity = round(1.0 - distance / max(len(mine), len(theirs)), 4)
