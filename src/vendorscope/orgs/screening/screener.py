@@ -101,6 +101,7 @@ class Screener:
             for kind, value in entity.identifiers.items():
                 self.identifiers[value] = (kind, entity)
         self._index = TrigramIndex([k.bare for k in self.keys])
+        self._sizes = [(len(k.bare), len(k.light), edit_budget(len(k.bare))) for k in self.keys]
         self._distinctive: dict[str, list[_Key]] = {}  # by first word, for the affiliate feature
         for k in self.keys:
             if k.primary or len(k.bare) >= AFFILIATE_MIN_CHARS:
@@ -133,19 +134,18 @@ class Screener:
         return [self.screen(q) for q in queries]
 
     def _by_name(self, name: str, key: str) -> tuple[float, _Key, str] | None:
-        candidates = [self.keys[i] for i in self._index.candidates(key, CANDIDATES)]
-        if not candidates:
+        found = self._index.candidates(key, CANDIDATES)
+        if not found:
             return None
-        light, ordered = names.light(name), names.sorted_tokens(key)
+        light = names.light(name)
         # Length alone can rule a candidate out: the edit distance is at least the difference in length.
-        size, light_size = len(key), len(light)
+        size, light_size, sizes = len(key), len(light), self._sizes
         close = [
-            c
-            for c in candidates
-            if min(abs(size - len(c.bare)), abs(light_size - len(c.light))) <= edit_budget(len(c.bare))
+            self.keys[i] for i in found if min(abs(size - sizes[i][0]), abs(light_size - sizes[i][1])) <= sizes[i][2]
         ]
+        ordered = names.sorted_tokens(key)
         if not close:
-            nearest = candidates[0]
+            nearest = self.keys[found[0]]
             score = min(round(OSA.normalized_similarity(key, nearest.bare), 4), THRESHOLD - 0.01)
             why = f'closest listed name "{nearest.alias}" of {nearest.entity.name} differs by more edits than allowed'
             return score, nearest, why
