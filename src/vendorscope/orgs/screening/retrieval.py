@@ -27,7 +27,7 @@ class TrigramIndex:
         self.postings = {gram: found for gram, found in postings.items() if len(found) <= limit}
 
     def candidates(self, key: str, limit: int) -> list[int]:
-        """Positions of the ``limit`` listed names sharing most trigrams with ``key``, most first (none shared: none)."""
+        """Positions of the ``limit`` listed names sharing most trigrams with ``key``, most first."""
         postings = self.postings
         counts = Counter(chain.from_iterable(postings[g] for g in trigrams(key) if g in postings))
         return [position for position, _ in counts.most_common(limit)]
