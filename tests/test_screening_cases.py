@@ -33,6 +33,8 @@ MUST_MATCH = [
     ("Kaspersky Labs GmbH", "Kaspersky Labs GmbH", KASPERSKY_23),
     ("Kaspersky Lab Switzerland GmbH", "Kaspersky Lab Switzerland GmbH", KASPERSKY_23),
     ("Kasperski", "AO Kaspersky Lab", KASPERSKY_23),
+    ("Lab Kaspersky", "AO Kaspersky Lab", KASPERSKY_23),  # word order
+    ("Technologies Huawei Co", "Huawei Technologies Co., Ltd.", SECTION_889),
     ("Huawei Technologies Co Ltd", "Huawei Technologies Co., Ltd.", SECTION_889),
     ("Huawai Technologies Company", "Huawei Technologies Co., Ltd.", SECTION_889),
     ("华为技术有限公司", "Huawei Technologies Co., Ltd.", SECTION_889),

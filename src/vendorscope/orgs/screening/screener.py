@@ -207,6 +207,8 @@ def _compare(key: str, ordered: str, light: str, cand: _Key) -> _Comparison:
     distance, mine, theirs = OSA.distance(key, cand.bare), key, cand.bare
     if distance:
         for a, b in ((ordered, cand.ordered), (light, cand.light)):
+            if not distance:
+                break
             other = OSA.distance(a, b, score_cutoff=distance - 1)
             if other < distance:
                 distance, mine, theirs = other, a, b
