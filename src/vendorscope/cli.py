@@ -16,6 +16,7 @@ from rich.table import Table
 
 from vendorscope import __version__
 from vendorscope.commands import collect as collect_command
+from vendorscope.commands import orgs as orgs_commands
 from vendorscope.errors import VendorscopeError
 from vendorscope.ingest import IngestReport
 from vendorscope.service import Service
@@ -197,12 +198,13 @@ def hosts(format: Annotated[Format, typer.Option("--format", "-f")] = Format.tab
     if format is Format.json:
         _json(rows)
     elif format is Format.csv:
-        _csv(rows, ["host", "examined", "coverage", "sources", "last_examined", "software", "findings"])
+        _csv(rows, ["host", "org", "examined", "coverage", "sources", "last_examined", "software", "findings"])
     else:
-        table = Table("host", "coverage", "sources", "software", "findings", title=f"{len(rows)} hosts")
+        table = Table("host", "org", "coverage", "sources", "software", "findings", title=f"{len(rows)} hosts")
         for row in rows:
             table.add_row(
                 row["host"],
+                row["org"],
                 row["coverage"],
                 ", ".join(row["sources"]),
                 str(row["software"]),
@@ -324,6 +326,9 @@ def demo(
     from vendorscope.demo.run import run_demo
 
     run_demo(out_dir, hosts, seed, out)
+
+
+orgs_commands.register(app)
 
 
 # -- output helpers ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from vendorscope import __version__, sources
 from vendorscope.errors import InputError
 from vendorscope.findings.title_matches import save_matches
 from vendorscope.match.matcher import Matcher
+from vendorscope.orgs.writer import OrgsWriter
 from vendorscope.sources.base import Hints, NetworkContact, Observation, Problem, Record, artifact_context
 from vendorscope.sources.read_ahead import (
     AHEAD_MAX_BYTES,
@@ -200,25 +201,20 @@ def _write_file(
                 )
             ).inserted_primary_key[0]
             writer = ArtifactWriter(conn, caches, artifact_id)
-            network = NetworkWriter(conn, artifact_id)
+            route = _Router(writer, NetworkWriter(conn, artifact_id), OrgsWriter(conn, artifact_id), observed)
             for record in records:
                 if isinstance(record, Problem):
                     result.problems.append(record)
                     continue
                 result.records += 1
-                if isinstance(record, NetworkContact):
-                    record.first_seen = record.first_seen or observed
-                    record.last_seen = record.last_seen or observed
-                    network.add(record)
-                    continue
-                _default_time(record, observed)
-                writer.add(record)
+                route.add(record)
             writer.flush()
-            network.flush()
-            if result.records == 0 and result.problems:
+            route.network.flush()
+            result.problems.extend(route.orgs.flush(result.problems))
+            if (result.records == 0 and result.problems) or route.orgs.rejected:
                 raise _NothingReadable
             save_matches(conn, matcher, writer.stats.new_titles)
-            result.items = writer.stats.items
+            result.items = writer.stats.items + route.orgs.items
             conn.execute(
                 update(Artifact.__table__)
                 .where(Artifact.__table__.c.id == artifact_id)
@@ -240,6 +236,27 @@ def _write_file(
         caches.forget()
         raise
     return result
+
+
+@dataclass
+class _Router:
+    """Sends each record to the writer of its kind: software, network contacts, or organizations."""
+
+    software: ArtifactWriter
+    network: NetworkWriter
+    orgs: OrgsWriter
+    observed: datetime  # the file's time, for records that carry none
+
+    def add(self, record: Record) -> None:
+        if isinstance(record, Observation):
+            _default_time(record, self.observed)
+            self.software.add(record)
+        elif isinstance(record, NetworkContact):
+            record.first_seen = record.first_seen or self.observed
+            record.last_seen = record.last_seen or self.observed
+            self.network.add(record)
+        else:
+            self.orgs.add(record)  # registry, host ownership, purchases: not software evidence
 
 
 def _default_time(record: Observation, observed: datetime) -> None:

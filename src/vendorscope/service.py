@@ -23,6 +23,10 @@ from vendorscope.findings.refresh import refresh_findings
 from vendorscope.findings.title_matches import ensure_current, rematch_all
 from vendorscope.ingest import IngestReport, Progress, ingest_paths
 from vendorscope.match.matcher import Matcher
+from vendorscope.orgs import flags, rollup
+from vendorscope.orgs.products import ProductSearch
+from vendorscope.orgs.screening.lists import covered_entities
+from vendorscope.orgs.screening.screener import Query, Screener
 from vendorscope.sources.base import Hints
 from vendorscope.store.store import Store
 
@@ -58,6 +62,7 @@ class Service:
         report = ingest_paths(self.store, self.matcher, paths, hints, progress)
         refresh_findings(self.store)
         refresh_network_findings(self.store, self.matcher)
+        self.refresh_org_findings()
         return report
 
     def rematch(self) -> dict[str, int]:
@@ -66,6 +71,7 @@ class Service:
         new, updated, withdrawn = refresh_findings(self.store)
         net_new, net_updated, net_withdrawn = refresh_network_findings(self.store, self.matcher)
         new, updated, withdrawn = new + net_new, updated + net_updated, withdrawn + net_withdrawn
+        self.refresh_org_findings()
         return {
             "titles": titles,
             "attributed": attributed,
@@ -123,3 +129,43 @@ class Service:
         doc = collect_host(request)
         write_bundle(doc, out, push)
         return doc
+
+    # -- organizations: registry, ownership, screening, procurement (orgs/) ------------------
+
+    @cached_property
+    def screener(self) -> Screener:
+        return Screener(covered_entities(self.catalogs))
+
+    @cached_property
+    def product_search(self) -> ProductSearch:
+        return ProductSearch(self.catalogs)
+
+    def refresh_org_findings(self) -> tuple[int, int, int]:
+        """Flagged purchases and covered contractors, reconciled with the store (new, updated, withdrawn)."""
+        return flags.refresh_org_findings(self.store, self.screener, self.product_search)
+
+    def orgs(self) -> list[dict[str, Any]]:
+        with self.store.engine.connect() as conn:
+            return rollup.tree(conn)
+
+    def exposure(self, by: str) -> list[dict[str, Any]]:
+        if by not in rollup.BY:
+            raise NotFoundError(f"cannot roll up by {by!r} (by: {', '.join(rollup.BY)})")
+        with self.store.engine.connect() as conn:
+            return rollup.exposure(conn, by)
+
+    def screen(self, queries: list[Query], lists: list[Path] | None = None) -> list[dict[str, Any]]:
+        """Screen names (and identifiers) against the covered-entity lists, plus any extra list files."""
+        screener = Screener(covered_entities(self.catalogs, lists)) if lists else self.screener
+        return [r.as_dict() for r in screener.screen_many(queries)]
+
+    def screen_registry(self) -> list[dict[str, Any]]:
+        """Every registry organization screened; covered contractors become findings."""
+        self.refresh_org_findings()
+        with self.store.engine.connect() as conn:
+            results = flags.screen_registry(conn, self.screener)
+        return [{"org": n.key, "kind": n.kind} | r.as_dict() for n, r in results]
+
+    def org_findings(self, kind: str | None = None, include_withdrawn: bool = False) -> list[dict[str, Any]]:
+        with self.store.engine.connect() as conn:
+            return flags.list_org_findings(conn, kind, include_withdrawn)

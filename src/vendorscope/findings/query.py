@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from vendorscope.findings.refresh import WITHDRAWN
+from vendorscope.orgs.ownership import UNASSIGNED, owners
 from vendorscope.store.tables import Examination, Finding, Host, Installation
 
 NOT_EXAMINED = "not examined"
@@ -83,6 +84,7 @@ def list_hosts(conn: Connection) -> list[dict[str, Any]]:
         )
     ):
         found[host_id].add(f"{vendor}:{product}")
+    owner = owners(conn)
     rows = []
     for host in Session(conn).execute(select(Host).order_by(Host.name)).scalars():
         examined = sorted(methods.get(host.id, ()))
@@ -96,6 +98,7 @@ def list_hosts(conn: Connection) -> list[dict[str, Any]]:
                 "software": software.get(host.id, 0),
                 "findings": sorted(found.get(host.id, ())),
                 "facts": host.facts or {},
+                "org": owner[host.id].org or UNASSIGNED,
             }
         )
     return rows

@@ -114,9 +114,6 @@ class NetworkContact:
     line: int = 0  # first line it came from
 
 
-Record = Observation | Problem | NetworkContact
-
-
 class ContactFilter(Protocol):
     """What network parsers keep: only lines that may name the vendors' infrastructure.
 
@@ -133,6 +130,66 @@ class ContactFilter(Protocol):
     def address_needles(self) -> tuple[bytes, ...] | None: ...
 
     def wants(self, target: str, port: str) -> bool: ...
+
+
+@dataclass(slots=True, frozen=True)
+class OrgRecord:
+    """One organization of the registry: an agency, office, contractor or subcontractor.
+
+    ``parent`` is an office's agency, a contractor's customer, a subcontractor's prime.
+    """
+
+    key: str
+    name: str
+    kind: str
+    parent: str = ""
+    contracts: tuple[str, ...] = ()
+    uei: str = ""
+    cage: str = ""
+    country: str = ""
+    line: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class HostAssignment:
+    """A host named as belonging to an organization (hosts.csv)."""
+
+    host: str
+    org: str
+    role: str = ""
+    sensitivity: str = ""  # low | moderate | high
+    location: str = ""
+    line: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class OwnershipRule:
+    """Hosts an organization owns by name pattern (glob) or address range (CIDR)."""
+
+    org: str
+    hostname: str = ""
+    network: str = ""
+    line: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class ProcurementLine:
+    """One purchase or contract line item, as bought by ``org`` from ``supplier``."""
+
+    org: str
+    supplier: str
+    description: str
+    date: str = ""
+    part: str = ""
+    amount: str = ""
+    contract: str = ""
+    order: str = ""
+    line: int = 0
+
+
+# Records that are not software evidence: they go to the organizations' writer (orgs/writer.py).
+OrgsRecord = OrgRecord | HostAssignment | OwnershipRule | ProcurementLine
+Record = Observation | Problem | NetworkContact | OrgsRecord
 
 
 @dataclass(slots=True, frozen=True)

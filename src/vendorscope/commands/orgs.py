@@ -1,0 +1,200 @@
+"""Commands about organizations: ``orgs``, ``exposure``, ``screen``, ``procurement``.
+
+Thin like the rest of the CLI: parse, call the service, print. The shared helpers (state, output)
+live in ``vendorscope.cli`` and are imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from vendorscope.errors import InputError
+from vendorscope.orgs.screening.names import looks_like_identifier
+from vendorscope.orgs.screening.screener import Query
+
+MAX_SCREEN_FILE = 64 * 1024 * 1024
+
+
+class By(StrEnum):
+    org = "org"
+    contractor = "contractor"
+    product = "product"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("orgs")(orgs)
+    app.command("exposure")(exposure)
+    app.command("screen")(screen)
+    app.command("procurement")(procurement)
+
+
+def orgs(format: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table") -> None:
+    """The organization registry as a tree, with hosts and findings counted per subtree."""
+    from vendorscope.cli import _json, out, state
+
+    rows = state.service.orgs()
+    if format == "json":
+        _json(rows)
+        return
+    table = Table(
+        "organization",
+        "kind",
+        "contracts",
+        "hosts",
+        "examined",
+        "with findings",
+        "flags",
+        title=f"{len(rows)} organizations",
+    )
+    for row in rows:
+        flags = row["procurement_flags"] + row["covered_suppliers"]
+        table.add_row(
+            "  " * row["depth"] + f"{row['name']} [{row['org']}]",
+            row["kind"],
+            "; ".join(row["contracts"]),
+            f"{row['own_hosts']} / {row['hosts_known']}",
+            str(row["hosts_examined"]),
+            str(row["hosts_with_findings"]),
+            str(flags) if flags else "",
+        )
+    out.print(table)
+    unassigned = sum(1 for h in state.service.hosts() if h["org"] == "unassigned")
+    out.print(f"hosts: own / in subtree. {unassigned} hosts are unassigned.", highlight=False)
+
+
+def exposure(
+    by: Annotated[
+        By, typer.Option("--by", help="Roll up per org subtree, per contractor chain, or per product.")
+    ] = By.org,
+    format: Annotated[str, typer.Option("--format", "-f", help="table | json | csv")] = "table",
+) -> None:
+    """Hosts known, examined, with findings and products found, per organization, contractor or product."""
+    from vendorscope.cli import _csv, _json, out, state
+
+    rows = state.service.exposure(by.value)
+    if format == "json":
+        _json(rows)
+    elif format == "csv":
+        _csv([_flat(r) for r in rows], list(rows[0]) if rows else ["org"])
+    elif by is By.product:
+        table = Table("product", "hosts", "organizations", "contractors", title="Exposure by product")
+        for r in rows:
+            orgs_text = ", ".join(f"{o} ({n})" for o, n in r["orgs"].items())
+            table.add_row(r["product"], str(r["hosts"]), orgs_text, "; ".join(r["contractors"]))
+        out.print(table)
+    else:
+        table = Table(
+            "organization",
+            "kind",
+            "known",
+            "examined",
+            "with findings",
+            "products",
+            "flags",
+            title=f"Exposure by {by.value}",
+        )
+        for r in rows:
+            products = ", ".join(f"{p} ({n})" for p, n in r["products"].items())
+            table.add_row(
+                r["chain"],
+                r["kind"],
+                str(r["hosts_known"]),
+                str(r["hosts_examined"]),
+                str(r["hosts_with_findings"]),
+                products,
+                str(r["procurement_flags"] + r["covered_suppliers"]),
+            )
+        out.print(table)
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: "; ".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else v for k, v in row.items()}
+
+
+def screen(
+    names: Annotated[list[str] | None, typer.Argument(help="Names (or UEI/CAGE codes) to screen.")] = None,
+    files: Annotated[
+        list[Path] | None, typer.Option("--file", help="One name per line, or CSV with name[, uei, cage] (repeatable).")
+    ] = None,
+    registry: Annotated[bool, typer.Option("--registry", help="Screen every organization of the registry.")] = False,
+    lists: Annotated[list[Path] | None, typer.Option("--list", help="Extra screening list YAML (repeatable).")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table | json | csv")] = "table",
+) -> None:
+    """Screen names against the covered-entity lists (FAR 52.204-23/-25, FCC Covered List)."""
+    from vendorscope.cli import _csv, _json, out, state
+
+    queries = [Query(n, (n,) if looks_like_identifier(n) else ()) for n in names or []]
+    for path in files or []:
+        queries += read_queries(path)
+    rows = state.service.screen(queries, lists) if queries else []
+    if registry:
+        rows += state.service.screen_registry()
+    if not queries and not registry:
+        raise typer.BadParameter("give names, --file or --registry")
+    columns = ["name", "covered", "entity", "list", "score", "explanation"]
+    if format == "json":
+        _json(rows)
+    elif format == "csv":
+        _csv(rows, columns)
+    else:
+        table = Table(*columns, title=f"{sum(r['covered'] for r in rows)} of {len(rows)} names covered")
+        for r in rows:
+            table.add_row(
+                r["name"],
+                "yes" if r["covered"] else "no",
+                r["entity"] or "",
+                r["list"] or "",
+                f"{r['score']:.2f}",
+                r["explanation"],
+            )
+        out.print(table)
+
+
+def read_queries(path: Path) -> list[Query]:
+    """Names from a file: CSV when the first line has a ``name`` column (with ``uei``/``cage``), else one per line."""
+    try:
+        data = path.read_bytes()[: MAX_SCREEN_FILE + 1]
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"cannot read ({exc})") from exc
+    if len(data) > MAX_SCREEN_FILE:
+        raise InputError(str(path), f"larger than {MAX_SCREEN_FILE // (1024 * 1024)} MiB; refused")
+    lines = text.splitlines()
+    header = [c.strip().lower() for c in next(csv.reader(lines[:1]), [])]
+    if "name" not in header:
+        return [Query(line, (line,) if looks_like_identifier(line) else ()) for line in lines if line.strip()]
+    rows = csv.DictReader(io.StringIO(text), fieldnames=header)
+    next(rows)
+    return [
+        Query(row["name"] or "", tuple(v.strip() for k in ("uei", "cage") if (v := row.get(k) or "").strip()))
+        for row in rows
+        if (row.get("name") or "").strip()
+    ]
+
+
+def procurement(
+    format: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
+    include_withdrawn: Annotated[bool, typer.Option("--all", help="Include withdrawn flags.")] = False,
+) -> None:
+    """Flagged purchase lines and covered contractors: findings tied to an organization."""
+    from vendorscope.cli import _json, out, state
+
+    rows = state.service.org_findings(None, include_withdrawn)
+    if format == "json":
+        _json(rows)
+        return
+    table = Table(
+        "org", "kind", "entity / product", "score", "status", "why", title=f"{len(rows)} organization findings"
+    )
+    for r in rows:
+        table.add_row(
+            r["org_key"], r["kind"], r["entity"] or r["product"], f"{r['score']:.2f}", r["status"], r["explanation"]
+        )
+    out.print(table)

@@ -1,0 +1,1 @@
+"""Organizations: the registry, host ownership, rollups, entity screening and procurement records."""

@@ -1,0 +1,91 @@
+"""Who owns each host: named in hosts.csv, else the most specific ownership rule, else nobody.
+
+Precedence: an explicit assignment (hosts.csv) wins; then a network rule containing one of the host's
+addresses (longest prefix first); then a host name pattern (the one with most literal characters).
+An assignment to an organization that is not in the registry is not an owner: the host is shown as
+unassigned, saying which unknown organization it named, so files can arrive in any order.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from sqlalchemy import Connection, select
+
+from vendorscope.store.tables import Host, HostOwner, HostRule, Org
+
+UNASSIGNED = "unassigned"
+_ADDRESS_FACTS = ("ip", "ip_address", "address", "primary_ip", "ipv4", "ipv6")
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    org: str | None  # registry id, or None: unassigned
+    how: str  # 'hosts.csv', 'network 10.1.0.0/16', 'hostname ws-*', or why unassigned
+    role: str = ""
+    sensitivity: str = ""
+    location: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    org: str
+    hostname: str
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network | None
+
+    @property
+    def specificity(self) -> tuple[int, int]:
+        if self.network is not None:
+            return (1, self.network.prefixlen)
+        return (0, sum(1 for c in self.hostname if c not in "*?[]"))
+
+
+def owners(conn: Connection) -> dict[int, Owner]:
+    """The owner of every known host, by host id."""
+    known = set(conn.execute(select(Org.key)).scalars())
+    explicit = {r.host_id: r for r in conn.execute(select(HostOwner))}
+    rules = [
+        _Rule(r.org_key, r.hostname, ipaddress.ip_network(r.network) if r.network else None)
+        for r in conn.execute(select(HostRule.org_key, HostRule.hostname, HostRule.network))
+        if r.org_key in known
+    ]
+    rules.sort(key=lambda r: r.specificity, reverse=True)
+    result: dict[int, Owner] = {}
+    for host_id, key, facts in conn.execute(select(Host.id, Host.key, Host.facts)):
+        named = explicit.get(host_id)
+        if named is not None and named.org_key in known:
+            result[host_id] = Owner(named.org_key, "hosts.csv", named.role, named.sensitivity, named.location)
+            continue
+        rule = _first_rule(rules, key, _addresses(key, facts or {}))
+        if rule is not None:
+            how = f"network {rule.network}" if rule.network is not None else f"hostname {rule.hostname}"
+            result[host_id] = Owner(rule.org, how)
+        elif named is not None:
+            result[host_id] = Owner(None, f"assigned to {named.org_key!r}, which is not in the registry")
+        else:
+            result[host_id] = Owner(None, "no assignment or rule")
+    return result
+
+
+def _first_rule(rules: list[_Rule], name: str, addresses: list[ipaddress._BaseAddress]) -> _Rule | None:
+    for rule in rules:
+        if rule.network is not None:
+            if any(a.version == rule.network.version and a in rule.network for a in addresses):
+                return rule
+        elif fnmatchcase(name, rule.hostname):
+            return rule
+    return None
+
+
+def _addresses(name: str, facts: dict[str, str]) -> list[ipaddress._BaseAddress]:
+    """The host's addresses: its name when it is one, and address-like facts from its sources."""
+    found = []
+    for value in [name, *(str(facts[k]) for k in _ADDRESS_FACTS if k in facts)]:
+        for part in value.replace(",", " ").split():
+            try:
+                found.append(ipaddress.ip_address(part))
+            except ValueError:
+                continue
+    return found

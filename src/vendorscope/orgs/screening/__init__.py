@@ -1,0 +1,1 @@
+"""Entity screening: names (and identifiers) against sourced lists of covered entities."""

@@ -1,0 +1,113 @@
+"""Screening lists: sourced YAML files under ``orgs/lists/``, reusing the catalogs' legal entities.
+
+A list file names its sources and its own entities (the catalog's ``Entity`` model: name, aliases,
+former names, country, identifiers, source), and may take in every entity of a vendor catalog
+(``catalog_entities``) or of another list (``include_lists``) instead of copying them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from vendorscope.catalog.schema import Catalog, Entity, SourceRef
+from vendorscope.errors import CatalogError
+
+BUILTIN = Path(__file__).resolve().parents[1] / "lists"
+
+
+class ScreeningList(BaseModel):
+    """One list file as written."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: int = 1
+    id: str
+    name: str
+    updated: date
+    sources: dict[str, SourceRef]
+    catalog_entities: tuple[str, ...] = ()  # vendor ids whose catalog entities are all on this list
+    include_lists: tuple[str, ...] = ()  # ids of lists whose entities are all on this list
+    entities: tuple[Entity, ...] = ()
+
+    @model_validator(mode="after")
+    def _sources_known(self) -> ScreeningList:
+        unknown = [
+            f"entity {e.id} cites unknown source {e.source!r}" for e in self.entities if e.source not in self.sources
+        ]
+        if unknown:
+            raise ValueError("; ".join(unknown))
+        return self
+
+
+@dataclass
+class Listed:
+    """A covered entity as screening sees it: its names, identifiers and every list it is on."""
+
+    id: str
+    name: str
+    names: tuple[str, ...]
+    identifiers: dict[str, str]
+    country: str
+    source: str  # title of the record that names it
+    lists: list[str] = field(default_factory=list)
+
+
+def load_list(path: Path) -> ScreeningList:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return ScreeningList.model_validate(data)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{path}: cannot read screening list ({exc})") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "list"
+        raise CatalogError(f"{path}: {where}: {first['msg'].removeprefix('Value error, ')}") from exc
+
+
+def builtin_paths() -> list[Path]:
+    return sorted(BUILTIN.glob("*.yaml"))
+
+
+def covered_entities(catalogs: list[Catalog], extra: list[Path] | None = None) -> list[Listed]:
+    """Every covered entity of the built-in lists (and extra list files), each once, with its lists."""
+    lists = {lst.id: lst for lst in (load_list(p) for p in [*builtin_paths(), *(extra or [])])}
+    by_vendor = {c.vendor.id: c for c in catalogs}
+    found: dict[str, Listed] = {}
+    for lst in lists.values():
+        for key, listed in _members(lst, lists, by_vendor, set()):
+            entry = found.setdefault(key, listed)
+            if lst.id not in entry.lists:
+                entry.lists.append(lst.id)
+    return list(found.values())
+
+
+def _members(
+    lst: ScreeningList, lists: dict[str, ScreeningList], catalogs: dict[str, Catalog], seen: set[str]
+) -> list[tuple[str, Listed]]:
+    if lst.id in seen:
+        raise CatalogError(f"screening list {lst.id!r} includes itself")
+    seen = seen | {lst.id}
+    out = [(f"{lst.id}:{e.id}", _listed(f"{lst.id}:{e.id}", e, lst.sources[e.source].title)) for e in lst.entities]
+    for vendor in lst.catalog_entities:
+        catalog = catalogs.get(vendor)
+        if catalog is None:
+            raise CatalogError(f"screening list {lst.id!r} takes entities from unknown catalog {vendor!r}")
+        out += [
+            (f"{vendor}:{e.id}", _listed(f"{vendor}:{e.id}", e, catalog.sources[e.source].title))
+            for e in catalog.entities
+        ]
+    for other in lst.include_lists:
+        if other not in lists:
+            raise CatalogError(f"screening list {lst.id!r} includes unknown list {other!r}")
+        out += _members(lists[other], lists, catalogs, seen)
+    return out
+
+
+def _listed(key: str, entity: Entity, source: str) -> Listed:
+    ids = {k.lower(): v.strip().upper() for k, v in entity.identifiers.items() if v.strip()}
+    return Listed(key, entity.name, entity.all_names(), ids, entity.country or "", source)
