@@ -102,6 +102,8 @@ def compute(conn: Connection) -> dict[tuple[int, str, str, str], _Draft]:
 
 def refresh_findings(store: Store) -> tuple[int, int, int]:
     """Bring the findings table in line with the evidence; returns (new, updated, withdrawn)."""
+    from vendorscope.respond.remediation import verify_removals  # respond builds on findings: import late
+
     now = datetime.now(UTC).replace(tzinfo=None)
     with store.transaction() as conn:
         drafts = compute(conn)
@@ -156,4 +158,5 @@ def refresh_findings(store: Store) -> tuple[int, int, int]:
                 .values(status=WITHDRAWN, present=False, updated_at=now),
                 gone,
             )
+        verify_removals(conn, now)  # absent from a later collection → "removed (verified)", with that evidence
     return len(inserts), len(updates), len(gone)
