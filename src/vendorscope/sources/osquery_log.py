@@ -69,13 +69,8 @@ class OsqueryLog:
 
 def _mergeable(pending: Observation | None, record: Observation) -> bool:
     """Event lines of one query run share host and time; one observation for them is far cheaper."""
-    return (
-        pending is not None
-        and not record.complete_sources
-        and pending.host == record.host
-        and pending.seen_at == record.seen_at
-        and pending.host_facts == record.host_facts
-    )
+    return (pending is not None and not record.complete_sources and pending.host == record.host
+            and pending.seen_at == record.seen_at and pending.host_facts == record.host_facts)
 
 
 def _line(obj: dict[str, Any], number: int, converters: dict[str, Any]) -> Iterator[Record]:
