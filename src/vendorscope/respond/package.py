@@ -64,6 +64,7 @@ def write_package(answer: Answer, documents: DocumentProvider, out_dir: Path, me
     _check_target(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    work.chmod(0o755)  # mkdtemp makes it private; a package is meant to be shared
     try:
         production, documents_line = _documents(answer, documents, work)
         write_csv(work / "systems.csv", SYSTEMS_COLUMNS, answer.systems)
@@ -163,8 +164,8 @@ def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> di
 
 
 def _chart(title: str, counts: list[tuple[str, int]]) -> str:
-    svg = charts.bar_chart(title, counts)
-    return charts.data_uri(svg) if svg else ""
+    png = charts.bar_chart(title, counts)
+    return charts.data_uri(png) if png else ""
 
 
 def file_digest(path: Path) -> str:
