@@ -49,7 +49,7 @@ def answer_for(service: Service, request: Request) -> Answer:
 
 def ad_hoc_request(vendor: str, items: tuple[str, ...] = ("systems", "contractors")) -> Request:
     """A request built in code, for the directive reports (they answer the same questions)."""
-    return Request(id="directive", requester="vendorscope", received=date.today(), vendor=vendor, items=items)
+    return Request(id="directive", requester="vendorscope", received=date.today(), vendor=vendor, items=list(items))
 
 
 def store_fingerprint(service: Service) -> str:
