@@ -95,7 +95,7 @@ def print_package(result: PackageResult, console: Console) -> None:
         highlight=False,
     )
     for name, hosts in answer.counts("product")[:5]:
-        console.print(f"  {name}: {hosts} hosts", highlight=False)
+        console.print(f"  {name}: {hosts} host{'' if hosts == 1 else 's'}", highlight=False)
     if answer.request.asks("contractors"):
         console.print(f"  contractors and covered suppliers: {len(answer.contractors)}", highlight=False)
     if answer.request.asks("documents"):
