@@ -188,12 +188,16 @@ def test_html_escapes_what_came_from_evidence(tmp_path: Path, monkeypatch: pytes
 
     hostile = "<script>alert(1)</script>"
     service = Service(str(tmp_path / "store.db"))
-    service.ingest([write_jsonl(tmp_path / "inv.jsonl", [{"host": hostile, **KES, "version": "<b>11</b>"}])])
+    rows = [{"host": hostile, **KES, "version": "<b>11</b>"}, {"host": "=HYPERLINK(1)", **KES}]
+    service.ingest([write_jsonl(tmp_path / "inv.jsonl", rows)])
     (tmp_path / "request.yaml").write_text(REQUEST.replace("  - documents:\n      since: 2013-01-01\n", ""))
     out = service.respond(tmp_path / "request.yaml", tmp_path / "pkg").folder
     html = (out / "report.html").read_text()
     assert hostile not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<b>11</b>" not in html
     assert not (out / "documents").exists()
+    sheet = openpyxl.load_workbook(out / "report.xlsx")["systems"]
+    [cell] = [c for c in sheet["A"] if c.value == "=HYPERLINK(1)"]
+    assert cell.data_type == "s"  # kept as text, not run as a formula
     service.close()
 
 

@@ -29,6 +29,7 @@ from vendorscope.respond.providers import DocumentProvider, ProductionSummary
 
 MANIFEST = "manifest.json"
 MAX_LISTED_NOT_EXAMINED = 50
+MAX_SYSTEMS_IN_REPORT = 500  # rows in the HTML/PDF table; systems.csv and report.xlsx have them all
 
 
 class PackageError(VendorscopeError):
@@ -142,7 +143,7 @@ def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> di
         "known": len(answer.coverage),
         "not_examined": answer.not_examined,
         "not_examined_hosts": not_examined[:MAX_LISTED_NOT_EXAMINED],
-        "systems": answer.systems,
+        "systems": answer.systems[:MAX_SYSTEMS_IN_REPORT],
         "systems_count": len(answer.systems),
         "contractors": answer.contractors,
         "contractor_count": len(answer.contractors),

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -14,6 +15,7 @@ from vendorscope.errors import VendorscopeError
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
 
 MAX_COLUMN_WIDTH = 60
+BOLD = Font(bold=True)
 
 
 class RenderError(VendorscopeError):
@@ -32,12 +34,10 @@ def write_pdf(html: str, path: Path) -> None:
 
 
 def write_xlsx(answer: Answer, path: Path, generated_at: datetime, documents_line: str) -> None:
-    """One sheet per item asked, then coverage and risk; fixed document properties."""
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = "request"
+    """One sheet per item asked, then coverage and risk; streamed (write-only) so big fleets stay fast."""
+    workbook = Workbook(write_only=True)
     request = answer.request
-    for key, value in (
+    summary = [
         ("request", request.id),
         ("requester", request.requester),
         ("received", request.received.isoformat()),
@@ -47,8 +47,8 @@ def write_xlsx(answer: Answer, path: Path, generated_at: datetime, documents_lin
         ("hosts known", len(answer.coverage)),
         ("hosts not examined", answer.not_examined),
         *(("note", note) for note in answer.notes),
-    ):
-        summary.append([key, value])
+    ]
+    _sheet(workbook, "request", ("field", "value"), [{"field": k, "value": v} for k, v in summary])
     if request.asks("systems"):
         _sheet(workbook, "systems", SYSTEMS_COLUMNS, answer.systems)
     if request.asks("contractors"):
@@ -68,15 +68,24 @@ def write_xlsx(answer: Answer, path: Path, generated_at: datetime, documents_lin
 
 def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
     sheet = workbook.create_sheet(title)
-    sheet.append(list(columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(["" if row.get(c) is None else row[c] for c in columns])
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # text starting with "=" is data here, never a formula
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
     for index, column in enumerate(columns, start=1):
         width = max([len(column), *(len(str(r.get(column) or "")) for r in rows[:500])])
         sheet.column_dimensions[get_column_letter(index)].width = min(MAX_COLUMN_WIDTH, width + 2)
+    sheet.freeze_panes = "A2"
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column)
+        cell.font = BOLD
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_cell(sheet, row.get(c)) for c in columns])
+
+
+def _cell(sheet: Any, value: Any) -> Any:
+    """Text that starts with "=" is data here, never a formula (formula injection from evidence)."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return "" if value is None else value
