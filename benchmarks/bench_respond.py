@@ -25,9 +25,9 @@ from vendorscope.service import Service
 
 
 def timed(label: str, fn, *args):  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = fn(*args)
-    print(f"{label:<28} {time.perf_counter() - started:7.2f} s")
+    print(f"{label:<28} {time.perf_counter() - started:7.2f} s wall {time.process_time() - cpu:7.2f} s CPU")
     return result
 
 

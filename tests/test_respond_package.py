@@ -15,24 +15,14 @@ import pytest
 from sqlalchemy import insert
 
 from tests.respond_stubs import StubOrgs, StubRecords
+from tests.test_requests import GOOD
 from vendorscope.demo.fleet import generate_fleet
 from vendorscope.respond.build import store_fingerprint
 from vendorscope.respond.providers import HostProfile, Providers
 from vendorscope.service import Service
 from vendorscope.store.tables import Host
 
-REQUEST = """\
-id: HSST-2017-001
-requester: House Committee on Science, Space, and Technology
-received: 2017-07-27
-due: 2017-08-10
-vendor: kaspersky
-items:
-  - systems
-  - contractors
-  - documents:
-      since: 2013-01-01
-"""
+REQUEST = GOOD  # the committee's request of 2017-07-27
 EPOCH = "1501545600"  # 2017-08-01
 
 
@@ -95,6 +85,7 @@ def test_manifest_lists_every_file_with_its_hash(org: dict, monkeypatch: pytest.
     assert manifest["request"] == "HSST-2017-001" and manifest["generated_at"] == "2017-08-01T00:00:00Z"
     assert manifest["catalogs"] == {c.vendor.id: c.version for c in org["service"].catalogs}
     assert manifest["store_fingerprint"] == store_fingerprint(org["service"])
+    assert manifest["request_sha256"] == hashlib.sha256((org["root"] / "request.yaml").read_bytes()).hexdigest()
     assert not list(out.parent.glob(f".{out.name}.*"))  # no work folder left behind
 
 

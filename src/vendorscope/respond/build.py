@@ -31,6 +31,7 @@ def build_response(service: Service, request_path: Path, out_dir: Path) -> Packa
         generated_at=generation_time(),
         catalog_versions={c.vendor.id: c.version for c in service.catalogs},
         fingerprint=store_fingerprint(service),
+        request_sha256=hashlib.sha256(request_path.read_bytes()).hexdigest(),
     )
     return write_package(answer, service.providers.documents, out_dir, meta)
 

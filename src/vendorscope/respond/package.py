@@ -41,6 +41,7 @@ class PackageMeta:
     generated_at: datetime
     catalog_versions: dict[str, str]
     fingerprint: str
+    request_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ def write_manifest(
     ]
     manifest = {
         "request": answer.request.id,
+        "request_sha256": meta.request_sha256,
         "requester": answer.request.requester,
         "vendor": answer.catalog.vendor.id,
         "items": list(answer.request.items),
