@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def test_business_days_skip_weekends_and_federal_holidays(start: date, days: int
 
 
 @pytest.fixture
-def contractor_store(tmp_path: Path) -> Service:
+def contractor_store(tmp_path: Path) -> Iterator[Service]:
     service = Service(str(tmp_path / "store.db"))
     rows = [{"host": "ws-prime", **KES, "seen_at": "2023-11-22T10:00:00"}, {"host": "ws-sub", **AGENT}]
     rows.append({"host": "ws-office", **KES})
@@ -89,6 +90,7 @@ def test_far_without_a_registry_says_why_it_is_empty(sqlite_service: Service, tm
 def test_bod_17_01_products_endpoints_and_removal_plan(contractor_store: Service) -> None:
     ids = {f["host"]: f["id"] for f in contractor_store.findings("kaspersky")}
     contractor_store.set_remediation([ids["ws-prime"]], Change(replacement="Vendor X EDR", owner="prime-it"))
+    contractor_store.set_remediation([ids["ws-office"]], Change(status="exception", note="lab machine"))
     report = contractor_store.bod_17_01("kaspersky", {"management": "the new console"})
     assert report["affected_endpoints"] == 3 and report["hosts_examined"] == 3
     assert [(p["product"], p["endpoints"]) for p in report["products"]] == [
@@ -99,6 +101,7 @@ def test_bod_17_01_products_endpoints_and_removal_plan(contractor_store: Service
     plan = {r["host"]: r for r in report["plan"]}
     assert plan["ws-prime"]["replacement"] == "Vendor X EDR" and plan["ws-prime"]["owner"] == "prime-it"
     assert plan["ws-office"]["replacement"] == "an agency-approved endpoint protection product"
+    assert plan["ws-office"]["status"] == "exception"  # still present, so still in the plan
     assert plan["ws-sub"]["replacement"] == "the new console"
     assert "kernel driver" in plan["ws-office"]["impact"] and "remove this last" in plan["ws-sub"]["impact"]
     assert all(r["due"] == "2017-12-12" for r in report["plan"])

@@ -131,7 +131,8 @@ class Service:
     def bod_17_01(self, vendor: str, replacements: dict[str, str] | None = None) -> dict[str, Any]:
         from vendorscope.respond.directives import bod_17_01
 
-        return bod_17_01(self.vendor(vendor), self.remediation(vendor), self.hosts(), self.policy(), replacements)
+        work = self.remediation(vendor, include_closed=True)  # exceptions are still present: they stay in the plan
+        return bod_17_01(self.vendor(vendor), work, self.hosts(), self.policy(), replacements)
 
     def far_report(
         self, clause: str, contract: str, vendor: str, rule: str = "current", identified: date | None = None
