@@ -202,3 +202,10 @@ def test_refuses_a_folder_that_is_not_a_package(sqlite_service: Service, tmp_pat
         sqlite_service.respond(tmp_path / "request.yaml", tmp_path / "busy")
     assert (tmp_path / "busy" / "thesis.docx").read_text() == "mine"
     assert not list(tmp_path.glob(".busy.*"))
+
+
+def test_an_empty_store_answers_that_nothing_is_known(sqlite_service: Service, tmp_path: Path) -> None:
+    (tmp_path / "request.yaml").write_text(REQUEST, encoding="utf-8")
+    out = sqlite_service.respond(tmp_path / "request.yaml", tmp_path / "pkg").folder
+    assert read_csv(out / "systems.csv") == [] and read_csv(out / "coverage.csv") == []
+    assert "No host is known" in (out / "report.html").read_text()
