@@ -54,3 +54,5 @@ def test_demo_command(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "(0 missed, 0 extra)" in result.stdout
     assert (tmp_path / "d" / "vendorscope.db").exists()
+    assert "Package for request HSST-2017-001" in result.stdout
+    assert (tmp_path / "d" / "response" / "manifest.json").is_file()

@@ -135,7 +135,7 @@ def test_snapshot_removes_what_it_no_longer_shows(service: Service, tmp_path: Pa
     service.ingest([second])
     assert service.hosts_with("kaspersky") == []
     [finding] = service.findings("kaspersky", include_absent=True)
-    assert finding["present"] is False and finding["status"] == "open"
+    assert finding["present"] is False and finding["status"] == "removed (verified)"
 
 
 def test_out_of_order_files_keep_the_latest_state(service: Service, tmp_path: Path) -> None:

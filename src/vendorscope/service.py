@@ -6,9 +6,10 @@ directly; every method returns plain data.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vendorscope.catalog.loader import load_catalog, load_catalogs
 from vendorscope.catalog.schema import Catalog
@@ -27,8 +28,14 @@ from vendorscope.orgs import flags, rollup
 from vendorscope.orgs.products import ProductSearch
 from vendorscope.orgs.screening.lists import covered_entities
 from vendorscope.orgs.screening.screener import Query, Screener
+from vendorscope.respond import remediation
+from vendorscope.respond.providers import Providers, default_providers
 from vendorscope.sources.base import Hints
 from vendorscope.store.store import Store
+
+if TYPE_CHECKING:
+    from vendorscope.respond.directives import FarReport
+    from vendorscope.respond.package import PackageResult
 
 
 class Service:
@@ -169,3 +176,58 @@ class Service:
     def org_findings(self, kind: str | None = None, include_withdrawn: bool = False) -> list[dict[str, Any]]:
         with self.store.engine.connect() as conn:
             return flags.list_org_findings(conn, kind, include_withdrawn)
+
+    # -- responses (respond/) --------------------------------------------------------------
+
+    @cached_property
+    def providers(self) -> Providers:
+        """Organizations and documents for responses; see respond/providers.py."""
+        return default_providers(self)
+
+    def respond(self, request_path: Path, out_dir: Path) -> PackageResult:
+        """Answer a request file with a package in ``out_dir``."""
+        from vendorscope.respond.build import build_response
+
+        return build_response(self, request_path, out_dir)
+
+    def bod_17_01(self, vendor: str, replacements: dict[str, str] | None = None) -> dict[str, Any]:
+        from vendorscope.respond.directives import bod_17_01
+
+        work = self.remediation(vendor, include_closed=True)  # exceptions are still present: they stay in the plan
+        return bod_17_01(self.vendor(vendor), work, self.hosts(), self.policy(), replacements)
+
+    def far_report(
+        self, clause: str, contract: str, vendor: str, rule: str = "current", identified: date | None = None
+    ) -> FarReport:
+        from vendorscope.respond.build import ad_hoc_request, answer_for
+        from vendorscope.respond.directives import far_report
+
+        systems = answer_for(self, ad_hoc_request(vendor, ("systems",))).systems
+        return far_report(clause, contract, self.vendor(vendor), systems, self.providers.orgs, rule, identified)
+
+    def remediation(
+        self,
+        vendor: str | None = None,
+        today: date | None = None,
+        overdue: bool = False,
+        include_closed: bool = False,
+    ) -> list[dict[str, Any]]:
+        """The remediation work: each finding's status, owner and due date (closed ones when asked)."""
+        with self.store.engine.connect() as conn:
+            items = remediation.work_items(
+                conn, self.policy(), today or date.today(), vendor, include_closed and not overdue
+            )
+        return [i for i in items if i["overdue"]] if overdue else items
+
+    def set_remediation(self, finding_ids: list[int], change: remediation.Change) -> int:
+        return remediation.apply_change(self.store, finding_ids, change)
+
+    def finding_history(self, finding_id: int) -> list[dict[str, Any]]:
+        with self.store.engine.connect() as conn:
+            return remediation.history(conn, finding_id)
+
+    def policy(self) -> remediation.Policy:
+        return remediation.load_policy(self.store)
+
+    def set_policy(self, policy: remediation.Policy) -> None:
+        remediation.save_policy(self.store, policy)

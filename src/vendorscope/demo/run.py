@@ -12,6 +12,13 @@ from rich.console import Console
 from vendorscope.demo.fleet import generate_fleet
 from vendorscope.service import Service
 
+SAMPLE_REQUEST = Path(__file__).with_name("request.yaml")
+
+
+def evidence_paths(fleet_dir: Path) -> list[Path]:
+    """What the demo ingests. Sample organization files (registry, mailbox, network logs) go in this list."""
+    return [fleet_dir / name for name in ("osquery", "osqueryi", "inventory") if (fleet_dir / name).exists()]
+
 
 def compare_with_truth(service: Service, truth_path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(missed, extra): truth pairs not found, and findings the truth does not have."""
@@ -35,9 +42,7 @@ def run_demo(out_dir: Path, hosts: int, seed: int, console: Console) -> None:
     service = Service(str(db_path))
     try:
         started = time.perf_counter()
-        report = service.ingest(
-            [fleet_dir / name for name in ("osquery", "osqueryi", "inventory") if (fleet_dir / name).exists()]
-        )
+        report = service.ingest(evidence_paths(fleet_dir))
         elapsed = time.perf_counter() - started
         console.print(
             f"[bold]2. Ingest[/] into {db_path}: {report.count('ingested')} files, "
@@ -56,6 +61,17 @@ def run_demo(out_dir: Path, hosts: int, seed: int, console: Console) -> None:
             f"[bold]4. Check[/]: the findings {verdict} the fleet's ground truth "
             f"({len(missed)} missed, {len(extra)} extra)."
         )
-        console.print(f"   Explore: vendorscope --db {db_path} findings | hosts | summary")
+        _answer_request(service, out_dir, console)
+        console.print(
+            f"   Explore: vendorscope --db {db_path} findings | hosts | summary | remediation | report bod-17-01"
+        )
     finally:
         service.close()
+
+
+def _answer_request(service: Service, out_dir: Path, console: Console) -> None:
+    """Step 5: the main job — answer the sample request with a package."""
+    from vendorscope.commands.respond import print_package
+
+    console.print(f"[bold]5. Answer[/] the sample request {SAMPLE_REQUEST.name}:")
+    print_package(service.respond(SAMPLE_REQUEST, out_dir / "response"), console)

@@ -115,7 +115,13 @@ def _kind(row: Any, makers: set[tuple[int, str]]) -> str:
 
 
 def refresh_findings(store: Store) -> tuple[int, int, int]:
-    """Bring the software findings in line with the evidence; returns (new, updated, withdrawn)."""
+    """Bring the software findings in line with the evidence; returns (new, updated, withdrawn).
+
+    A finding whose product a later complete collection no longer shows becomes "removed (verified)"
+    (respond/remediation.py), in the same transaction.
+    """
+    from vendorscope.respond.remediation import verify_removals  # respond builds on findings: import late
+
     with store.transaction() as conn:
         drafts = compute(conn)
         values = {
@@ -129,7 +135,9 @@ def refresh_findings(store: Store) -> tuple[int, int, int]:
             }
             for key, draft in drafts.items()
         }
-        return reconcile(conn, values, SOFTWARE_KINDS)
+        counts = reconcile(conn, values, SOFTWARE_KINDS)
+        verify_removals(conn, datetime.now(UTC).replace(tzinfo=None))
+        return counts
 
 
 def reconcile(

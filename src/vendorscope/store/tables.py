@@ -8,12 +8,13 @@ title_matches (the matcher's verdict per title) → findings (per host).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -273,3 +274,31 @@ class OrgFinding(Base):
     first_seen: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     __table_args__ = (UniqueConstraint("org_key", "kind", "subject", name="uq_org_finding"),)
+
+
+class Remediation(Base):
+    """The work on one finding that is not derived from evidence: who owns it, by when, with what instead."""
+
+    __tablename__ = "remediations"
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(255), default="")
+    due: Mapped[date | None] = mapped_column(Date)  # set by hand; otherwise the policy decides
+    replacement: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FindingEvent(Base):
+    """A finding's history: who changed what and when, with the evidence for verified removals."""
+
+    __tablename__ = "finding_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(32))  # status | owner | due | replacement | note
+    old: Mapped[str] = mapped_column(Text, default="")
+    new: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    __table_args__ = (Index("ix_finding_events_finding", "finding_id", "at"),)

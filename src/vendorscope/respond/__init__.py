@@ -1,0 +1,1 @@
+"""Answering a request: the response package, directive reports, risk and remediation tracking."""

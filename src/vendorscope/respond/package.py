@@ -1,0 +1,205 @@
+"""Write the response package: CSVs, the documents production, report.html/.pdf/.xlsx and manifest.json.
+
+The package is built in a hidden folder next to DIR and renamed into place at the end, so an
+interrupted build leaves no half-written package. CSV and HTML are byte-for-byte deterministic for the
+same store and generation time; the XLSX and PDF carry their libraries' timestamps, their contents
+are deterministic.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from vendorscope import __version__
+from vendorscope.errors import VendorscopeError
+from vendorscope.respond import charts
+from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
+from vendorscope.respond.providers import DocumentProvider, ProductionSummary
+
+MANIFEST = "manifest.json"
+MAX_LISTED_NOT_EXAMINED = 50
+MAX_SYSTEMS_IN_REPORT = 500  # rows in the HTML/PDF table; systems.csv and report.xlsx have them all
+
+
+class PackageError(VendorscopeError):
+    """The output folder cannot be used."""
+
+
+@dataclass(frozen=True)
+class PackageMeta:
+    generated_at: datetime
+    catalog_versions: dict[str, str]
+    fingerprint: str
+    request_sha256: str = ""
+
+
+@dataclass(frozen=True)
+class PackageResult:
+    folder: Path
+    files: list[dict[str, Any]]
+    answer: Answer
+    production: ProductionSummary | None
+    documents_line: str
+
+
+def generation_time() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible builds: same store, same package bytes)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def write_package(answer: Answer, documents: DocumentProvider, out_dir: Path, meta: PackageMeta) -> PackageResult:
+    """Build the whole package in a temporary folder, then move it to ``out_dir``."""
+    _check_target(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    work.chmod(0o755)  # mkdtemp makes it private; a package is meant to be shared
+    try:
+        production, documents_line = _documents(answer, documents, work)
+        write_csv(work / "systems.csv", SYSTEMS_COLUMNS, answer.systems)
+        write_csv(work / "contractors.csv", CONTRACTORS_COLUMNS, answer.contractors)
+        write_csv(work / "coverage.csv", COVERAGE_COLUMNS, answer.coverage)
+        html = render_html(answer, meta, documents_line)
+        (work / "report.html").write_text(html, encoding="utf-8")
+        from vendorscope.respond.render import write_pdf, write_xlsx  # heavy imports, only when building
+
+        write_pdf(html, work / "report.pdf")
+        write_xlsx(answer, work / "report.xlsx", meta.generated_at, documents_line)
+        files = write_manifest(work, answer, meta, production)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        work.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return PackageResult(out_dir, files, answer, production, documents_line)
+
+
+def _check_target(out_dir: Path) -> None:
+    if out_dir.is_file():
+        raise PackageError(f"{out_dir}: is a file; give a folder for the package")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MANIFEST).is_file():
+        raise PackageError(f"{out_dir}: exists and is not a vendorscope package; give an empty or new folder")
+
+
+def _documents(answer: Answer, documents: DocumentProvider, work: Path) -> tuple[ProductionSummary | None, str]:
+    request = answer.request
+    if not request.asks("documents"):
+        return None, "not asked"
+    folder = work / "documents"
+    folder.mkdir()
+    since = request.documents.since if request.documents else None
+    production = documents.produce_documents(folder, answer.catalog.vendor.id, since) if documents.available else None
+    if production is None:
+        line = documents.describe() if not documents.available else "no document matched the request"
+        (folder / "NOT-PRODUCED.txt").write_text(f"No documents were produced: {line}.\n", encoding="utf-8")
+        return None, f"No documents were produced: {line}."
+    return production, f"{production.documents} documents produced in documents/: {production.description}."
+
+
+def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+
+
+def render_html(answer: Answer, meta: PackageMeta, documents_line: str) -> str:
+    env = Environment(
+        loader=PackageLoader("vendorscope.respond", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("report.html.j2").render(**report_context(answer, meta, documents_line))
+
+
+def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> dict[str, Any]:
+    vendor = answer.catalog.vendor.name
+    by_product, by_org = answer.counts("product"), answer.counts("org_path")
+    by_contractor = [(r["name"], r["hosts_with_vendor"]) for r in answer.contractors if r["hosts_with_vendor"]]
+    not_examined = [r["host"] for r in answer.coverage if r["examined_by"] == "not examined"]
+    return {
+        "request": answer.request,
+        "vendor": vendor,
+        "catalog_version": answer.catalog.version,
+        "tool_version": __version__,
+        "generated_at": meta.generated_at.isoformat() + "Z",
+        "fingerprint": meta.fingerprint,
+        "affected": answer.affected_hosts,
+        "known": len(answer.coverage),
+        "not_examined": answer.not_examined,
+        "not_examined_hosts": not_examined[:MAX_LISTED_NOT_EXAMINED],
+        "systems": answer.systems[:MAX_SYSTEMS_IN_REPORT],
+        "systems_count": len(answer.systems),
+        "contractors": answer.contractors,
+        "contractor_count": len(answer.contractors),
+        "by_product": by_product,
+        "by_org": by_org,
+        "charts": {
+            "product": _chart(f"{vendor} software: hosts by product", by_product),
+            "org": _chart("Hosts by organization", by_org),
+            "contractor": _chart("Hosts by contractor", by_contractor),
+        },
+        "methods": answer.methods(),
+        "product_risks": answer.product_risks,
+        "exceptions": answer.exceptions,
+        "notes": answer.notes,
+        "orgs_available": not answer.notes,
+        "orgs_note": "; ".join(answer.notes),
+        "documents_line": documents_line,
+    }
+
+
+def _chart(title: str, counts: list[tuple[str, int]]) -> str:
+    png = charts.bar_chart(title, counts)
+    return charts.data_uri(png) if png else ""
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(
+    folder: Path, answer: Answer, meta: PackageMeta, production: ProductionSummary | None
+) -> list[dict[str, Any]]:
+    """manifest.json: every other file with its SHA-256 and size, and what the package was built from."""
+    files = [
+        {"path": p.relative_to(folder).as_posix(), "sha256": file_digest(p), "size": p.stat().st_size}
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    ]
+    manifest = {
+        "request": answer.request.id,
+        "request_sha256": meta.request_sha256,
+        "requester": answer.request.requester,
+        "vendor": answer.catalog.vendor.id,
+        "items": list(answer.request.items),
+        "generated_at": meta.generated_at.isoformat() + "Z",
+        "tool": {"name": "vendorscope", "version": __version__},
+        "catalogs": meta.catalog_versions,
+        "store_fingerprint": meta.fingerprint,
+        "documents": production.documents if production else None,
+        "notes": answer.notes,
+        "files": files,
+    }
+    (folder / MANIFEST).write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
+    return files

@@ -1,0 +1,91 @@
+"""The report as PDF (WeasyPrint, from the same HTML) and as a workbook (openpyxl, one sheet per item)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from vendorscope.errors import VendorscopeError
+from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
+
+MAX_COLUMN_WIDTH = 60
+BOLD = Font(bold=True)
+
+
+class RenderError(VendorscopeError):
+    """The PDF cannot be rendered on this machine (missing system libraries)."""
+
+
+def write_pdf(html: str, path: Path) -> None:
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # pango/harfbuzz missing: WeasyPrint cannot load
+        raise RenderError(
+            f"cannot render report.pdf: WeasyPrint needs Pango (Debian: apt-get install libpango-1.0-0 "
+            f"libpangoft2-1.0-0): {exc}"
+        ) from exc
+    HTML(string=html).write_pdf(path)
+
+
+def write_xlsx(answer: Answer, path: Path, generated_at: datetime, documents_line: str) -> None:
+    """One sheet per item asked, then coverage and risk; streamed (write-only) so big fleets stay fast."""
+    workbook = Workbook(write_only=True)
+    request = answer.request
+    summary = [
+        ("request", request.id),
+        ("requester", request.requester),
+        ("received", request.received.isoformat()),
+        ("due", request.due.isoformat() if request.due else ""),
+        ("vendor", answer.catalog.vendor.name),
+        ("hosts with vendor software", answer.affected_hosts),
+        ("hosts known", len(answer.coverage)),
+        ("hosts not examined", answer.not_examined),
+        *(("note", note) for note in answer.notes),
+    ]
+    _sheet(workbook, "request", ("field", "value"), [{"field": k, "value": v} for k, v in summary])
+    if request.asks("systems"):
+        _sheet(workbook, "systems", SYSTEMS_COLUMNS, answer.systems)
+    if request.asks("contractors"):
+        _sheet(workbook, "contractors", CONTRACTORS_COLUMNS, answer.contractors)
+    if request.asks("documents"):
+        _sheet(workbook, "documents", ("production",), [{"production": documents_line}])
+    _sheet(workbook, "coverage", COVERAGE_COLUMNS, answer.coverage)
+    risks = [
+        {"product": p.product, "hosts": p.hosts, "worst risk": p.risk.text, "why": p.risk.because}
+        for p in answer.product_risks
+    ]
+    _sheet(workbook, "risk", ("product", "hosts", "worst risk", "why"), risks)
+    workbook.properties.creator = "vendorscope"
+    workbook.properties.created = generated_at
+    workbook.save(path)
+
+
+def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    sheet = workbook.create_sheet(title)
+    for index, column in enumerate(columns, start=1):
+        width = max([len(column), *(len(str(r.get(column) or "")) for r in rows[:500])])
+        sheet.column_dimensions[get_column_letter(index)].width = min(MAX_COLUMN_WIDTH, width + 2)
+    sheet.freeze_panes = "A2"
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column)
+        cell.font = BOLD
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_cell(sheet, row.get(c)) for c in columns])
+
+
+def _cell(sheet: Any, value: Any) -> Any:
+    """Text that starts with "=" is data here, never a formula (formula injection from evidence)."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return "" if value is None else value

@@ -1,0 +1,211 @@
+"""The response package for an organization whose right answer is known: systems, contractors, coverage,
+documents and manifest; built twice, the same contents."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import insert
+
+from tests.respond_stubs import StubOrgs, StubRecords
+from tests.test_requests import GOOD
+from vendorscope.demo.fleet import generate_fleet
+from vendorscope.respond.build import store_fingerprint
+from vendorscope.respond.providers import HostProfile, Providers
+from vendorscope.service import Service
+from vendorscope.store.tables import Host
+
+REQUEST = GOOD  # the committee's request of 2017-07-27
+EPOCH = "1501545600"  # 2017-08-01
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A 40-host fleet with its truth, ingested once, plus one host known only by name (never examined)."""
+    root = tmp_path_factory.mktemp("org")
+    fleet = generate_fleet(root / "fleet", hosts=40, seed=11)
+    service = Service(str(root / "store.db"))
+    service.ingest([p for p in (root / "fleet" / n for n in ("osquery", "osqueryi", "inventory")) if p.exists()])
+    with service.store.transaction() as conn:
+        conn.execute(insert(Host).values(key="printer-01", name="printer-01", facts={}))
+    (root / "request.yaml").write_text(REQUEST, encoding="utf-8")
+    truth = json.loads(fleet.truth_path.read_text())["findings"]
+    hosts = (root / "fleet" / "hosts.txt").read_text().split()
+    yield {"root": root, "service": service, "truth": truth, "hosts": hosts}
+    service.close()
+
+
+def build(org: dict, name: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    out = org["root"] / name
+    org["service"].respond(org["root"] / "request.yaml", out)
+    return out
+
+
+def test_systems_and_coverage_match_the_known_answer(org: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = org["service"]
+    out = build(org, "pkg", monkeypatch)
+    systems = read_csv(out / "systems.csv")
+    expected = {(f["host"], service.product_name("kaspersky", f["product"])) for f in org["truth"]}
+    assert {(r["host"], r["product"]) for r in systems} == expected
+    assert all(r["org"] == "unassigned" and r["risk"] and r["evidence"] for r in systems)
+    coverage = {r["host"]: r for r in read_csv(out / "coverage.csv")}
+    assert set(coverage) == {*org["hosts"], "printer-01"}
+    assert coverage["printer-01"]["examined_by"] == "not examined"
+    assert all(coverage[h]["examined_by"] not in ("", "not examined") for h in org["hosts"])
+    affected = {h for h, _ in expected}
+    assert {h for h, r in coverage.items() if r["vendor_products"]} == affected
+    assert read_csv(out / "contractors.csv") == []
+    assert (out / "contractors.csv").read_text().startswith("org_id,name,kind,prime,contract,hosts_with_vendor")
+    assert "records module is not available" in (out / "documents" / "NOT-PRODUCED.txt").read_text()
+    html = (out / "report.html").read_text()
+    assert "no organization registry was ingested" in html and f"{len(affected)} of 41 known hosts" in html
+
+
+def test_manifest_lists_every_file_with_its_hash(org: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = build(org, "pkg-manifest", monkeypatch)
+    manifest = json.loads((out / "manifest.json").read_text())
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert {f["path"] for f in manifest["files"]} == on_disk
+    for entry in manifest["files"]:
+        data = (out / entry["path"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["size"] == len(data)
+    assert manifest["request"] == "HSST-2017-001" and manifest["generated_at"] == "2017-08-01T00:00:00Z"
+    assert manifest["catalogs"] == {c.vendor.id: c.version for c in org["service"].catalogs}
+    assert manifest["store_fingerprint"] == store_fingerprint(org["service"])
+    assert manifest["request_sha256"] == hashlib.sha256((org["root"] / "request.yaml").read_bytes()).hexdigest()
+    assert not list(out.parent.glob(f".{out.name}.*"))  # no work folder left behind
+
+
+def test_building_twice_gives_the_same_contents(org: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = build(org, "twice-1", monkeypatch), build(org, "twice-2", monkeypatch)
+    for name in ("systems.csv", "contractors.csv", "coverage.csv", "report.html", "manifest.json"):
+        if name != "manifest.json":
+            assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    files = [{f["path"]: f for f in json.loads((d / "manifest.json").read_text())["files"]} for d in (first, second)]
+    assert {k: v for k, v in files[0].items() if not k.startswith("report.")} == {
+        k: v for k, v in files[1].items() if not k.startswith("report.")
+    }
+    assert xlsx_values(first / "report.xlsx") == xlsx_values(second / "report.xlsx")
+    if shutil.which("pdftotext"):
+        assert pdf_text(first / "report.pdf") == pdf_text(second / "report.pdf")
+
+
+def xlsx_values(path: Path) -> dict[str, list[tuple]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext missing (Debian poppler-utils; .ci/run)")
+def test_pdf_renders_the_answer(org: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = build(org, "pkg-pdf", monkeypatch)
+    text = " ".join(pdf_text(out / "report.pdf").split())
+    assert "Response to request HSST-2017-001" in text
+    for heading in ("Item: systems", "Item: contractors", "Item: documents", "Methods used and coverage", "Risk"):
+        assert heading in text
+    host = org["truth"][0]["host"]
+    assert host in text and "printer-01" in text
+
+
+def test_xlsx_has_one_sheet_per_item(org: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = build(org, "pkg-xlsx", monkeypatch)
+    sheets = xlsx_values(out / "report.xlsx")
+    assert list(sheets) == ["request", "systems", "contractors", "documents", "coverage", "risk"]
+    assert len(sheets["systems"]) - 1 == len(read_csv(out / "systems.csv"))
+    assert sheets["coverage"][0][0] == "host" and len(sheets["coverage"]) - 1 == 41
+
+
+def test_contractors_orgs_and_documents_from_providers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With an org registry and records (test doubles), the package names orgs, contractors and documents."""
+    from tests.conftest import write_jsonl
+    from tests.test_ingest import KES, ZIP
+
+    inventory = write_jsonl(
+        tmp_path / "inv.jsonl",
+        [
+            {"host": "ws-office", **KES},
+            {"host": "ws-prime", **KES},
+            {"host": "ws-sub", **KES},
+            {"host": "ws-clean", **ZIP},
+        ],
+    )
+    service = Service(str(tmp_path / "store.db"))
+    service.ingest([inventory])
+    orgs = StubOrgs(
+        {"ws-office": "office-it", "ws-prime": "prime", "ws-sub": "sub", "ws-clean": "prime"},
+        {"ws-office": HostProfile("high", "server")},
+    )
+    service.providers = Providers(orgs=orgs, documents=StubRecords())
+    (tmp_path / "request.yaml").write_text(REQUEST, encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    result = service.respond(tmp_path / "request.yaml", tmp_path / "pkg")
+    out = result.folder
+    contractors = {(r["org_id"], r["kind"]): r for r in read_csv(out / "contractors.csv")}
+    assert set(contractors) == {("prime", "contractor"), ("sub", "subcontractor"), ("RESELLERUEI1", "covered supplier")}
+    assert contractors[("prime", "contractor")]["hosts_with_vendor"] == "2"  # its own host and its subcontractor's
+    assert contractors[("sub", "subcontractor")]["prime"] == "Prime Corp"
+    systems = {(r["host"], r["kind"]): r for r in read_csv(out / "systems.csv")}
+    assert systems[("ws-sub", "branded")]["org_path"] == "Example Agency / Prime Corp / Sub LLC"
+    assert systems[("", "procurement")]["product"] == "Kaspersky KL4863"
+    office, sub = systems[("ws-office", "branded")], systems[("ws-sub", "branded")]
+    assert int(office["risk"].split("(")[1][:-1]) > int(sub["risk"].split("(")[1][:-1])
+    assert "host role is server" in office["risk_reasons"] and "sensitivity is high" in office["risk_reasons"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {"documents/VS000001.txt", "documents/VS000002.txt"} <= {f["path"] for f in manifest["files"]}
+    assert manifest["documents"] == 2 and manifest["notes"] == []
+    assert "2 documents produced" in (out / "report.html").read_text()
+    service.close()
+
+
+def test_html_escapes_what_came_from_evidence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import write_jsonl
+    from tests.test_ingest import KES
+
+    hostile = "<script>alert(1)</script>"
+    service = Service(str(tmp_path / "store.db"))
+    rows = [{"host": hostile, **KES, "version": "<b>11</b>"}, {"host": "=HYPERLINK(1)", **KES}]
+    service.ingest([write_jsonl(tmp_path / "inv.jsonl", rows)])
+    (tmp_path / "request.yaml").write_text(REQUEST.replace("  - documents:\n      since: 2013-01-01\n", ""))
+    out = service.respond(tmp_path / "request.yaml", tmp_path / "pkg").folder
+    html = (out / "report.html").read_text()
+    assert hostile not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<b>11</b>" not in html
+    assert not (out / "documents").exists()
+    sheet = openpyxl.load_workbook(out / "report.xlsx")["systems"]
+    [cell] = [c for c in sheet["A"] if c.value == "=HYPERLINK(1)"]
+    assert cell.data_type == "s"  # kept as text, not run as a formula
+    service.close()
+
+
+def test_refuses_a_folder_that_is_not_a_package(sqlite_service: Service, tmp_path: Path) -> None:
+    from vendorscope.respond.package import PackageError
+
+    (tmp_path / "request.yaml").write_text(REQUEST, encoding="utf-8")
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "thesis.docx").write_text("mine")
+    with pytest.raises(PackageError, match="not a vendorscope package"):
+        sqlite_service.respond(tmp_path / "request.yaml", tmp_path / "busy")
+    assert (tmp_path / "busy" / "thesis.docx").read_text() == "mine"
+    assert not list(tmp_path.glob(".busy.*"))
+
+
+def test_an_empty_store_answers_that_nothing_is_known(sqlite_service: Service, tmp_path: Path) -> None:
+    (tmp_path / "request.yaml").write_text(REQUEST, encoding="utf-8")
+    out = sqlite_service.respond(tmp_path / "request.yaml", tmp_path / "pkg").folder
+    assert read_csv(out / "systems.csv") == [] and read_csv(out / "coverage.csv") == []
+    assert "No host is known" in (out / "report.html").read_text()
