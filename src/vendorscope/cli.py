@@ -15,6 +15,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from vendorscope import __version__
+from vendorscope.commands.records import records_app
 from vendorscope.errors import VendorscopeError
 from vendorscope.ingest import IngestReport
 from vendorscope.service import Service
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 catalog_app = typer.Typer(help="Inspect and validate vendor catalogs.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(records_app, name="records")
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
 MAX_PROBLEM_LINES = 10
