@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import UTC, datetime
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -42,6 +43,9 @@ def email_bytes(
     if html:
         msg.add_alternative(html, subtype="html")
     for name, data, mime in attachments or []:
+        if mime == "message/rfc822":  # a forwarded message travels as a message, not as encoded bytes
+            msg.add_attachment(message_from_bytes(data, policy=policy.default), filename=name)
+            continue
         maintype, subtype = mime.split("/", 1)
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return msg.as_bytes()

@@ -11,7 +11,8 @@ from datetime import datetime
 class Limits:
     """Bounds on hostile input: archive bombs, deep nesting, huge attachments."""
 
-    max_document_bytes: int = 256 * 1024 * 1024  # larger originals are kept but not read
+    max_document_bytes: int = 256 * 1024 * 1024  # larger documents (and attachments) are kept but not read
+    max_container_bytes: int = 8 * 1024 * 1024 * 1024  # emails, mailboxes and archives: their parts have limits
     max_text_chars: int = 20_000_000  # extracted text beyond this is cut (and said so)
     max_archive_total: int = 1024 * 1024 * 1024  # uncompressed bytes in one archive, all levels
     max_archive_ratio: float = 200.0  # uncompressed / compressed, per entry

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -76,29 +76,32 @@ def _windowed(
 def _run_dask(
     fn: Callable[[T], R], tasks: Sequence[T], address: str, prepare: Callable[[T], T]
 ) -> Iterator[R | TaskFailed]:
-    from distributed import Client
-    from distributed import wait as dask_wait
+    from distributed import Client, as_completed
 
-    client = Client(address, set_as_default=False)
+    client = Client(address)  # as_completed needs it to be the default client
     try:
-        threads = sum(client.nthreads().values()) or 1
-        window = threads * 4
-        pending: dict[Future[R], T] = {}
+        window = (sum(client.nthreads().values()) or 1) * 4
         queue = iter(tasks)
-        while True:
-            for task in queue:
-                pending[client.submit(fn, prepare(task), pure=False)] = task
-                if len(pending) >= window:
-                    break
-            if not pending:
-                return
-            done = dask_wait(list(pending), return_when="FIRST_COMPLETED").done
-            for future in done:
-                task = pending.pop(future)
-                try:
-                    yield future.result()
-                except Exception as exc:
-                    yield TaskFailed(task, f"{type(exc).__name__}: {exc}")
-                future.release()
+        pending: dict[str, T] = {}
+        first = []
+        for task in queue:
+            future = client.submit(fn, prepare(task), pure=False)
+            pending[future.key] = task
+            first.append(future)
+            if len(first) >= window:
+                break
+        completed = as_completed(first)
+        for future in completed:
+            task = pending.pop(future.key)
+            try:
+                yield future.result()
+            except Exception as exc:
+                yield TaskFailed(task, f"{type(exc).__name__}: {exc}")
+            future.release()
+            for nxt in queue:
+                new = client.submit(fn, prepare(nxt), pure=False)
+                pending[new.key] = nxt
+                completed.add(new)
+                break
     finally:
         client.close()

@@ -73,7 +73,18 @@ class Term:
     weight: float
 
 
+_CACHE: dict[tuple[str, str], list[Term]] = {}
+
+
 def vendor_terms(catalog: Catalog) -> list[Term]:
+    """The terms of a catalog (computed once per vendor and catalog version)."""
+    key = (catalog.vendor.id, catalog.version)
+    if key not in _CACHE:
+        _CACHE[key] = _derive(catalog)
+    return _CACHE[key]
+
+
+def _derive(catalog: Catalog) -> list[Term]:
     vendor_words = {w.lower() for w in re.findall(r"\w+", catalog.vendor.name) if len(w) > 3}
     names: set[str] = {catalog.vendor.name}
     for entity in catalog.entities:

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from vendorscope.records.model import Doc, Limits
 
 Extractor = Callable[[bytes, str, Limits, int], list[Doc]]
+CONTAINERS = {"email", "mbox", "msg", "pst", "zip"}
 
 
 def detect(data: bytes, filename: str) -> str:
@@ -63,8 +64,9 @@ def extract(data: bytes, filename: str, limits: Limits | None = None, depth: int
     kind = detect(data, filename)
     if not data:
         return [Doc(filename, kind, data, error="empty file")]
-    if len(data) > limits.max_document_bytes:
-        return [Doc(filename, kind, data, error=f"not read: {len(data):,} bytes is over the limit")]
+    limit = limits.max_container_bytes if kind in CONTAINERS else limits.max_document_bytes
+    if len(data) > limit:
+        return [Doc(filename, kind, data, error=f"not read: {len(data):,} bytes is over the limit of {limit:,}")]
     if depth > limits.max_depth:
         return [Doc(filename, kind, data, error=f"not read: nested deeper than {limits.max_depth} levels")]
     extractor = _extractors().get(kind)

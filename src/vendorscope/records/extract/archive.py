@@ -38,11 +38,11 @@ def extract_zip(data: bytes, filename: str, limits: Limits, depth: int) -> list[
             continue
         try:
             with archive.open(info) as handle:
-                content = handle.read(min(budget, limits.max_document_bytes) + 1)
+                content = handle.read(min(budget, limits.max_container_bytes) + 1)
         except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, RuntimeError) as exc:
             doc.children.append(Doc(name, "unknown", b"", error=f"cannot read ZIP entry: {exc}"))
             continue
-        if len(content) > min(budget, limits.max_document_bytes):
+        if len(content) > min(budget, limits.max_container_bytes):
             doc.children.append(Doc(name, "unknown", b"", error="not read: larger than declared or over the limit"))
             continue
         budget -= len(content)

@@ -33,7 +33,9 @@ def extract_mbox(data: bytes, filename: str, limits: Limits, depth: int) -> list
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         box = mailbox.mbox(tmp, create=False)
-        docs = [parse_message(box.get_bytes(key), f"{filename}#{n}", limits, depth) for n, key in enumerate(box, 1)]
+        docs = [
+            parse_message(box.get_bytes(key), f"{filename}#{n}", limits, depth) for n, key in enumerate(box.keys(), 1)
+        ]
         box.close()
     finally:
         os.unlink(tmp)
@@ -152,7 +154,11 @@ def _attachment(part: Message, position: int, limits: Limits, depth: int, parent
     try:
         if part.get_content_type() == "message/rfc822":
             inner = part.get_payload(0) if part.is_multipart() else part.get_payload()
-            data = inner.as_bytes(policy=policy.default) if isinstance(inner, Message) else b""
+            if isinstance(inner, Message):
+                data = inner.as_bytes(policy=policy.default)
+            else:  # a message/rfc822 part sent base64-encoded: the bytes are the message
+                payload = part.get_payload(decode=True)
+                data = payload if isinstance(payload, bytes) else b""
             name = part.get_filename() or f"message-{position + 1}.eml"
             return [parse_message(data, name, limits, depth + 1)]
         data = part.get_payload(decode=True) or b""
