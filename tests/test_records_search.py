@@ -10,8 +10,9 @@ import pytest
 
 from tests.records_corpus import docx_bytes, email_bytes, mbox_bytes
 from vendorscope.catalog.loader import load_catalogs
-from vendorscope.records.search import Filters
+from vendorscope.records.search import Filters, check
 from vendorscope.records.terms import vendor_terms
+from vendorscope.records.tokens import TermSet
 from vendorscope.service import Service
 
 SINCE = datetime(2013, 1, 1)
@@ -112,9 +113,13 @@ def test_word_search_needs_every_word(corpus: Service) -> None:
 
 
 def test_terms_come_from_the_catalog() -> None:
-    terms = {t.label: t for t in vendor_terms(load_catalogs([])[0])}
+    found = vendor_terms(load_catalogs([])[0])
+    terms = {t.label: t for t in found}
     assert terms["Kaspersky"].kind == "strong" and terms["касперск"].prefix
     assert {terms[a].kind for a in ("KES", "KSC", "KSN", "KAV")} == {"contextual"}
     assert terms["klnagent.exe"].kind == "component"
-    for look_alike in ("Kasperski", "Kasper", "Casper", "Dr.Web"):
-        assert not any(t.regex.search(look_alike) for t in terms.values()), look_alike
+    term_set = TermSet(found)
+    for look_alike in ("Kasperski", "Kasper", "Casper", "Dr.Web", "kes antivirus", "avp-exe"):
+        assert check(f"{look_alike} endpoint", term_set) == ({}, []), look_alike
+    assert check("Касперскому", term_set)[0] == {"касперск": 1}
+    assert check("KES on every endpoint", term_set)[0] == {"KES": 1}

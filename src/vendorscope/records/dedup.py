@@ -7,7 +7,9 @@ is recorded in ``record_locations``. Near-duplicates are grouped after each inge
 
 from __future__ import annotations
 
+import functools
 import re
+import zlib
 
 from sqlalchemy import Connection, bindparam, select, update
 
@@ -28,9 +30,17 @@ def signature(text: str) -> bytes | None:
     if len(words) < MIN_WORDS:
         return None
     shingles = {" ".join(words[i : i + 3]).encode("utf-8") for i in range(len(words) - 2)}
-    sketch = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
+    sketch = MinHash(NUM_PERM, seed=1, scheme=SCHEME, hashfunc=zlib.crc32, permutations=_permutations())
     sketch.update_batch(list(shingles))
     return sketch.hashvalues.astype("<u8").tobytes()
+
+
+@functools.cache
+def _permutations() -> object:
+    """The permutations are the same for every document (same seed): make them once per process."""
+    from datasketch import MinHash
+
+    return MinHash(NUM_PERM, seed=1, scheme=SCHEME).permutations
 
 
 def group_near_duplicates(conn: Connection) -> int:

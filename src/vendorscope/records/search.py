@@ -16,13 +16,13 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from vendorscope.records import index
-from vendorscope.records.terms import CONTEXT_WORDS, Term
+from vendorscope.records.terms import CONTEXT_WINDOW, CONTEXT_WORDS, Term
+from vendorscope.records.tokens import TermSet, Tokens
 from vendorscope.store.tables import RecordDocument, RecordLocation
 
 BATCH = 400
 SNIPPET = 70
 _CONTEXT = set(CONTEXT_WORDS)
-_WORD = re.compile(r"[\w-]+")
 
 
 @dataclass
@@ -44,13 +44,9 @@ class _Family:
 def word_terms(query: str) -> list[Term]:
     """A user's query as terms: words and "quoted phrases", case-insensitive, all required."""
     phrases = [q or w for q, w in re.findall(r'"([^"]+)"|(\S+)', query)]
-    out = []
-    for phrase in phrases:
-        words = re.findall(r"\w+", phrase)
-        if words:
-            regex = re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in words) + r"(?!\w)", re.IGNORECASE)
-            out.append(Term(phrase, " ".join(words), False, regex, "word", 1.0))
-    return out
+    return [
+        Term(p, tuple(w.lower() for w in re.findall(r"\w+", p)), "word", 1.0) for p in phrases if re.search(r"\w", p)
+    ]
 
 
 def search(conn: Connection, terms: list[Term], filters: Filters, require_all: bool) -> list[dict[str, Any]]:
@@ -60,6 +56,7 @@ def search(conn: Connection, terms: list[Term], filters: Filters, require_all: b
     else:
         fts = index.phrase_query(conn, [(t.phrase, t.prefix) for t in terms])
     families: dict[int, _Family] = {}
+    term_set = TermSet(terms)
     offset = 0
     while not filters.limit or len(families) < filters.limit:
         batch = index.candidates(conn, fts, filters.since, filters.until, filters.custodian, BATCH, offset)
@@ -76,7 +73,7 @@ def search(conn: Connection, terms: list[Term], filters: Filters, require_all: b
             ).where(RecordDocument.id.in_([d for d, _ in batch]))
         ).all()
         for doc_id, family_id, subject, filename, body in docs:
-            hits, snippets = check(f"{subject or ''}\n{filename}\n{body}", terms)
+            hits, snippets = check(f"{subject or ''}\n{filename}\n{body}", term_set)
             if hits and (not require_all or len(hits) == len(terms)):
                 _add(families.setdefault(family_id, _Family()), doc_id, hits, snippets, terms)
     ranked = sorted(families.items(), key=lambda kv: (-kv[1].score, kv[0]))
@@ -85,35 +82,29 @@ def search(conn: Connection, terms: list[Term], filters: Filters, require_all: b
     return _results(conn, ranked)
 
 
-def check(text: str, terms: list[Term]) -> tuple[dict[str, int], list[str]]:
+def check(text: str, terms: TermSet) -> tuple[dict[str, int], list[str]]:
     """Hit counts per term label, and a snippet per term; contextual terms need a strong hit or context."""
     hits: dict[str, int] = {}
     snippets: list[str] = []
+    tokens = Tokens(text)
     deferred = []
-    for term in terms:
+    for term, found in terms.find(tokens):
         if term.kind == "contextual":
-            deferred.append(term)
+            deferred.append((term, found))
             continue
-        found = list(term.regex.finditer(text))
-        if found:
-            hits[term.label] = len(found)
-            snippets.append(_snippet(text, found[0]))
-    for term in deferred:
-        found = [m for m in term.regex.finditer(text) if hits or _in_context(text, m)]
-        if found:
-            hits[term.label] = len(found)
-            snippets.append(_snippet(text, found[0]))
+        hits[term.label] = len(found)
+        snippets.append(_snippet(text, *found[0]))
+    for term, found in deferred:
+        kept = [span for span in found if hits or tokens.near(span, _CONTEXT, CONTEXT_WINDOW)]
+        if kept:
+            hits[term.label] = len(kept)
+            snippets.append(_snippet(text, *kept[0]))
     return hits, snippets
 
 
-def _in_context(text: str, match: re.Match[str]) -> bool:
-    window = text[max(0, match.start() - 100) : match.end() + 100].lower()
-    return any(word in _CONTEXT for word in _WORD.findall(window))
-
-
-def _snippet(text: str, match: re.Match[str]) -> str:
-    start, end = max(0, match.start() - SNIPPET), match.end() + SNIPPET
-    before, hit, after = text[start : match.start()], match.group(0), text[match.end() : end]
+def _snippet(text: str, begin: int, finish: int) -> str:
+    start, end = max(0, begin - SNIPPET), finish + SNIPPET
+    before, hit, after = text[start:begin], text[begin:finish], text[finish:end]
     clean = " ".join(f"{before}[{hit}]{after}".split())
     return ("…" if start else "") + clean + ("…" if end < len(text) else "")
 

@@ -32,6 +32,7 @@ class Originals:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._folders: set[Path] = set()  # folders known to exist: one mkdir per folder, not per file
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -42,7 +43,9 @@ class Originals:
         if target.exists():
             return sha256
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in self._folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(target.parent)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

@@ -63,14 +63,22 @@ _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Term:
-    """One thing to look for. ``regex`` confirms a hit in the text; ``phrase`` finds candidates in the index."""
+    """One thing to look for: a sequence of whole words (``words``, lower-cased unless ``case_sensitive``).
+
+    ``prefix``: the last word may continue (a Cyrillic stem). ``exact``: the matched text must equal the label
+    (components such as ``avp.exe``, where the dot matters)."""
 
     label: str
-    phrase: str
-    prefix: bool
-    regex: re.Pattern[str]
-    kind: str  # strong | component | contextual
+    words: tuple[str, ...]
+    kind: str  # strong | component | contextual | word
     weight: float
+    prefix: bool = False
+    case_sensitive: bool = False
+    exact: bool = False
+
+    @property
+    def phrase(self) -> str:
+        return " ".join(self.words)
 
 
 _CACHE: dict[tuple[str, str], list[Term]] = {}
@@ -101,7 +109,7 @@ def _derive(catalog: Catalog) -> list[Term]:
         else:
             abbreviations.add(name)
     for stem in sorted(_cyrillic_stems(names, vendor_words)):
-        terms[stem] = Term(stem, stem, True, re.compile(rf"(?<!\w){stem}\w*", re.IGNORECASE), "strong", 1.0)
+        terms[stem] = Term(stem, (stem,), "strong", 1.0, prefix=True)
     for component in _components(catalog):
         term = _word_term(component, "component", 0.8)
         terms.setdefault(term.phrase.lower(), term)
@@ -149,6 +157,6 @@ def _components(catalog: Catalog) -> set[str]:
 
 def _word_term(name: str, kind: str, weight: float, case_sensitive: bool = False) -> Term:
     words = [w for w in re.findall(r"\w+", name) if w.lower() not in _LEGAL] or re.findall(r"\w+", name)
-    body = re.escape(name) if kind == "component" else r"[\W_]+".join(re.escape(w) for w in words)
-    flags = 0 if case_sensitive else re.IGNORECASE
-    return Term(name, " ".join(words), False, re.compile(rf"(?<![\w-]){body}(?![\w-])", flags), kind, weight)
+    if not case_sensitive:
+        words = [w.lower() for w in words]
+    return Term(name, tuple(words), kind, weight, case_sensitive=case_sensitive, exact=kind == "component")

@@ -66,6 +66,7 @@ class RecordWriter:
         self.rows: list[tuple[Any, ...]] = []
         self.locations: list[dict[str, Any]] = []
         self.fts: list[tuple[int, str, str]] = []
+        self.files: list[dict[str, Any]] = []
         self.now = datetime.now(UTC).replace(tzinfo=None)
 
     def keep_originals(self, result: FileResult) -> None:
@@ -92,16 +93,16 @@ class RecordWriter:
             family = self._insert(doc, None, None, 0, path, custodian, result, errors)
             self.seen[key] = family
             new += len(doc.walk())
-        self.conn.execute(
-            RecordFile.__table__.insert().values(
-                sha256=result.sha256,
-                custodian=custodian,
-                path=result.path,
-                size=result.size,
-                ingested_at=self.now,
-                documents=len(result.docs),
-                error=result.error,
-            )
+        self.files.append(
+            {
+                "sha256": result.sha256,
+                "custodian": custodian,
+                "path": result.path,
+                "size": result.size,
+                "ingested_at": self.now,
+                "documents": len(result.docs),
+                "error": result.error,
+            }
         )
         return new, duplicates, errors
 
@@ -149,7 +150,9 @@ class RecordWriter:
             statement = dialect.insert_ignoring_conflicts(self.conn, table, ["document_id", "custodian", "path"])
             self.conn.execute(statement, self.locations)
         index.add(self.conn, self.fts)
-        self.rows, self.locations, self.fts = [], [], []
+        if self.files:
+            self.conn.execute(RecordFile.__table__.insert(), self.files)
+        self.rows, self.locations, self.fts, self.files = [], [], [], []
 
 
 def doc_md5(doc: Doc) -> str:

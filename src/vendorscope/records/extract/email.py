@@ -1,7 +1,10 @@
 """RFC 5322 email (.eml) and mbox: headers, body text, attachments as child documents.
 
-Parsed with the standard library's ``email`` package and ``policy.default``; every header and part is
-read defensively, so malformed MIME or a wrong charset leaves an error on the document, not a crash.
+Parsed with the standard library's ``email`` package. The MIME structure is read with ``policy.compat32``
+and the few headers kept are decoded with ``email.header`` and ``email.utils``: ``policy.default`` builds a
+rich object for every header it touches (Content-Type included, on every part) and costs about ten times as
+much per message, for nothing we keep. Every header and part is read defensively, so malformed MIME or a wrong
+charset leaves an error on the document, not a crash.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ import re
 import tempfile
 from datetime import UTC, datetime
 from email import policy
-from email.message import EmailMessage, Message
+from email.header import decode_header, make_header
+from email.message import Message
 from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
 
 from vendorscope.records.model import Doc, Limits
 
-_PARSER = BytesParser(policy=policy.default)
+_PARSER = BytesParser(policy=policy.compat32)
 _SPACE = re.compile(r"\s+")
 
 
@@ -47,24 +52,28 @@ def parse_message(data: bytes, filename: str, limits: Limits, depth: int) -> Doc
     msg = _PARSER.parsebytes(data)
     doc = Doc(filename, "email", data)
     _headers(msg, doc)
-    doc.text = _body(msg, doc)
-    if msg.defects:
-        doc.add_error("malformed MIME: " + ", ".join(sorted({type(d).__name__ for d in msg.defects})))
-    for position, part in enumerate(_attachments(msg)):
-        doc.children.extend(_attachment(part, position, limits, depth, doc))
+    leaves, attachments = _parts(msg)
+    doc.text = _body(leaves, doc)
+    defects = {type(d).__name__ for part in msg.walk() for d in part.defects}
+    if defects:
+        doc.add_error("malformed MIME: " + ", ".join(sorted(defects)))
+    for position, part in enumerate(attachments):
+        doc.children.extend(_attachment(part, position, limits, depth))
     doc.email_key = email_key(doc)
     return doc
 
 
 def _header(msg: Message, name: str, doc: Doc) -> str | None:
-    try:
-        value = msg.get(name)
-    except Exception as exc:  # malformed header: policy.default parses lazily and may raise here
-        doc.add_error(f"unreadable {name} header: {exc}")
-        return None
+    value = msg.get(name)
     if value is None:
         return None
-    return _SPACE.sub(" ", str(value)).strip() or None
+    raw = str(value)
+    try:
+        text = str(make_header(decode_header(raw)))
+    except (LookupError, UnicodeError, ValueError, TypeError) as exc:  # bad encoded-word or unknown charset
+        doc.add_error(f"unreadable {name} header: {type(exc).__name__}")
+        text = raw
+    return _SPACE.sub(" ", text).strip() or None
 
 
 def _headers(msg: Message, doc: Doc) -> None:
@@ -80,17 +89,14 @@ def _headers(msg: Message, doc: Doc) -> None:
 
 
 def _date(msg: Message, doc: Doc) -> datetime | None:
-    try:
-        header = msg.get("Date")
-        value = getattr(header, "datetime", None)
-    except Exception:
-        value = None
-        header = "unparsable"
-    if value is None:
-        if header is not None:
-            doc.add_error(f"unreadable Date header: {str(header)[:80]}")
+    header = msg.get("Date")
+    if header is None:
         return None
-    return naive_utc(value)
+    try:
+        return naive_utc(parsedate_to_datetime(str(header)))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        doc.add_error(f"unreadable Date header: {str(header)[:80]}")
+        return None
 
 
 def naive_utc(value: datetime) -> datetime:
@@ -100,74 +106,84 @@ def naive_utc(value: datetime) -> datetime:
     return value
 
 
-def _body(msg: EmailMessage | Message, doc: Doc) -> str:
-    if not isinstance(msg, EmailMessage):
-        return ""
-    try:
-        part = msg.get_body(preferencelist=("plain", "html"))
-    except Exception as exc:
-        doc.add_error(f"cannot find the body: {exc}")
-        return ""
-    if part is None:
-        return ""
-    text = decode_part(part, doc)
-    if part.get_content_type() == "text/html":
+def _parts(msg: Message) -> tuple[list[Message], list[Message]]:
+    """(text leaves that may be the body, attachments); a forwarded message is one attachment, not opened here."""
+    leaves: list[Message] = []
+    attachments: list[Message] = []
+    stack = [msg]
+    while stack:
+        part = stack.pop(0)
+        kind = part.get_content_type()
+        if part is not msg and kind == "message/rfc822":
+            attachments.append(part)
+        elif part.is_multipart():
+            payload = part.get_payload()
+            stack[:0] = [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+        elif _is_attachment(part):
+            attachments.append(part)
+        else:
+            leaves.append(part)
+    return leaves, attachments
+
+
+def _is_attachment(part: Message) -> bool:
+    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    if disposition == "attachment" or part.get_filename():
+        return True
+    return part.get_content_maintype() != "text"
+
+
+def _body(leaves: list[Message], doc: Doc) -> str:
+    plain = [p for p in leaves if p.get_content_type() == "text/plain"]
+    html = [p for p in leaves if p.get_content_type() == "text/html"]
+    if plain:
+        return "\n".join(decode_part(p, doc) for p in plain)
+    if html:
         from vendorscope.records.extract.html import html_to_text
 
-        text = html_to_text(text)
-    return text
+        return html_to_text(decode_part(html[0], doc))
+    return ""
 
 
 def decode_part(part: Message, doc: Doc) -> str:
     """A text part as str; an unknown or wrong charset falls back to UTF-8 with replacement (and says so)."""
-    try:
-        content = part.get_content()  # type: ignore[attr-defined]
-        if isinstance(content, str):
-            return content
-    except (LookupError, UnicodeError, ValueError, AssertionError) as exc:
-        doc.add_error(f"wrong or unknown charset {part.get_content_charset()!r}: {type(exc).__name__}")
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset)
+    except LookupError:
+        doc.add_error(f"unknown charset {charset!r}: read as UTF-8")
+    except UnicodeDecodeError:
+        doc.add_error(f"wrong charset {charset!r}: read as UTF-8")
     return payload.decode("utf-8", errors="replace")
 
 
-def _attachments(msg: Message) -> list[Message]:
-    if not isinstance(msg, EmailMessage) or not msg.is_multipart():
-        return []
-    found: list[Message] = []
-    try:
-        for part in msg.iter_attachments():
-            if part.is_multipart() and part.get_content_type() != "message/rfc822":
-                found.extend(_attachments(part))
-            else:
-                found.append(part)
-    except Exception:  # a broken multipart structure: whatever was found is kept, the defect is recorded
-        pass
-    return found
-
-
-def _attachment(part: Message, position: int, limits: Limits, depth: int, parent: Doc) -> list[Doc]:
+def _attachment(part: Message, position: int, limits: Limits, depth: int) -> list[Doc]:
     from vendorscope.records.extract import extract
 
-    name = part.get_filename() or f"attachment-{position + 1}"
+    name = _filename(part) or f"attachment-{position + 1}"
     try:
         if part.get_content_type() == "message/rfc822":
-            inner = part.get_payload(0) if part.is_multipart() else part.get_payload()
-            if isinstance(inner, Message):
-                data = inner.as_bytes(policy=policy.default)
-            else:  # a message/rfc822 part sent base64-encoded: the bytes are the message
-                payload = part.get_payload(decode=True)
-                data = payload if isinstance(payload, bytes) else b""
-            name = part.get_filename() or f"message-{position + 1}.eml"
-            return [parse_message(data, name, limits, depth + 1)]
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            data = inner.as_bytes() if isinstance(inner, Message) else (part.get_payload(decode=True) or b"")
+            return [parse_message(data, _filename(part) or f"message-{position + 1}.eml", limits, depth + 1)]
         data = part.get_payload(decode=True) or b""
     except Exception as exc:
-        child = Doc(name, "unknown", b"", error=f"cannot decode attachment: {type(exc).__name__}: {exc}")
-        return [child]
-    if not isinstance(data, bytes):
-        data = str(data).encode("utf-8", errors="replace")
-    return extract(data, name, limits, depth + 1)
+        return [Doc(name, "unknown", b"", error=f"cannot decode attachment: {type(exc).__name__}: {exc}")]
+    return extract(data if isinstance(data, bytes) else str(data).encode(), name, limits, depth + 1)
+
+
+def _filename(part: Message) -> str | None:
+    raw = part.get_filename()
+    if not raw:
+        return None
+    try:
+        return str(make_header(decode_header(raw)))
+    except (LookupError, UnicodeError, ValueError):
+        return raw
 
 
 def email_key(doc: Doc) -> str:
