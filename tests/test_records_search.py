@@ -123,3 +123,9 @@ def test_terms_come_from_the_catalog() -> None:
         assert check(f"{look_alike} endpoint", term_set) == ({}, []), look_alike
     assert check("Касперскому", term_set)[0] == {"касперск": 1}
     assert check("KES on every endpoint", term_set)[0] == {"KES": 1}
+
+
+def test_index_is_derived_data_and_rebuilds(corpus: Service) -> None:
+    before = corpus.records_vendor_search("kaspersky", Filters())
+    assert corpus.records_reindex() == len(CORPUS) + 3  # + the family email, its attachment, the mbox message
+    assert corpus.records_vendor_search("kaspersky", Filters()) == before

@@ -143,6 +143,10 @@ class Service:
         with self.store.transaction() as conn:
             return produce.produce(conn, self.records_originals(records_dir), out_dir, prefix)
 
+    def records_reindex(self) -> int:
+        with self.store.transaction() as conn:
+            return index.rebuild(conn)
+
     def records_exceptions(self) -> list[list[str]]:
         with self.store.engine.connect() as conn:
             return produce.exception_rows(conn)

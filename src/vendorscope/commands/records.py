@@ -132,6 +132,12 @@ def produce(
     )
 
 
+@records_app.command("reindex")
+def reindex() -> None:
+    """Rebuild the full-text index from the stored text (it is derived data)."""
+    out.print(f"{_service().records_reindex():,} documents indexed", highlight=False)
+
+
 @records_app.command("exceptions")
 def exceptions() -> None:
     """Every document or file that could not be (fully) read, and why (CSV)."""

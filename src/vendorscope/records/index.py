@@ -41,13 +41,26 @@ def add(conn: Connection, rows: Sequence[tuple[int, str, str]]) -> None:
     cursor.executemany(
         "INSERT INTO record_fts (document_id, tsv) VALUES (%s, setweight(to_tsvector('simple', %s), 'A') "
         "|| to_tsvector('simple', %s)) ON CONFLICT (document_id) DO NOTHING",
-        [(i, s, t.replace("\x00", "")) for i, s, t in rows],
+        [(i, _words_only(s), _words_only(t)) for i, s, t in rows],
     )
 
 
-def clear(conn: Connection) -> None:
+def _words_only(value: str) -> str:
+    """Text reduced to its words, as FTS5's unicode61 tokenizer sees it. PostgreSQL's parser would keep
+    ``klnagent.exe`` or ``a.b@x`` as single tokens, so the same phrase query would not find them."""
+    return " ".join(_TOKEN.findall(value))
+
+
+def rebuild(conn: Connection) -> int:
+    """Drop and rebuild the index from the stored text; returns the number of documents indexed."""
     conn.exec_driver_sql("DROP TABLE IF EXISTS record_fts")
     ensure(conn)
+    rows = conn.execute(text("SELECT id, COALESCE(subject, '') || ' ' || filename, text FROM record_documents"))
+    count = 0
+    while batch := rows.fetchmany(2000):
+        add(conn, [(r[0], r[1], r[2]) for r in batch])
+        count += len(batch)
+    return count
 
 
 def phrase_query(conn: Connection, phrases: Iterable[tuple[str, bool]]) -> str:
