@@ -67,7 +67,9 @@ class TermSet:
 
     def __init__(self, terms: list[Term]) -> None:
         self.terms = terms
-        self.prefixed = {id(t) for t in terms if t.prefix and len(t.words) == 1}
+        self.prefix_terms = [t for t in terms if t.prefix and len(t.words) == 1]
+        self.prefixed = {id(t) for t in self.prefix_terms}
+        self.order = {id(t): n for n, t in enumerate(terms)}
         self.by_first: dict[str, list[Term]] = {}
         for term in terms:
             if id(term) not in self.prefixed:
@@ -75,9 +77,9 @@ class TermSet:
 
     def find(self, tokens: Tokens) -> Iterator[tuple[Term, list[Span]]]:
         """(term, spans) for every term present, in the terms' order."""
-        candidates = {id(t) for w in tokens.positions.keys() & self.by_first.keys() for t in self.by_first[w]}
-        for term in self.terms:
-            if id(term) in candidates or id(term) in self.prefixed:
-                spans = tokens.match(term)
-                if spans:
-                    yield term, spans
+        candidates = [t for w in tokens.positions.keys() & self.by_first.keys() for t in self.by_first[w]]
+        candidates.extend(self.prefix_terms)
+        for term in sorted(candidates, key=lambda t: self.order[id(t)]):
+            spans = tokens.match(term)
+            if spans:
+                yield term, spans

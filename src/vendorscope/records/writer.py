@@ -62,6 +62,8 @@ class RecordWriter:
         self.seen: dict[str, int] = dict(
             conn.execute(select(table.c.dedup_key, table.c.id).where(table.c.parent_id.is_(None))).all()
         )
+        # ids are given here, not by the database, so a family's rows link up before one bulk insert. One
+        # ingest writes to a store at a time: a second one started meanwhile fails on the primary key, whole.
         self.next_id = (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
         self.rows: list[tuple[Any, ...]] = []
         self.locations: list[dict[str, Any]] = []
