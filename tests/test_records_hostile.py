@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from tests.records_corpus import email_bytes, encrypted_pdf_bytes, pdf_bytes, zip_bytes
@@ -102,3 +103,24 @@ def test_bad_files_never_stop_a_batch_and_are_all_listed(sqlite_service: Service
     with sqlite_service.store.engine.connect() as conn:
         names = {Path(p.split("::")[0]).name for p in conn.execute(select(RecordDocument.path)).scalars()}
     assert names == set(files)  # nothing dropped
+
+
+def test_a_crashed_worker_leaves_every_file_recorded(
+    sqlite_service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vendorscope.records import ingest
+
+    def crash(task: ingest.Task) -> list[ingest.FileResult]:
+        raise MemoryError("worker died")
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(f"Kaspersky {name}")
+    monkeypatch.setattr(ingest, "extract_task", crash)
+    report = sqlite_service.records_ingest([folder], "alice", workers=1, records_dir=tmp_path / "o")
+    assert report.files == 2
+    assert sorted((Path(p).name, e) for p, e in report.errors) == [
+        ("a.txt", "extraction crashed: MemoryError: worker died"),
+        ("b.txt", "extraction crashed: MemoryError: worker died"),
+    ]

@@ -101,6 +101,7 @@ class RecordWriter:
                 "custodian": custodian,
                 "path": result.path,
                 "size": result.size,
+                "modified_at": result.mtime,
                 "ingested_at": self.now,
                 "documents": len(result.docs),
                 "error": result.error,

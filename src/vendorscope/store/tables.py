@@ -179,6 +179,7 @@ class RecordFile(Base):
     custodian: Mapped[str] = mapped_column(String(256))
     path: Mapped[str] = mapped_column(Text)
     size: Mapped[int] = mapped_column(BigInteger)
+    modified_at: Mapped[datetime | None] = mapped_column(DateTime)  # the file's modification time (UTC)
     ingested_at: Mapped[datetime] = mapped_column(DateTime)
     documents: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)

@@ -67,6 +67,7 @@ def upgrade() -> None:
         sa.Column("custodian", sa.String(length=256), nullable=False),
         sa.Column("path", sa.Text(), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("modified_at", sa.DateTime(), nullable=True),
         sa.Column("ingested_at", sa.DateTime(), nullable=False),
         sa.Column("documents", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
