@@ -18,6 +18,7 @@ from vendorscope import __version__
 from vendorscope.commands import collect as collect_command
 from vendorscope.commands import orgs as orgs_commands
 from vendorscope.commands import respond as respond_commands
+from vendorscope.commands.records import records_app
 from vendorscope.errors import VendorscopeError
 from vendorscope.ingest import IngestReport
 from vendorscope.service import Service
@@ -33,6 +34,7 @@ app = typer.Typer(
 catalog_app = typer.Typer(help="Inspect and validate vendor catalogs.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 respond_commands.register(app)
+app.add_typer(records_app, name="records")
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
 MAX_PROBLEM_LINES = 10

@@ -28,6 +28,12 @@ from vendorscope.orgs import flags, rollup
 from vendorscope.orgs.products import ProductSearch
 from vendorscope.orgs.screening.lists import covered_entities
 from vendorscope.orgs.screening.screener import Query, Screener
+from vendorscope.records import index, produce, review, search
+from vendorscope.records.ingest import RecordsIngestReport, ingest_records
+from vendorscope.records.produce import ProductionReport
+from vendorscope.records.search import Filters
+from vendorscope.records.store import Originals, originals_root
+from vendorscope.records.terms import vendor_terms
 from vendorscope.respond import remediation
 from vendorscope.respond.providers import Providers, default_providers
 from vendorscope.sources.base import Hints
@@ -231,3 +237,42 @@ class Service:
 
     def set_policy(self, policy: remediation.Policy) -> None:
         remediation.save_policy(self.store, policy)
+
+    # -- records (documents assessing a vendor) --------------------------------------------
+
+    def records_originals(self, folder: Path | None = None) -> Originals:
+        return Originals(originals_root(self.url, folder))
+
+    def records_ingest(self, paths: list[Path], custodian: str, **options: Any) -> RecordsIngestReport:
+        """Ingest files (email, PDF, Office, HTML, text, ZIP…) as records of one custodian."""
+        folder = options.pop("records_dir", None)
+        return ingest_records(self.store, self.records_originals(folder), paths, custodian, **options)
+
+    def records_search(self, query: str, filters: Filters) -> list[dict[str, Any]]:
+        with self.store.engine.begin() as conn:
+            index.ensure(conn)
+            return search.search(conn, search.word_terms(query), filters, require_all=True)
+
+    def records_vendor_search(self, vendor: str, filters: Filters) -> list[dict[str, Any]]:
+        terms = vendor_terms(self.vendor(vendor))
+        with self.store.engine.begin() as conn:
+            index.ensure(conn)
+            return search.search(conn, terms, filters, require_all=False)
+
+    def records_tag(self, ids: list[int], tag: str, reviewer: str, **options: Any) -> list[int]:
+        with self.store.transaction() as conn:
+            return review.tag(conn, ids, tag, reviewer, **options)
+
+    def records_produce(
+        self, out_dir: Path, prefix: str, records_dir: Path | None = None, cumulative: bool = False
+    ) -> ProductionReport:
+        with self.store.transaction() as conn:
+            return produce.produce(conn, self.records_originals(records_dir), out_dir, prefix, cumulative=cumulative)
+
+    def records_reindex(self) -> int:
+        with self.store.transaction() as conn:
+            return index.rebuild(conn)
+
+    def records_exceptions(self) -> list[list[str]]:
+        with self.store.engine.connect() as conn:
+            return produce.exception_rows(conn)

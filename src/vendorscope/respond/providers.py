@@ -157,8 +157,13 @@ class NoRecords:
 
 
 def default_providers(service: Service) -> Providers:
-    """The providers for a service's store: the organization registry when one was ingested."""
-    from vendorscope.orgs.provider import RegistryOrgs  # orgs builds on respond's types: import late
+    """The providers for a service's store: the organization registry and the records, when ingested."""
+    from vendorscope.orgs.provider import RegistryOrgs  # orgs and records build on respond's types: import late
+    from vendorscope.records.provider import RecordsProduction
 
     registry = RegistryOrgs(service)
-    return Providers(orgs=registry if registry.available else NoOrgRegistry(), documents=NoRecords())
+    records = RecordsProduction(service)
+    return Providers(
+        orgs=registry if registry.available else NoOrgRegistry(),
+        documents=records if records.available else NoRecords(),
+    )

@@ -1,0 +1,182 @@
+"""Records ingest: walk the paths, extract in parallel (process pool or Dask), write in batches.
+
+Each batch of files is one transaction: its originals are in the content-addressed store first, then
+its rows and index entries are committed together, so an interrupted ingest leaves nothing half-written
+(running the same command again finishes it; files already in the store are skipped).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from vendorscope.errors import InputError
+from vendorscope.records import dedup, index, runner, threads
+from vendorscope.records.extract import extract
+from vendorscope.records.model import Doc, Limits
+from vendorscope.records.store import Originals
+from vendorscope.records.writer import RecordWriter
+from vendorscope.store.store import Store
+from vendorscope.store.tables import RecordFile
+
+FILES_PER_TASK = 32
+FILES_PER_TRANSACTION = 512
+
+
+@dataclass
+class Task:
+    """Files for one worker call. ``data`` is sent along for remote (Dask) workers; locally they read the path."""
+
+    files: list[tuple[str, str, datetime | None, bytes | None]]  # (real path, shown path, mtime, data)
+    limits: Limits
+
+
+@dataclass
+class FileResult:
+    path: str
+    sha256: str
+    size: int
+    mtime: datetime | None
+    data: bytes | None  # None when it is the first document's data (an .eml, a PDF…)
+    docs: list[Doc]
+    error: str | None = None
+
+
+@dataclass
+class RecordsIngestReport:
+    files: int = 0
+    skipped: int = 0  # already in the store for this custodian and path
+    documents: int = 0
+    duplicates: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason) of documents read with errors
+    threads: int = 0
+    near_duplicate_groups: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def extract_task(task: Task) -> list[FileResult]:
+    """Worker side: read, hash, extract, sign for near-duplicates. Never raises for file content."""
+    results = []
+    for real, shown, mtime, data in task.files:
+        if data is None:
+            try:
+                data = Path(real).read_bytes()
+            except OSError as exc:
+                results.append(FileResult(shown, "", 0, mtime, b"", [], f"cannot read: {exc.strerror}"))
+                continue
+        docs = extract(data, shown, task.limits)
+        for doc in docs:
+            for item in doc.walk():
+                item.minhash = dedup.signature(item.text)
+        same = len(docs) == 1 and docs[0].data is data
+        results.append(
+            FileResult(shown, hashlib.sha256(data).hexdigest(), len(data), mtime, None if same else data, docs)
+        )
+    return results
+
+
+def ingest_records(
+    store: Store,
+    originals: Originals,
+    paths: list[Path],
+    custodian: str,
+    workers: int | None = None,
+    dask: str | None = None,
+    limits: Limits | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> RecordsIngestReport:
+    files = list(walk(paths))
+    report = RecordsIngestReport()
+    tasks = _tasks(files, limits or Limits())
+    with store.engine.begin() as conn:
+        index.ensure(conn)
+        known = {tuple(r) for r in conn.execute(select(RecordFile.sha256, RecordFile.custodian, RecordFile.path))}
+        writer = RecordWriter(conn, originals)
+    pending: list[FileResult] = []
+    for outcome in runner.run(extract_task, tasks, workers=workers, dask=dask, prepare=with_data):
+        results = outcome if isinstance(outcome, list) else _failed(outcome)
+        for result in results:
+            if (result.sha256, custodian, result.path) in known:
+                report.skipped += 1
+            else:
+                pending.append(result)
+        if progress:
+            progress(len(results))
+        if len(pending) >= FILES_PER_TRANSACTION:
+            _write(store, writer, pending, custodian, report)
+            pending = []
+    _write(store, writer, pending, custodian, report)
+    with store.engine.begin() as conn:
+        report.near_duplicate_groups = dedup.group_near_duplicates(conn)
+        report.threads = threads.assign_threads(conn)
+    return report
+
+
+def _write(
+    store: Store, writer: RecordWriter, results: list[FileResult], custodian: str, report: RecordsIngestReport
+) -> None:
+    if not results:
+        return
+    for result in results:  # originals first: a row never points to a missing original
+        writer.keep_originals(result)
+    with store.engine.begin() as conn:
+        writer.conn = conn
+        for result in results:
+            new, duplicates, errors = writer.write(result, custodian)
+            report.files += 1
+            report.documents += new
+            report.duplicates += duplicates
+            report.errors.extend(errors)
+        writer.flush()
+
+
+def _failed(failure: runner.TaskFailed) -> list[FileResult]:
+    """A task that crashed as a whole: each of its files is recorded with the reason, none is lost."""
+    task: Task = failure.task
+    out = []
+    for real, shown, mtime, data in task.files:
+        try:
+            content = data if data is not None else Path(real).read_bytes()
+        except OSError:
+            content = b""
+        doc = Doc(shown, "unknown", content, error=f"extraction crashed: {failure.error}")
+        out.append(FileResult(shown, hashlib.sha256(content).hexdigest(), len(content), mtime, None, [doc]))
+    return out
+
+
+def walk(paths: list[Path]) -> Iterator[tuple[Path, datetime | None]]:
+    """Files under the paths (recursive, hidden files skipped), with their modification time (UTC)."""
+    for path in paths:
+        if not path.exists():
+            raise InputError(str(path), "no such file or folder")
+        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in candidates:
+            if any(part.startswith(".") for part in file.relative_to(path).parts) and path.is_dir():
+                continue
+            stamp = datetime.fromtimestamp(os.stat(file).st_mtime, UTC).replace(tzinfo=None)
+            yield file, stamp
+
+
+def _tasks(files: list[tuple[Path, datetime | None]], limits: Limits) -> list[Task]:
+    chunks = [files[start : start + FILES_PER_TASK] for start in range(0, len(files), FILES_PER_TASK)]
+    return [Task([(str(p), str(p), m, None) for p, m in chunk], limits) for chunk in chunks]
+
+
+def with_data(task: Task) -> Task:
+    """The task with its files' bytes, for workers that cannot read our disk (Dask)."""
+    entries = []
+    for real, shown, mtime, data in task.files:
+        try:
+            entries.append((real, shown, mtime, data if data is not None else Path(real).read_bytes()))
+        except OSError:
+            entries.append((real, shown, mtime, None))  # the worker reports it cannot read it
+    return Task(entries, task.limits)

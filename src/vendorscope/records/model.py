@@ -1,0 +1,59 @@
+"""What an extractor returns: a document, its metadata and text, its children, and what went wrong."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Limits:
+    """Bounds on hostile input: archive bombs, deep nesting, huge attachments."""
+
+    max_document_bytes: int = 256 * 1024 * 1024  # larger documents (and attachments) are kept but not read
+    max_container_bytes: int = 8 * 1024 * 1024 * 1024  # emails, mailboxes and archives: their parts have limits
+    max_text_chars: int = 20_000_000  # extracted text beyond this is cut (and said so)
+    max_archive_total: int = 1024 * 1024 * 1024  # uncompressed bytes in one archive, all levels
+    max_archive_ratio: float = 200.0  # uncompressed / compressed, per entry
+    max_archive_entries: int = 10_000
+    max_depth: int = 8  # archives and attachments inside each other
+
+
+@dataclass
+class Doc:
+    """One extracted document. ``error`` says why it could not be (fully) read; it is never dropped."""
+
+    filename: str
+    format: str
+    data: bytes
+    text: str = ""
+    error: str | None = None
+    from_addr: str | None = None
+    to_addrs: str | None = None
+    cc_addrs: str | None = None
+    bcc_addrs: str | None = None
+    subject: str | None = None
+    sent_at: datetime | None = None
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: str | None = None
+    email_key: str | None = None  # hash of normalized headers + body, for email duplicates
+    minhash: bytes | None = None  # near-duplicate signature of the text (dedup.py)
+    children: list[Doc] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def add_error(self, message: str) -> None:
+        self.error = f"{self.error}; {message}" if self.error else message
+
+    def walk(self) -> list[Doc]:
+        """This document and all its descendants, parents first."""
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out

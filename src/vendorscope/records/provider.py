@@ -1,0 +1,65 @@
+"""The records module as the response package sees it (respond/providers.py ``DocumentProvider``).
+
+The package's documents are the reviewers' decisions: every family tagged responsive, produced under
+its permanent Bates number (a cumulative volume, so rebuilding the package writes the same files),
+privileged documents on the privilege log. The report also says how many vendor-search candidates in
+the request's date range nobody has reviewed yet — "none produced" must never hide "never looked".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from vendorscope.records.review import current_tags
+from vendorscope.records.search import Filters
+from vendorscope.respond.providers import ProductionSummary
+from vendorscope.store.tables import RecordDocument
+
+if TYPE_CHECKING:
+    from vendorscope.service import Service
+
+BATES_PREFIX = "VS"
+
+
+class RecordsProduction:
+    """``DocumentProvider`` over the store's records."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        with service.store.engine.connect() as conn:
+            self.documents = conn.execute(select(func.count()).select_from(RecordDocument)).scalar_one()
+            self.tags = current_tags(conn)
+        self.available = self.documents > 0
+
+    def describe(self) -> str:
+        if not self.available:
+            return "no documents were ingested (vendorscope records ingest): none produced"
+        reviewed = len(self.tags)
+        responsive = sum(1 for tag, _ in self.tags.values() if tag == "responsive")
+        privileged = sum(1 for tag, _ in self.tags.values() if tag == "privileged")
+        return (
+            f"records: {self.documents} documents, {reviewed} reviewed: {responsive} responsive, "
+            f"{privileged} privileged"
+        )
+
+    def produce_documents(self, out_dir: Path, vendor: str, since: date | None) -> ProductionSummary | None:
+        if not self.available:
+            return None
+        start = datetime(since.year, since.month, since.day) if since else None
+        candidates = self.service.records_vendor_search(vendor, Filters(since=start, limit=0))
+        unreviewed = [c for c in candidates if not any(d in self.tags for d in [c["id"], *c["hit_documents"]])]
+        report = self.service.records_produce(out_dir, BATES_PREFIX, cumulative=True)
+        produced = f"{report.first}–{report.last}" if report.first else "no Bates numbers"
+        since_text = since.isoformat() if since else "any date"
+        description = (
+            f"{report.documents} documents produced ({produced}), {report.withheld} withheld as privileged "
+            f"(privilege log), {report.exceptions} files that could not be read (exceptions report); "
+            f"vendor search since {since_text}: {len(candidates)} candidate families, "
+            f"{len(unreviewed)} not yet reviewed"
+        )
+        files = tuple(sorted(p for p in out_dir.rglob("*") if p.is_file()))
+        return ProductionSummary(report.documents, out_dir, description, files)

@@ -1,0 +1,60 @@
+"""Email threads: Message-ID / In-Reply-To / References link messages; a reply with none of them joins
+the thread of the same subject once reply and forward prefixes are removed. ``thread_id`` is the smallest
+document id of the thread."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from sqlalchemy import Connection, select
+
+from vendorscope.records.dedup import _find, _union, set_column
+from vendorscope.store.tables import RecordDocument
+
+_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|antw|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+_ID = re.compile(r"<[^<>\s]+>")
+EMAIL_FORMATS = ("email", "msg")
+
+
+def normalized_subject(subject: str | None) -> str:
+    return re.sub(r"\s+", " ", _PREFIX.sub("", subject or "")).strip().lower()
+
+
+def assign_threads(conn: Connection) -> int:
+    """Recompute every email's thread; returns the number of threads with more than one message."""
+    rows = conn.execute(
+        select(
+            RecordDocument.id,
+            RecordDocument.message_id,
+            RecordDocument.in_reply_to,
+            RecordDocument.reference_ids,
+            RecordDocument.subject,
+        ).where(RecordDocument.format.in_(EMAIL_FORMATS))
+    ).all()
+    parent: dict[int, int] = {}
+    by_message_id: dict[str, int] = {}
+    for doc_id, message_id, _, _, _ in rows:
+        _find(parent, doc_id)
+        for mid in _ID.findall(message_id or ""):
+            if mid in by_message_id:
+                _union(parent, doc_id, by_message_id[mid])
+            by_message_id.setdefault(mid, doc_id)
+    by_subject: dict[str, int] = {}
+    unlinked: list[tuple[int, str]] = []
+    for doc_id, _, in_reply_to, references, subject in rows:
+        linked = _ID.findall(f"{in_reply_to or ''} {references or ''}")
+        for mid in linked:
+            if mid in by_message_id:
+                _union(parent, doc_id, by_message_id[mid])
+        key = normalized_subject(subject)
+        if key:
+            by_subject.setdefault(key, doc_id)
+            if not linked and _PREFIX.match(subject or ""):
+                unlinked.append((doc_id, key))
+    for doc_id, key in unlinked:
+        _union(parent, doc_id, by_subject[key])
+    roots = {doc_id: _find(parent, doc_id) for doc_id in parent}
+    set_column(conn, "thread_id", roots)
+    sizes = Counter(roots.values())
+    return sum(1 for size in sizes.values() if size > 1)

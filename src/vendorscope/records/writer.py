@@ -1,0 +1,177 @@
+"""Writes extracted documents: dedup at the family level, ids, locations, dates, the text index."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, func, select
+
+from vendorscope.records import index
+from vendorscope.records.model import Doc
+from vendorscope.records.store import Originals
+from vendorscope.store import dialect
+from vendorscope.store.tables import RecordDocument, RecordFile, RecordLocation
+
+if TYPE_CHECKING:
+    from vendorscope.records.ingest import FileResult
+
+EMAIL_FORMATS = ("email", "msg")
+DOC_COLUMNS = [
+    "id",
+    "parent_id",
+    "family_id",
+    "position",
+    "dedup_key",
+    "sha256",
+    "md5",
+    "size",
+    "custodian",
+    "path",
+    "filename",
+    "format",
+    "from_addr",
+    "to_addrs",
+    "cc_addrs",
+    "bcc_addrs",
+    "subject",
+    "sent_at",
+    "created_at",
+    "modified_at",
+    "doc_date",
+    "date_source",
+    "message_id",
+    "in_reply_to",
+    "reference_ids",
+    "minhash",
+    "text",
+    "error",
+    "ingested_at",
+]
+
+
+class RecordWriter:
+    """One writer per ingest; ``conn`` is set per transaction. Top-level documents are deduplicated by
+    ``dedup_key``; an attachment belongs to its family and is never deduplicated away from it."""
+
+    def __init__(self, conn: Connection, originals: Originals) -> None:
+        self.conn = conn
+        self.originals = originals
+        table = RecordDocument.__table__
+        self.seen: dict[str, int] = dict(
+            conn.execute(select(table.c.dedup_key, table.c.id).where(table.c.parent_id.is_(None))).all()
+        )
+        # ids are given here, not by the database, so a family's rows link up before one bulk insert. One
+        # ingest writes to a store at a time: a second one started meanwhile fails on the primary key, whole.
+        self.next_id = (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        self.rows: list[tuple[Any, ...]] = []
+        self.locations: list[dict[str, Any]] = []
+        self.fts: list[tuple[int, str, str]] = []
+        self.files: list[dict[str, Any]] = []
+        self.now = datetime.now(UTC).replace(tzinfo=None)
+
+    def keep_originals(self, result: FileResult) -> None:
+        if result.data is not None:
+            self.originals.put(result.data, result.sha256)
+        for doc in result.docs:
+            for item in doc.walk():
+                if item.data:
+                    self.originals.put(item.data)
+
+    def write(self, result: FileResult, custodian: str) -> tuple[int, int, list[tuple[str, str]]]:
+        """Rows for one file; returns (new documents, duplicates, errors)."""
+        new = duplicates = 0
+        errors: list[tuple[str, str]] = []
+        if result.error:
+            errors.append((result.path, result.error))
+        for doc in result.docs:
+            key = doc.email_key or doc.sha256
+            path = doc.filename
+            if key in self.seen:
+                duplicates += 1
+                self._location(self.seen[key], custodian, path)
+                continue
+            family = self._insert(doc, None, None, 0, path, custodian, result, errors)
+            self.seen[key] = family
+            new += len(doc.walk())
+        self.files.append(
+            {
+                "sha256": result.sha256,
+                "custodian": custodian,
+                "path": result.path,
+                "size": result.size,
+                "modified_at": result.mtime,
+                "ingested_at": self.now,
+                "documents": len(result.docs),
+                "error": result.error,
+            }
+        )
+        return new, duplicates, errors
+
+    def _insert(
+        self,
+        doc: Doc,
+        parent: int | None,
+        family: int | None,
+        position: int,
+        path: str,
+        custodian: str,
+        result: FileResult,
+        errors: list[tuple[str, str]],
+    ) -> int:
+        doc_id = self.next_id
+        self.next_id += 1
+        family = family or doc_id
+        date, source = _date(doc, parent is None, result.mtime)
+        name = PurePath(doc.filename.split("#")[0]).name or doc.filename
+        self.rows.append(
+            (
+                *(doc_id, parent, family, position, doc.email_key or doc.sha256, doc.sha256, doc_md5(doc)),
+                *(len(doc.data), custodian, path, name, doc.format),
+                *(doc.from_addr, doc.to_addrs, doc.cc_addrs, doc.bcc_addrs, doc.subject),
+                *(doc.sent_at, doc.created_at, doc.modified_at, date, source),
+                *(doc.message_id, doc.in_reply_to, doc.references, doc.minhash, doc.text.replace("\x00", "")),
+                *(doc.error, self.now),
+            )
+        )
+        self._location(doc_id, custodian, path)
+        self.fts.append((doc_id, f"{doc.subject or ''} {PurePath(doc.filename).name}", doc.text))
+        if doc.error:
+            errors.append((path, doc.error))
+        for n, child in enumerate(doc.children):
+            self._insert(child, doc_id, family, n, f"{path}::{child.filename}", custodian, result, errors)
+        return doc_id
+
+    def _location(self, doc_id: int, custodian: str, path: str) -> None:
+        self.locations.append({"document_id": doc_id, "custodian": custodian, "path": path})
+
+    def flush(self) -> None:
+        dialect.bulk_insert(self.conn, RecordDocument.__table__, DOC_COLUMNS, self.rows)
+        if self.locations:
+            table = RecordLocation.__table__
+            statement = dialect.insert_ignoring_conflicts(self.conn, table, ["document_id", "custodian", "path"])
+            self.conn.execute(statement, self.locations)
+        index.add(self.conn, self.fts)
+        if self.files:
+            self.conn.execute(RecordFile.__table__.insert(), self.files)
+        self.rows, self.locations, self.fts, self.files = [], [], [], []
+
+
+def doc_md5(doc: Doc) -> str:
+    import hashlib
+
+    return hashlib.md5(doc.data, usedforsecurity=False).hexdigest()
+
+
+def _date(doc: Doc, top: bool, mtime: datetime | None) -> tuple[datetime | None, str | None]:
+    """Sent date for email; else the document's own modified/created date; else (top level) the file's."""
+    if doc.format in EMAIL_FORMATS:
+        return (doc.sent_at, "sent") if doc.sent_at else (None, None)
+    if doc.modified_at:
+        return doc.modified_at, "modified"
+    if doc.created_at:
+        return doc.created_at, "created"
+    if top and mtime:
+        return mtime, "file-mtime"
+    return None, None
