@@ -331,6 +331,11 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+from vendorscope.commands import server as _server_commands  # noqa: E402
+
+_server_commands.register(app)
+
+
 def main() -> None:
     """Entry point: Typer handles usage errors; our own errors become one line and an exit code."""
     try:

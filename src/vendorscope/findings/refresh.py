@@ -8,6 +8,7 @@ evidence no longer supports is marked ``withdrawn``, never deleted.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -52,7 +53,7 @@ class _Draft:
         return round(min(1.0 - self.confidence_miss, 0.9999), 4)
 
 
-def _verdict_rows(conn: Connection) -> list[Any]:
+def _verdict_rows(conn: Connection, host_ids: Collection[int] | None = None) -> list[Any]:
     stmt = (
         select(
             Installation.host_id,
@@ -76,14 +77,16 @@ def _verdict_rows(conn: Connection) -> list[Any]:
         .where(TitleMatch.confidence >= REPORT_THRESHOLD)
         .order_by(Installation.host_id, TitleMatch.confidence.desc(), Title.name)
     )
+    if host_ids is not None:
+        stmt = stmt.where(Installation.host_id.in_(sorted(host_ids)))
     return list(conn.execute(stmt))
 
 
-def compute(conn: Connection) -> dict[tuple[int, str, str, str], _Draft]:
+def compute(conn: Connection, host_ids: Collection[int] | None = None) -> dict[tuple[int, str, str, str], _Draft]:
     """Findings as the evidence now supports them, keyed by (host, vendor, product, kind)."""
     drafts: dict[tuple[int, str, str, str], _Draft] = defaultdict(_Draft)
     unidentified: list[Any] = []
-    for row in _verdict_rows(conn):
+    for row in _verdict_rows(conn, host_ids):
         if row.product == UNIDENTIFIED:
             unidentified.append(row)
         else:
@@ -100,19 +103,20 @@ def compute(conn: Connection) -> dict[tuple[int, str, str, str], _Draft]:
     return drafts
 
 
-def refresh_findings(store: Store) -> tuple[int, int, int]:
-    """Bring the findings table in line with the evidence; returns (new, updated, withdrawn)."""
+def refresh_findings(store: Store, host_ids: Collection[int] | None = None) -> tuple[int, int, int]:
+    """Bring the findings table in line with the evidence; returns (new, updated, withdrawn).
+
+    With ``host_ids``, only those hosts' findings are recomputed (after an ingest that touched only them).
+    """
     now = datetime.now(UTC).replace(tzinfo=None)
     with store.transaction() as conn:
-        drafts = compute(conn)
-        existing = {
-            (r.host_id, r.vendor, r.product, r.kind): (r.id, r.status)
-            for r in conn.execute(
-                select(
-                    Finding.id, Finding.host_id, Finding.vendor, Finding.product, Finding.kind, Finding.status
-                ).where(Finding.kind.in_(SOFTWARE_KINDS))
-            )
-        }
+        drafts = compute(conn, host_ids)
+        stmt = select(Finding.id, Finding.host_id, Finding.vendor, Finding.product, Finding.kind, Finding.status).where(
+            Finding.kind.in_(SOFTWARE_KINDS)
+        )
+        if host_ids is not None:
+            stmt = stmt.where(Finding.host_id.in_(sorted(host_ids)))
+        existing = {(r.host_id, r.vendor, r.product, r.kind): (r.id, r.status) for r in conn.execute(stmt)}
         inserts, updates = [], []
         for key, draft in drafts.items():
             values = {

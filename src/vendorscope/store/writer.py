@@ -113,7 +113,7 @@ class ArtifactWriter:
                 first = when if first is None or when < first else first
                 last = when if last is None or when > last else last
             span[key] = (first, last, name, facts | obs.host_facts)
-        missing = [k for k in span if k not in self.caches.hosts]
+        missing = sorted(k for k in span if k not in self.caches.hosts)
         if missing:
             rows = [{"key": k, "name": span[k][2], "first_seen": None, "last_seen": None, "facts": {}} for k in missing]
             self.conn.execute(insert_ignoring_conflicts(self.conn, _HOSTS, ["key"]), rows)
@@ -155,13 +155,18 @@ class ArtifactWriter:
                 if key not in known and key not in new:
                     new[key] = item
         if new:
+            # Sorted keys keep concurrent writers from deadlocking; only the titles this transaction inserted
+            # are its to match (one a concurrent writer inserted is matched in that writer's transaction).
             digests = {title_digest(k): k for k in new}
-            rows = [dict(zip(TITLE_FIELDS, k, strict=True)) | {"key": d} for d, k in digests.items()]
-            self.conn.execute(insert_ignoring_conflicts(self.conn, _TITLES, ["key"]), rows)
-            for chunk in _chunks(list(digests)):
+            rows = [dict(zip(TITLE_FIELDS, digests[d], strict=True)) | {"key": d} for d in sorted(digests)]
+            stmt = insert_ignoring_conflicts(self.conn, _TITLES, ["key"]).returning(_TITLES.c.id, _TITLES.c.key)
+            for tid, digest in self.conn.execute(stmt, rows):
+                known[digests[digest]] = tid
+                self.stats.new_titles.append((tid, new[digests[digest]]))
+            missing = [d for d in digests if digests[d] not in known]
+            for chunk in _chunks(missing):
                 for tid, digest in self.conn.execute(select(Title.id, Title.key).where(Title.key.in_(chunk))):
                     known[digests[digest]] = tid
-                    self.stats.new_titles.append((tid, new[digests[digest]]))
         return known
 
     # -- installations ---------------------------------------------------------------------
