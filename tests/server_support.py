@@ -15,6 +15,10 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from argon2 import PasswordHasher
+
+from vendorscope.match.matcher import Matcher
+from vendorscope.server import accounts
 from vendorscope.service import Service
 from vendorscope.web.app import create_app
 from vendorscope.web.security import LOGIN_CSRF_COOKIE
@@ -85,12 +89,36 @@ def csrf_of(client: TestClient) -> str:
     return match.group(1)
 
 
+_MATCHER: list[Matcher] = []
+
+
+def server_service(db_url: str) -> Service:
+    """A service whose catalogs and matcher are built once per test process (they take seconds)."""
+    service = Service(db_url)
+    if not _MATCHER:
+        _MATCHER.append(service.matcher)
+    service.__dict__["matcher"] = _MATCHER[0]
+    service.__dict__["catalogs"] = [index.catalog for index in _MATCHER[0].indexes]
+    return service
+
+
+@contextmanager
+def fast_hashing() -> Iterator[None]:
+    """Cheap argon2 parameters for tests (the real ones take most of a second per hash, by design)."""
+    real = accounts._hasher
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    try:
+        yield
+    finally:
+        accounts._hasher = real
+
+
 @contextmanager
 def app_client(db_url: str) -> Iterator[tuple[Service, TestClient]]:
-    service = Service(db_url)
+    service = server_service(db_url)
     app = create_app(service)
     try:
-        with TestClient(app, base_url="https://testserver") as client:
+        with fast_hashing(), TestClient(app, base_url="https://testserver") as client:
             yield service, client
     finally:
         service.close()

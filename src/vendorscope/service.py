@@ -138,6 +138,8 @@ class Service:
         return result
 
     def scoped_findings(self, hosts: query.HostFilter, flt: views.FindingFilter) -> list[dict[str, Any]]:
+        if flt.vendor:
+            self.vendor(flt.vendor)
         with self.store.engine.connect() as conn:
             return views.findings(conn, hosts, flt)
 

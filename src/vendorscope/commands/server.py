@@ -106,6 +106,7 @@ def serve(
         bool, typer.Option("--insecure-cookies", help="Cookies without Secure: only for plain HTTP off localhost.")
     ] = False,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Threads for requests (and DB connections).")] = 40,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level: warning hides the access log.")] = "info",
 ) -> None:
     """Run the web server: pages, the JSON API (/api/docs) and the agents' push endpoint."""
     import uvicorn
@@ -115,7 +116,7 @@ def serve(
     service = Service(db, _service().extra_catalogs) if db else _service()
     app = create_app(service, secure_cookies=not insecure_cookies, threads=workers)
     out.print(f"vendorscope serving on http://{host}:{port} (API docs at /api/docs)", highlight=False)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
 
 
 def push(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from datetime import timedelta
 from typing import Any
 
@@ -34,8 +35,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
-# A hash to verify against when the user does not exist, so timing does not tell names apart.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash to verify against when the user does not exist, so timing does not tell names apart."""
+    return hasher.hash("not a password of anyone")
 
 
 def token_digest(token: str) -> str:
@@ -115,24 +120,20 @@ class Accounts:
 
     def authenticate(self, username: str, password: str) -> Principal | None:
         """The user when the password is right and the account enabled; None otherwise (same time either way)."""
+        cols = (User.id, User.username, User.role, User.org, User.password_hash, User.disabled)
         with self.store.engine.connect() as conn:
-            user = conn.execute(select(User).where(User.username == username.strip().lower())).first()
-        stored = user[0].password_hash if user else _DUMMY_HASH
+            user = conn.execute(select(*cols).where(User.username == username.strip().lower())).first()
         try:
-            _hasher.verify(stored, password)
+            _hasher.verify(user.password_hash if user else _dummy_hash(_hasher), password)
         except (VerificationError, InvalidHashError):
             return None
-        if user is None or user[0].disabled:
+        if user is None or user.disabled:
             return None
-        u = user[0]
-        if _hasher.check_needs_rehash(u.password_hash):
+        if _hasher.check_needs_rehash(user.password_hash):
             with self.store.transaction() as conn:
-                conn.execute(
-                    update(User.__table__)
-                    .where(User.__table__.c.id == u.id)
-                    .values(password_hash=_hasher.hash(password))
-                )
-        return Principal(u.id, u.username, u.role, u.org)
+                table = User.__table__
+                conn.execute(update(table).where(table.c.id == user.id).values(password_hash=_hasher.hash(password)))
+        return Principal(user.id, user.username, user.role, user.org)
 
     def start_session(self, user: Principal) -> tuple[str, str]:
         """A new session for the user: (cookie token, CSRF token)."""

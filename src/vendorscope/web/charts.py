@@ -25,7 +25,7 @@ def bar_chart(rows: Sequence[tuple[str, int]], title: str, unit: str = "hosts") 
     for i, (label, value) in enumerate(rows):
         y = i * BAR_HEIGHT + 2
         w = max(1, round(BAR_WIDTH * value / top)) if value else 0
-        short = label if len(label) <= 34 else label[:33] + "…"
+        short = label if len(label) <= 30 else label[:29] + "…"
         parts.append(
             f"<g><title>{escape(label)}: {value} {escape(unit)}</title>"
             f"<text x='{LABEL_WIDTH - 6}' y='{y + 15}' text-anchor='end' class='label'>{escape(short)}</text>"
