@@ -33,13 +33,21 @@ from vendorscope.store.tables import AgentPush, Artifact, Finding, Host, Install
 
 KES = {"name": "Kaspersky Endpoint Security for Windows", "publisher": "AO Kaspersky Lab", "source": "programs"}
 ORGS = ("", "prime", "prime/sub", "other")
+ATTEMPTS = 5
 
 
 def make_bundles(agents: int, rounds: int, items: int, seed: int) -> tuple[list[list[bytes]], int]:
     """Per agent, one bundle per round; returns them and the distinct (host, title) pairs they hold."""
     rng = random.Random(seed)
-    common = [{"name": f"Common App {i}", "version": f"{i % 7}.{i % 5}", "publisher": f"Vendor {i % 40}",
-               "source": "programs"} for i in range(2000)]
+    common = [
+        {
+            "name": f"Common App {i}",
+            "version": f"{i % 7}.{i % 5}",
+            "publisher": f"Vendor {i % 40}",
+            "source": "programs",
+        }
+        for i in range(2000)
+    ]
     per_agent: list[list[bytes]] = []
     pairs = 0
     for a in range(agents):
@@ -62,8 +70,14 @@ def counts(url: str) -> dict[str, int]:
     engine = create_engine(url)
     out = {}
     with engine.connect() as conn:
-        for name, table in (("artifacts", Artifact), ("hosts", Host), ("titles", Title),
-                            ("installations", Installation), ("findings", Finding), ("pushes", AgentPush)):
+        for name, table in (
+            ("artifacts", Artifact),
+            ("hosts", Host),
+            ("titles", Title),
+            ("installations", Installation),
+            ("findings", Finding),
+            ("pushes", AgentPush),
+        ):
             out[name] = conn.execute(select(func.count()).select_from(table)).scalar_one()
         out["ingested_pushes"] = conn.execute(
             select(func.count()).select_from(AgentPush).where(AgentPush.status == "ingested")
@@ -79,11 +93,22 @@ async def run_agents(url: str, tokens: list[str], per_agent: list[list[bytes]]) 
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
 
         async def agent(i: int) -> None:
-            headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}", "X-Vendorscope-Agent": f"agent-{i}",
-                       "Content-Type": "application/gzip"}
+            headers = {
+                "Authorization": f"Bearer {tokens[i % len(tokens)]}",
+                "X-Vendorscope-Agent": f"agent-{i}",
+                "Content-Type": "application/gzip",
+            }
             for body in per_agent[i]:
                 start = time.perf_counter()
-                response = await client.post("/api/v1/agents/bundles", content=body, headers=headers)
+                for attempt in range(ATTEMPTS):  # as `push_bundle` does: a lost connection is retried (idempotent)
+                    try:
+                        response = await client.post("/api/v1/agents/bundles", content=body, headers=headers)
+                        break
+                    except httpx.TransportError:
+                        statuses[-1] = statuses.get(-1, 0) + 1
+                        await asyncio.sleep(0.2 * 2**attempt)
+                else:
+                    raise SystemExit("an agent could not push after all its attempts")
                 latencies.append(time.perf_counter() - start)
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
@@ -97,11 +122,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: str, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "vendorscope", "serve", "--db", db, "--port", str(port), "--log-level", "warning"],
-        stdout=subprocess.DEVNULL,
-    )
+def start_server(db: str, port: int, processes: int) -> subprocess.Popen[bytes]:
+    command = ["serve", "--db", db, "--port", str(port), "--log-level", "warning", "--processes", str(processes)]
+    proc = subprocess.Popen([sys.executable, "-m", "vendorscope", *command], stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -118,8 +141,10 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--items", type=int, default=300)
-    parser.add_argument("--pg", default=os.environ.get("VENDORSCOPE_TEST_PG",
-                                                       "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--processes", type=int, default=2, help="server processes (`serve --processes`)")
+    parser.add_argument(
+        "--pg", default=os.environ.get("VENDORSCOPE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
     args = parser.parse_args()
     name = f"vs_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
@@ -134,7 +159,7 @@ def main() -> None:
         per_agent, pairs = make_bundles(args.agents, args.rounds, args.items, seed=8)
         total = sum(len(b) for b in per_agent)
         port = free_port()
-        proc = start_server(db, port)
+        proc = start_server(db, port, args.processes)
         before = counts(db)
         started = time.perf_counter()
         latencies, statuses = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, per_agent))
@@ -156,9 +181,15 @@ def main() -> None:
 def report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final) -> None:  # type: ignore[no-untyped-def]
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    print(f"agents {args.agents}, bundles {total} ({args.rounds} each), {args.items} items per bundle, PostgreSQL")
+    print(
+        f"agents {args.agents}, bundles {total} ({args.rounds} each), {args.items} items per bundle, "
+        f"PostgreSQL, {args.processes} server processes"
+    )
     print(f"wall {elapsed:.1f} s, {total / elapsed:.1f} bundles/s, {total * args.items / elapsed:,.0f} items/s")
     print(f"latency p50 {statistics.median(latencies):.3f} s, p99 {p99:.3f} s, max {latencies[-1]:.3f} s")
+    retried = statuses.pop(-1, 0)
+    again.pop(-1, None)
+    print(f"connection errors retried: {retried}")
     print(f"HTTP statuses: {statuses}; second wave (same first bundles again): {again}")
     print(f"counts before: {before}")
     print(f"counts after:  {after}")

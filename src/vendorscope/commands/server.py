@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import random
 import sys
 import time
@@ -107,6 +108,7 @@ def serve(
     ] = False,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Threads for requests (and DB connections).")] = 40,
     log_level: Annotated[str, typer.Option(help="uvicorn log level: warning hides the access log.")] = "info",
+    processes: Annotated[int, typer.Option(min=1, max=32, help="Server processes (to use more than one core).")] = 1,
 ) -> None:
     """Run the web server: pages, the JSON API (/api/docs) and the agents' push endpoint."""
     import uvicorn
@@ -114,8 +116,26 @@ def serve(
     from vendorscope.web.app import create_app
 
     service = Service(db, _service().extra_catalogs) if db else _service()
-    app = create_app(service, secure_cookies=not insecure_cookies, threads=workers)
     out.print(f"vendorscope serving on http://{host}:{port} (API docs at /api/docs)", highlight=False)
+    if processes > 1:  # each process has its own app over the same store; settings pass by environment
+        os.environ.update(
+            VENDORSCOPE_DB=service.url,
+            VENDORSCOPE_CATALOGS=os.pathsep.join(str(p) for p in service.extra_catalogs),
+            VENDORSCOPE_INSECURE_COOKIES="1" if insecure_cookies else "0",
+            VENDORSCOPE_THREADS=str(workers),
+        )
+        service.prepare_server()  # once, before the processes start
+        uvicorn.run(
+            "vendorscope.web.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=processes,
+            log_level=log_level,
+            proxy_headers=False,
+        )
+        return
+    app = create_app(service, secure_cookies=not insecure_cookies, threads=workers)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
 
 

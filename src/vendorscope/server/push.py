@@ -75,6 +75,9 @@ class AgentIngest:
         self.matcher = matcher
         self._shared = Caches()
         self._lock = threading.Lock()
+        self._pending: set[int] = set()  # hosts whose findings await a refresh
+        self._pending_lock = threading.Lock()
+        self._refreshing = threading.Lock()
 
     def _caches(self) -> _OverlayCaches:
         with self._lock:
@@ -101,10 +104,32 @@ class AgentIngest:
             time.sleep(0.02 * 2**attempt)
         if result.status == "ingested":
             caches.commit()
-            self._refresh(result.host_ids)
+            self._refresh_soon(result.host_ids)
         else:
             self._log(agent, agent_name, data, result.status, addr, "; ".join(result.messages()[:3]))
         return PushResult(result.status, result.sha256, result.items, len(result.host_ids), result.messages())
+
+    def _refresh_soon(self, host_ids: set[int]) -> None:
+        """Refresh the hosts' findings, batched: one thread at a time refreshes every host pushed meanwhile.
+
+        A push whose hosts another thread is about to refresh returns at once; the evidence is committed
+        either way, and the server refreshes every host's findings when it starts.
+        """
+        with self._pending_lock:
+            self._pending |= host_ids
+        while self._refreshing.acquire(blocking=False):
+            try:
+                while True:
+                    with self._pending_lock:
+                        batch, self._pending = self._pending, set()
+                    if not batch:
+                        break
+                    self._refresh(batch)
+            finally:
+                self._refreshing.release()
+            with self._pending_lock:
+                if not self._pending:
+                    return
 
     def _refresh(self, host_ids: set[int]) -> None:
         for attempt in range(ATTEMPTS):

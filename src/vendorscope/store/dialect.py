@@ -6,10 +6,10 @@ generic path is several times slower) and connection tuning look at the dialect.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, event
+from sqlalchemy import Connection, Engine, Table, bindparam, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -76,3 +76,27 @@ def _copy_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Seq
     with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def bulk_update(
+    conn: Connection, table: Table, key: str, fields: Mapping[str, str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """UPDATE many rows by primary key, each with its own values.
+
+    ``fields`` maps a column to its key in each row; ``key`` is the row's key holding the id. On PostgreSQL
+    this is one statement (a join on unnest()ed arrays) instead of one round trip per row.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        stmt = update(table).where(table.c.id == bindparam(key)).values({c: bindparam(k) for c, k in fields.items()})
+        conn.execute(stmt, list(rows))
+        return
+    names = list(fields)
+    types = [table.c[c].type.compile(dialect=conn.dialect) for c in names]
+    id_type = table.c.id.type.compile(dialect=conn.dialect)
+    arrays = ", ".join([f"%s::{id_type}[]", *(f"%s::{t}[]" for t in types)])
+    sets = ", ".join(f"{c} = v.{c}" for c in names)
+    sql = f"UPDATE {table.name} AS t SET {sets} FROM unnest({arrays}) AS v(id, {', '.join(names)}) WHERE t.id = v.id"
+    columns = [[row[key] for row in rows], *([row[fields[c]] for row in rows] for c in names)]
+    conn.exec_driver_sql(sql, tuple(columns))

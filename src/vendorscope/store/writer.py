@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from vendorscope.sources.base import TITLE_FIELDS, Item, Observation
-from vendorscope.store.dialect import bulk_insert, insert_ignoring_conflicts
+from vendorscope.store.dialect import bulk_insert, bulk_update, insert_ignoring_conflicts
 from vendorscope.store.tables import Examination, Host, HostSource, Installation, Title
 
 TitleKey = tuple[str, ...]
@@ -252,24 +252,10 @@ class ArtifactWriter:
                 "a": self.artifact_id if newer else None,
             }
             updates.append(row)
-        if updates:
-            stmt = (
-                update(_INSTALLS)
-                .where(_INSTALLS.c.id == bindparam("iid"))
-                .values(
-                    first_seen=bindparam("f"),
-                    last_seen=bindparam("l"),
-                    present=bindparam("p"),
-                    removed_at=bindparam("r"),
-                )
-            )
-            self.conn.execute(stmt, updates)
-            newer_rows = [{"iid": u["iid"], "a": u["a"]} for u in updates if u["a"] is not None]
-            if newer_rows:
-                stmt = (
-                    update(_INSTALLS).where(_INSTALLS.c.id == bindparam("iid")).values(last_artifact_id=bindparam("a"))
-                )
-                self.conn.execute(stmt, newer_rows)
+        fields = {"first_seen": "f", "last_seen": "l", "present": "p", "removed_at": "r"}
+        bulk_update(self.conn, _INSTALLS, "iid", fields, updates)
+        newer_rows = [{"iid": u["iid"], "a": u["a"]} for u in updates if u["a"] is not None]
+        bulk_update(self.conn, _INSTALLS, "iid", {"last_artifact_id": "a"}, newer_rows)
 
     def _apply_snapshots(
         self,

@@ -96,3 +96,16 @@ def _error(request: Request, status: int, message: str, headers: dict[str, str] 
     if headers:
         response.headers.update(headers)
     return response
+
+
+def app_from_env() -> FastAPI:
+    """For ``uvicorn --factory`` and multi-process serving: settings from VENDORSCOPE_* environment variables."""
+    import os
+
+    catalogs = [Path(p) for p in os.environ.get("VENDORSCOPE_CATALOGS", "").split(os.pathsep) if p]
+    threads = int(os.environ.get("VENDORSCOPE_THREADS", "0")) or None
+    return create_app(
+        Service(os.environ.get("VENDORSCOPE_DB"), catalogs),
+        secure_cookies=os.environ.get("VENDORSCOPE_INSECURE_COOKIES") != "1",
+        threads=threads,
+    )
