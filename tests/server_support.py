@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 import orjson
 import uvicorn
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
-from argon2 import PasswordHasher
 
 from vendorscope.match.matcher import Matcher
 from vendorscope.server import accounts

@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from functools import cache
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
