@@ -117,6 +117,13 @@ def test_push_bundle_stops_at_a_refusal_or_after_its_attempts() -> None:
         )
 
 
+def _push_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "vendorscope", "push", "inv.jsonl.gz", *args]
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin", **(env or {})}
+    )
+
+
 def test_push_command_against_a_live_server(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'server.db'}"
     service = server_service(db)
@@ -125,27 +132,24 @@ def test_push_command_against_a_live_server(tmp_path: Path) -> None:
     (tmp_path / "inv.jsonl.gz").write_bytes(bundle("ws-7", KES))
     try:
         with live_server(create_app(service)) as url:
-            result = subprocess.run(
-                [sys.executable, "-m", "vendorscope", "push", "inv.jsonl.gz", "--url", url, "--agent", "ws-7"],
-                cwd=tmp_path,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                env={"VENDORSCOPE_TOKEN": token, "PATH": "/usr/bin"},
-            )
+            result = _push_cli("--url", url, "--agent", "ws-7", cwd=tmp_path, env={"VENDORSCOPE_TOKEN": token})
             assert result.returncode == 0, result.stderr
             assert "inv.jsonl.gz: ingested (2 items, 1 hosts)" in result.stdout
             again = push_bundle((tmp_path / "inv.jsonl.gz").read_bytes(), url, token)
             assert again["status"] == "duplicate"
-            bad = subprocess.run(
-                [sys.executable, "-m", "vendorscope", "push", "inv.jsonl.gz", "--url", url, "--token", "vst_wrong"],
-                cwd=tmp_path,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
+            bad = _push_cli("--url", url, "--token", "vst_wrong", cwd=tmp_path)
             assert bad.returncode == 6 and "401" in bad.stderr and "Traceback" not in bad.stderr
         assert [f["host"] for f in service.findings("kaspersky")] == ["ws-7"]
         assert orjson.loads(orjson.dumps(service.accounts.list_tokens()))[0]["pushes"] == 2
     finally:
         service.close()
+
+
+def test_multi_process_app_takes_its_settings_from_the_environment(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from vendorscope.web.app import app_from_env
+
+    monkeypatch.setenv("VENDORSCOPE_DB", f"sqlite:///{tmp_path / 'env.db'}")
+    monkeypatch.setenv("VENDORSCOPE_INSECURE_COOKIES", "1")
+    app = app_from_env()
+    assert app.state.secure_cookies is False
+    assert app.state.service.url == f"sqlite:///{tmp_path / 'env.db'}"
