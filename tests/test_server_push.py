@@ -107,3 +107,12 @@ def test_concurrent_pushes_lose_and_double_nothing(db_url: str) -> None:
         # per host: Kaspersky and the 30 shared tools; plus one "Notepad <seed>" per bundle
         assert _count(service, Installation) == 12 * 31 + 36
         assert len(service.findings("kaspersky")) == 12
+
+
+def test_service_ingests_bytes_with_custody_and_idempotence(sqlite_service) -> None:  # type: ignore[no-untyped-def]
+    data = bundle("ws-9", KES)
+    first = sqlite_service.ingest_bytes(data, "upload.jsonl.gz")
+    assert first.status == "ingested" and first.sha256 == hashlib.sha256(data).hexdigest()
+    assert sqlite_service.ingest_bytes(data, "again.jsonl.gz").status == "duplicate"
+    assert [f["host"] for f in sqlite_service.findings("kaspersky")] == ["ws-9"]
+    assert _count(sqlite_service, Artifact) == 1

@@ -106,7 +106,9 @@ def serve(
     insecure_cookies: Annotated[
         bool, typer.Option("--insecure-cookies", help="Cookies without Secure: only for plain HTTP off localhost.")
     ] = False,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Threads for requests (and DB connections).")] = 40,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Requests worked on at once per process (<= the 15 pooled connections).")
+    ] = 15,
     log_level: Annotated[str, typer.Option(help="uvicorn log level: warning hides the access log.")] = "info",
     processes: Annotated[int, typer.Option(min=1, max=32, help="Server processes (to use more than one core).")] = 1,
 ) -> None:

@@ -8,6 +8,7 @@ is rolled back whole and retried.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import ChainMap
@@ -141,10 +142,8 @@ class AgentIngest:
         refresh_findings(self.store, host_ids)
 
     def _log(self, agent: Principal, agent_name: str, data: bytes, status: str, addr: str, why: str) -> None:
-        from hashlib import sha256
-
         with self.store.transaction() as conn:
-            _push_row(conn, agent, agent_name, sha256(data).hexdigest(), status, None, 0, addr)
+            _push_row(conn, agent, agent_name, hashlib.sha256(data).hexdigest(), status, None, 0, addr)
             if status == "refused":
                 record(conn, f"token:{agent.name}", "agent.push_refused", agent_name, {"reason": why}, addr)
 
