@@ -199,8 +199,8 @@ class ArtifactWriter:
         self._update_old(seen, existing)
         self._apply_snapshots(complete, earliest, {hid for hid, _ in existing})
 
-    def _existing(self, host_ids: list[int]) -> dict[tuple[int, int], tuple[int, Any, Any, bool, Any]]:
-        found: dict[tuple[int, int], tuple[int, Any, Any, bool, Any]] = {}
+    def _existing(self, host_ids: list[int]) -> dict[tuple[int, int], tuple[int, Any, Any, bool, Any, int]]:
+        found: dict[tuple[int, int], tuple[int, Any, Any, bool, Any, int]] = {}
         cols = (
             Installation.id,
             Installation.host_id,
@@ -209,12 +209,13 @@ class ArtifactWriter:
             Installation.last_seen,
             Installation.present,
             Installation.removed_at,
+            Installation.last_artifact_id,
         )
         for chunk in _chunks(host_ids):
-            for iid, hid, tid, first, last, present, removed_at in self.conn.execute(
+            for iid, hid, tid, first, last, present, removed_at, last_artifact in self.conn.execute(
                 select(*cols).where(Installation.host_id.in_(chunk))
             ):
-                found[(hid, tid)] = (iid, first, last, bool(present), removed_at)
+                found[(hid, tid)] = (iid, first, last, bool(present), removed_at, last_artifact)
         return found
 
     def _insert_new(self, seen: dict[tuple[int, int], _Seen], existing: dict[tuple[int, int], Any]) -> None:
@@ -241,7 +242,7 @@ class ArtifactWriter:
         for pair, s in seen.items():
             if pair not in existing:
                 continue
-            iid, first, last, present, removed_at = existing[pair]
+            iid, first, last, present, removed_at, last_artifact = existing[pair]
             newer = last is None or s.last >= last
             row = {
                 "iid": iid,
@@ -249,13 +250,11 @@ class ArtifactWriter:
                 "l": s.last if newer else last,
                 "p": (not s.removed) if newer else present,
                 "r": (s.last if s.removed else None) if newer else removed_at,
-                "a": self.artifact_id if newer else None,
+                "a": self.artifact_id if newer else last_artifact,
             }
             updates.append(row)
-        fields = {"first_seen": "f", "last_seen": "l", "present": "p", "removed_at": "r"}
+        fields = {"first_seen": "f", "last_seen": "l", "present": "p", "removed_at": "r", "last_artifact_id": "a"}
         bulk_update(self.conn, _INSTALLS, "iid", fields, updates)
-        newer_rows = [{"iid": u["iid"], "a": u["a"]} for u in updates if u["a"] is not None]
-        bulk_update(self.conn, _INSTALLS, "iid", {"last_artifact_id": "a"}, newer_rows)
 
     def _apply_snapshots(
         self,
