@@ -15,6 +15,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from vendorscope import __version__
+from vendorscope.commands.server import register as register_server_commands
 from vendorscope.errors import VendorscopeError
 from vendorscope.ingest import IngestReport
 from vendorscope.service import Service
@@ -331,9 +332,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-from vendorscope.commands import server as _server_commands  # noqa: E402
-
-_server_commands.register(app)
+register_server_commands(app)
 
 
 def main() -> None:
