@@ -19,6 +19,7 @@ from vendorscope.commands import collect as collect_command
 from vendorscope.commands import orgs as orgs_commands
 from vendorscope.commands import respond as respond_commands
 from vendorscope.commands.records import records_app
+from vendorscope.commands.server import register as register_server_commands
 from vendorscope.errors import VendorscopeError
 from vendorscope.ingest import IngestReport
 from vendorscope.service import Service
@@ -355,6 +356,9 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     return str(value)
+
+
+register_server_commands(app)
 
 
 def main() -> None:

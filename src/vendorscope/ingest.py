@@ -1,23 +1,28 @@
-"""Ingest: files → evidence store, one transaction per file.
+"""Ingest: files (or pushed bytes) → evidence store, one transaction per input.
 
-Every file is hashed first; a hash already in the store means the file was
-ingested before and nothing happens (idempotent). A file's records, its new
-titles' match verdicts and its artifact row commit together or not at all, so
-an interrupted run leaves no partial file and a rerun completes the batch.
-Bad lines are skipped and reported with their line number; the rest goes in.
+Every input is hashed first; its identity (the hash plus what the bytes do not say themselves, see
+``artifact_context``) already in the store means it was ingested before and nothing happens
+(idempotent). An input's records, its new titles' verdicts and its artifact row commit together or not
+at all, so an interrupted run leaves no partial file and a rerun completes the batch. Bad lines are
+skipped and reported with their line number; the rest goes in. Files are parsed a few ahead in a
+second process while this one writes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import hashlib
+import io
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from vendorscope import __version__, sources
 from vendorscope.errors import InputError
@@ -33,7 +38,7 @@ from vendorscope.sources.read_ahead import (
     ahead_size,
     read_records,
 )
-from vendorscope.sources.reader import read_head, sha256_of, walk
+from vendorscope.sources.reader import GZIP_MAGIC, HEAD_BYTES, open_binary, read_head, sha256_of, walk
 from vendorscope.store.network_writer import NetworkWriter
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact
@@ -52,6 +57,8 @@ class FileResult:
     items: int = 0
     problems: list[Problem] = field(default_factory=list)
     artifact_id: int | None = None
+    host_ids: set[int] = field(default_factory=set)  # hosts the input wrote to
+    retryable: bool = False  # failed only because a concurrent writer got in the way
 
     def messages(self) -> list[str]:
         """One line per problem, ``path:line: message``."""
@@ -76,20 +83,34 @@ class IngestReport:
 
 
 class _NothingReadable(Exception):
-    """Raised inside the transaction to undo a file that yielded no records, only problems."""
+    """Raised inside the transaction to undo an input that yielded no records, only problems."""
 
 
 Progress = Callable[[Path, int], None]
+# Runs inside the artifact's transaction once its records are written; raising undoes the whole input.
+AfterWrite = Callable[[Connection, FileResult], None]
+
+
+@dataclass
+class Blob:
+    """One input, from a file or from bytes received over the network, ready to ingest."""
+
+    shown: str  # how messages name it
+    origin: str  # what the artifact row records as its origin
+    sha256: str
+    size: int
+    head: bytes
+    observed: datetime  # the time of observations that carry none
+    open: Callable[[], IO[bytes]]  # a fresh, decompressed stream of its content
+    local: Path | None = None  # a file on disk, which the parse-ahead process can open itself
 
 
 @dataclass
 class _Plan:
-    """A file that is to be ingested: what it is and what makes it unique."""
+    """An input that is to be ingested: what it is and what makes it unique."""
 
-    path: Path
+    blob: Blob
     format: str
-    sha256: str
-    size: int
     identity: str
     context: str
 
@@ -102,17 +123,18 @@ def ingest_paths(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Ingest files and folders; each file in its own transaction, parsed ahead in a second process."""
-    hints = dataclasses.replace(hints or Hints(), contacts=matcher.network_watch)
+    hints = _watching(hints, matcher)
     report = IngestReport()
     try:
         files = list(walk(paths))
     except InputError as exc:
         report.files.append(FileResult(exc.path, "failed", problems=[Problem(0, str(exc).split(": ", 1)[1])]))
         files = _existing(paths)
-    prepared = [_prepare(store, path, hints) for path in files]
-    plans = [p for p in prepared if isinstance(p, _Plan)]
-    eligible = [p for p in plans if ahead_size(p.path) <= AHEAD_MAX_BYTES]
-    ahead = ReadAhead() if len(eligible) >= 2 and sum(p.size for p in eligible) >= AHEAD_MIN_TOTAL else None
+    prepared = [_prepare_file(store, path, hints) for path in files]
+    eligible = [
+        p for p in prepared if isinstance(p, _Plan) and p.blob.local and ahead_size(p.blob.local) <= AHEAD_MAX_BYTES
+    ]
+    ahead = ReadAhead() if len(eligible) >= 2 and sum(p.blob.size for p in eligible) >= AHEAD_MIN_TOTAL else None
     position = {id(p): i for i, p in enumerate(eligible)}
     submitted = 0
     caches = Caches()
@@ -122,11 +144,10 @@ def ingest_paths(
                 if ahead:  # keep the parser AHEAD_WINDOW files ahead of the writer
                     upto = min(position.get(id(entry), submitted - 1) + 1 + AHEAD_WINDOW, len(eligible))
                     for plan in eligible[submitted:upto]:
-                        ahead.submit(plan.format, plan.path, hints)
+                        ahead.submit(plan.format, plan.blob.local, hints)  # type: ignore[arg-type]
                     submitted = max(submitted, upto)
-                parsed = ahead.take(entry.path) if ahead else None
-                records = parsed if parsed is not None else read_records(entry.format, str(entry.path), hints)
-                entry = _write_file(store, caches, matcher, entry, records, hints)
+                parsed = ahead.take(entry.blob.local) if ahead and entry.blob.local else None
+                entry = _write(store, caches, matcher, entry, parsed if parsed is not None else _records(entry, hints))
             report.files.append(entry)
             if progress:
                 progress(Path(entry.path), Path(entry.path).stat().st_size if Path(entry.path).exists() else 0)
@@ -134,6 +155,49 @@ def ingest_paths(
         if ahead:
             ahead.close()
     return report
+
+
+def ingest_file(store: Store, caches: Caches, matcher: Matcher, path: Path, hints: Hints) -> FileResult:
+    """Ingest one file (streaming, in this process)."""
+    plan = _prepare_file(store, path, _watching(hints, matcher))
+    if isinstance(plan, FileResult):
+        return plan
+    return _write(store, caches, matcher, plan, _records(plan, hints))
+
+
+def ingest_bytes(
+    store: Store,
+    caches: Caches,
+    matcher: Matcher,
+    data: bytes,
+    name: str,
+    hints: Hints,
+    after: AfterWrite | None = None,
+) -> FileResult:
+    """Ingest content received as bytes (an agent's push), with the same custody and idempotence as a file."""
+    hints = _watching(hints, matcher)
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        with _open_bytes(data) as stream:
+            head = stream.read(HEAD_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        return FileResult(name, "failed", sha256=digest, problems=[Problem(0, f"cannot read ({_reason(exc)})")])
+    now = datetime.now(UTC).replace(tzinfo=None)
+    plan = _prepare(store, Blob(name, name, digest, len(data), head, now, lambda: _open_bytes(data)), hints)
+    if isinstance(plan, FileResult):
+        return plan
+    return _write(store, caches, matcher, plan, _records(plan, hints), after)
+
+
+def _watching(hints: Hints | None, matcher: Matcher) -> Hints:
+    """The hints plus the catalogs' network filter, so log parsers keep only lines that may match."""
+    return dataclasses.replace(hints or Hints(), contacts=matcher.network_watch)
+
+
+def _open_bytes(data: bytes) -> IO[bytes]:
+    if data[:2] == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb")
+    return io.BytesIO(data)
 
 
 def _existing(paths: list[Path]) -> list[Path]:
@@ -144,53 +208,63 @@ def _existing(paths: list[Path]) -> list[Path]:
     return found
 
 
-def _prepare(store: Store, path: Path, hints: Hints) -> _Plan | FileResult:
-    """Hash and identify a file; a FileResult when there is nothing to ingest (known, unreadable, unknown)."""
+def _prepare_file(store: Store, path: Path, hints: Hints) -> _Plan | FileResult:
     shown = str(path)
     try:
         digest, size = sha256_of(path)
         head = read_head(path)
+        observed = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
     except OSError as exc:
         return FileResult(shown, "failed", problems=[Problem(0, f"cannot read ({_reason(exc)})")])
     except InputError as exc:
         return FileResult(shown, "failed", problems=[Problem(0, str(exc).removeprefix(f"{shown}: "))])
-    fmt = sources.detect(path.name, head, hints)
+    blob = Blob(shown, str(path.resolve()), digest, size, head, observed, lambda: open_binary(path), local=path)
+    return _prepare(store, blob, hints)
+
+
+def _prepare(store: Store, blob: Blob, hints: Hints) -> _Plan | FileResult:
+    """Detect and identify an input; a FileResult when there is nothing to ingest (known or unknown format)."""
+    fmt = sources.detect(blob.shown, blob.head, hints)
     if fmt is None:
         names = ", ".join(f.name for f in sources.FORMATS)
-        return FileResult(
-            shown, "failed", sha256=digest, problems=[Problem(0, f"format not recognized (vendorscope reads: {names})")]
-        )
-    context = artifact_context(fmt, shown, hints)
-    identity = hashlib.sha256(f"{digest}\0{context}".encode()).hexdigest() if context else digest
-    with store.engine.connect() as conn:
-        known = conn.execute(select(Artifact.id).where(Artifact.identity == identity)).scalar_one_or_none()
+        problem = Problem(0, f"format not recognized (vendorscope reads: {names})")
+        return FileResult(blob.shown, "failed", sha256=blob.sha256, problems=[problem])
+    context = artifact_context(fmt, blob.shown, hints)
+    identity = hashlib.sha256(f"{blob.sha256}\0{context}".encode()).hexdigest() if context else blob.sha256
+    known = _known_artifact(store, identity)
     if known is not None:
-        return FileResult(shown, "duplicate", format=fmt.name, sha256=digest, artifact_id=known)
-    return _Plan(path, fmt.name, digest, size, identity, context)
+        return FileResult(blob.shown, "duplicate", format=fmt.name, sha256=blob.sha256, artifact_id=known)
+    return _Plan(blob, fmt.name, identity, context)
 
 
-def ingest_file(store: Store, caches: Caches, matcher: Matcher, path: Path, hints: Hints) -> FileResult:
-    """Ingest one file (streaming, in this process)."""
-    plan = _prepare(store, path, hints)
-    if isinstance(plan, FileResult):
-        return plan
-    return _write_file(store, caches, matcher, plan, read_records(plan.format, str(path), hints), hints)
+def _known_artifact(store: Store, identity: str) -> int | None:
+    with store.engine.connect() as conn:
+        return conn.execute(select(Artifact.id).where(Artifact.identity == identity)).scalar_one_or_none()
 
 
-def _write_file(
-    store: Store, caches: Caches, matcher: Matcher, plan: _Plan, records: Iterable[Record], hints: Hints
+def _records(plan: _Plan, hints: Hints) -> Iterable[Record]:
+    return read_records(plan.format, plan.blob.shown, hints, opener=plan.blob.open)
+
+
+def _write(
+    store: Store,
+    caches: Caches,
+    matcher: Matcher,
+    plan: _Plan,
+    records: Iterable[Record],
+    after: AfterWrite | None = None,
 ) -> FileResult:
-    result = FileResult(str(plan.path), "ingested", format=plan.format, sha256=plan.sha256)
-    observed = datetime.fromtimestamp(plan.path.stat().st_mtime, UTC).replace(tzinfo=None)
+    blob = plan.blob
+    result = FileResult(blob.shown, "ingested", format=plan.format, sha256=blob.sha256)
     try:
         with store.transaction() as conn:
             artifact_id = conn.execute(
                 Artifact.__table__.insert().values(
                     identity=plan.identity,
-                    sha256=plan.sha256,
+                    sha256=blob.sha256,
                     context=plan.context,
-                    path=str(plan.path.resolve()),
-                    size=plan.size,
+                    path=blob.origin,
+                    size=blob.size,
                     format=plan.format,
                     ingested_at=datetime.now(UTC).replace(tzinfo=None),
                     tool_version=__version__,
@@ -201,7 +275,7 @@ def _write_file(
                 )
             ).inserted_primary_key[0]
             writer = ArtifactWriter(conn, caches, artifact_id)
-            route = _Router(writer, NetworkWriter(conn, artifact_id), OrgsWriter(conn, artifact_id), observed)
+            route = _Router(writer, NetworkWriter(conn, artifact_id), OrgsWriter(conn, artifact_id), blob.observed)
             for record in records:
                 if isinstance(record, Problem):
                     result.problems.append(record)
@@ -215,6 +289,8 @@ def _write_file(
                 raise _NothingReadable
             save_matches(conn, matcher, writer.stats.new_titles)
             result.items = writer.stats.items + route.orgs.items
+            result.host_ids = set(writer.stats.hosts)
+            result.artifact_id = artifact_id
             conn.execute(
                 update(Artifact.__table__)
                 .where(Artifact.__table__.c.id == artifact_id)
@@ -225,13 +301,19 @@ def _write_file(
                     problem_sample=[f"{p.line}: {p.message}" for p in result.problems[:MAX_PROBLEMS_KEPT]],
                 )
             )
-            result.artifact_id = artifact_id
+            if after is not None:
+                after(conn, result)
     except _NothingReadable:
         caches.forget()
         result.status = "failed"
-    except IntegrityError:
-        caches.forget()  # the same file was ingested meanwhile (by another process, or twice in this batch)
-        result.status = "duplicate"
+    except (IntegrityError, OperationalError) as exc:
+        caches.forget()
+        result.artifact_id, result.host_ids = None, set()
+        if _known_artifact(store, plan.identity) is not None:
+            result.status = "duplicate"  # the same input was ingested meanwhile (another process, or twice here)
+        else:  # a conflict with a concurrent writer on other rows (same host, deadlock): nothing was written
+            result.status, result.retryable = "failed", True
+            result.problems = [Problem(0, f"conflicted with a concurrent ingest, nothing written; retry ({exc.orig})")]
     except BaseException:
         caches.forget()
         raise
@@ -245,7 +327,7 @@ class _Router:
     software: ArtifactWriter
     network: NetworkWriter
     orgs: OrgsWriter
-    observed: datetime  # the file's time, for records that carry none
+    observed: datetime  # the input's time, for records that carry none
 
     def add(self, record: Record) -> None:
         if isinstance(record, Observation):
@@ -260,7 +342,7 @@ class _Router:
 
 
 def _default_time(record: Observation, observed: datetime) -> None:
-    """Without a time of its own, an observation is as of the file's modification time."""
+    """Without a time of its own, an observation is as of the input's time."""
     if record.seen_at is None:
         record.seen_at = observed
 

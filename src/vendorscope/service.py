@@ -22,7 +22,7 @@ from vendorscope.findings import query
 from vendorscope.findings.network import refresh_network_findings
 from vendorscope.findings.refresh import refresh_findings
 from vendorscope.findings.title_matches import ensure_current, rematch_all
-from vendorscope.ingest import IngestReport, Progress, ingest_paths
+from vendorscope.ingest import FileResult, IngestReport, Progress, ingest_bytes, ingest_paths
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs import flags, rollup
 from vendorscope.orgs.products import ProductSearch
@@ -36,8 +36,12 @@ from vendorscope.records.store import Originals, originals_root
 from vendorscope.records.terms import vendor_terms
 from vendorscope.respond import remediation
 from vendorscope.respond.providers import Providers, default_providers
+from vendorscope.server import views
+from vendorscope.server.accounts import Accounts
+from vendorscope.server.push import AgentIngest
 from vendorscope.sources.base import Hints
 from vendorscope.store.store import Store
+from vendorscope.store.writer import Caches
 
 if TYPE_CHECKING:
     from vendorscope.respond.directives import FarReport
@@ -276,3 +280,49 @@ class Service:
     def records_exceptions(self) -> list[list[str]]:
         with self.store.engine.connect() as conn:
             return produce.exception_rows(conn)
+
+    # -- server (issue 8): accounts, agent pushes, scoped views ---------------------------------
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        """Users, sessions and enrollment tokens."""
+        return Accounts(self.store)
+
+    @cached_property
+    def agents(self) -> AgentIngest:
+        """Receives agents' pushed bundles (thread-safe; shares a cache of ids across pushes)."""
+        return AgentIngest(self.store, self.matcher)
+
+    def prepare_server(self) -> None:
+        """Before serving: verdicts current with the catalogs, findings current with the evidence."""
+        ensure_current(self.store, self.matcher)
+        refresh_findings(self.store)
+
+    def ingest_bytes(self, data: bytes, name: str, hints: Hints | None = None) -> FileResult:
+        """Ingest content received as bytes (same custody and idempotence as a file), then refresh its hosts."""
+        ensure_current(self.store, self.matcher)
+        result = ingest_bytes(self.store, Caches(), self.matcher, data, name, hints or Hints())
+        if result.host_ids:
+            refresh_findings(self.store, result.host_ids)
+        return result
+
+    def scoped_findings(self, hosts: query.HostFilter, flt: views.FindingFilter) -> list[dict[str, Any]]:
+        if flt.vendor:
+            self.vendor(flt.vendor)
+        with self.store.engine.connect() as conn:
+            return views.findings(conn, hosts, flt)
+
+    def scoped_finding(self, hosts: query.HostFilter, finding_id: int) -> dict[str, Any]:
+        with self.store.engine.connect() as conn:
+            found = views.finding(conn, hosts, finding_id)
+        if found is None:
+            raise NotFoundError(f"no finding {finding_id}")
+        return found
+
+    def scoped_hosts(self, hosts: query.HostFilter) -> list[dict[str, Any]]:
+        with self.store.engine.connect() as conn:
+            return views.host_list(conn, hosts)
+
+    def dashboard(self, hosts: query.HostFilter) -> views.Dashboard:
+        with self.store.engine.connect() as conn:
+            return views.dashboard(conn, hosts)

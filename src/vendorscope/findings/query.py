@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session
 
 from vendorscope.findings.refresh import WITHDRAWN
@@ -14,22 +14,28 @@ from vendorscope.orgs.ownership import UNASSIGNED, owners
 from vendorscope.store.tables import Examination, Finding, Host, Installation
 
 NOT_EXAMINED = "not examined"
+# The hosts a reader may see (a SELECT of host ids, from the web layer's scope); None means every host.
+HostFilter = Select[tuple[int]] | None
 
 
-def list_findings(conn: Connection, vendor: str | None = None, include_absent: bool = False) -> list[dict[str, Any]]:
+def list_findings(
+    conn: Connection, vendor: str | None = None, include_absent: bool = False, hosts: HostFilter = None
+) -> list[dict[str, Any]]:
     stmt = (
         select(Finding, Host.name)
         .join(Host, Host.id == Finding.host_id)
         .order_by(Host.name, Finding.vendor, Finding.product)
     )
+    if hosts is not None:
+        stmt = stmt.where(Finding.host_id.in_(hosts))
     if vendor:
         stmt = stmt.where(Finding.vendor == vendor)
     if not include_absent:
         stmt = stmt.where(Finding.present.is_(True), Finding.status != WITHDRAWN)
-    return [_finding_dict(finding, host) for finding, host in Session(conn).execute(stmt)]
+    return [finding_dict(finding, host) for finding, host in Session(conn).execute(stmt)]
 
 
-def _finding_dict(f: Finding, host: str) -> dict[str, Any]:
+def finding_dict(f: Finding, host: str) -> dict[str, Any]:
     return {
         "id": f.id,
         "host": host,
@@ -58,7 +64,7 @@ def hosts_with(conn: Connection, vendor: str) -> list[str]:
     return list(conn.execute(stmt).scalars())
 
 
-def list_hosts(conn: Connection) -> list[dict[str, Any]]:
+def list_hosts(conn: Connection, hosts: HostFilter = None) -> list[dict[str, Any]]:
     """Every known host, how it was examined (or 'not examined'), and what was found on it."""
     methods: dict[int, set[str]] = defaultdict(set)
     sources: dict[int, set[str]] = defaultdict(set)
@@ -86,7 +92,10 @@ def list_hosts(conn: Connection) -> list[dict[str, Any]]:
         found[host_id].add(f"{vendor}:{product}")
     owner = owners(conn)
     rows = []
-    for host in Session(conn).execute(select(Host).order_by(Host.name)).scalars():
+    stmt = select(Host).order_by(Host.name)
+    if hosts is not None:
+        stmt = stmt.where(Host.id.in_(hosts))
+    for host in Session(conn).execute(stmt).scalars():
         examined = sorted(methods.get(host.id, ()))
         rows.append(
             {
@@ -115,10 +124,10 @@ class ProductExposure:
     how_found: Counter[str]
 
 
-def exposure_summary(conn: Connection, vendor: str | None = None) -> list[ProductExposure]:
+def exposure_summary(conn: Connection, vendor: str | None = None, hosts: HostFilter = None) -> list[ProductExposure]:
     """Per product: how many hosts, how sure, and by which kinds of evidence."""
     grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for f in list_findings(conn, vendor):
+    for f in list_findings(conn, vendor, hosts=hosts):
         grouped[(f["vendor"], f["product"], f["kind"])].append(f)
     out = []
     for (v, product, kind), items in sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])):

@@ -8,6 +8,7 @@ evidence no longer supports is marked ``withdrawn``, never deleted.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -55,7 +56,7 @@ class _Draft:
         return round(min(1.0 - self.confidence_miss, 0.9999), 4)
 
 
-def _verdict_rows(conn: Connection) -> list[Any]:
+def _verdict_rows(conn: Connection, host_ids: Collection[int] | None = None) -> list[Any]:
     stmt = (
         select(
             Installation.host_id,
@@ -80,14 +81,16 @@ def _verdict_rows(conn: Connection) -> list[Any]:
         .where(TitleMatch.confidence >= REPORT_THRESHOLD)
         .order_by(Installation.host_id, TitleMatch.confidence.desc(), Title.name)
     )
+    if host_ids is not None:
+        stmt = stmt.where(Installation.host_id.in_(sorted(host_ids)))
     return list(conn.execute(stmt))
 
 
-def compute(conn: Connection) -> dict[tuple[int, str, str, str], _Draft]:
+def compute(conn: Connection, host_ids: Collection[int] | None = None) -> dict[tuple[int, str, str, str], _Draft]:
     """Findings as the evidence now supports them, keyed by (host, vendor, product, kind)."""
     drafts: dict[tuple[int, str, str, str], _Draft] = defaultdict(_Draft)
     unidentified: list[Any] = []
-    rows = _verdict_rows(conn)
+    rows = _verdict_rows(conn, host_ids)
     makers = {(r.host_id, r.vendor) for r in rows if r.source == SBOM_PRODUCT}
     for row in rows:
         kind = _kind(row, makers)
@@ -114,8 +117,10 @@ def _kind(row: Any, makers: set[tuple[int, str]]) -> str:
     return str(row.kind)
 
 
-def refresh_findings(store: Store) -> tuple[int, int, int]:
+def refresh_findings(store: Store, host_ids: Collection[int] | None = None) -> tuple[int, int, int]:
     """Bring the software findings in line with the evidence; returns (new, updated, withdrawn).
+
+    With ``host_ids``, only those hosts' findings are recomputed (after an ingest that touched only them).
 
     A finding whose product a later complete collection no longer shows becomes "removed (verified)"
     (respond/remediation.py), in the same transaction.
@@ -123,7 +128,7 @@ def refresh_findings(store: Store) -> tuple[int, int, int]:
     from vendorscope.respond.remediation import verify_removals  # respond builds on findings: import late
 
     with store.transaction() as conn:
-        drafts = compute(conn)
+        drafts = compute(conn, host_ids)
         values = {
             key: {
                 "confidence": draft.confidence,
@@ -135,24 +140,28 @@ def refresh_findings(store: Store) -> tuple[int, int, int]:
             }
             for key, draft in drafts.items()
         }
-        counts = reconcile(conn, values, SOFTWARE_KINDS)
+        counts = reconcile(conn, values, SOFTWARE_KINDS, host_ids)
         verify_removals(conn, datetime.now(UTC).replace(tzinfo=None))
         return counts
 
 
 def reconcile(
-    conn: Connection, drafts: dict[tuple[int, str, str, str], dict[str, Any]], kinds: tuple[str, ...]
+    conn: Connection,
+    drafts: dict[tuple[int, str, str, str], dict[str, Any]],
+    kinds: tuple[str, ...],
+    host_ids: Collection[int] | None = None,
 ) -> tuple[int, int, int]:
-    """Insert, update and withdraw findings of these kinds so that they equal ``drafts``; status is kept."""
+    """Insert, update and withdraw findings of these kinds (of these hosts) so that they equal ``drafts``.
+
+    Status is kept; a finding the drafts no longer have is withdrawn, never deleted.
+    """
     now = datetime.now(UTC).replace(tzinfo=None)
-    existing = {
-        (r.host_id, r.vendor, r.product, r.kind): (r.id, r.status)
-        for r in conn.execute(
-            select(Finding.id, Finding.host_id, Finding.vendor, Finding.product, Finding.kind, Finding.status).where(
-                Finding.kind.in_(kinds)
-            )
-        )
-    }
+    stmt = select(Finding.id, Finding.host_id, Finding.vendor, Finding.product, Finding.kind, Finding.status).where(
+        Finding.kind.in_(kinds)
+    )
+    if host_ids is not None:
+        stmt = stmt.where(Finding.host_id.in_(sorted(host_ids)))
+    existing = {(r.host_id, r.vendor, r.product, r.kind): (r.id, r.status) for r in conn.execute(stmt)}
     inserts, updates = [], []
     for key, draft in drafts.items():
         values = draft | {"updated_at": now}

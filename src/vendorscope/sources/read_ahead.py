@@ -10,9 +10,10 @@ from __future__ import annotations
 import lzma
 import multiprocessing
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import IO
 
 from vendorscope import sources
 from vendorscope.sources.base import Hints, Problem, Record
@@ -23,12 +24,17 @@ AHEAD_MIN_TOTAL = 8 * 1024 * 1024  # below this, starting a process costs more t
 AHEAD_WINDOW = 2  # files parsed ahead of the writer
 
 
-def read_records(format_name: str, path: str, hints: Hints) -> Iterator[Record]:
-    """A file's records; a stream that breaks (truncated gzip, I/O error) ends with one Problem."""
+def read_records(
+    format_name: str, path: str, hints: Hints, opener: Callable[[], IO[bytes]] | None = None
+) -> Iterator[Record]:
+    """An input's records; a stream that breaks (truncated gzip, I/O error) ends with one Problem.
+
+    ``path`` names the input in messages; ``opener`` gives its content (default: the file at ``path``).
+    """
     fmt = sources.by_name(format_name)
     assert fmt is not None, format_name
     count = 0
-    with open_binary(Path(path)) as stream:
+    with (opener or (lambda: open_binary(Path(path))))() as stream:
         records = fmt.parse(stream, path, hints)
         while True:
             try:

@@ -110,7 +110,7 @@ class ArtifactWriter:
                 first = when if first is None or when < first else first
                 last = when if last is None or when > last else last
             span[key] = (first, last, name, facts | obs.host_facts)
-        missing = [k for k in span if k not in self.caches.hosts]
+        missing = sorted(k for k in span if k not in self.caches.hosts)
         if missing:
             rows = [{"key": k, "name": span[k][2], "first_seen": None, "last_seen": None, "facts": {}} for k in missing]
             self.conn.execute(insert_ignoring_conflicts(self.conn, _HOSTS, ["key"]), rows)
@@ -152,15 +152,21 @@ class ArtifactWriter:
                     if item not in known:
                         new[item] = None
         if new:
+            # Sorted keys keep concurrent writers from deadlocking; only the titles this transaction inserted
+            # are its to match (one a concurrent writer inserted is matched in that writer's transaction).
             digests = {title_digest(item): _as_text(item) for item in new}
-            rows = [dict(zip(TITLE_FIELDS, item, strict=True)) | {"key": d} for d, item in digests.items()]
-            self.conn.execute(insert_ignoring_conflicts(self.conn, _TITLES, ["key"]), rows)
-            for chunk in _chunks(list(digests)):
+            rows = [dict(zip(TITLE_FIELDS, digests[d], strict=True)) | {"key": d} for d in sorted(digests)]
+            stmt = insert_ignoring_conflicts(self.conn, _TITLES, ["key"]).returning(_TITLES.c.id, _TITLES.c.key)
+            for tid, digest in self.conn.execute(stmt, rows):
+                item = digests[digest]
+                known[item] = tid
+                self.caches.title_source[tid] = item.source
+                self.stats.new_titles.append((tid, item))
+            missing = [d for d in digests if digests[d] not in known]
+            for chunk in _chunks(missing):
                 for tid, digest in self.conn.execute(select(Title.id, Title.key).where(Title.key.in_(chunk))):
-                    item = digests[digest]
-                    known[item] = tid
-                    self.caches.title_source[tid] = item.source
-                    self.stats.new_titles.append((tid, item))
+                    known[digests[digest]] = tid
+                    self.caches.title_source[tid] = digests[digest].source
             for item in new:  # items with non-text values share the title of their text form
                 known.setdefault(item, known[_as_text(item)])
         return known
@@ -248,6 +254,8 @@ class ArtifactWriter:
                 newer_rows.append(keys | {"l": last, "p": not removed, "r": last if removed else None})
             else:
                 older_rows.append(keys)  # older evidence only extends how far back the item goes
+        newer_rows.sort(key=lambda r: (r["h"], r["t"]))  # one lock order for concurrent writers: no deadlocks
+        older_rows.sort(key=lambda r: (r["h"], r["t"]))
         where = (_INSTALLS.c.host_id == bindparam("h"), _INSTALLS.c.title_id == bindparam("t"))
         if newer_rows:
             self.conn.execute(

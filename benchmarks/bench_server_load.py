@@ -1,0 +1,217 @@
+"""Load: 200 concurrent agents pushing bundles of 300 items to `vendorscope serve` on PostgreSQL, over loopback.
+
+Prints bundles/s, p50/p99 latency, and the store's counts before and after, which must show every bundle
+ingested exactly once (then a second wave of the same bundles changes nothing). Targets on 2 cores:
+>= 50 bundles/s, p99 < 2 s.
+
+    .venv/bin/python benchmarks/bench_server_load.py [--agents 200] [--rounds 3] [--items 300]
+        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+A scratch database is created next to the one named by --pg (or VENDORSCOPE_TEST_PG) and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+
+import httpx
+import orjson
+from sqlalchemy import create_engine, func, select, text
+
+from vendorscope.service import Service
+from vendorscope.store.tables import AgentPush, Artifact, Finding, Host, Installation, Title
+
+KES = {"name": "Kaspersky Endpoint Security for Windows", "publisher": "AO Kaspersky Lab", "source": "programs"}
+ORGS = ("", "prime", "prime/sub", "other")
+ATTEMPTS = 5
+
+
+def make_bundles(agents: int, rounds: int, items: int, seed: int) -> tuple[list[list[bytes]], int]:
+    """Per agent, one bundle per round; returns them and the distinct (host, title) pairs they hold."""
+    rng = random.Random(seed)
+    common = [
+        {
+            "name": f"Common App {i}",
+            "version": f"{i % 7}.{i % 5}",
+            "publisher": f"Vendor {i % 40}",
+            "source": "programs",
+        }
+        for i in range(2000)
+    ]
+    per_agent: list[list[bytes]] = []
+    pairs = 0
+    for a in range(agents):
+        host = f"bench-ws-{a:04d}"
+        base = rng.sample(common, items - 20)
+        titles: set[bytes] = set()
+        bundles = []
+        for r in range(rounds):
+            rows = [{"host": host, **item} for item in base]
+            rows += [{"host": host, "name": f"Local Tool {a}-{r}-{j}", "source": "programs"} for j in range(19)]
+            rows.append({"host": host, **(KES if a % 10 == 0 else {"name": f"Agent {r}", "source": "programs"})})
+            titles.update(orjson.dumps(row, option=orjson.OPT_SORT_KEYS) for row in rows)
+            bundles.append(gzip.compress(b"".join(orjson.dumps(row) + b"\n" for row in rows), mtime=0))
+        per_agent.append(bundles)
+        pairs += len(titles)
+    return per_agent, pairs
+
+
+def counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    out = {}
+    with engine.connect() as conn:
+        for name, table in (
+            ("artifacts", Artifact),
+            ("hosts", Host),
+            ("titles", Title),
+            ("installations", Installation),
+            ("findings", Finding),
+            ("pushes", AgentPush),
+        ):
+            out[name] = conn.execute(select(func.count()).select_from(table)).scalar_one()
+        out["ingested_pushes"] = conn.execute(
+            select(func.count()).select_from(AgentPush).where(AgentPush.status == "ingested")
+        ).scalar_one()
+    engine.dispose()
+    return out
+
+
+async def run_agents(url: str, tokens: list[str], per_agent: list[list[bytes]]) -> tuple[list[float], dict[int, int]]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    limits = httpx.Limits(max_connections=len(per_agent), max_keepalive_connections=len(per_agent))
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+
+        async def agent(i: int) -> None:
+            headers = {
+                "Authorization": f"Bearer {tokens[i % len(tokens)]}",
+                "X-Vendorscope-Agent": f"agent-{i}",
+                "Content-Type": "application/gzip",
+            }
+            for body in per_agent[i]:
+                start = time.perf_counter()
+                for attempt in range(ATTEMPTS):  # as `push_bundle` does: a lost connection is retried (idempotent)
+                    try:
+                        response = await client.post("/api/v1/agents/bundles", content=body, headers=headers)
+                        break
+                    except httpx.TransportError:
+                        statuses[-1] = statuses.get(-1, 0) + 1
+                        await asyncio.sleep(0.2 * 2**attempt)
+                else:
+                    raise SystemExit("an agent could not push after all its attempts")
+                latencies.append(time.perf_counter() - start)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+        await asyncio.gather(*(agent(i) for i in range(len(per_agent))))
+    return latencies, statuses
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db: str, port: int, processes: int) -> subprocess.Popen[bytes]:
+    command = ["serve", "--db", db, "--port", str(port), "--log-level", "warning", "--processes", str(processes)]
+    proc = subprocess.Popen([sys.executable, "-m", "vendorscope", *command], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/openapi.json", timeout=2).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--agents", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--items", type=int, default=300)
+    parser.add_argument("--processes", type=int, default=2, help="server processes (`serve --processes`)")
+    parser.add_argument(
+        "--pg", default=os.environ.get("VENDORSCOPE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
+    args = parser.parse_args()
+    name = f"vs_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    db = args.pg.rsplit("/", 1)[0] + f"/{name}"
+    proc = None
+    try:
+        service = Service(db)
+        tokens = [service.accounts.create_token(f"bench {org or 'root'}", org, actor="bench") for org in ORGS]
+        service.close()
+        per_agent, pairs = make_bundles(args.agents, args.rounds, args.items, seed=8)
+        total = sum(len(b) for b in per_agent)
+        port = free_port()
+        proc = start_server(db, port, args.processes)
+        before = counts(db)
+        started = time.perf_counter()
+        latencies, statuses = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, per_agent))
+        elapsed = time.perf_counter() - started
+        after = counts(db)
+        _, again = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, [b[:1] for b in per_agent]))
+        final = counts(db)
+        report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
+        with admin.connect() as conn:
+            conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final) -> None:  # type: ignore[no-untyped-def]
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(
+        f"agents {args.agents}, bundles {total} ({args.rounds} each), {args.items} items per bundle, "
+        f"PostgreSQL, {args.processes} server processes"
+    )
+    print(f"wall {elapsed:.1f} s, {total / elapsed:.1f} bundles/s, {total * args.items / elapsed:,.0f} items/s")
+    print(f"latency p50 {statistics.median(latencies):.3f} s, p99 {p99:.3f} s, max {latencies[-1]:.3f} s")
+    retried = statuses.pop(-1, 0)
+    again.pop(-1, None)
+    print(f"connection errors retried: {retried}")
+    print(f"HTTP statuses: {statuses}; second wave (same first bundles again): {again}")
+    print(f"counts before: {before}")
+    print(f"counts after:  {after}")
+    print(f"counts final:  {final}")
+    checks = {
+        "every bundle answered 201": statuses == {201: total},
+        "artifacts = bundles": after["artifacts"] - before["artifacts"] == total,
+        "ingested pushes = bundles": after["ingested_pushes"] == total,
+        "hosts = agents": after["hosts"] == args.agents,
+        "installations = distinct (host, title) pairs": after["installations"] == pairs,
+        "findings = hosts with Kaspersky": after["findings"] == len(range(0, args.agents, 10)),
+        "second wave all duplicates": again == {200: args.agents},
+        "second wave wrote no evidence": {k: v for k, v in final.items() if k != "pushes"}
+        == {k: v for k, v in after.items() if k != "pushes"},
+    }
+    for label, ok in checks.items():
+        print(f"{'ok  ' if ok else 'FAIL'} {label}")
+    target = total / elapsed >= 50 and p99 < 2.0
+    print(f"targets (>= 50 bundles/s, p99 < 2 s): {'met' if target else 'NOT met'}")
+    if not all(checks.values()):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""Server commands: ``serve``, ``push`` (and ``push_bundle`` for the collector), ``users …`` and ``tokens …``."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from vendorscope.errors import VendorscopeError
+from vendorscope.server.accounts import ROLES
+from vendorscope.service import Service
+
+BUNDLES_PATH = "/api/v1/agents/bundles"
+RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+out = Console()
+users_app = typer.Typer(help="Manage the web server's users.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Manage agent enrollment tokens.", no_args_is_help=True)
+
+
+class PushError(VendorscopeError):
+    """The server refused the bundle, or could not be reached after all retries."""
+
+    exit_code = 6
+
+
+def push_bundle(
+    data: bytes,
+    url: str,
+    token: str,
+    *,
+    agent: str = "",
+    filename: str = "",
+    attempts: int = 6,
+    backoff: float = 0.5,
+    timeout: float = 60.0,
+    client: httpx.Client | None = None,
+) -> dict[str, Any]:
+    """Send one bundle to a vendorscope server; retries with exponential backoff and jitter.
+
+    Safe to retry: the server ingests a bundle once, by its SHA-256. Connection errors and 408/429/5xx are retried
+    (honouring Retry-After); any other refusal raises ``PushError`` at once. The body is gzip'd unless it is already.
+    """
+    body = data if data[:2] == b"\x1f\x8b" else gzip.compress(data, mtime=0)
+    endpoint = url.rstrip("/") if url.rstrip("/").endswith(BUNDLES_PATH) else url.rstrip("/") + BUNDLES_PATH
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/gzip"}
+    if agent:
+        headers["X-Vendorscope-Agent"] = agent
+    if filename:
+        headers["X-Vendorscope-Filename"] = filename
+    own = client is None
+    http = client or httpx.Client(timeout=timeout)
+    try:
+        for attempt in range(1, attempts + 1):
+            wait = backoff * 2 ** (attempt - 1) * (0.5 + random.random())
+            try:
+                response = http.post(endpoint, content=body, headers=headers)
+            except httpx.TransportError as exc:
+                if attempt == attempts:
+                    raise PushError(f"{endpoint}: cannot reach the server ({exc})") from exc
+            else:
+                if response.status_code < 400:
+                    return response.json()  # type: ignore[no-any-return]
+                if response.status_code not in RETRY_STATUSES or attempt == attempts:
+                    raise PushError(f"{endpoint}: {response.status_code} {_detail(response)}")
+                wait = max(wait, _retry_after(response))
+            time.sleep(min(wait, 60.0))
+    finally:
+        if own:
+            http.close()
+    raise PushError(f"{endpoint}: no answer after {attempts} attempts")
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("detail", response.text[:200]))
+    except ValueError:
+        return response.text[:200]
+
+
+def _retry_after(response: httpx.Response) -> float:
+    value = response.headers.get("retry-after", "")
+    return float(value) if value.isdigit() else 0.0
+
+
+def _service() -> Service:
+    from vendorscope.cli import state
+
+    return state.service
+
+
+def serve(
+    db: Annotated[
+        str | None, typer.Option("--db", help="Store URL or SQLite path (overrides the global --db).")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8080,
+    insecure_cookies: Annotated[
+        bool, typer.Option("--insecure-cookies", help="Cookies without Secure: only for plain HTTP off localhost.")
+    ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Requests worked on at once per process (<= the 15 pooled connections).")
+    ] = 15,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level: warning hides the access log.")] = "info",
+    processes: Annotated[int, typer.Option(min=1, max=32, help="Server processes (to use more than one core).")] = 1,
+) -> None:
+    """Run the web server: pages, the JSON API (/api/docs) and the agents' push endpoint."""
+    import uvicorn
+
+    from vendorscope.web.app import create_app
+
+    service = Service(db, _service().extra_catalogs) if db else _service()
+    out.print(f"vendorscope serving on http://{host}:{port} (API docs at /api/docs)", highlight=False)
+    if processes > 1:  # each process has its own app over the same store; settings pass by environment
+        os.environ.update(
+            VENDORSCOPE_DB=service.url,
+            VENDORSCOPE_CATALOGS=os.pathsep.join(str(p) for p in service.extra_catalogs),
+            VENDORSCOPE_INSECURE_COOKIES="1" if insecure_cookies else "0",
+            VENDORSCOPE_THREADS=str(workers),
+        )
+        service.prepare_server()  # once, before the processes start
+        uvicorn.run(
+            "vendorscope.web.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=processes,
+            log_level=log_level,
+            proxy_headers=False,
+        )
+        return
+    app = create_app(service, secure_cookies=not insecure_cookies, threads=workers)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
+
+
+def push(
+    files: Annotated[list[Path], typer.Argument(help="Bundles (or any file `ingest` reads) to send.")],
+    url: Annotated[str, typer.Option(help="Server URL, e.g. https://vendorscope.example.gov")],
+    token: Annotated[str, typer.Option(envvar="VENDORSCOPE_TOKEN", help="Enrollment token [env VENDORSCOPE_TOKEN]")],
+    agent: Annotated[str, typer.Option(help="This agent's name (default: the token's name).")] = "",
+) -> None:
+    """Push files to a vendorscope server as an enrolled agent (retries with backoff; idempotent)."""
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise PushError(f"{path}: cannot read ({exc.strerror})") from exc
+        result = push_bundle(data, url, token, agent=agent, filename=path.name)
+        out.print(f"{path}: {result['status']} ({result['items']} items, {result['hosts']} hosts)", highlight=False)
+        for problem in result.get("problems", [])[:10]:
+            out.print(f"  {problem}", markup=False, highlight=False)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
+    org: Annotated[str, typer.Option(help="Org the user is limited to (path like prime/sub); empty: all.")] = "",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+) -> None:
+    """Add a user (the password is asked for, or read from stdin)."""
+    _service().accounts.add_user(username, _password(password_stdin), role, org)
+    out.print(f"user {username.strip().lower()} added ({role}{', org ' + org if org else ''})", highlight=False)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every user, with role, org and state."""
+    table = Table("user", "role", "org", "state", "created")
+    for u in _service().accounts.list_users():
+        table.add_row(
+            u["username"], u["role"], u["org"] or "(root)", "disabled" if u["disabled"] else "active", u["created_at"]
+        )
+    out.print(table)
+
+
+@users_app.command("passwd")
+def users_passwd(
+    username: str,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+) -> None:
+    """Set a user's password (signs the user out everywhere)."""
+    _service().accounts.set_password(username, _password(password_stdin))
+    out.print(f"password of {username} changed", highlight=False)
+
+
+@users_app.command("disable")
+def users_disable(
+    username: str, enable: Annotated[bool, typer.Option("--enable", help="Enable instead.")] = False
+) -> None:
+    """Disable a user (and end the user's sessions), or enable again with --enable."""
+    _service().accounts.set_disabled(username, not enable)
+    out.print(f"user {username} {'enabled' if enable else 'disabled'}", highlight=False)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    name: str, org: Annotated[str, typer.Option(help="Org whose hosts the agents may push; empty: all.")] = ""
+) -> None:
+    """Create an enrollment token; it is printed once and only its hash is kept."""
+    print(_service().accounts.create_token(name, org))
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """Every enrollment token (never the secret), with its pushes."""
+    table = Table("id", "name", "org", "created", "pushes", "last push", "state")
+    for t in _service().accounts.list_tokens():
+        table.add_row(
+            str(t["id"]),
+            t["name"],
+            t["org"] or "(root)",
+            t["created_at"],
+            str(t["pushes"] or 0),
+            t["last_push"] or "",
+            "revoked" if t["revoked_at"] else "active",
+        )
+    out.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: int) -> None:
+    """Revoke a token: its agents' pushes are refused from now on."""
+    _service().accounts.revoke_token(token_id)
+    out.print(f"token {token_id} revoked", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.command()(push)
+    app.add_typer(users_app, name="users")
+    app.add_typer(tokens_app, name="tokens")

@@ -1,0 +1,205 @@
+"""Agent pushes: a bundle received over HTTP goes through the ingest pipeline, checked against the token's scope.
+
+Each push is one transaction (artifact, records, verdicts, host ownership, the push record) and idempotent by
+the content's SHA-256, so an agent retrying after a lost answer changes nothing. Concurrent pushes share one
+cache of committed host and title ids; a push that collides with another writer (same host at once, a deadlock)
+is rolled back whole and retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import ChainMap
+from dataclasses import dataclass, field
+from functools import partial
+
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from vendorscope.errors import VendorscopeError
+from vendorscope.findings.refresh import refresh_findings
+from vendorscope.ingest import FileResult, ingest_bytes
+from vendorscope.match.matcher import Matcher
+from vendorscope.server.accounts import Principal
+from vendorscope.server.audit import now, record
+from vendorscope.sources.base import Hints
+from vendorscope.store.store import Store
+from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, Installation
+from vendorscope.store.writer import Caches
+from vendorscope.web.scope import ROOT
+
+ATTEMPTS = 5
+MAX_PUSH_BYTES = 64 * 1024 * 1024
+
+
+class PushRefused(VendorscopeError):
+    """The bundle names a host that belongs to an org outside the token's scope."""
+
+    http_status = 403
+
+
+@dataclass
+class PushResult:
+    status: str  # ingested | duplicate | failed
+    sha256: str
+    items: int = 0
+    hosts: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+class _OverlayCaches(Caches):
+    """This push's ids over the shared committed ones; merged into them only once the push commits."""
+
+    def __init__(self, shared: Caches) -> None:
+        super().__init__()
+        self.shared = shared
+        self.hosts = ChainMap({}, shared.hosts)  # type: ignore[assignment]
+        self.titles = ChainMap({}, shared.titles)  # type: ignore[assignment]
+        self.loaded = True
+
+    def forget(self) -> None:
+        self.hosts.maps[0].clear()  # type: ignore[attr-defined]
+        self.titles.maps[0].clear()  # type: ignore[attr-defined]
+
+    def commit(self) -> None:
+        self.shared.hosts.update(self.hosts.maps[0])  # type: ignore[attr-defined]
+        self.shared.titles.update(self.titles.maps[0])  # type: ignore[attr-defined]
+
+
+class AgentIngest:
+    """Receives agents' bundles for one store; safe to call from many threads at once."""
+
+    def __init__(self, store: Store, matcher: Matcher) -> None:
+        self.store = store
+        self.matcher = matcher
+        self._shared = Caches()
+        self._lock = threading.Lock()
+        self._pending: set[int] = set()  # hosts whose findings await a refresh
+        self._pending_lock = threading.Lock()
+        self._refreshing = threading.Lock()
+
+    def _caches(self) -> _OverlayCaches:
+        with self._lock:
+            if not self._shared.loaded:
+                with self.store.engine.connect() as conn:
+                    self._shared.load(conn)
+        return _OverlayCaches(self._shared)
+
+    def push(self, agent: Principal, agent_name: str, data: bytes, filename: str = "", addr: str = "") -> PushResult:
+        """Ingest one bundle pushed by an agent holding ``agent``'s token."""
+        if len(data) > MAX_PUSH_BYTES:
+            raise VendorscopeError(f"bundle larger than {MAX_PUSH_BYTES // (1024 * 1024)} MiB; refused")
+        name = f"push:{agent.name}/{agent_name}/{filename or 'bundle'}"
+        claim = partial(_claim, agent=agent, agent_name=agent_name, addr=addr)
+        for attempt in range(ATTEMPTS):
+            caches = self._caches()
+            try:
+                result = ingest_bytes(self.store, caches, self.matcher, data, name, Hints(org=agent.org), claim)
+            except PushRefused as exc:
+                self._log(agent, agent_name, data, "refused", addr, str(exc))
+                raise
+            if not result.retryable:
+                break
+            time.sleep(0.02 * 2**attempt)
+        if result.status == "ingested":
+            caches.commit()
+            self._refresh_soon(result.host_ids)
+        else:
+            self._log(agent, agent_name, data, result.status, addr, "; ".join(result.messages()[:3]))
+        return PushResult(result.status, result.sha256, result.items, len(result.host_ids), result.messages())
+
+    def _refresh_soon(self, host_ids: set[int]) -> None:
+        """Refresh the hosts' findings, batched: one thread at a time refreshes every host pushed meanwhile.
+
+        A push whose hosts another thread is about to refresh returns at once; the evidence is committed
+        either way, and the server refreshes every host's findings when it starts.
+        """
+        with self._pending_lock:
+            self._pending |= host_ids
+        while self._refreshing.acquire(blocking=False):
+            try:
+                while True:
+                    with self._pending_lock:
+                        batch, self._pending = self._pending, set()
+                    if not batch:
+                        break
+                    self._refresh(batch)
+            finally:
+                self._refreshing.release()
+            with self._pending_lock:
+                if not self._pending:
+                    return
+
+    def _refresh(self, host_ids: set[int]) -> None:
+        for attempt in range(ATTEMPTS):
+            try:
+                refresh_findings(self.store, host_ids)
+                return
+            except (IntegrityError, OperationalError):
+                time.sleep(0.02 * 2**attempt)  # another push refreshed the same host at once: do it again
+        refresh_findings(self.store, host_ids)
+
+    def _log(self, agent: Principal, agent_name: str, data: bytes, status: str, addr: str, why: str) -> None:
+        with self.store.transaction() as conn:
+            _push_row(conn, agent, agent_name, hashlib.sha256(data).hexdigest(), status, None, 0, addr)
+            if status == "refused":
+                record(conn, f"token:{agent.name}", "agent.push_refused", agent_name, {"reason": why}, addr)
+
+
+def _push_row(
+    conn: Connection,
+    agent: Principal,
+    agent_name: str,
+    digest: str,
+    status: str,
+    artifact_id: int | None,
+    items: int,
+    addr: str,
+) -> None:
+    conn.execute(
+        AgentPush.__table__.insert().values(
+            token_id=agent.id,
+            agent=agent_name[:255],
+            artifact_id=artifact_id,
+            sha256=digest,
+            status=status,
+            items=items,
+            received_at=now(),
+            remote_addr=addr[:64],
+        )
+    )
+
+
+def _claim(conn: Connection, result: FileResult, *, agent: Principal, agent_name: str, addr: str) -> None:
+    """Inside the push's transaction: refuse hosts outside the token's scope, give new hosts its org."""
+    hosts = sorted(result.host_ids)
+    rows = conn.execute(select(HostOrg.host_id, HostOrg.org).where(HostOrg.host_id.in_(hosts)))
+    owners: dict[int, str] = {host_id: org for host_id, org in rows}
+    unowned = [h for h in hosts if h not in owners]
+    known_before = _hosts_with_other_evidence(conn, unowned, result.artifact_id or 0)
+    owners.update({h: ROOT for h in known_before})  # hosts from before any push belong to the root
+    outside = sorted(h for h, org in owners.items() if not agent.scope.allows(org))
+    if outside:
+        names = list(conn.execute(select(Host.name).where(Host.id.in_(outside[:5]))).scalars())
+        raise PushRefused(
+            f"token {agent.name!r} (org {agent.org or 'root'}) may not push hosts of another org: " + ", ".join(names)
+        )
+    new = [h for h in unowned if h not in known_before]
+    if new:
+        conn.execute(
+            HostOrg.__table__.insert(),
+            [{"host_id": h, "org": agent.org, "token_id": agent.id, "assigned_at": now()} for h in new],
+        )
+    _push_row(conn, agent, agent_name, result.sha256, "ingested", result.artifact_id, result.items, addr)
+
+
+def _hosts_with_other_evidence(conn: Connection, host_ids: list[int], artifact_id: int) -> set[int]:
+    if not host_ids:
+        return set()
+    exams = select(Examination.host_id).where(Examination.host_id.in_(host_ids), Examination.artifact_id != artifact_id)
+    installs = select(Installation.host_id).where(
+        Installation.host_id.in_(host_ids), Installation.first_artifact_id != artifact_id
+    )
+    return set(conn.execute(exams.union(installs)).scalars())

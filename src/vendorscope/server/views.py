@@ -1,0 +1,103 @@
+"""Read-side answers for the web pages and the API, always within a reader's hosts (a ``HostFilter``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from vendorscope.findings import query
+from vendorscope.findings.query import HostFilter
+from vendorscope.server.audit import now
+from vendorscope.store.tables import Finding, Host, HostOrg
+
+# BOD 17-01 gave agencies 90 days to remove Kaspersky products: an open finding older than that is overdue.
+REMEDIATION_DAYS = 90
+
+
+@dataclass
+class FindingFilter:
+    """What the findings page and API narrow by; empty means no narrowing."""
+
+    vendor: str = ""
+    product: str = ""
+    status: str = ""
+    org: str = ""
+    host: str = ""  # substring of the host name
+    min_confidence: float = 0.0
+    include_absent: bool = False
+
+    def keeps(self, row: dict[str, Any]) -> bool:
+        return (
+            (not self.product or row["product"] == self.product)
+            and (not self.status or row["status"] == self.status)
+            and (not self.org or row["org"] == self.org)
+            and (not self.host or self.host.lower() in row["host"].lower())
+            and row["confidence"] >= self.min_confidence
+        )
+
+
+def host_orgs(conn: Connection, hosts: HostFilter = None) -> dict[str, str]:
+    """Host name → org ("" the root) for the hosts in view."""
+    stmt = select(Host.name, HostOrg.org).outerjoin(HostOrg, HostOrg.host_id == Host.id)
+    if hosts is not None:
+        stmt = stmt.where(Host.id.in_(hosts))
+    return {name: org or "" for name, org in conn.execute(stmt)}
+
+
+def findings(conn: Connection, hosts: HostFilter, flt: FindingFilter) -> list[dict[str, Any]]:
+    orgs = host_orgs(conn, hosts)
+    rows = query.list_findings(conn, flt.vendor or None, flt.include_absent, hosts=hosts)
+    out = []
+    for row in rows:
+        row["org"] = orgs.get(row["host"], "")
+        if flt.keeps(row):
+            out.append(row)
+    return out
+
+
+def finding(conn: Connection, hosts: HostFilter, finding_id: int) -> dict[str, Any] | None:
+    """One finding with its evidence, or None when it does not exist or is outside the reader's hosts."""
+    stmt = select(Finding, Host.name, HostOrg.org).join(Host, Host.id == Finding.host_id)
+    stmt = stmt.outerjoin(HostOrg, HostOrg.host_id == Host.id).where(Finding.id == finding_id)
+    if hosts is not None:
+        stmt = stmt.where(Finding.host_id.in_(hosts))
+    row = Session(conn).execute(stmt).first()
+    return query.finding_dict(row[0], row[1]) | {"org": row[2] or ""} if row else None
+
+
+def host_list(conn: Connection, hosts: HostFilter) -> list[dict[str, Any]]:
+    orgs = host_orgs(conn, hosts)
+    return [row | {"org": orgs.get(row["host"], "")} for row in query.list_hosts(conn, hosts)]
+
+
+@dataclass
+class Dashboard:
+    products: list[query.ProductExposure]
+    by_org: list[tuple[str, int, int]]  # org, hosts with findings, hosts
+    examined: int
+    not_examined: int
+    overdue: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def hosts(self) -> int:
+        return self.examined + self.not_examined
+
+
+def dashboard(conn: Connection, hosts: HostFilter, today: datetime | None = None) -> Dashboard:
+    host_rows = host_list(conn, hosts)
+    affected: Counter[str] = Counter(h["org"] for h in host_rows if h["findings"])
+    known: Counter[str] = Counter(h["org"] for h in host_rows)
+    by_org = sorted(((org, affected[org], n) for org, n in known.items()), key=lambda t: (-t[1], t[0]))
+    examined = sum(1 for h in host_rows if h["examined"])
+    due = (today or now()) - timedelta(days=REMEDIATION_DAYS)
+    overdue = [
+        f
+        for f in findings(conn, hosts, FindingFilter(status="open"))
+        if f["first_seen"] and datetime.fromisoformat(f["first_seen"]) < due
+    ]
+    return Dashboard(query.exposure_summary(conn, None, hosts), by_org, examined, len(host_rows) - examined, overdue)

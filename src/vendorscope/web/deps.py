@@ -1,0 +1,82 @@
+"""Typed dependencies for routes: the service, the signed-in user, permissions, CSRF, the reader's scope.
+
+Pages and API routes declare what they need (``Annotated[Principal, Depends(require("export"))]``) and get
+it or an error: a page without a session redirects to the login form, an API call gets 401.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+
+from vendorscope.findings.query import HostFilter
+from vendorscope.server.accounts import Principal
+from vendorscope.service import Service
+from vendorscope.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, same
+
+
+class LoginRequired(Exception):
+    """A page needs a session; the app turns this into a redirect to the login form."""
+
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+def get_service(request: Request) -> Service:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+
+
+def optional_user(request: Request, service: ServiceDep) -> Principal | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    return service.accounts.session_user(token) if token else None
+
+
+def current_user(request: Request, user: Annotated[Principal | None, Depends(optional_user)]) -> Principal:
+    if user is not None:
+        return user
+    if request.url.path.startswith("/api/"):
+        raise HTTPException(401, "sign in first (session cookie)")
+    raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+
+
+UserDep = Annotated[Principal, Depends(current_user)]
+
+
+def require(permission: str) -> Callable[..., Principal]:
+    """A dependency: the signed-in user, who must hold ``permission``; 403 otherwise."""
+
+    def check(user: UserDep) -> Principal:
+        if not user.can(permission):
+            raise HTTPException(403, f"your role ({user.role}) does not allow this")
+        return user
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(require("read"))]
+Admin = Annotated[Principal, Depends(require("manage"))]
+
+
+async def form_with_csrf(request: Request, user: UserDep) -> dict[str, Any]:
+    """The posted form, once its CSRF token (field or header) matches the session's."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
+    if not same(str(sent) if sent else None, user.csrf):
+        raise HTTPException(403, "missing or stale form token; reload the page and try again")
+    return {k: v for k, v in form.items() if k != CSRF_FIELD}
+
+
+CsrfForm = Annotated[dict[str, Any], Depends(form_with_csrf)]
+
+
+def host_scope(user: Reader) -> HostFilter:
+    """The hosts the reader may see (None: every host)."""
+    return user.scope.host_filter()
+
+
+Hosts = Annotated[HostFilter, Depends(host_scope)]

@@ -1,0 +1,84 @@
+"""Administration: users, agent enrollment tokens, and the audit log (admins only; every change audited)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from vendorscope.errors import VendorscopeError
+from vendorscope.server import audit
+from vendorscope.server.accounts import ROLES
+from vendorscope.web.deps import Admin, CsrfForm, ServiceDep
+from vendorscope.web.render import page
+from vendorscope.web.routes import NavEntry
+
+router = APIRouter(prefix="/admin", tags=["pages"], include_in_schema=False)
+NAV = [NavEntry("Admin", "/admin/users", "manage", order=90)]
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users_page(request: Request, service: ServiceDep, user: Admin, error: str = "") -> HTMLResponse:
+    return page(request, "admin_users.html", user, users=service.accounts.list_users(), roles=ROLES, error=error)
+
+
+@router.post("/users")
+def add_user(request: Request, service: ServiceDep, user: Admin, form: CsrfForm) -> Response:
+    try:
+        service.accounts.add_user(
+            str(form.get("username", "")),
+            str(form.get("password", "")),
+            str(form.get("role", "")),
+            str(form.get("org", "")),
+            actor=user.name,
+        )
+    except VendorscopeError as exc:
+        return page(
+            request,
+            "admin_users.html",
+            user,
+            status_code=400,
+            users=service.accounts.list_users(),
+            roles=ROLES,
+            error=str(exc),
+        )
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/users/{username}/disable")
+def disable_user(username: str, service: ServiceDep, user: Admin, form: CsrfForm) -> Response:
+    service.accounts.set_disabled(username, form.get("enable") != "1", actor=user.name)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/tokens", response_class=HTMLResponse)
+def tokens_page(request: Request, service: ServiceDep, user: Admin) -> HTMLResponse:
+    return page(request, "admin_tokens.html", user, tokens=service.accounts.list_tokens(), new_token="", error="")
+
+
+@router.post("/tokens")
+def create_token(request: Request, service: ServiceDep, user: Admin, form: CsrfForm) -> Response:
+    try:
+        token = service.accounts.create_token(str(form.get("name", "")), str(form.get("org", "")), actor=user.name)
+        error = ""
+    except VendorscopeError as exc:
+        token, error = "", str(exc)
+    return page(
+        request,
+        "admin_tokens.html",
+        user,
+        status_code=400 if error else 200,
+        tokens=service.accounts.list_tokens(),
+        new_token=token,
+        error=error,
+    )
+
+
+@router.post("/tokens/{token_id}/revoke")
+def revoke_token(token_id: int, service: ServiceDep, user: Admin, _form: CsrfForm) -> Response:
+    service.accounts.revoke_token(token_id, actor=user.name)
+    return RedirectResponse("/admin/tokens", status_code=303)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, service: ServiceDep, user: Admin, action: str = "") -> HTMLResponse:
+    return page(request, "admin_audit.html", user, events=audit.events(service.store, 300, action), action=action)
