@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from vendorscope.orgs import registry
 from vendorscope.orgs.ownership import Owner, owners
@@ -32,8 +33,9 @@ class RegistryOrgs:
             by_id = owners(conn)
             names = dict(conn.execute(select(Host.id, Host.key)).all())
             self.owners: dict[str, Owner] = {names[hid]: owner for hid, owner in by_id.items() if hid in names}
-            purchases = {f"purchase:{p.id}": p for p in conn.execute(select(Purchase)).scalars()}
-            flags = conn.execute(
+            session = Session(conn)
+            purchases = {f"purchase:{p.id}": p for p in session.execute(select(Purchase)).scalars()}
+            flags = session.execute(
                 select(OrgFinding)
                 .where(OrgFinding.kind == "procurement", OrgFinding.status != "withdrawn")
                 .order_by(OrgFinding.org_key, OrgFinding.subject)
