@@ -12,8 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO
 
 from vendorscope.sources.base import Hints, Problem, Record
-from vendorscope.sources.inventory_csv import decoded_lines
-from vendorscope.sources.reader import first_line
+from vendorscope.sources.reader import decoded_lines, first_line
 
 MAX_CELL = 4096
 _SEPARATORS = re.compile(r"[\s\-/]+")

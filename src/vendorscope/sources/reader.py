@@ -140,3 +140,15 @@ def peek(stream: IO[bytes], size: int = HEAD_BYTES) -> bytes:
     """Up to ``size`` bytes from the start of the stream without consuming them (files and gzip can peek)."""
     peeker = getattr(stream, "peek", None)
     return peeker(size)[:size] if peeker else b""
+
+
+def decoded_lines(stream: IO[bytes], undecodable: set[int]) -> Iterator[str]:
+    """UTF-8 lines (BOM dropped); a line that is not UTF-8 is noted by number, so one bad row costs one row."""
+    for number, raw in enumerate(stream, start=1):
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            undecodable.add(number)
+            yield raw.decode("utf-8", errors="replace")
