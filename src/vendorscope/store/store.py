@@ -30,12 +30,12 @@ class Store:
         try:
             engine = create_engine(url, future=True)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise StoreError(f"cannot open the store {_safe(url)}: {exc}") from exc
+            raise StoreError(f"cannot open the store {_safe(url)}: {_one_line(exc)}") from exc
         dialect.tune(engine)
         try:
             migrate.upgrade(engine)
         except OperationalError as exc:
-            raise StoreError(f"cannot open the store {_safe(url)}: {exc.orig}") from exc
+            raise StoreError(f"cannot open the store {_safe(url)}: {_one_line(exc.orig)}") from exc
         return cls(engine)
 
     @property
@@ -69,3 +69,8 @@ def _safe(url: str) -> str:
         user = creds.split(":", 1)[0]
         return f"{scheme}://{user}@{host}"
     return url
+
+
+def _one_line(exc: object) -> str:
+    """A driver's message on one line (PostgreSQL's add hints on lines of their own)."""
+    return " ".join(str(exc).split())
