@@ -42,6 +42,7 @@ from vendorscope.server.push import AgentIngest
 from vendorscope.sources.base import Hints
 from vendorscope.store.store import Store
 from vendorscope.store.writer import Caches
+from vendorscope.web.scope import Scope
 
 if TYPE_CHECKING:
     from vendorscope.respond.directives import FarReport
@@ -305,6 +306,18 @@ class Service:
         if result.host_ids:
             refresh_findings(self.store, result.host_ids)
         return result
+
+    def scope(self, org: str) -> Scope:
+        """What a user or token of ``org`` may reach: its subtree of the org registry."""
+        with self.store.engine.connect() as conn:
+            return Scope.resolve(conn, org)
+
+    def host_filter(self, scope: Scope) -> query.HostFilter:
+        """The hosts within ``scope`` (None: every host), to pass to the scoped reads."""
+        if scope.everything:
+            return None
+        with self.store.engine.connect() as conn:
+            return scope.host_filter(conn)
 
     def scoped_findings(self, hosts: query.HostFilter, flt: views.FindingFilter) -> list[dict[str, Any]]:
         if flt.vendor:
