@@ -89,3 +89,13 @@ def host_scope(scope: ScopeDep, service: ServiceDep) -> HostFilter:
 
 
 Hosts = Annotated[HostFilter, Depends(host_scope)]
+
+
+def agency_reader(user: Reader) -> Principal:
+    """A reader of the whole agency: records and request packages are not split by org."""
+    if user.org:
+        raise HTTPException(403, f"only users of the whole agency may open this; yours is scoped to {user.org!r}")
+    return user
+
+
+AgencyReader = Annotated[Principal, Depends(agency_reader)]
