@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -121,7 +122,11 @@ def test_requests_build_and_download_a_package(site, monkeypatch: pytest.MonkeyP
     )
     assert bad.status_code == 400
     [error] = re.findall(r'<p class="error" role="alert" id="error">(.*?)</p>', bad.text)
-    assert error.startswith("hsst.yaml:4: vendor: no catalog for vendor") and str(service.server_dir) not in bad.text
+    line = next(n for n, text in enumerate(REQUEST.splitlines(), 1) if text.startswith("vendor:"))
+    assert (
+        unescape(error).startswith(f"hsst.yaml:{line}: vendor: no catalog for vendor 'acme'")
+        and str(service.server_dir) not in bad.text
+    )
     built = client.post("/requests", data={"csrf": csrf}, files={"request": ("hsst.yaml", REQUEST, "text/yaml")})
     assert built.status_code == 200, built.text
     [link] = re.findall(r'href="(/requests/[^"]+/download)"', _rows(built.text, "packages")[0])

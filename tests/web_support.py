@@ -10,21 +10,12 @@ import pytest
 
 from tests.records_corpus import email_bytes
 from tests.server_support import KES, PASSWORD, bundle
+from tests.test_requests import GOOD
 from vendorscope.service import Service
 
 REGISTRY = Path(__file__).parent / "data" / "orgs" / "registry.csv"  # dhs › dhs-cio › prime › sub, sub2
 HOSTILE = "<script>alert('x')</script>"
-REQUEST = """\
-id: HSST-2017-001
-requester: House Committee on Science, Space, and Technology
-received: 2017-07-27
-vendor: kaspersky
-items:
-  - systems
-  - contractors
-  - documents:
-      since: 2013-01-01
-"""
+REQUEST = GOOD  # the committee's request of 2017-07-27: systems, contractors, documents
 # (user, role, org)
 USERS = (
     ("admin", "admin", ""),
