@@ -186,8 +186,9 @@ def _claim(conn: Connection, result: FileResult, *, agent: Principal, agent_name
     unowned = [h for h in hosts if h not in pushed]
     known_before = _hosts_with_other_evidence(conn, [h for h in unowned if h not in assigned], result.artifact_id or 0)
     effective = {h: ROOT for h in known_before} | pushed | assigned
-    scope = Scope.resolve(conn, agent.org)
-    outside = sorted(h for h, org in effective.items() if not scope.allows(org))
+    others = {h: org for h, org in effective.items() if org != agent.org}  # usually none: skip the registry
+    scope = Scope.resolve(conn, agent.org) if others else Scope()
+    outside = sorted(h for h, org in others.items() if not scope.allows(org))
     if outside:
         names = list(conn.execute(select(Host.name).where(Host.id.in_(outside[:5]))).scalars())
         raise PushRefused(
