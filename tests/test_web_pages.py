@@ -140,3 +140,18 @@ def test_requests_build_and_download_a_package(site, monkeypatch: pytest.MonkeyP
     assert [e["action"] for e in audit.events(service.store, action="export.package")] == ["export.package"]
     assert client.get("/requests/..%2F..%2Fetc/download").status_code == 404
     assert client.get("/requests/nothing-here/download").status_code == 404
+
+
+def test_admin_forms_offer_and_require_registry_ids(site) -> None:  # type: ignore[no-untyped-def]
+    service, client = site
+    login(client, "admin")
+    assert '<option value="sub2">Beta Widgets Inc</option>' in client.get("/admin/tokens").text
+    csrf = csrf_of(client)
+    refused = client.post("/admin/tokens", data={"name": "x", "org": "prime/sub2", "csrf": csrf})
+    assert refused.status_code == 400 and "not an id of the org registry" in refused.text
+    assert client.post("/admin/tokens", data={"name": "sub2 office", "org": "sub2", "csrf": csrf}).status_code == 200
+    assert [t["org"] for t in service.accounts.list_tokens() if t["name"] == "sub2 office"] == ["sub2"]
+    refused = client.post(
+        "/admin/users", data={"username": "y", "password": "x" * 12, "role": "viewer", "org": "nope", "csrf": csrf}
+    )
+    assert refused.status_code == 400 and "not an id of the org registry" in refused.text
