@@ -51,9 +51,14 @@ def test_navigation_follows_role_and_installed_pages(db_url: str) -> None:
         login(client, "sub-viewer")
         nav = re.search(r"<nav>(.*?)</nav>", client.get("/").text, re.S).group(1)  # type: ignore[union-attr]
         assert "/findings" in nav and "/admin" not in nav
-        for name in OPTIONAL:  # records, requests, screening, orgs: other branches' pages
-            assert f'href="/{name}"' not in nav
-            assert client.get(f"/{name}").status_code == 404
+        assert {"orgs", "screening", "records", "requests"} == set(OPTIONAL)
+        for name in ("orgs", "screening"):
+            assert f'href="/{name}"' in nav and client.get(f"/{name}").status_code == 200
+        for name in ("records", "requests"):  # the agency's, not an org's
+            assert f'href="/{name}"' not in nav and client.get(f"/{name}").status_code == 403
+        login(client, "reviewer")
+        nav = re.search(r"<nav>(.*?)</nav>", client.get("/").text, re.S).group(1)  # type: ignore[union-attr]
+        assert 'href="/records"' in nav and 'href="/requests"' in nav and "/admin" not in nav
         login(client, "admin")
         assert "/admin/users" in client.get("/").text
 

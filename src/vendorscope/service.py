@@ -36,12 +36,13 @@ from vendorscope.records.store import Originals, originals_root
 from vendorscope.records.terms import vendor_terms
 from vendorscope.respond import remediation
 from vendorscope.respond.providers import Providers, default_providers
-from vendorscope.server import views
+from vendorscope.server import documents, packages, views
 from vendorscope.server.accounts import Accounts
 from vendorscope.server.push import AgentIngest
 from vendorscope.sources.base import Hints
 from vendorscope.store.store import Store
 from vendorscope.store.writer import Caches
+from vendorscope.web.scope import Scope
 
 if TYPE_CHECKING:
     from vendorscope.respond.directives import FarReport
@@ -306,6 +307,18 @@ class Service:
             refresh_findings(self.store, result.host_ids)
         return result
 
+    def scope(self, org: str) -> Scope:
+        """What a user or token of ``org`` may reach: its subtree of the org registry."""
+        with self.store.engine.connect() as conn:
+            return Scope.resolve(conn, org)
+
+    def host_filter(self, scope: Scope) -> query.HostFilter:
+        """The hosts within ``scope`` (None: every host), to pass to the scoped reads."""
+        if scope.everything:
+            return None
+        with self.store.engine.connect() as conn:
+            return scope.host_filter(conn)
+
     def scoped_findings(self, hosts: query.HostFilter, flt: views.FindingFilter) -> list[dict[str, Any]]:
         if flt.vendor:
             self.vendor(flt.vendor)
@@ -326,3 +339,39 @@ class Service:
     def dashboard(self, hosts: query.HostFilter) -> views.Dashboard:
         with self.store.engine.connect() as conn:
             return views.dashboard(conn, hosts)
+
+    # -- web pages (issue 8): records review, request packages ------------------------------------
+
+    def records_page(self, words: str, vendor: str, filters: Filters, privileged: bool) -> list[dict[str, Any]]:
+        """Search results for the web: a vendor's terms or the words, with tags; privileged hidden unless allowed."""
+        results = self.records_vendor_search(vendor, filters) if vendor else self.records_search(words, filters)
+        with self.store.engine.connect() as conn:
+            return documents.visible_results(conn, results, privileged)
+
+    def records_document(self, doc_id: int, privileged: bool) -> dict[str, Any]:
+        """One document with its family, locations and reviews (privileged ones for ``privileged`` readers only)."""
+        with self.store.engine.connect() as conn:
+            found = documents.document(conn, doc_id, privileged)
+        if found is None:
+            raise NotFoundError(f"no document {doc_id}")
+        return found
+
+    def records_review(self, doc_id: int, tag: str, reviewer: str, addr: str = "", **options: Any) -> list[int]:
+        """Tag a document (``family=True``: its family) and record the review in the audit log."""
+        with self.store.transaction() as conn:
+            return documents.tag_with_audit(conn, doc_id, tag, reviewer, addr, **options)
+
+    @cached_property
+    def server_dir(self) -> Path:
+        """Where the server keeps what it builds (request packages); see server/packages.py."""
+        return packages.data_root(self.url)
+
+    def request_packages(self) -> list[dict[str, Any]]:
+        return packages.listing(self.server_dir)
+
+    def build_request_package(self, data: bytes, filename: str) -> dict[str, Any]:
+        """Check an uploaded request file and answer it with a package in its own folder."""
+        return packages.build(self, self.server_dir, data, filename)
+
+    def request_package_zip(self, name: str) -> Path:
+        return packages.zip_path(self.server_dir, name)

@@ -169,7 +169,7 @@ def _password(from_stdin: bool) -> str:
 def users_add(
     username: str,
     role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
-    org: Annotated[str, typer.Option(help="Org the user is limited to (path like prime/sub); empty: all.")] = "",
+    org: Annotated[str, typer.Option(help="Org registry id: the user sees its subtree; empty: all.")] = "",
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
 ) -> None:
     """Add a user (the password is asked for, or read from stdin)."""
@@ -209,7 +209,7 @@ def users_disable(
 
 @tokens_app.command("create")
 def tokens_create(
-    name: str, org: Annotated[str, typer.Option(help="Org whose hosts the agents may push; empty: all.")] = ""
+    name: str, org: Annotated[str, typer.Option(help="Org registry id: agents push its subtree; empty: all.")] = ""
 ) -> None:
     """Create an enrollment token; it is printed once and only its hash is kept."""
     print(_service().accounts.create_token(name, org))

@@ -9,6 +9,7 @@ unassigned, saying which unknown organization it named, so files can arrive in a
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Collection
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -42,10 +43,15 @@ class _Rule:
         return (0, sum(1 for c in self.hostname if c not in "*?[]"))
 
 
-def owners(conn: Connection) -> dict[int, Owner]:
-    """The owner of every known host, by host id."""
+def owners(conn: Connection, host_ids: Collection[int] | None = None) -> dict[int, Owner]:
+    """The owner of every known host (or of ``host_ids`` only), by host id."""
     known = set(conn.execute(select(Org.key)).scalars())
-    explicit = {r.host_id: r for r in conn.execute(select(HostOwner))}
+    hosts = select(Host.id, Host.key, Host.facts)
+    named = select(HostOwner)
+    if host_ids is not None:
+        hosts = hosts.where(Host.id.in_(list(host_ids)))
+        named = named.where(HostOwner.host_id.in_(list(host_ids)))
+    explicit = {r.host_id: r for r in conn.execute(named)}
     rules = [
         _Rule(r.org_key, r.hostname, ipaddress.ip_network(r.network) if r.network else None)
         for r in conn.execute(select(HostRule.org_key, HostRule.hostname, HostRule.network))
@@ -53,7 +59,7 @@ def owners(conn: Connection) -> dict[int, Owner]:
     ]
     rules.sort(key=lambda r: r.specificity, reverse=True)
     result: dict[int, Owner] = {}
-    for host_id, key, facts in conn.execute(select(Host.id, Host.key, Host.facts)):
+    for host_id, key, facts in conn.execute(hosts):
         named = explicit.get(host_id)
         if named is not None and named.org_key in known:
             result[host_id] = Owner(named.org_key, "hosts.csv", named.role, named.sensitivity, named.location)

@@ -21,7 +21,7 @@ from vendorscope.errors import NotFoundError, VendorscopeError
 from vendorscope.server.audit import now, record
 from vendorscope.store.store import Store
 from vendorscope.store.tables import AgentPush, EnrollmentToken, User, WebSession
-from vendorscope.web.scope import Scope, normalize_org
+from vendorscope.web.scope import normalize_org, registry_ids
 
 ROLES = ("admin", "analyst", "reviewer", "viewer")
 # What each role may do; pages and routes ask for a permission, never a role.
@@ -57,10 +57,6 @@ class Principal:
     org: str
     csrf: str = ""
 
-    @property
-    def scope(self) -> Scope:
-        return Scope(self.org)
-
     def can(self, permission: str) -> bool:
         return self.role in PERMISSIONS.get(permission, frozenset())
 
@@ -77,8 +73,8 @@ class Accounts:
         name = _check_username(username)
         _check_role(role)
         _check_password(password)
-        org = normalize_org(org)
         with self.store.transaction() as conn:
+            org = normalize_org(org, registry_ids(conn))
             if conn.execute(select(User.id).where(User.username == name)).first():
                 raise VendorscopeError(f"user {name!r} exists already")
             conn.execute(
@@ -171,9 +167,9 @@ class Accounts:
         """A new enrollment token for agents of ``org``; the clear value is returned once and never stored."""
         if not name.strip():
             raise VendorscopeError("a token needs a name (e.g. the office or contractor it is for)")
-        org = normalize_org(org)
         token = "vst_" + secrets.token_urlsafe(32)
         with self.store.transaction() as conn:
+            org = normalize_org(org, registry_ids(conn))
             conn.execute(
                 EnrollmentToken.__table__.insert().values(
                     name=name.strip()[:128],

@@ -22,13 +22,14 @@ from vendorscope.errors import VendorscopeError
 from vendorscope.findings.refresh import refresh_findings
 from vendorscope.ingest import FileResult, ingest_bytes
 from vendorscope.match.matcher import Matcher
+from vendorscope.orgs.ownership import owners
 from vendorscope.server.accounts import Principal
 from vendorscope.server.audit import now, record
 from vendorscope.sources.base import Hints
 from vendorscope.store.store import Store
 from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, Installation
 from vendorscope.store.writer import Caches
-from vendorscope.web.scope import ROOT
+from vendorscope.web.scope import ROOT, Scope
 
 ATTEMPTS = 5
 MAX_PUSH_BYTES = 64 * 1024 * 1024
@@ -173,14 +174,21 @@ def _push_row(
 
 
 def _claim(conn: Connection, result: FileResult, *, agent: Principal, agent_name: str, addr: str) -> None:
-    """Inside the push's transaction: refuse hosts outside the token's scope, give new hosts its org."""
+    """Inside the push's transaction: refuse hosts outside the token's scope, give new hosts its org.
+
+    A host's org is its registry owner, else its first pusher's; a host known before any push, and not
+    assigned by the registry, belongs to the root.
+    """
     hosts = sorted(result.host_ids)
     rows = conn.execute(select(HostOrg.host_id, HostOrg.org).where(HostOrg.host_id.in_(hosts)))
-    owners: dict[int, str] = {host_id: org for host_id, org in rows}
-    unowned = [h for h in hosts if h not in owners]
-    known_before = _hosts_with_other_evidence(conn, unowned, result.artifact_id or 0)
-    owners.update({h: ROOT for h in known_before})  # hosts from before any push belong to the root
-    outside = sorted(h for h, org in owners.items() if not agent.scope.allows(org))
+    pushed: dict[int, str] = {host_id: org for host_id, org in rows}
+    assigned = {h: owner.org for h, owner in owners(conn, hosts).items() if owner.org}
+    unowned = [h for h in hosts if h not in pushed]
+    known_before = _hosts_with_other_evidence(conn, [h for h in unowned if h not in assigned], result.artifact_id or 0)
+    effective = {h: ROOT for h in known_before} | pushed | assigned
+    others = {h: org for h, org in effective.items() if org != agent.org}  # usually none: skip the registry
+    scope = Scope.resolve(conn, agent.org) if others else Scope()
+    outside = sorted(h for h, org in others.items() if not scope.allows(org))
     if outside:
         names = list(conn.execute(select(Host.name).where(Host.id.in_(outside[:5]))).scalars())
         raise PushRefused(

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from vendorscope.findings import query
 from vendorscope.findings.query import HostFilter
 from vendorscope.server.audit import now
-from vendorscope.store.tables import Finding, Host, HostOrg
+from vendorscope.store.tables import Finding, Host
+from vendorscope.web.scope import host_owners
 
 # BOD 17-01 gave agencies 90 days to remove Kaspersky products: an open finding older than that is overdue.
 REMEDIATION_DAYS = 90
@@ -42,11 +43,12 @@ class FindingFilter:
 
 
 def host_orgs(conn: Connection, hosts: HostFilter = None) -> dict[str, str]:
-    """Host name → org ("" the root) for the hosts in view."""
-    stmt = select(Host.name, HostOrg.org).outerjoin(HostOrg, HostOrg.host_id == Host.id)
+    """Host name → org ("" the root) for the hosts in view: registry owner, else first pusher's org."""
+    stmt = select(Host.id, Host.name)
     if hosts is not None:
         stmt = stmt.where(Host.id.in_(hosts))
-    return {name: org or "" for name, org in conn.execute(stmt)}
+    names: dict[int, str] = {host_id: name for host_id, name in conn.execute(stmt)}
+    return {names[h]: org for h, org in host_owners(conn, names).items()}
 
 
 def findings(conn: Connection, hosts: HostFilter, flt: FindingFilter) -> list[dict[str, Any]]:
@@ -62,12 +64,14 @@ def findings(conn: Connection, hosts: HostFilter, flt: FindingFilter) -> list[di
 
 def finding(conn: Connection, hosts: HostFilter, finding_id: int) -> dict[str, Any] | None:
     """One finding with its evidence, or None when it does not exist or is outside the reader's hosts."""
-    stmt = select(Finding, Host.name, HostOrg.org).join(Host, Host.id == Finding.host_id)
-    stmt = stmt.outerjoin(HostOrg, HostOrg.host_id == Host.id).where(Finding.id == finding_id)
+    stmt = select(Finding, Host.name).join(Host, Host.id == Finding.host_id).where(Finding.id == finding_id)
     if hosts is not None:
         stmt = stmt.where(Finding.host_id.in_(hosts))
     row = Session(conn).execute(stmt).first()
-    return query.finding_dict(row[0], row[1]) | {"org": row[2] or ""} if row else None
+    if row is None:
+        return None
+    org = host_owners(conn, [row[0].host_id]).get(row[0].host_id, "")
+    return query.finding_dict(row[0], row[1]) | {"org": org}
 
 
 def host_list(conn: Connection, hosts: HostFilter) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from fastapi import Depends, HTTPException, Request
 from vendorscope.findings.query import HostFilter
 from vendorscope.server.accounts import Principal
 from vendorscope.service import Service
+from vendorscope.web.scope import Scope
 from vendorscope.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, same
 
 
@@ -74,9 +75,27 @@ async def form_with_csrf(request: Request, user: UserDep) -> dict[str, Any]:
 CsrfForm = Annotated[dict[str, Any], Depends(form_with_csrf)]
 
 
-def host_scope(user: Reader) -> HostFilter:
+def user_scope(user: Reader, service: ServiceDep) -> Scope:
+    """The reader's org subtree, from the org registry."""
+    return service.scope(user.org)
+
+
+ScopeDep = Annotated[Scope, Depends(user_scope)]
+
+
+def host_scope(scope: ScopeDep, service: ServiceDep) -> HostFilter:
     """The hosts the reader may see (None: every host)."""
-    return user.scope.host_filter()
+    return service.host_filter(scope)
 
 
 Hosts = Annotated[HostFilter, Depends(host_scope)]
+
+
+def agency_reader(user: Reader) -> Principal:
+    """A reader of the whole agency: records and request packages are not split by org."""
+    if user.org:
+        raise HTTPException(403, f"only users of the whole agency may open this; yours is scoped to {user.org!r}")
+    return user
+
+
+AgencyReader = Annotated[Principal, Depends(agency_reader)]

@@ -21,7 +21,11 @@ TEMPLATES.env.filters["pct"] = lambda v: f"{v * 100:.0f}%"
 def page(
     request: Request, template: str, user: Principal | None, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    nav = [entry for entry in request.app.state.nav if user is not None and user.can(entry.permission)]
+    nav = [
+        entry
+        for entry in request.app.state.nav
+        if user is not None and user.can(entry.permission) and not (entry.agency_only and user.org)
+    ]
     return TEMPLATES.TemplateResponse(
         request,
         template,

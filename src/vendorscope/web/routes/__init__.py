@@ -21,6 +21,7 @@ class NavEntry:
     path: str
     permission: str = "read"
     order: int = 50
+    agency_only: bool = False  # shown only to users of the whole agency (org "")
 
 
 def route_modules() -> list[ModuleType]:

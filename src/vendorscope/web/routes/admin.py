@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vendorscope.errors import VendorscopeError
 from vendorscope.server import audit
-from vendorscope.server.accounts import ROLES
+from vendorscope.server.accounts import ROLES, Principal
+from vendorscope.service import Service
 from vendorscope.web.deps import Admin, CsrfForm, ServiceDep
 from vendorscope.web.render import page
 from vendorscope.web.routes import NavEntry
@@ -18,7 +21,7 @@ NAV = [NavEntry("Admin", "/admin/users", "manage", order=90)]
 
 @router.get("/users", response_class=HTMLResponse)
 def users_page(request: Request, service: ServiceDep, user: Admin, error: str = "") -> HTMLResponse:
-    return page(request, "admin_users.html", user, users=service.accounts.list_users(), roles=ROLES, error=error)
+    return _org_form_page(request, service, "admin_users.html", user, users=service.accounts.list_users(), error=error)
 
 
 @router.post("/users")
@@ -32,14 +35,8 @@ def add_user(request: Request, service: ServiceDep, user: Admin, form: CsrfForm)
             actor=user.name,
         )
     except VendorscopeError as exc:
-        return page(
-            request,
-            "admin_users.html",
-            user,
-            status_code=400,
-            users=service.accounts.list_users(),
-            roles=ROLES,
-            error=str(exc),
+        return _org_form_page(
+            request, service, "admin_users.html", user, 400, users=service.accounts.list_users(), error=str(exc)
         )
     return RedirectResponse("/admin/users", status_code=303)
 
@@ -52,7 +49,9 @@ def disable_user(username: str, service: ServiceDep, user: Admin, form: CsrfForm
 
 @router.get("/tokens", response_class=HTMLResponse)
 def tokens_page(request: Request, service: ServiceDep, user: Admin) -> HTMLResponse:
-    return page(request, "admin_tokens.html", user, tokens=service.accounts.list_tokens(), new_token="", error="")
+    return _org_form_page(
+        request, service, "admin_tokens.html", user, tokens=service.accounts.list_tokens(), new_token="", error=""
+    )
 
 
 @router.post("/tokens")
@@ -62,11 +61,12 @@ def create_token(request: Request, service: ServiceDep, user: Admin, form: CsrfF
         error = ""
     except VendorscopeError as exc:
         token, error = "", str(exc)
-    return page(
+    return _org_form_page(
         request,
+        service,
         "admin_tokens.html",
         user,
-        status_code=400 if error else 200,
+        400 if error else 200,
         tokens=service.accounts.list_tokens(),
         new_token=token,
         error=error,
@@ -82,3 +82,11 @@ def revoke_token(token_id: int, service: ServiceDep, user: Admin, _form: CsrfFor
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, service: ServiceDep, user: Admin, action: str = "") -> HTMLResponse:
     return page(request, "admin_audit.html", user, events=audit.events(service.store, 300, action), action=action)
+
+
+def _org_form_page(
+    request: Request, service: Service, template: str, user: Principal, status: int = 200, **context: Any
+) -> HTMLResponse:
+    """A page with a form that asks for an org: the registry's ids are offered as choices."""
+    orgs = [(o["org"], o["name"]) for o in service.orgs()]
+    return page(request, template, user, status_code=status, roles=ROLES, orgs=orgs, **context)

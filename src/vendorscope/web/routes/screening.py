@@ -1,0 +1,60 @@
+"""Screening: the registry's organizations against the covered-entity lists, and a form to screen other names."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from vendorscope.orgs.screening.names import looks_like_identifier
+from vendorscope.orgs.screening.screener import Query
+from vendorscope.server.accounts import Principal
+from vendorscope.service import Service
+from vendorscope.web.deps import CsrfForm, Reader, ScopeDep, ServiceDep
+from vendorscope.web.render import page
+from vendorscope.web.routes import NavEntry
+from vendorscope.web.scope import Scope
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+NAV = [NavEntry("Screening", "/screening", order=45)]
+MAX_NAMES = 200
+MAX_NAME_LENGTH = 300
+
+
+@router.get("/screening", response_class=HTMLResponse)
+def screening_page(request: Request, service: ServiceDep, user: Reader, scope: ScopeDep) -> HTMLResponse:
+    return _page(request, service, user, scope)
+
+
+@router.post("/screening", response_class=HTMLResponse)
+def screen_names(request: Request, service: ServiceDep, user: Reader, scope: ScopeDep, form: CsrfForm) -> HTMLResponse:
+    """Screen the names typed in the form, one per line (a UEI or CAGE code is matched as an identifier)."""
+    text = str(form.get("names", ""))
+    names = [n.strip()[:MAX_NAME_LENGTH] for n in text.splitlines() if n.strip()]
+    if len(names) > MAX_NAMES:
+        return _page(request, service, user, scope, text, error=f"at most {MAX_NAMES} names at a time", status=400)
+    queries = [Query(n, (n,) if looks_like_identifier(n) else ()) for n in names]
+    return _page(request, service, user, scope, text, screened=service.screen(queries) if queries else [])
+
+
+def _page(
+    request: Request,
+    service: Service,
+    user: Principal,
+    scope: Scope,
+    names: str = "",
+    screened: list[dict[str, object]] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    registry = [r for r in service.screen_registry() if scope.allows(str(r["org"]))]
+    registry.sort(key=lambda r: (not r["covered"], -float(r["score"] or 0), str(r["name"]).casefold()))
+    return page(
+        request,
+        "screening.html",
+        user,
+        status_code=status,
+        registry=registry,
+        screened=screened,
+        names=names,
+        error=error,
+    )
