@@ -56,7 +56,7 @@ class RecordsProduction:
         produced = f"{report.first}–{report.last}" if report.first else "no Bates numbers"
         since_text = since.isoformat() if since else "any date"
         description = (
-            f"{report.documents} documents produced ({produced}), {report.withheld} withheld as privileged "
+            f"Bates {produced}, {report.withheld} withheld as privileged "
             f"(privilege log), {report.exceptions} files that could not be read (exceptions report); "
             f"vendor search since {since_text}: {len(candidates)} candidate families, "
             f"{len(unreviewed)} not yet reviewed"
