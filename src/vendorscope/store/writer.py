@@ -81,6 +81,7 @@ class ArtifactWriter:
         self._pending: list[Observation] = []
         self._pending_items = 0
         self.encode_time = time_encoder(conn)
+        self.created_hosts: set[int] = set()  # hosts this flush inserted: nothing of theirs to look up
         caches.load(conn)
 
     def add(self, observation: Observation) -> None:
@@ -111,13 +112,25 @@ class ArtifactWriter:
                 last = when if last is None or when > last else last
             span[key] = (first, last, name, facts | obs.host_facts)
         missing = sorted(k for k in span if k not in self.caches.hosts)
+        created: set[str] = set()
         if missing:
-            rows = [{"key": k, "name": span[k][2], "first_seen": None, "last_seen": None, "facts": {}} for k in missing]
-            self.conn.execute(insert_ignoring_conflicts(self.conn, _HOSTS, ["key"]), rows)
-            for chunk in _chunks(missing):
+            # New hosts go in whole (times, facts); only a host another writer added meanwhile needs the update.
+            rows = [
+                {"key": k, "name": span[k][2], "first_seen": span[k][0], "last_seen": span[k][1], "facts": span[k][3]}
+                for k in missing
+            ]
+            stmt = insert_ignoring_conflicts(self.conn, _HOSTS, ["key"]).returning(_HOSTS.c.id, _HOSTS.c.key)
+            for hid, key in self.conn.execute(stmt, rows):
+                self.caches.hosts[key] = hid
+                created.add(key)
+            lost = [k for k in missing if k not in created]
+            for chunk in _chunks(lost):
                 for hid, key in self.conn.execute(select(Host.id, Host.key).where(Host.key.in_(chunk))):
                     self.caches.hosts[key] = hid
-        self._update_host_spans({self.caches.hosts[k]: v for k, v in span.items()})
+        self.created_hosts = {self.caches.hosts[k] for k in created}
+        known = {self.caches.hosts[k]: v for k, v in span.items() if k not in created}
+        if known:
+            self._update_host_spans(known)
         return {k: self.caches.hosts[k] for k in span}
 
     def _update_host_spans(self, spans: dict[int, tuple[Any, Any, str, dict[str, str]]]) -> None:
@@ -198,7 +211,7 @@ class ArtifactWriter:
                 _keep_oldest(earliest, pair, when)
             self.stats.items += len(obs.items)
             self.stats.hosts.add(hid)
-        existing = self._existing(list({hid for hid, _ in earliest}))
+        existing = self._existing([hid for hid in {hid for hid, _ in earliest} if hid not in self.created_hosts])
         self._insert_new(seen, existing)
         self._update_old(seen, existing)
         source_of = self.caches.title_source
@@ -284,7 +297,7 @@ class ArtifactWriter:
         The newest complete time per (host, source) is kept in ``host_sources``, so evidence older than it,
         arriving later, cannot bring back what that list had already dropped.
         """
-        stored = self._complete_times([hid for hid, _ in earliest])
+        stored = self._complete_times([hid for hid, _ in earliest if hid not in self.created_hosts])
         upserts = []
         for pair, when in complete.items():
             if pair not in stored or when > stored[pair]:
