@@ -23,7 +23,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from vendorscope.findings.refresh import WITHDRAWN, reconcile
+from vendorscope.findings.reconcile import WITHDRAWN
+from vendorscope.findings.refresh import reconcile
 from vendorscope.match.matcher import REPORT_THRESHOLD, Attribution, Matcher
 from vendorscope.sources.base import Item
 from vendorscope.store.dialect import insert_ignoring_conflicts

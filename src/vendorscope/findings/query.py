@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session
 
-from vendorscope.findings.refresh import WITHDRAWN
+from vendorscope.findings.reconcile import WITHDRAWN
 from vendorscope.orgs.ownership import UNASSIGNED, owners
 from vendorscope.store.tables import Examination, Finding, Host, Installation
 

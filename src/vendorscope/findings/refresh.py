@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, select
 
+from vendorscope.findings.reconcile import apply_drafts
 from vendorscope.match.matcher import REPORT_THRESHOLD, UNIDENTIFIED
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact, Finding, Installation, Title, TitleMatch
@@ -23,7 +24,6 @@ SOFTWARE_KINDS = ("branded", "embedded")
 EMBEDDED = "embedded"
 SBOM_PRODUCT = "sbom_product"  # sources.sbom.PRODUCT: the product an SBOM describes
 SBOM_COMPONENT = "sbom_component"  # sources.sbom.COMPONENT: a component inside it
-WITHDRAWN = "withdrawn"
 _FINDINGS = Finding.__table__
 
 
@@ -162,32 +162,9 @@ def reconcile(
     if host_ids is not None:
         stmt = stmt.where(Finding.host_id.in_(sorted(host_ids)))
     existing = {(r.host_id, r.vendor, r.product, r.kind): (r.id, r.status) for r in conn.execute(stmt)}
-    inserts, updates = [], []
-    for key, draft in drafts.items():
-        values = draft | {"updated_at": now}
-        if key in existing:
-            fid, status = existing[key]
-            updates.append(values | {"fid": fid, "status": "open" if status == WITHDRAWN else status})
-        else:
-            host_id, vendor, product, kind = key
-            inserts.append(
-                values | {"host_id": host_id, "vendor": vendor, "product": product, "kind": kind, "status": "open"}
-            )
-    gone = [{"fid": fid} for key, (fid, status) in existing.items() if key not in drafts and status != WITHDRAWN]
-    if inserts:
-        conn.execute(_FINDINGS.insert(), inserts)
-    if updates:
-        conn.execute(
-            update(_FINDINGS)
-            .where(_FINDINGS.c.id == bindparam("fid"))
-            .values(**{k: bindparam(k) for k in updates[0] if k != "fid"}),
-            updates,
-        )
-    if gone:
-        conn.execute(
-            update(_FINDINGS)
-            .where(_FINDINGS.c.id == bindparam("fid"))
-            .values(status=WITHDRAWN, present=False, updated_at=now),
-            gone,
-        )
-    return len(inserts), len(updates), len(gone)
+    return apply_drafts(conn, _FINDINGS, existing, drafts, _host_identity, now)  # type: ignore[arg-type]
+
+
+def _host_identity(key: tuple[int, str, str, str]) -> dict[str, Any]:
+    host_id, vendor, product, kind = key
+    return {"host_id": host_id, "vendor": vendor, "product": product, "kind": kind}

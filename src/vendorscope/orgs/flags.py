@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from vendorscope.findings.reconcile import WITHDRAWN, apply_drafts
 from vendorscope.match.matcher import UNIDENTIFIED
 from vendorscope.orgs import registry
 from vendorscope.orgs.products import ProductSearch
@@ -26,7 +27,6 @@ from vendorscope.orgs.screening.screener import Query, Result, Screener
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact, OrgFinding, Purchase
 
-WITHDRAWN = "withdrawn"
 CONTRACTOR_KINDS = ("contractor", "subcontractor")
 _TABLE = OrgFinding.__table__
 
@@ -141,9 +141,8 @@ def refresh_org_findings(store: Store, screener: Screener, search: ProductSearch
                 select(OrgFinding.id, OrgFinding.org_key, OrgFinding.kind, OrgFinding.subject, OrgFinding.status)
             )
         }
-        inserts, updates = [], []
-        for key, d in drafts.items():
-            values = {
+        values = {
+            key: {
                 "score": d.score,
                 "explanation": d.explanation,
                 "entity": d.entity,
@@ -151,34 +150,15 @@ def refresh_org_findings(store: Store, screener: Screener, search: ProductSearch
                 "product": d.product,
                 "evidence": d.evidence,
                 "present": True,
-                "updated_at": now,
             }
-            if key in existing:
-                fid, status = existing[key]
-                updates.append(values | {"fid": fid, "status": "open" if status == WITHDRAWN else status})
-            else:
-                inserts.append(
-                    values
-                    | {"org_key": d.org_key, "kind": d.kind, "subject": d.subject, "status": "open", "first_seen": now}
-                )
-        gone = [{"fid": fid} for key, (fid, status) in existing.items() if key not in drafts and status != WITHDRAWN]
-        if inserts:
-            conn.execute(_TABLE.insert(), inserts)
-        if updates:
-            conn.execute(
-                update(_TABLE)
-                .where(_TABLE.c.id == bindparam("fid"))
-                .values(**{k: bindparam(k) for k in updates[0] if k != "fid"}),
-                updates,
-            )
-        if gone:
-            conn.execute(
-                update(_TABLE)
-                .where(_TABLE.c.id == bindparam("fid"))
-                .values(status=WITHDRAWN, present=False, updated_at=now),
-                gone,
-            )
-    return len(inserts), len(updates), len(gone)
+            for key, d in drafts.items()
+        }
+
+        def identity(key: tuple[str, str, str]) -> dict[str, Any]:
+            d = drafts[key]
+            return {"org_key": d.org_key, "kind": d.kind, "subject": d.subject, "first_seen": now}
+
+        return apply_drafts(conn, _TABLE, existing, values, identity, now)  # type: ignore[arg-type]
 
 
 def list_org_findings(

@@ -18,7 +18,8 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from vendorscope.errors import NotFoundError, VendorscopeError
-from vendorscope.findings.refresh import SOFTWARE_KINDS, WITHDRAWN
+from vendorscope.findings.reconcile import WITHDRAWN
+from vendorscope.findings.refresh import SOFTWARE_KINDS
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Finding, FindingEvent, Host, Remediation
 
