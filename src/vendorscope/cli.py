@@ -16,6 +16,7 @@ from rich.table import Table
 
 from vendorscope import __version__
 from vendorscope.commands import collect as collect_command
+from vendorscope.commands import integrity as integrity_commands
 from vendorscope.commands import orgs as orgs_commands
 from vendorscope.commands import respond as respond_commands
 from vendorscope.commands.records import records_app
@@ -35,6 +36,7 @@ app = typer.Typer(
 catalog_app = typer.Typer(help="Inspect and validate vendor catalogs.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 respond_commands.register(app)
+integrity_commands.register(app)
 app.add_typer(records_app, name="records")
 out = Console()
 err = Console(stderr=True, soft_wrap=True)

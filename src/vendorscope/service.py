@@ -45,8 +45,12 @@ from vendorscope.store.writer import Caches
 from vendorscope.web.scope import Scope
 
 if TYPE_CHECKING:
+    from vendorscope.respond.build import BuildOptions
     from vendorscope.respond.directives import FarReport
+    from vendorscope.respond.keys import SigningKey
     from vendorscope.respond.package import PackageResult
+    from vendorscope.respond.sshsig import PublicKey
+    from vendorscope.respond.verify import VerifyReport
 
 
 class Service:
@@ -195,11 +199,35 @@ class Service:
         """Organizations and documents for responses; see respond/providers.py."""
         return default_providers(self)
 
-    def respond(self, request_path: Path, out_dir: Path) -> PackageResult:
-        """Answer a request file with a package in ``out_dir``."""
+    def respond(self, request_path: Path, out_dir: Path, options: BuildOptions | None = None) -> PackageResult:
+        """Answer a request file with a package in ``out_dir`` (signed when a signing key is configured)."""
         from vendorscope.respond.build import build_response
 
-        return build_response(self, request_path, out_dir)
+        return build_response(self, request_path, out_dir, options)
+
+    # -- integrity: signing key, package verification --------------------------------------
+
+    def key_path(self, path: Path | None = None) -> Path:
+        """The signing key's path: ``path``, else VENDORSCOPE_SIGNING_KEY, else the store's sidecar folder."""
+        from vendorscope.respond.keys import default_key_path
+
+        return path or default_key_path(self.url)
+
+    def create_key(self, signer: str, path: Path | None = None, replace: bool = False) -> SigningKey:
+        from vendorscope.respond.keys import create_key
+
+        return create_key(self.key_path(path), signer, replace)
+
+    def signing_key(self, path: Path | None = None) -> SigningKey:
+        from vendorscope.respond.keys import load_key
+
+        return load_key(self.key_path(path))
+
+    def verify_package(self, folder: Path, pinned: PublicKey | None = None) -> VerifyReport:
+        """Check a package as its reader would (needs no store)."""
+        from vendorscope.respond.verify import verify_package
+
+        return verify_package(folder, pinned)
 
     def bod_17_01(self, vendor: str, replacements: dict[str, str] | None = None) -> dict[str, Any]:
         from vendorscope.respond.directives import bod_17_01

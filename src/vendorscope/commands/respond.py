@@ -79,9 +79,16 @@ def _day(value: datetime | None) -> date | None:
 def respond(
     request: Annotated[Path, typer.Argument(help="The request file (YAML; see docs/requests.md).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the package (created; replaced if a package).")],
+    key: Annotated[
+        Path | None,
+        typer.Option("--key", help="Signing key (default: the store's key from `keys create`, when there is one)."),
+    ] = None,
+    by: Annotated[str, typer.Option("--by", envvar="USER", help="Who builds the package [env USER].")] = "",
 ) -> None:
     """Answer a request: systems, contractors, coverage, documents, report (HTML, PDF, XLSX) and manifest."""
-    result = _service().respond(request, out_dir)
+    from vendorscope.respond.build import BuildOptions
+
+    result = _service().respond(request, out_dir, BuildOptions(key=key, built_by=by))
     print_package(result, _console())
 
 
@@ -106,6 +113,9 @@ def print_package(result: PackageResult, console: Console) -> None:
     for note in answer.notes:
         console.print(f"  note: {note}", highlight=False)
     console.print(f"  {len(result.files) + 1} files; see {result.folder / 'report.html'}", highlight=False)
+    signature = result.signature
+    signed = f"signed by {signature['signer']} ({signature['fingerprint']})" if signature else "not signed"
+    console.print(f"  {signed}; check with: sha256sum -c SHA256SUMS (see README.txt)", highlight=False, soft_wrap=True)
 
 
 # -- directive reports -----------------------------------------------------------------------------

@@ -19,6 +19,9 @@ from vendorscope.service import Service
 SAMPLE_REQUEST = Path(__file__).with_name("request.yaml")
 
 
+DEMO_SIGNER = "records-officer@agency.example"
+
+
 def evidence_paths(fleet_dir: Path, org_dir: Path | None = None) -> list[Path]:
     """What the demo ingests: the fleet's inventories, and the organization's registry, ownership,
     purchases and network logs when there is one."""
@@ -113,4 +116,6 @@ def _answer_request(service: Service, out_dir: Path, console: Console) -> None:
     from vendorscope.commands.respond import print_package
 
     console.print(f"[bold]6. Answer[/] the sample request {SAMPLE_REQUEST.name}:")
+    if not service.key_path().exists():  # the demo agency's signing key, beside its store
+        service.create_key(DEMO_SIGNER)
     print_package(service.respond(SAMPLE_REQUEST, out_dir / "response"), console)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import hashlib
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,16 +13,29 @@ from sqlalchemy import Connection, select
 
 from vendorscope.errors import InputError, NotFoundError
 from vendorscope.respond.answer import Answer, build_answer
+from vendorscope.respond.keys import default_key_path, load_key, optional_key
 from vendorscope.respond.package import PackageMeta, PackageResult, generation_time, write_package
 from vendorscope.respond.remediation import EXCEPTION, load_policy, work_items
 from vendorscope.respond.request import Request, field_line, load_request
+from vendorscope.store.migrate import current_revision
 from vendorscope.store.tables import Artifact, Finding, FindingEvent, Remediation
 
 if TYPE_CHECKING:
     from vendorscope.service import Service
 
 
-def build_response(service: Service, request_path: Path, out_dir: Path) -> PackageResult:
+@dataclass(frozen=True)
+class BuildOptions:
+    """How a package is built beyond the request: signing key, who builds it."""
+
+    key: Path | None = None  # an explicit key must exist; otherwise the store's key signs when there is one
+    built_by: str = ""
+
+
+def build_response(
+    service: Service, request_path: Path, out_dir: Path, options: BuildOptions | None = None
+) -> PackageResult:
+    options = options or BuildOptions()
     request = load_request(request_path)
     try:
         service.vendor(request.vendor)
@@ -32,8 +47,23 @@ def build_response(service: Service, request_path: Path, out_dir: Path) -> Packa
         catalog_versions={c.vendor.id: c.version for c in service.catalogs},
         fingerprint=store_fingerprint(service),
         request_sha256=hashlib.sha256(request_path.read_bytes()).hexdigest(),
+        signing_key=load_key(options.key) if options.key else optional_key(default_key_path(service.url)),
+        store_revision=_revision(service),
+        built_by=options.built_by or _login(),
     )
     return write_package(answer, service.providers.documents, out_dir, meta)
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def _revision(service: Service) -> str:
+    with service.store.engine.connect() as conn:
+        return current_revision(conn) or ""
 
 
 def answer_for(service: Service, request: Request) -> Answer:

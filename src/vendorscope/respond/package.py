@@ -23,8 +23,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from vendorscope import __version__
 from vendorscope.errors import VendorscopeError
-from vendorscope.respond import charts
+from vendorscope.respond import charts, seal
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
+from vendorscope.respond.keys import SigningKey
 from vendorscope.respond.providers import DocumentProvider, ProductionSummary
 
 MANIFEST = "manifest.json"
@@ -42,6 +43,9 @@ class PackageMeta:
     catalog_versions: dict[str, str]
     fingerprint: str
     request_sha256: str = ""
+    signing_key: SigningKey | None = None
+    store_revision: str = ""  # the schema (Alembic) revision of the store
+    built_by: str = ""  # who ran the build (--by, else the login name)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class PackageResult:
     answer: Answer
     production: ProductionSummary | None
     documents_line: str
+    signature: dict[str, str] | None = None
 
 
 def generation_time() -> datetime:
@@ -78,14 +83,28 @@ def write_package(answer: Answer, documents: DocumentProvider, out_dir: Path, me
 
         write_pdf(html, work / "report.pdf")
         write_xlsx(answer, work / "report.xlsx", meta.generated_at, documents_line)
-        files = write_manifest(work, answer, meta, production)
+        files = _seal(work, answer, meta, production)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         work.rename(out_dir)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return PackageResult(out_dir, files, answer, production, documents_line)
+    return PackageResult(out_dir, files, answer, production, documents_line, seal.signature_entry(meta.signing_key))
+
+
+def _seal(work: Path, answer: Answer, meta: PackageMeta, production: ProductionSummary | None) -> list[dict[str, Any]]:
+    """README and signer files, the manifest over everything so far, its signature, SHA256SUMS over all."""
+    (work / seal.README).write_text(seal.readme_text(answer.request.id, meta.signing_key), encoding="utf-8")
+    seal.write_signer_files(work, meta.signing_key)
+    files = write_manifest(work, answer, meta, production)
+    seal.write_signature(work, meta.signing_key)
+    digests = {f["path"]: f["sha256"] for f in files}
+    for name in seal.OUTSIDE_MANIFEST:
+        if (work / name).is_file():
+            digests[name] = file_digest(work / name)
+    seal.write_sums(work, digests)
+    return files
 
 
 def _check_target(out_dir: Path) -> None:
@@ -162,6 +181,10 @@ def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> di
         "orgs_available": not answer.notes,
         "orgs_note": "; ".join(answer.notes),
         "documents_line": documents_line,
+        "signature": seal.signature_entry(meta.signing_key),
+        "built_by": meta.built_by,
+        "store_revision": meta.store_revision,
+        "catalog_versions": sorted(meta.catalog_versions.items()),
     }
 
 
@@ -185,7 +208,7 @@ def write_manifest(
     files = [
         {"path": p.relative_to(folder).as_posix(), "sha256": file_digest(p), "size": p.stat().st_size}
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != MANIFEST
+        if p.is_file() and p.relative_to(folder).as_posix() not in seal.OUTSIDE_MANIFEST
     ]
     manifest = {
         "request": answer.request.id,
@@ -199,6 +222,7 @@ def write_manifest(
         "store_fingerprint": meta.fingerprint,
         "documents": production.documents if production else None,
         "notes": answer.notes,
+        "signature": seal.signature_entry(meta.signing_key),
         "files": files,
     }
     (folder / MANIFEST).write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")

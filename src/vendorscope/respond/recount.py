@@ -1,0 +1,58 @@
+"""The manifest's counts, counted again from the package's own files (what `verify` compares).
+
+Only counts the files can tell are recounted; the others (overdue work, unreviewed documents) depend on
+the store and are left to the certification of the process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from vendorscope.records.loadfile import LoadFileError, read_dat
+
+Rows = list[dict[str, str]]
+INSTALLED_KINDS = ("branded", "embedded")
+NOT_EXAMINED = "not examined"
+
+
+def recount(folder: Path, csv_rows: Callable[[Path], Rows | None]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    coverage, systems = csv_rows(folder / "coverage.csv"), csv_rows(folder / "systems.csv")
+    if coverage is not None:
+        not_examined = sum(1 for r in coverage if r.get("examined_by") == NOT_EXAMINED)
+        counts |= {
+            "hosts_known": len(coverage),
+            "hosts_not_examined": not_examined,
+            "hosts_examined": len(coverage) - not_examined,
+        }
+    if systems is not None:
+        counts |= _systems_counts(systems)
+    counts |= _documents_counts(folder, csv_rows)
+    return counts
+
+
+def _systems_counts(systems: Rows) -> dict[str, int]:
+    affected = {r["host"] for r in systems if r.get("host")}
+    installed = {r["host"] for r in systems if r.get("host") and r.get("kind") in INSTALLED_KINDS}
+    return {
+        "hosts_affected": len(affected),
+        "hosts_affected_installed": len(installed),
+        "hosts_affected_network_only": len(affected - installed),
+        "purchases_flagged": sum(1 for r in systems if r.get("kind") == "procurement"),
+    }
+
+
+def _documents_counts(folder: Path, csv_rows: Callable[[Path], Rows | None]) -> dict[str, int]:
+    documents = folder / "documents"
+    if not documents.is_dir():
+        return {}
+    produced, withheld = 0, 0
+    for dat in sorted(documents.rglob("*.dat")):
+        try:
+            produced += len(read_dat(dat).rows)
+        except (LoadFileError, UnicodeDecodeError):
+            return {}  # verify reports the load file itself
+    for log in sorted(documents.rglob("privilege_log.csv")):
+        withheld += len(csv_rows(log) or [])
+    return {"documents_produced": produced, "documents_withheld": withheld}
