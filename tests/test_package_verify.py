@@ -160,9 +160,9 @@ def test_forged_signature_is_caught(package: Path, tmp_path: Path) -> None:
     reseal(package, tmp_path / "forger2")  # a forger who also swaps the key that travels with the package
     assert problems(package) == []  # consistent by itself: only the reader's own copy of the key tells
     pinned = problems(package, original)
-    assert pinned == [f"manifest.json.sig: signed with {sshsig.parse_public_key((package / 'signer.pub').read_text()).fingerprint}, not the expected {original.fingerprint}"]  # noqa: E501
-    (package / "expected.pub").write_text(original.openssh + "\n")
-    shutil.move(package / "expected.pub", tmp_path / "expected.pub")
+    forged = sshsig.parse_public_key((package / "signer.pub").read_text()).fingerprint
+    assert pinned == [f"manifest.json.sig: signed with {forged}, not the expected {original.fingerprint}"]
+    (tmp_path / "expected.pub").write_text(original.openssh + "\n")
     result = run("verify", str(package), "--key", str(tmp_path / "expected.pub"), cwd=tmp_path)
     assert result.returncode == 1 and "not the expected" in result.stdout
 
