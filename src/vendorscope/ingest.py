@@ -39,6 +39,7 @@ from vendorscope.sources.read_ahead import (
     read_records,
 )
 from vendorscope.sources.reader import GZIP_MAGIC, HEAD_BYTES, open_binary, read_head, sha256_of, walk
+from vendorscope.store import custody
 from vendorscope.store.network_writer import NetworkWriter
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact
@@ -303,6 +304,7 @@ def _write(
             )
             if after is not None:
                 after(conn, result)
+            custody.append(conn, [custody.artifact_entry(artifact_id, _custody_facts(plan, result))])  # last statement
     except _NothingReadable:
         caches.forget()
         result.status = "failed"
@@ -318,6 +320,13 @@ def _write(
         caches.forget()
         raise
     return result
+
+
+def _custody_facts(plan: _Plan, result: FileResult) -> dict[str, object]:
+    blob = plan.blob
+    return {"sha256": blob.sha256, "identity": plan.identity, "context": plan.context, "path": blob.origin,
+            "size": blob.size, "format": plan.format, "tool_version": __version__, "records": result.records,
+            "items": result.items, "problems": len(result.problems)}  # fmt: skip
 
 
 @dataclass

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from vendorscope.respond.package import PackageResult
     from vendorscope.respond.sshsig import PublicKey
     from vendorscope.respond.verify import VerifyReport
+    from vendorscope.store.custody import ChainReport, Head
 
 
 class Service:
@@ -229,6 +230,28 @@ class Service:
 
         return verify_package(folder, pinned)
 
+    def custody_verify(self, package: Path | None = None) -> ChainReport:
+        """Recompute the custody chain; with a package, check the chain still holds the head it was built from."""
+        from vendorscope.store import custody
+
+        with self.store.engine.connect() as conn:
+            report = custody.verify_chain(conn)
+            if package is not None:
+                anchor = _package_head(package)
+                if not custody.contains(conn, anchor):
+                    report.problems.append(
+                        f"{package}: built from chain entry {anchor.seq} ({anchor.hash[:16]}…), which this store's "
+                        "chain no longer holds: the chain was rewritten since, or this is another store"
+                    )
+        return report
+
+    def custody_log(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest custody entries, newest first."""
+        from vendorscope.store import custody
+
+        with self.store.engine.connect() as conn:
+            return custody.latest(conn, limit)
+
     def bod_17_01(self, vendor: str, replacements: dict[str, str] | None = None) -> dict[str, Any]:
         from vendorscope.respond.directives import bod_17_01
 
@@ -403,3 +426,18 @@ class Service:
 
     def request_package_zip(self, name: str) -> Path:
         return packages.zip_path(self.server_dir, name)
+
+
+def _package_head(package: Path) -> Head:
+    """The custody chain head a package records in its manifest."""
+    import orjson
+
+    from vendorscope.errors import InputError
+    from vendorscope.store.custody import Head
+
+    manifest = package / "manifest.json"
+    try:
+        head = orjson.loads(manifest.read_bytes()).get("custody_chain_head") or {}
+        return Head(int(head["seq"]), str(head["hash"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(str(manifest), f"no custody chain head to check ({type(exc).__name__}: {exc})") from None

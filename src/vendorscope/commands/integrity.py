@@ -1,4 +1,4 @@
-"""CLI for what lets others trust an answer: `keys create|show`, `verify PACKAGE_DIR`. Thin: parse, call, print."""
+"""CLI for what lets others trust an answer: `keys`, `verify PACKAGE_DIR`, `custody verify|log`. Thin."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ if TYPE_CHECKING:
     from vendorscope.service import Service
 
 keys_app = typer.Typer(help="The agency's signing key for response packages.", no_args_is_help=True)
+custody_app = typer.Typer(help="The custody chain: every custody record linked by hashes.", no_args_is_help=True)
 KEY_HELP = "Private key file [env VENDORSCOPE_SIGNING_KEY; default: STORE.keys/signing_key beside the store]."
 
 
 def register(app: typer.Typer) -> None:
     """Add the integrity commands to the main app (cli.py calls this once)."""
     app.add_typer(keys_app, name="keys")
+    app.add_typer(custody_app, name="custody")
     app.command("verify")(verify)
 
 
@@ -93,3 +95,36 @@ def _pinned(path: Path) -> PublicKey:
         raise InputError(str(path), f"cannot read the public key ({exc})") from None
     except SignatureError as exc:
         raise InputError(str(path), str(exc)) from None
+
+
+@custody_app.command("verify")
+def custody_verify(
+    package: Annotated[
+        Path | None,
+        typer.Option("--package", help="Also check that the chain still holds the head this package was built from."),
+    ] = None,
+) -> None:
+    """Recompute the custody chain: every entry's hash and link, the head, every artifact against its entry."""
+    report = _service().custody_verify(package)
+    console = _console()
+    for line in report.problems:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    head = report.head
+    where = f"entry {head.seq}, {head.hash}" if head else "no head"
+    if not report.ok:
+        console.print(f"custody chain: NOT VERIFIED, {len(report.problems)} problems", highlight=False)
+        raise typer.Exit(1)
+    console.print(f"custody chain: verified, {report.entries} entries; head {where}", highlight=False, soft_wrap=True)
+
+
+@custody_app.command("log")
+def custody_log(
+    limit: Annotated[int, typer.Option(min=1, help="How many entries, newest first.")] = 50,
+) -> None:
+    """The newest custody entries: sequence, time, kind, subject, actor and hash."""
+    from rich.table import Table
+
+    table = Table("seq", "at", "kind", "subject", "actor", "hash", title="custody chain")
+    for row in _service().custody_log(limit):
+        table.add_row(str(row["seq"]), row["at"], row["kind"], row["subject"], row["actor"], row["hash"][:16] + "…")
+    _console().print(table)

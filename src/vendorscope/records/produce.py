@@ -22,6 +22,7 @@ from sqlalchemy import Connection, func, or_, select
 from vendorscope.errors import VendorscopeError
 from vendorscope.records.review import current_tags
 from vendorscope.records.store import Originals
+from vendorscope.store import custody
 from vendorscope.store.tables import RecordBates, RecordDocument, RecordFile, RecordLocation, RecordProduction
 
 QUOTE = "\u00fe"  # þ
@@ -248,12 +249,9 @@ def _custodians(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
 
 def _record(conn: Connection, prefix: str, numbers: dict[int, int], withheld: int, out_dir: Path, start: int) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
-    production_id = conn.execute(
-        RecordProduction.__table__.insert().values(
-            prefix=prefix, first_number=start, last_number=start + len(numbers) - 1, documents=len(numbers),
-            withheld=withheld, out_dir=str(out_dir), produced_at=now,
-        )
-    ).inserted_primary_key[0]  # fmt: skip
+    values = {"prefix": prefix, "first_number": start, "last_number": start + len(numbers) - 1,
+              "documents": len(numbers), "withheld": withheld, "out_dir": str(out_dir), "produced_at": now}  # fmt: skip
+    production_id = conn.execute(RecordProduction.__table__.insert().values(**values)).inserted_primary_key[0]
     if numbers:
         conn.execute(
             RecordBates.__table__.insert(),
@@ -262,3 +260,4 @@ def _record(conn: Connection, prefix: str, numbers: dict[int, int], withheld: in
                 for d, n in numbers.items()
             ],
         )
+    custody.append(conn, [custody.production_entry(production_id, values)])

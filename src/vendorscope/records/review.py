@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, func, select
 
 from vendorscope.errors import NotFoundError, VendorscopeError
+from vendorscope.store import custody
 from vendorscope.store.tables import RecordDocument, RecordReview
 
 TAGS = ("responsive", "non-responsive", "privileged", "needs-review")
@@ -48,6 +49,7 @@ def tag(
         for i in sorted(ids)
     ]
     conn.execute(RecordReview.__table__.insert(), rows)
+    custody.append(conn, custody.review_entries(rows))
     return sorted(ids)
 
 

@@ -14,9 +14,10 @@ from sqlalchemy import Connection, select
 from vendorscope.errors import InputError, NotFoundError
 from vendorscope.respond.answer import Answer, build_answer
 from vendorscope.respond.keys import default_key_path, load_key, optional_key
-from vendorscope.respond.package import PackageMeta, PackageResult, generation_time, write_package
+from vendorscope.respond.package import MANIFEST, PackageMeta, PackageResult, generation_time, write_package
 from vendorscope.respond.remediation import EXCEPTION, load_policy, work_items
 from vendorscope.respond.request import Request, field_line, load_request
+from vendorscope.store import custody
 from vendorscope.store.migrate import current_revision
 from vendorscope.store.tables import Artifact, Finding, FindingEvent, Remediation
 
@@ -42,6 +43,8 @@ def build_response(
     except NotFoundError as exc:
         raise InputError(str(request_path), f"vendor: {exc}", field_line(request_path, "vendor")) from None
     answer = answer_for(service, request)
+    with service.store.engine.connect() as conn:
+        chain_head = custody.head(conn)
     meta = PackageMeta(
         generated_at=generation_time(),
         catalog_versions={c.vendor.id: c.version for c in service.catalogs},
@@ -50,8 +53,14 @@ def build_response(
         signing_key=load_key(options.key) if options.key else optional_key(default_key_path(service.url)),
         store_revision=_revision(service),
         built_by=options.built_by or _login(),
+        chain_head=chain_head.as_dict(),
     )
-    return write_package(answer, service.providers.documents, out_dir, meta)
+    result = write_package(answer, service.providers.documents, out_dir, meta)
+    manifest_sha256 = hashlib.sha256((out_dir / MANIFEST).read_bytes()).hexdigest()
+    with service.store.transaction() as conn:  # the package itself is a custody event: what went out, when
+        entry = custody.package_entry(request.id, str(out_dir), manifest_sha256, chain_head, meta.built_by)
+        custody.append(conn, [entry])
+    return result
 
 
 def _login() -> str:

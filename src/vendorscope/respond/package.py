@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from vendorscope import __version__
 from vendorscope.errors import VendorscopeError
-from vendorscope.respond import charts, seal
+from vendorscope.respond import certification, charts, seal
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
 from vendorscope.respond.keys import SigningKey
 from vendorscope.respond.providers import DocumentProvider, ProductionSummary
@@ -46,6 +46,7 @@ class PackageMeta:
     signing_key: SigningKey | None = None
     store_revision: str = ""  # the schema (Alembic) revision of the store
     built_by: str = ""  # who ran the build (--by, else the login name)
+    chain_head: dict[str, Any] | None = None  # the custody chain's head the package was built from
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,33 @@ def _seal(work: Path, answer: Answer, meta: PackageMeta, production: ProductionS
     files = write_manifest(work, answer, meta, production)
     seal.write_signature(work, meta.signing_key)
     digests = {f["path"]: f["sha256"] for f in files}
-    for name in seal.OUTSIDE_MANIFEST:
+    for name in (seal.MANIFEST, seal.SIGNATURE):
         if (work / name).is_file():
             digests[name] = file_digest(work / name)
+    text = certification.certification_text(certification_facts(answer, meta), digests[seal.MANIFEST], digests)
+    (work / seal.CERTIFICATION).write_text(text, encoding="utf-8")
+    digests[seal.CERTIFICATION] = file_digest(work / seal.CERTIFICATION)
     seal.write_sums(work, digests)
     return files
+
+
+def certification_facts(answer: Answer, meta: PackageMeta) -> certification.Facts:
+    public = meta.signing_key.public if meta.signing_key else None
+    return certification.Facts(
+        request_id=answer.request.id,
+        requester=answer.request.requester,
+        received=answer.request.received.isoformat(),
+        vendor=answer.catalog.vendor.name,
+        generated_at=meta.generated_at.isoformat() + "Z",
+        built_by=meta.built_by or "unknown",
+        tool_version=__version__,
+        store_schema=meta.store_revision,
+        store_fingerprint=meta.fingerprint,
+        catalogs=sorted(meta.catalog_versions.items()),
+        chain_head=meta.chain_head,
+        signer=public.signer if public else "",
+        fingerprint=public.fingerprint if public else "",
+    )
 
 
 def _check_target(out_dir: Path) -> None:
@@ -184,6 +207,14 @@ def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> di
         "signature": seal.signature_entry(meta.signing_key),
         "built_by": meta.built_by,
         "store_revision": meta.store_revision,
+        "chain_head": meta.chain_head,
+        "certification": {
+            "title": certification.TITLE,
+            "rules": certification.RULES,
+            "process": certification.process(certification_facts(answer, meta)),
+            "declaration": certification.declaration(),
+            "signature_block": [line for line in certification.SIGNATURE_BLOCK if line],
+        },
         "catalog_versions": sorted(meta.catalog_versions.items()),
     }
 
@@ -220,6 +251,9 @@ def write_manifest(
         "tool": {"name": "vendorscope", "version": __version__},
         "catalogs": meta.catalog_versions,
         "store_fingerprint": meta.fingerprint,
+        "store_schema": meta.store_revision,
+        "custody_chain_head": meta.chain_head,
+        "built_by": meta.built_by,
         "documents": production.documents if production else None,
         "notes": answer.notes,
         "signature": seal.signature_entry(meta.signing_key),

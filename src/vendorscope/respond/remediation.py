@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from vendorscope.errors import NotFoundError, VendorscopeError
 from vendorscope.findings.reconcile import WITHDRAWN
 from vendorscope.findings.refresh import SOFTWARE_KINDS
+from vendorscope.store import custody
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Finding, FindingEvent, Host, Remediation
 
@@ -114,6 +115,7 @@ def verify_removals(conn: Connection, now: datetime) -> int:
         conn.execute(update(_FINDINGS).where(_FINDINGS.c.id == event["finding_id"]).values(status=event["new"]))
     if events:
         conn.execute(_EVENTS.insert(), events)
+        custody.append(conn, custody.remediation_entries(events))
     return len(events)
 
 
@@ -169,6 +171,7 @@ def apply_change(store: Store, finding_ids: Iterable[int], change: Change) -> in
             events += _change_one(conn, fid, found[fid].status, current.get(fid), change, now)
         if events:
             conn.execute(_EVENTS.insert(), events)
+            custody.append(conn, custody.remediation_entries(events))
     return len(events)
 
 

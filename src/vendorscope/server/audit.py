@@ -7,10 +7,12 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
+from vendorscope.store import custody
 from vendorscope.store.store import Store
 from vendorscope.store.tables import AuditEvent
 
 LOGIN_FAILED = "login.failed"
+EXPORT = "export."
 
 
 def now() -> datetime:
@@ -26,6 +28,8 @@ def record(
             at=now(), actor=actor[:128], action=action, target=target[:255], detail=detail or {}, remote_addr=addr[:64]
         )
     )
+    if action.startswith(EXPORT):  # what left the system is a custody event too
+        custody.append(conn, [custody.export_entry(actor, action, target, detail or {})])
 
 
 def log(

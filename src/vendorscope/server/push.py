@@ -26,6 +26,7 @@ from vendorscope.orgs.ownership import owners
 from vendorscope.server.accounts import Principal
 from vendorscope.server.audit import now, record
 from vendorscope.sources.base import Hints
+from vendorscope.store import custody
 from vendorscope.store.store import Store
 from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, Installation
 from vendorscope.store.writer import Caches
@@ -159,18 +160,10 @@ def _push_row(
     items: int,
     addr: str,
 ) -> None:
-    conn.execute(
-        AgentPush.__table__.insert().values(
-            token_id=agent.id,
-            agent=agent_name[:255],
-            artifact_id=artifact_id,
-            sha256=digest,
-            status=status,
-            items=items,
-            received_at=now(),
-            remote_addr=addr[:64],
-        )
-    )
+    values = {"token_id": agent.id, "agent": agent_name[:255], "artifact_id": artifact_id, "sha256": digest,
+              "status": status, "items": items, "received_at": now(), "remote_addr": addr[:64]}  # fmt: skip
+    conn.execute(AgentPush.__table__.insert().values(**values))
+    custody.append(conn, [custody.push_entry(values)])
 
 
 def _claim(conn: Connection, result: FileResult, *, agent: Principal, agent_name: str, addr: str) -> None:

@@ -501,3 +501,33 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
     __table_args__ = (Index("ix_audit_log_action", "action", "at"),)
+
+
+# -- custody chain (issue 17): every custody record is an entry of one hash chain -------------------------------
+
+
+class CustodyEntry(Base):
+    """One link of the custody chain: ``hash`` = SHA-256 of the previous hash, a newline and ``body``.
+
+    ``body`` is the canonical JSON that was hashed (kind, subject, actor, time and the record's facts); the
+    other columns repeat parts of it for queries and are checked against it. See store/custody.py.
+    """
+
+    __tablename__ = "custody_chain"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_custody_chain_subject", "kind", "subject"),)
+
+
+class CustodyHead(Base):
+    """The chain's newest link, in one row: appenders lock it, so entries never fork or interleave."""
+
+    __tablename__ = "custody_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
