@@ -46,6 +46,7 @@ from vendorscope.web.scope import Scope
 
 if TYPE_CHECKING:
     from vendorscope.respond.build import BuildOptions
+    from vendorscope.respond.changes import Changes
     from vendorscope.respond.directives import FarReport
     from vendorscope.respond.keys import SigningKey
     from vendorscope.respond.package import PackageResult
@@ -229,6 +230,28 @@ class Service:
         from vendorscope.respond.verify import verify_package
 
         return verify_package(folder, pinned)
+
+    def removal_evidence(self, finding_id: str) -> str | None:
+        """How a finding's removal was verified: the collection that no longer showed it, when the store knows."""
+        if not finding_id.isdigit():
+            return None
+        try:
+            events = self.finding_history(int(finding_id))
+        except NotFoundError:
+            return None
+        verified = [e for e in events if e["new"] == remediation.VERIFIED]
+        if not verified:
+            return None
+        proof = verified[-1]["evidence"] or {}
+        files = ", ".join(Path(str(f)).name for f in proof.get("files", [])) or "a later collection"
+        digests = ", ".join(str(a)[:12] for a in proof.get("artifacts", []))
+        return f"removed (verified) {verified[-1]['at'][:10]} by {files}" + (f" [{digests}]" if digests else "")
+
+    def diff_packages(self, old: Path, new: Path) -> Changes:
+        """What changed from one package to a later one (the store explains removals it knows)."""
+        from vendorscope.respond.changes import compare
+
+        return compare(old, new, self.removal_evidence)
 
     def custody_verify(self, package: Path | None = None) -> ChainReport:
         """Recompute the custody chain; with a package, check the chain still holds the head it was built from."""

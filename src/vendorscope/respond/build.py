@@ -31,6 +31,7 @@ class BuildOptions:
 
     key: Path | None = None  # an explicit key must exist; otherwise the store's key signs when there is one
     built_by: str = ""
+    since: Path | None = None  # an earlier package to compare with
 
 
 def build_response(
@@ -44,7 +45,7 @@ def build_response(
         raise InputError(str(request_path), f"vendor: {exc}", field_line(request_path, "vendor")) from None
     answer = answer_for(service, request)
     with service.store.engine.connect() as conn:
-        chain_head = custody.head(conn)
+        chain_head = custody.evidence_head(conn)
     meta = PackageMeta(
         generated_at=generation_time(),
         catalog_versions={c.vendor.id: c.version for c in service.catalogs},
@@ -54,6 +55,8 @@ def build_response(
         store_revision=_revision(service),
         built_by=options.built_by or _login(),
         chain_head=chain_head.as_dict(),
+        since=options.since,
+        explain=service.removal_evidence,
     )
     result = write_package(answer, service.providers.documents, out_dir, meta)
     manifest_sha256 = hashlib.sha256((out_dir / MANIFEST).read_bytes()).hexdigest()

@@ -50,8 +50,9 @@ def process(facts: Facts) -> list[str]:
         "Every custody record (each file ingested, each agent push, each review decision, each production, "
         "each export and each remediation change) is an entry of a hash chain: each entry carries the SHA-256 "
         "of the entry before it, so that an entry edited, removed or inserted afterwards breaks the chain. "
-        f"This package was built when the chain's newest entry was number {head.get('seq', 0)}, with the "
-        f"SHA-256 {head.get('hash', '(none)')}; `vendorscope custody verify` recomputes the chain.",
+        f"This package was built from the records up to entry number {head.get('seq', 0)}, whose SHA-256 is "
+        f"{head.get('hash', '(none)')} (entries recording packages and exports, which change no evidence, do "
+        "not count); `vendorscope custody verify` recomputes the chain.",
         f"Published catalogs ({catalogs}) decide which software, devices and suppliers belong to {facts.vendor}; "
         "each finding cites the evidence it rests on and the rule that matched. Hosts that no method examined "
         "are reported as not examined, never as free of the vendor's products.",

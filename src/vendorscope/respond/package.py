@@ -25,6 +25,7 @@ from vendorscope import __version__
 from vendorscope.errors import VendorscopeError
 from vendorscope.respond import certification, charts, seal
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
+from vendorscope.respond.changes import CHANGES, Changes, Explain, compare
 from vendorscope.respond.keys import SigningKey
 from vendorscope.respond.providers import DocumentProvider, ProductionSummary
 
@@ -47,6 +48,8 @@ class PackageMeta:
     store_revision: str = ""  # the schema (Alembic) revision of the store
     built_by: str = ""  # who ran the build (--by, else the login name)
     chain_head: dict[str, Any] | None = None  # the custody chain's head the package was built from
+    since: Path | None = None  # an earlier package: the report says what changed since
+    explain: Explain | None = None  # how a removal was verified, from the store's history
 
 
 @dataclass(frozen=True)
@@ -78,13 +81,16 @@ def write_package(answer: Answer, documents: DocumentProvider, out_dir: Path, me
         write_csv(work / "systems.csv", SYSTEMS_COLUMNS, answer.systems)
         write_csv(work / "contractors.csv", CONTRACTORS_COLUMNS, answer.contractors)
         write_csv(work / "coverage.csv", COVERAGE_COLUMNS, answer.coverage)
-        html = render_html(answer, meta, documents_line)
+        changes = compare(meta.since, work, meta.explain) if meta.since else None
+        if changes is not None:
+            (work / CHANGES).write_bytes(orjson.dumps(changes.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        html = render_html(answer, meta, documents_line, changes)
         (work / "report.html").write_text(html, encoding="utf-8")
         from vendorscope.respond.render import write_pdf, write_xlsx  # heavy imports, only when building
 
         write_pdf(html, work / "report.pdf")
         write_xlsx(answer, work / "report.xlsx", meta.generated_at, documents_line)
-        files = _seal(work, answer, meta, production)
+        files = _seal(work, answer, meta, production, changes)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         work.rename(out_dir)
@@ -94,11 +100,13 @@ def write_package(answer: Answer, documents: DocumentProvider, out_dir: Path, me
     return PackageResult(out_dir, files, answer, production, documents_line, seal.signature_entry(meta.signing_key))
 
 
-def _seal(work: Path, answer: Answer, meta: PackageMeta, production: ProductionSummary | None) -> list[dict[str, Any]]:
+def _seal(
+    work: Path, answer: Answer, meta: PackageMeta, production: ProductionSummary | None, changes: Changes | None
+) -> list[dict[str, Any]]:
     """README and signer files, the manifest over everything so far, its signature, SHA256SUMS over all."""
     (work / seal.README).write_text(seal.readme_text(answer.request.id, meta.signing_key), encoding="utf-8")
     seal.write_signer_files(work, meta.signing_key)
-    files = write_manifest(work, answer, meta, production)
+    files = write_manifest(work, answer, meta, production, changes)
     seal.write_signature(work, meta.signing_key)
     digests = {f["path"]: f["sha256"] for f in files}
     for name in (seal.MANIFEST, seal.SIGNATURE):
@@ -160,14 +168,15 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) 
             writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
 
 
-def render_html(answer: Answer, meta: PackageMeta, documents_line: str) -> str:
+def render_html(answer: Answer, meta: PackageMeta, documents_line: str, changes: Changes | None = None) -> str:
     env = Environment(
         loader=PackageLoader("vendorscope.respond", "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env.get_template("report.html.j2").render(**report_context(answer, meta, documents_line))
+    context = report_context(answer, meta, documents_line) | {"changes": changes.as_dict() if changes else None}
+    return env.get_template("report.html.j2").render(**context)
 
 
 def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> dict[str, Any]:
@@ -233,7 +242,11 @@ def file_digest(path: Path) -> str:
 
 
 def write_manifest(
-    folder: Path, answer: Answer, meta: PackageMeta, production: ProductionSummary | None
+    folder: Path,
+    answer: Answer,
+    meta: PackageMeta,
+    production: ProductionSummary | None,
+    changes: Changes | None = None,
 ) -> list[dict[str, Any]]:
     """manifest.json: every other file with its SHA-256 and size, and what the package was built from."""
     files = [
@@ -257,6 +270,7 @@ def write_manifest(
         "documents": production.documents if production else None,
         "notes": answer.notes,
         "signature": seal.signature_entry(meta.signing_key),
+        "since_package": changes.since | {"counts": changes.counts()} if changes else None,
         "files": files,
     }
     (folder / MANIFEST).write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")

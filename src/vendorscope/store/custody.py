@@ -36,6 +36,7 @@ from vendorscope.store.tables import (
 )
 
 GENESIS = "0" * 64
+OUTPUT_KINDS = ("package", "export")  # entries about what went out, not about the evidence
 HEAD_ID = 1
 BATCH = 5_000
 _CHAIN = CustodyEntry.__table__
@@ -126,6 +127,21 @@ def append(conn: Connection, entries: Sequence[Entry], at: datetime | None = Non
 
 def head(conn: Connection) -> Head:
     row = conn.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == HEAD_ID)).one_or_none()
+    return Head(row.seq, row.hash) if row else Head(0, GENESIS)
+
+
+def evidence_head(conn: Connection) -> Head:
+    """The newest entry that is not an output (a package or an export): what a package is built from.
+
+    Building a package appends a ``package`` entry; a rebuild from the same records must report the same
+    head, or no two builds would ever be the same.
+    """
+    row = conn.execute(
+        select(_CHAIN.c.seq, _CHAIN.c.hash)
+        .where(_CHAIN.c.kind.not_in(OUTPUT_KINDS))
+        .order_by(_CHAIN.c.seq.desc())
+        .limit(1)
+    ).one_or_none()
     return Head(row.seq, row.hash) if row else Head(0, GENESIS)
 
 
@@ -283,7 +299,9 @@ def _check_artifacts(conn: Connection, linked: dict[int, dict[str, Any]], report
         seen.add(row.id)
         data = linked.get(row.id)
         if data is None:
-            report.problems.append(f"artifact {row.id}: no custody entry (its entry was deleted, or it was added outside vendorscope)")
+            report.problems.append(
+                f"artifact {row.id}: no custody entry (its entry was deleted, or it was added outside vendorscope)"
+            )
         elif (data.get("sha256"), data.get("identity")) != (row.sha256, row.identity):
             report.problems.append(f"artifact {row.id}: its hash differs from its custody entry (edited)")
     for artifact_id in sorted(set(linked) - seen):
