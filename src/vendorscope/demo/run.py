@@ -68,7 +68,7 @@ def run_demo(out_dir: Path, hosts: int, seed: int, console: Console) -> None:
             f"{records.documents} documents in {time.perf_counter() - started:.1f} s"
         )
         console.print("[bold]3. Exposure[/]: which systems run Kaspersky software, and how we know")
-        from vendorscope.cli import print_summary
+        from vendorscope.cli.root import print_summary
 
         print_summary(service, "kaspersky")
         sample = next(iter(service.findings("kaspersky")), None)
@@ -110,7 +110,7 @@ def _review(service: Service, console: Console) -> None:
 
 def _answer_request(service: Service, out_dir: Path, console: Console) -> None:
     """Step 6: the main job — answer the sample request with a package."""
-    from vendorscope.commands.respond import print_package
+    from vendorscope.cli.respond import print_package
 
     console.print(f"[bold]6. Answer[/] the sample request {SAMPLE_REQUEST.name}:")
     print_package(service.respond(SAMPLE_REQUEST, out_dir / "response"), console)

@@ -32,7 +32,7 @@ class Output(StrEnum):
 
 
 def _service() -> Service:
-    from vendorscope.cli import state
+    from vendorscope.cli.root import state
 
     return state.service
 

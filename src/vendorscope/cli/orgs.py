@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
 
 def orgs(format: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table") -> None:
     """The organization registry as a tree, with hosts and findings counted per subtree."""
-    from vendorscope.cli import _json, out, state
+    from vendorscope.cli.root import _json, out, state
 
     rows = state.service.orgs()
     if format == "json":
@@ -76,7 +76,7 @@ def exposure(
     format: Annotated[str, typer.Option("--format", "-f", help="table | json | csv")] = "table",
 ) -> None:
     """Hosts known, examined, with findings and products found, per organization, contractor or product."""
-    from vendorscope.cli import _csv, _json, out, state
+    from vendorscope.cli.root import _csv, _json, out, state
 
     rows = state.service.exposure(by.value)
     if format == "json":
@@ -128,7 +128,7 @@ def screen(
     format: Annotated[str, typer.Option("--format", "-f", help="table | json | csv")] = "table",
 ) -> None:
     """Screen names against the covered-entity lists (FAR 52.204-23/-25, FCC Covered List)."""
-    from vendorscope.cli import _csv, _json, out, state
+    from vendorscope.cli.root import _csv, _json, out, state
 
     queries = [Query(n, (n,) if looks_like_identifier(n) else ()) for n in names or []]
     for path in files or []:
@@ -184,7 +184,7 @@ def procurement(
     include_withdrawn: Annotated[bool, typer.Option("--all", help="Include withdrawn flags.")] = False,
 ) -> None:
     """Flagged purchase lines and covered contractors: findings tied to an organization."""
-    from vendorscope.cli import _json, out, state
+    from vendorscope.cli.root import _json, out, state
 
     rows = state.service.org_findings(None, include_withdrawn)
     if format == "json":

@@ -15,11 +15,11 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from vendorscope import __version__
-from vendorscope.commands import collect as collect_command
-from vendorscope.commands import orgs as orgs_commands
-from vendorscope.commands import respond as respond_commands
-from vendorscope.commands.records import records_app
-from vendorscope.commands.server import register as register_server_commands
+from vendorscope.cli import collect as collect_command
+from vendorscope.cli import orgs as orgs_commands
+from vendorscope.cli import respond as respond_commands
+from vendorscope.cli.records import records_app
+from vendorscope.cli.server import register as register_server_commands
 from vendorscope.errors import VendorscopeError
 from vendorscope.ingest import IngestReport
 from vendorscope.service import Service

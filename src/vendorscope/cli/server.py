@@ -92,7 +92,7 @@ def _retry_after(response: httpx.Response) -> float:
 
 
 def _service() -> Service:
-    from vendorscope.cli import state
+    from vendorscope.cli.root import state
 
     return state.service
 

@@ -31,7 +31,7 @@ def collect(
     host: Annotated[str, typer.Option(help="Host name to record instead of the discovered one.")] = "",
 ) -> None:
     """Collect host facts and software on this machine, offline; write one bundle for `ingest`."""
-    from vendorscope.cli import state
+    from vendorscope.cli.root import state
 
     for folder in [root, *([windows_root] if windows_root else []), *(scan or [])]:
         if not folder.is_dir():

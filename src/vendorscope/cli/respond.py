@@ -44,19 +44,19 @@ def register(app: typer.Typer) -> None:
 
 
 def _service() -> Service:
-    from vendorscope.cli import state
+    from vendorscope.cli.root import state
 
     return state.service
 
 
 def _console() -> Console:
-    from vendorscope.cli import out
+    from vendorscope.cli.root import out
 
     return out
 
 
 def _emit(rows: list[dict[str, Any]], columns: list[str], output: Output, title: str) -> None:
-    from vendorscope.cli import _csv, _json
+    from vendorscope.cli.root import _csv, _json
 
     if output is Output.json:
         _json(rows)
@@ -122,7 +122,7 @@ def report_bod(
     """BOD 17-01: products present, affected endpoints, methods used, removal plan by host."""
     report = _service().bod_17_01(vendor, _replacements(replacements) if replacements else None)
     if output is Output.json:
-        from vendorscope.cli import _json
+        from vendorscope.cli.root import _json
 
         _json(report)
         return
@@ -170,7 +170,7 @@ def report_far(
     if output is Output.json:
         from dataclasses import asdict
 
-        from vendorscope.cli import _json
+        from vendorscope.cli.root import _json
 
         _json(asdict(report))
         return
