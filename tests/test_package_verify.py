@@ -4,7 +4,6 @@ and `vendorscope verify` catching each tampering a reader could meet — includi
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import shutil
 import subprocess
@@ -12,7 +11,6 @@ from pathlib import Path
 
 import orjson
 import pytest
-from rich.console import Console
 
 from tests.test_cli import run
 from vendorscope.demo.run import DEMO_SIGNER, run_demo
@@ -30,7 +28,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
         patch.delenv("VENDORSCOPE_SIGNING_KEY", raising=False)
-        run_demo(out, hosts=60, seed=7, console=Console(file=io.StringIO(), width=200))
+        run_demo(out, hosts=60, seed=7)
     return out / "response"
 
 

@@ -1,4 +1,5 @@
-"""CLI for what lets others trust an answer: `keys`, `verify PACKAGE_DIR`, `custody verify|log`. Thin."""
+"""CLI for what lets others trust an answer: `keys create|show`, `verify PACKAGE_DIR`, `custody verify|log`,
+`diff OLD NEW`. Thin: parse, call, print."""
 
 from __future__ import annotations
 
@@ -7,37 +8,26 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from vendorscope.cli.context import service
+from vendorscope.cli.output import Format, FormatOption, emit, say, write_json
 from vendorscope.errors import InputError
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from vendorscope.respond.keys import SigningKey
     from vendorscope.respond.sshsig import PublicKey
-    from vendorscope.service import Service
 
 keys_app = typer.Typer(help="The agency's signing key for response packages.", no_args_is_help=True)
 custody_app = typer.Typer(help="The custody chain: every custody record linked by hashes.", no_args_is_help=True)
+DIFF_COLUMNS = ("section", "change", "subject", "detail", "verified_by")
 KEY_HELP = "Private key file [env VENDORSCOPE_SIGNING_KEY; default: STORE.keys/signing_key beside the store]."
 
 
 def register(app: typer.Typer) -> None:
-    """Add the integrity commands to the main app (cli.py calls this once)."""
+    """Add the integrity commands to the root app (``cli.root`` calls this once)."""
     app.add_typer(keys_app, name="keys")
-    app.add_typer(custody_app, name="custody")
     app.command("verify")(verify)
-
-
-def _service() -> Service:
-    from vendorscope.cli import state
-
-    return state.service
-
-
-def _console() -> Console:
-    from vendorscope.cli import out
-
-    return out
+    app.add_typer(custody_app, name="custody")
+    app.command("diff")(diff)
 
 
 @keys_app.command("create")
@@ -49,21 +39,20 @@ def keys_create(
     ),
 ) -> None:
     """Create the Ed25519 key that signs packages (an OpenSSH key pair; the private half stays 0600)."""
-    _print_key(_service().create_key(signer, key, replace), "created")
+    _print_key(service().create_key(signer, key, replace), "created")
 
 
 @keys_app.command("show")
 def keys_show(key: Annotated[Path | None, typer.Option("--key", help=KEY_HELP)] = None) -> None:
     """Show the signing key: its signer, fingerprint and public key (to publish, so readers can pin it)."""
-    _print_key(_service().signing_key(key), "")
+    _print_key(service().signing_key(key), "")
 
 
 def _print_key(key: SigningKey, verb: str) -> None:
-    console = _console()
-    console.print(f"signing key{' ' + verb if verb else ''}: {key.path}", highlight=False)
-    console.print(f"  signer:      {key.public.signer}", highlight=False)
-    console.print(f"  fingerprint: {key.public.fingerprint}", highlight=False)
-    console.print(f"  public key:  {key.public.openssh}", highlight=False, soft_wrap=True)
+    say(f"signing key{' ' + verb if verb else ''}: {key.path}")
+    say(f"  signer:      {key.public.signer}")
+    say(f"  fingerprint: {key.public.fingerprint}")
+    say(f"  public key:  {key.public.openssh}")
 
 
 def verify(
@@ -74,16 +63,15 @@ def verify(
     ] = None,
 ) -> None:
     """Check a package: hashes, signature, missing or added files, Bates numbers, load files, counts."""
-    report = _service().verify_package(package, _pinned(key) if key else None)
-    console = _console()
+    report = service().verify_package(package, _pinned(key) if key else None)
     for line in report.problems:
-        console.print(line, highlight=False, markup=False, soft_wrap=True)
+        say(line)
     if not report.ok:
-        console.print(f"{package}: NOT VERIFIED, {len(report.problems)} problems", highlight=False, markup=False)
+        say(f"{package}: NOT VERIFIED, {len(report.problems)} problems")
         raise typer.Exit(1)
     for fact in report.facts:
-        console.print(f"  {fact}", highlight=False, markup=False, soft_wrap=True)
-    console.print(f"{package}: verified", highlight=False, markup=False)
+        say(f"  {fact}")
+    say(f"{package}: verified")
 
 
 def _pinned(path: Path) -> PublicKey:
@@ -105,26 +93,46 @@ def custody_verify(
     ] = None,
 ) -> None:
     """Recompute the custody chain: every entry's hash and link, the head, every artifact against its entry."""
-    report = _service().custody_verify(package)
-    console = _console()
+    report = service().custody_verify(package)
     for line in report.problems:
-        console.print(line, highlight=False, markup=False, soft_wrap=True)
-    head = report.head
-    where = f"entry {head.seq}, {head.hash}" if head else "no head"
+        say(line)
     if not report.ok:
-        console.print(f"custody chain: NOT VERIFIED, {len(report.problems)} problems", highlight=False)
+        say(f"custody chain: NOT VERIFIED, {len(report.problems)} problems")
         raise typer.Exit(1)
-    console.print(f"custody chain: verified, {report.entries} entries; head {where}", highlight=False, soft_wrap=True)
+    head = f"entry {report.head.seq}, {report.head.hash}" if report.head else "no head"
+    say(f"custody chain: verified, {report.entries} entries; head {head}")
 
 
 @custody_app.command("log")
 def custody_log(
     limit: Annotated[int, typer.Option(min=1, help="How many entries, newest first.")] = 50,
+    output: FormatOption = Format.table,
 ) -> None:
     """The newest custody entries: sequence, time, kind, subject, actor and hash."""
-    from rich.table import Table
+    rows = service().custody_log(limit)
+    emit(rows, ["seq", "at", "kind", "subject", "actor", "hash"], output, "custody chain, newest first")
 
-    table = Table("seq", "at", "kind", "subject", "actor", "hash", title="custody chain")
-    for row in _service().custody_log(limit):
-        table.add_row(str(row["seq"]), row["at"], row["kind"], row["subject"], row["actor"], row["hash"][:16] + "…")
-    _console().print(table)
+
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier package folder.")],
+    new: Annotated[Path, typer.Argument(help="The later package folder.")],
+    output: FormatOption = Format.table,
+) -> None:
+    """What changed between two answers: systems added and removed, hosts newly examined, contractors, documents."""
+    changes = service().diff_packages(old, new)
+    if output is Format.json:
+        write_json(changes.as_dict())
+        return
+    rows = [_row("systems", r["change"], r["host"], f"{r['product']} ({r['kind']})", r["verified_by"])
+            for r in changes.systems_added + changes.systems_removed]  # fmt: skip
+    rows += [_row("hosts", "newly examined", r["host"], r["examined_by"]) for r in changes.hosts_newly_examined]
+    rows += [_row("contractors", "new", r["name"], r["org_id"]) for r in changes.contractors_new]
+    rows += [_row("documents", "produced", r["BEGBATES"], r["SUBJECT"]) for r in changes.documents_produced]
+    if output is Format.table:
+        counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in changes.counts().items())
+        say(f"since {changes.since['package']} ({changes.since['generated_at']}): {counts}")
+    emit(rows, list(DIFF_COLUMNS), output, f"changes since {changes.since['package']}")
+
+
+def _row(*values: str) -> dict[str, str]:
+    return dict(zip(DIFF_COLUMNS, values, strict=False)) | {"verified_by": values[4] if len(values) > 4 else ""}
