@@ -18,6 +18,7 @@ from vendorscope.collect.collector import collect as collect_host
 from vendorscope.collect.collector import write as write_bundle
 from vendorscope.config import database_url
 from vendorscope.errors import NotFoundError
+from vendorscope.findings import lifecycle as remediation
 from vendorscope.findings import query
 from vendorscope.findings.network import refresh_network_findings
 from vendorscope.findings.refresh import refresh_findings
@@ -34,7 +35,6 @@ from vendorscope.records.produce import ProductionReport
 from vendorscope.records.search import Filters
 from vendorscope.records.store import Originals, originals_root
 from vendorscope.records.terms import vendor_terms
-from vendorscope.respond import remediation
 from vendorscope.respond.providers import Providers, default_providers
 from vendorscope.server import documents, packages, views
 from vendorscope.server.accounts import Accounts

@@ -12,7 +12,7 @@ import yaml
 from rich.table import Table
 
 from vendorscope.errors import InputError
-from vendorscope.respond.remediation import Change, Policy
+from vendorscope.findings.lifecycle import Change, Policy
 
 if TYPE_CHECKING:
     from rich.console import Console

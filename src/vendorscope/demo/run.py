@@ -12,7 +12,7 @@ from rich.console import Console
 
 from vendorscope.demo.fleet import generate_fleet
 from vendorscope.demo.organization import generate_organization
-from vendorscope.findings.refresh import SOFTWARE_KINDS
+from vendorscope.findings.status import SOFTWARE_KINDS
 from vendorscope.records.search import Filters
 from vendorscope.service import Service
 

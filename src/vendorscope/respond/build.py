@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from vendorscope.errors import InputError, NotFoundError
+from vendorscope.findings.lifecycle import EXCEPTION, load_policy, work_items
 from vendorscope.respond.answer import Answer, build_answer
 from vendorscope.respond.package import PackageMeta, PackageResult, generation_time, write_package
-from vendorscope.respond.remediation import EXCEPTION, load_policy, work_items
 from vendorscope.respond.request import Request, field_line, load_request
 from vendorscope.store.tables import Artifact, Finding, FindingEvent, Remediation
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from vendorscope.catalog.schema import Capability, Catalog, Product, ProductKind
 from vendorscope.errors import VendorscopeError
+from vendorscope.findings.lifecycle import Policy
 from vendorscope.respond.business_days import add_business_days, skipped_holidays
 from vendorscope.respond.providers import OrgProvider
-from vendorscope.respond.remediation import Policy
 
 DEFAULT_REPLACEMENTS = {
     "endpoint-protection": "an agency-approved endpoint protection product",
