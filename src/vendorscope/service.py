@@ -6,6 +6,7 @@ directly; every method returns plain data.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -35,7 +36,12 @@ from vendorscope.records.produce import ProductionReport
 from vendorscope.records.search import Filters
 from vendorscope.records.store import Originals, originals_root
 from vendorscope.records.terms import vendor_terms
+from vendorscope.respond.answer import Answer, Evidence, build_answer
+from vendorscope.respond.build import ad_hoc_request, load_checked_request, store_fingerprint
 from vendorscope.respond.providers import Providers, default_providers
+from vendorscope.respond.request import ITEM_NAMES
+from vendorscope.respond.request import Request as RespondRequest
+from vendorscope.respond.summary import Summary
 from vendorscope.server import documents, packages, views
 from vendorscope.server.accounts import Accounts
 from vendorscope.server.push import AgentIngest
@@ -47,6 +53,8 @@ from vendorscope.web.scope import Scope
 if TYPE_CHECKING:
     from vendorscope.respond.directives import FarReport
     from vendorscope.respond.package import PackageResult
+
+DEFAULT_VENDOR = "kaspersky"
 
 
 class Service:
@@ -195,26 +203,65 @@ class Service:
         """Organizations and documents for responses; see respond/providers.py."""
         return default_providers(self)
 
+    def answer(self, request: RespondRequest, hosts: query.HostFilter = None, scope: Scope | None = None) -> Answer:
+        """The answer to a request (rows and counts), within a reader's hosts and org scope (None: everything).
+
+        Every output renders this one object: the package, the summary, the directive reports, the dashboard
+        and the API. Documents are the agency's: they are counted for readers of the whole agency only.
+        """
+        catalog = self.vendor(request.vendor)
+        with self.store.engine.connect() as conn:
+            evidence = Evidence(
+                findings=query.list_findings(conn, request.vendor, hosts=hosts),
+                hosts=query.list_hosts(conn, hosts),
+                work=remediation.work_items(conn, self.policy(), date.today(), request.vendor, True, hosts),
+            )
+        if scope is None or scope.everything:
+            since = request.documents.since if request.documents else None
+            evidence.documents = self.providers.documents.counts(request.vendor, since)
+        in_scope = None if scope is None or scope.everything else scope.allows
+        return build_answer(request, catalog, evidence, self.providers.orgs, in_scope)
+
+    def answer_summary(self, vendor: str, hosts: query.HostFilter = None, scope: Scope | None = None) -> Summary:
+        """The headline counts and products for one vendor: what ``summary``, the dashboard and the API show."""
+        return self.answer(ad_hoc_request(vendor, ITEM_NAMES), hosts, scope).summary
+
+    def default_vendor(self) -> str:
+        """The vendor a summary is about when none is named: Kaspersky (the committee's), else the first catalog's."""
+        ids = [c.vendor.id for c in self.catalogs]
+        return DEFAULT_VENDOR if DEFAULT_VENDOR in ids else ids[0]
+
+    def store_fingerprint(self) -> str:
+        with self.store.engine.connect() as conn:
+            return store_fingerprint(conn, self.matcher.fingerprint)
+
     def respond(self, request_path: Path, out_dir: Path) -> PackageResult:
         """Answer a request file with a package in ``out_dir``."""
-        from vendorscope.respond.build import build_response
+        from vendorscope.respond.package import PackageMeta, generation_time, write_package
 
-        return build_response(self, request_path, out_dir)
+        request = load_checked_request(request_path, self.vendor)
+        meta = PackageMeta(
+            generated_at=generation_time(),
+            catalog_versions={c.vendor.id: c.version for c in self.catalogs},
+            fingerprint=self.store_fingerprint(),
+            request_sha256=hashlib.sha256(request_path.read_bytes()).hexdigest(),
+        )
+        return write_package(self.answer(request), self.providers.documents, out_dir, meta)
 
     def bod_17_01(self, vendor: str, replacements: dict[str, str] | None = None) -> dict[str, Any]:
         from vendorscope.respond.directives import bod_17_01
 
+        answer = self.answer(ad_hoc_request(vendor, ITEM_NAMES))
         work = self.remediation(vendor, include_closed=True)  # exceptions are still present: they stay in the plan
-        return bod_17_01(self.vendor(vendor), work, self.hosts(), self.policy(), replacements)
+        return bod_17_01(self.vendor(vendor), work, self.hosts(), self.policy(), answer.summary, replacements)
 
     def far_report(
         self, clause: str, contract: str, vendor: str, rule: str = "current", identified: date | None = None
     ) -> FarReport:
-        from vendorscope.respond.build import ad_hoc_request, answer_for
         from vendorscope.respond.directives import far_report
 
-        systems = answer_for(self, ad_hoc_request(vendor, ("systems",))).systems
-        return far_report(clause, contract, self.vendor(vendor), systems, self.providers.orgs, rule, identified)
+        answer = self.answer(ad_hoc_request(vendor, ITEM_NAMES))
+        return far_report(clause, contract, self.vendor(vendor), answer, self.providers.orgs, rule, identified)
 
     def remediation(
         self,
@@ -222,11 +269,12 @@ class Service:
         today: date | None = None,
         overdue: bool = False,
         include_closed: bool = False,
+        hosts: query.HostFilter = None,
     ) -> list[dict[str, Any]]:
         """The remediation work: each finding's status, owner and due date (closed ones when asked)."""
         with self.store.engine.connect() as conn:
             items = remediation.work_items(
-                conn, self.policy(), today or date.today(), vendor, include_closed and not overdue
+                conn, self.policy(), today or date.today(), vendor, include_closed and not overdue, hosts
             )
         return [i for i in items if i["overdue"]] if overdue else items
 
@@ -336,9 +384,15 @@ class Service:
         with self.store.engine.connect() as conn:
             return views.host_list(conn, hosts)
 
-    def dashboard(self, hosts: query.HostFilter) -> views.Dashboard:
+    def dashboard(self, hosts: query.HostFilter, scope: Scope | None = None, vendor: str = "") -> views.Dashboard:
+        """The answer's summary for one vendor within the reader's scope, hosts by org, and the overdue work."""
+        vendor = vendor or self.default_vendor()
+        summary = self.answer_summary(vendor, hosts, scope)
+        overdue = self.remediation(vendor, overdue=True, hosts=hosts)
         with self.store.engine.connect() as conn:
-            return views.dashboard(conn, hosts)
+            orgs = views.by_org(conn, hosts, vendor)
+        vendors = [(c.vendor.id, c.vendor.name) for c in self.catalogs]
+        return views.Dashboard(summary, orgs, overdue, vendors)
 
     # -- web pages (issue 8): records review, request packages ------------------------------------
 

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from vendorscope.records.produce import planned
 from vendorscope.records.review import current_tags
 from vendorscope.records.search import Filters
 from vendorscope.respond.providers import ProductionSummary
+from vendorscope.respond.summary import DocumentCounts
 from vendorscope.store.tables import RecordDocument
 
 if TYPE_CHECKING:
@@ -46,12 +48,29 @@ class RecordsProduction:
             f"{privileged} privileged"
         )
 
+    def _candidates(self, vendor: str, since: date | None) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        """The vendor search's candidate families since the date, and those no reviewer has tagged."""
+        start = datetime(since.year, since.month, since.day) if since else None
+        candidates = self.service.records_vendor_search(vendor, Filters(since=start, limit=0))
+        unreviewed = [
+            c
+            for c in candidates
+            if not any(d in self.tags for d in [c["id"], *c["hit_documents"]])  # type: ignore[misc]
+        ]
+        return candidates, unreviewed
+
+    def counts(self, vendor: str, since: date | None) -> DocumentCounts:
+        """What ``produce_documents`` would produce and withhold now, and the candidates not yet reviewed."""
+        if not self.available:
+            return DocumentCounts()
+        with self.service.store.engine.connect() as conn:
+            produced, withheld = planned(conn)
+        return DocumentCounts(produced, withheld, len(self._candidates(vendor, since)[1]))
+
     def produce_documents(self, out_dir: Path, vendor: str, since: date | None) -> ProductionSummary | None:
         if not self.available:
             return None
-        start = datetime(since.year, since.month, since.day) if since else None
-        candidates = self.service.records_vendor_search(vendor, Filters(since=start, limit=0))
-        unreviewed = [c for c in candidates if not any(d in self.tags for d in [c["id"], *c["hit_documents"]])]
+        candidates, unreviewed = self._candidates(vendor, since)
         report = self.service.records_produce(out_dir, BATES_PREFIX, cumulative=True)
         produced = f"{report.first}–{report.last}" if report.first else "no Bates numbers"
         since_text = since.isoformat() if since else "any date"

@@ -22,6 +22,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from vendorscope.respond.summary import DocumentCounts
+
 if TYPE_CHECKING:
     from vendorscope.service import Service
 
@@ -109,6 +111,7 @@ class DocumentProvider(Protocol):
     available: bool
 
     def describe(self) -> str: ...
+    def counts(self, vendor: str, since: date | None) -> DocumentCounts: ...
     def produce_documents(self, out_dir: Path, vendor: str, since: date | None) -> ProductionSummary | None: ...
 
 
@@ -151,6 +154,9 @@ class NoRecords:
 
     def describe(self) -> str:
         return "the records module is not available: no documents were ingested, none produced"
+
+    def counts(self, vendor: str, since: date | None) -> DocumentCounts:
+        return DocumentCounts()
 
     def produce_documents(self, out_dir: Path, vendor: str, since: date | None) -> ProductionSummary | None:
         return None
