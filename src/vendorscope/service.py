@@ -7,6 +7,7 @@ directly; every method returns plain data.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -21,9 +22,8 @@ from vendorscope.config import database_url
 from vendorscope.errors import NotFoundError
 from vendorscope.findings import lifecycle as remediation
 from vendorscope.findings import query
-from vendorscope.findings.network import refresh_network_findings
-from vendorscope.findings.refresh import refresh_findings
 from vendorscope.findings.title_matches import ensure_current, rematch_all
+from vendorscope.findings.update import Refreshed, refresh
 from vendorscope.ingest import FileResult, IngestReport, Progress, ingest_bytes, ingest_paths
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs import flags, rollup
@@ -86,18 +86,20 @@ class Service:
         """Ingest files and folders, then bring findings up to date."""
         ensure_current(self.store, self.matcher)
         report = ingest_paths(self.store, self.matcher, paths, hints, progress)
-        refresh_findings(self.store)
-        refresh_network_findings(self.store, self.matcher)
-        self.refresh_org_findings()
+        self.refresh()
         return report
+
+    def refresh(self, host_ids: Collection[int] | None = None) -> Refreshed:
+        """The one refresh (findings/update.py): software findings of the hosts touched, network and org findings."""
+        return refresh(self.store, self.matcher, host_ids, self.refresh_org_findings)
 
     def rematch(self) -> dict[str, int]:
         """Re-evaluate every title against the current catalogs, then refresh findings."""
         titles, attributed = rematch_all(self.store, self.matcher)
-        new, updated, withdrawn = refresh_findings(self.store)
-        net_new, net_updated, net_withdrawn = refresh_network_findings(self.store, self.matcher)
+        refreshed = self.refresh()
+        new, updated, withdrawn = refreshed.software
+        net_new, net_updated, net_withdrawn = refreshed.network
         new, updated, withdrawn = new + net_new, updated + net_updated, withdrawn + net_withdrawn
-        self.refresh_org_findings()
         return {
             "titles": titles,
             "attributed": attributed,
@@ -186,8 +188,7 @@ class Service:
         return [r.as_dict() for r in screener.screen_many(queries)]
 
     def screen_registry(self) -> list[dict[str, Any]]:
-        """Every registry organization screened; covered contractors become findings."""
-        self.refresh_org_findings()
+        """Every registry organization screened (a read: covered contractors became findings at ingest)."""
         with self.store.engine.connect() as conn:
             results = flags.screen_registry(conn, self.screener)
         return [{"org": n.key, "kind": n.kind} | r.as_dict() for n, r in results]
@@ -340,19 +341,19 @@ class Service:
     @cached_property
     def agents(self) -> AgentIngest:
         """Receives agents' pushed bundles (thread-safe; shares a cache of ids across pushes)."""
-        return AgentIngest(self.store, self.matcher)
+        return AgentIngest(self.store, self.matcher, self.refresh)
 
     def prepare_server(self) -> None:
-        """Before serving: verdicts current with the catalogs, findings current with the evidence."""
+        """Before serving: verdicts current with the catalogs, every kind of finding current with the evidence."""
         ensure_current(self.store, self.matcher)
-        refresh_findings(self.store)
+        self.refresh()
 
     def ingest_bytes(self, data: bytes, name: str, hints: Hints | None = None) -> FileResult:
         """Ingest content received as bytes (same custody and idempotence as a file), then refresh its hosts."""
         ensure_current(self.store, self.matcher)
         result = ingest_bytes(self.store, Caches(), self.matcher, data, name, hints or Hints())
         if result.host_ids:
-            refresh_findings(self.store, result.host_ids)
+            self.refresh(result.host_ids)
         return result
 
     def scope(self, org: str) -> Scope:
