@@ -28,6 +28,7 @@ from vendorscope.ingest import FileResult, IngestReport, Progress, ingest_bytes,
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs import flags, rollup
 from vendorscope.orgs.products import ProductSearch
+from vendorscope.orgs.scope import Scope
 from vendorscope.orgs.screening.lists import covered_entities
 from vendorscope.orgs.screening.screener import Query, Screener
 from vendorscope.records import index, produce, review, search
@@ -48,7 +49,6 @@ from vendorscope.server.push import AgentIngest
 from vendorscope.sources.base import Hints
 from vendorscope.store.store import Store
 from vendorscope.store.writer import Caches
-from vendorscope.web.scope import Scope
 
 if TYPE_CHECKING:
     from vendorscope.respond.directives import FarReport

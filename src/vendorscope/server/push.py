@@ -23,13 +23,13 @@ from vendorscope.errors import VendorscopeError
 from vendorscope.ingest import FileResult, ingest_bytes
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs.ownership import owners
+from vendorscope.orgs.scope import ROOT, Scope
 from vendorscope.server.accounts import Principal
 from vendorscope.server.audit import now, record
 from vendorscope.sources.base import Hints
 from vendorscope.store.store import Store
 from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, Installation
 from vendorscope.store.writer import Caches
-from vendorscope.web.scope import ROOT, Scope
 
 ATTEMPTS = 5
 MAX_PUSH_BYTES = 64 * 1024 * 1024

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from vendorscope.findings import query
 from vendorscope.findings.query import HostFilter
+from vendorscope.orgs.scope import host_owners
 from vendorscope.respond.summary import Summary
 from vendorscope.store.tables import Finding, Host
-from vendorscope.web.scope import host_owners
 
 
 @dataclass
