@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,22 +28,24 @@ from vendorscope.ingest import FileResult, IngestReport, Progress, ingest_bytes,
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs import flags, rollup
 from vendorscope.orgs.products import ProductSearch
+from vendorscope.orgs.provider import RegistryOrgs
 from vendorscope.orgs.scope import Scope
 from vendorscope.orgs.screening.lists import covered_entities
 from vendorscope.orgs.screening.screener import Query, Screener
 from vendorscope.records import index, produce, review, search
 from vendorscope.records.ingest import RecordsIngestReport, ingest_records
 from vendorscope.records.produce import ProductionReport
+from vendorscope.records.provider import RecordsProduction
 from vendorscope.records.search import Filters
 from vendorscope.records.store import Originals, originals_root
 from vendorscope.records.terms import vendor_terms
 from vendorscope.respond.answer import Answer, Evidence, build_answer
 from vendorscope.respond.build import ad_hoc_request, load_checked_request, store_fingerprint
-from vendorscope.respond.providers import Providers, default_providers
+from vendorscope.respond.providers import NoOrgRegistry, NoRecords, Providers
 from vendorscope.respond.request import ITEM_NAMES
 from vendorscope.respond.request import Request as RespondRequest
 from vendorscope.respond.summary import Summary
-from vendorscope.server import documents, packages, views
+from vendorscope.server import audit, documents, packages, views
 from vendorscope.server.accounts import Accounts
 from vendorscope.server.push import AgentIngest
 from vendorscope.sources.base import Hints
@@ -63,6 +65,7 @@ class Service:
     def __init__(self, db: str | None = None, catalogs: list[Path] | None = None) -> None:
         self.url = database_url(db)
         self.extra_catalogs = list(catalogs or [])
+        self._providers: Providers | None = None
 
     @cached_property
     def store(self) -> Store:
@@ -199,10 +202,29 @@ class Service:
 
     # -- responses (respond/) --------------------------------------------------------------
 
-    @cached_property
+    @property
     def providers(self) -> Providers:
-        """Organizations and documents for responses; see respond/providers.py."""
-        return default_providers(self)
+        """Organizations and documents for responses (respond/providers.py), built here from the store's data.
+
+        Built afresh for each answer (a long-running server sees new evidence); a test may set its own.
+        """
+        if self._providers is not None:
+            return self._providers
+        with self.store.engine.connect() as conn:
+            registry = RegistryOrgs(conn, self.vendor)
+            records = RecordsProduction(
+                conn,
+                self.records_vendor_search,
+                lambda folder, prefix: self.records_produce(folder, prefix, cumulative=True),
+            )
+        return Providers(
+            orgs=registry if registry.available else NoOrgRegistry(),
+            documents=records if records.available else NoRecords(),
+        )
+
+    @providers.setter
+    def providers(self, providers: Providers | None) -> None:
+        self._providers = providers
 
     def answer(self, request: RespondRequest, hosts: query.HostFilter = None, scope: Scope | None = None) -> Answer:
         """The answer to a request (rows and counts), within a reader's hosts and org scope (None: everything).
@@ -211,6 +233,7 @@ class Service:
         and the API. Documents are the agency's: they are counted for readers of the whole agency only.
         """
         catalog = self.vendor(request.vendor)
+        providers = self.providers
         with self.store.engine.connect() as conn:
             evidence = Evidence(
                 findings=query.list_findings(conn, request.vendor, hosts=hosts),
@@ -219,9 +242,9 @@ class Service:
             )
         if scope is None or scope.everything:
             since = request.documents.since if request.documents else None
-            evidence.documents = self.providers.documents.counts(request.vendor, since)
+            evidence.documents = providers.documents.counts(request.vendor, since)
         in_scope = None if scope is None or scope.everything else scope.allows
-        return build_answer(request, catalog, evidence, self.providers.orgs, in_scope)
+        return build_answer(request, catalog, evidence, providers.orgs, in_scope)
 
     def answer_summary(self, vendor: str, hosts: query.HostFilter = None, scope: Scope | None = None) -> Summary:
         """The headline counts and products for one vendor: what ``summary``, the dashboard and the API show."""
@@ -356,6 +379,20 @@ class Service:
             self.refresh(result.host_ids)
         return result
 
+    def audit(
+        self, actor: str, action: str, target: str = "", detail: dict[str, Any] | None = None, addr: str = ""
+    ) -> None:
+        """Append one event to the audit log (server/audit.py), in its own transaction."""
+        audit.log(self.store, actor, action, target, detail, addr)
+
+    def audit_events(self, limit: int = 200, action: str = "") -> list[dict[str, Any]]:
+        """The latest audit events, newest first (``action``: a prefix such as "export.")."""
+        return audit.events(self.store, limit, action)
+
+    def recent_login_failures(self, username: str, addr: str, window: timedelta) -> int:
+        """Failed logins for this name or from this address within the window (the login rate limit's count)."""
+        return audit.recent_failures(self.store, username, addr, window)
+
     def scope(self, org: str) -> Scope:
         """What a user or token of ``org`` may reach: its subtree of the org registry."""
         with self.store.engine.connect() as conn:
@@ -426,7 +463,7 @@ class Service:
 
     def build_request_package(self, data: bytes, filename: str) -> dict[str, Any]:
         """Check an uploaded request file and answer it with a package in its own folder."""
-        return packages.build(self, self.server_dir, data, filename)
+        return packages.build(self.respond, self.server_dir, data, filename)
 
     def request_package_zip(self, name: str) -> Path:
         return packages.zip_path(self.server_dir, name)

@@ -12,7 +12,8 @@ The response package asks three questions that other modules answer:
 Each provider says whether it is ``available`` and, when not, ``describe()`` says why in one line for
 the report. The defaults below implement the interfaces with what this build has: no organization
 registry (every host "unassigned", no contractors) and no records module. They never invent data.
-Wire real providers in :func:`default_providers`.
+The service wires the real ones (``Service.providers``): orgs/provider.py and records/provider.py, built from
+data and small callables, never from the service itself.
 """
 
 from __future__ import annotations
@@ -20,12 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from vendorscope.respond.summary import DocumentCounts
-
-if TYPE_CHECKING:
-    from vendorscope.service import Service
 
 UNASSIGNED = "unassigned"
 UNKNOWN = "unknown"
@@ -160,16 +158,3 @@ class NoRecords:
 
     def produce_documents(self, out_dir: Path, vendor: str, since: date | None) -> ProductionSummary | None:
         return None
-
-
-def default_providers(service: Service) -> Providers:
-    """The providers for a service's store: the organization registry and the records, when ingested."""
-    from vendorscope.orgs.provider import RegistryOrgs  # orgs and records build on respond's types: import late
-    from vendorscope.records.provider import RecordsProduction
-
-    registry = RegistryOrgs(service)
-    records = RecordsProduction(service)
-    return Providers(
-        orgs=registry if registry.available else NoOrgRegistry(),
-        documents=records if records.available else NoRecords(),
-    )

@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from vendorscope.server import audit
 from vendorscope.server.accounts import Principal
 from vendorscope.server.views import FindingFilter
 from vendorscope.web.deps import Hosts, Reader, ServiceDep, require
@@ -89,8 +88,7 @@ def export_csv(
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow([_cell(row.get(c)) for c in CSV_COLUMNS])
-    audit.log(
-        service.store,
+    service.audit(
         user.name,
         "export.findings_csv",
         "findings",
