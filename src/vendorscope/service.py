@@ -27,6 +27,7 @@ from vendorscope.findings.update import Refreshed, refresh
 from vendorscope.ingest import FileResult, IngestReport, Progress, ingest_bytes, ingest_paths
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs import flags, rollup
+from vendorscope.orgs.ownership import host_orgs
 from vendorscope.orgs.products import ProductSearch
 from vendorscope.orgs.provider import RegistryOrgs
 from vendorscope.orgs.scope import Scope
@@ -126,7 +127,7 @@ class Service:
 
     def hosts(self) -> list[dict[str, Any]]:
         with self.store.engine.connect() as conn:
-            return query.list_hosts(conn)
+            return query.list_hosts(conn, org_of=host_orgs(conn))
 
     def summary(self, vendor: str | None = None) -> list[query.ProductExposure]:
         with self.store.engine.connect() as conn:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session
 
-from vendorscope.findings.reconcile import WITHDRAWN
-from vendorscope.orgs.ownership import UNASSIGNED, owners
+from vendorscope.findings.status import WITHDRAWN
 from vendorscope.store.tables import Examination, Finding, Host, Installation
 
 NOT_EXAMINED = "not examined"
@@ -64,8 +64,14 @@ def hosts_with(conn: Connection, vendor: str) -> list[str]:
     return list(conn.execute(stmt).scalars())
 
 
-def list_hosts(conn: Connection, hosts: HostFilter = None) -> list[dict[str, Any]]:
-    """Every known host, how it was examined (or 'not examined'), and what was found on it."""
+def list_hosts(
+    conn: Connection, hosts: HostFilter = None, org_of: Mapping[int, str] | None = None
+) -> list[dict[str, Any]]:
+    """Every known host, how it was examined (or 'not examined'), and what was found on it.
+
+    ``org_of`` (host id → org, from orgs/ownership.py) fills the "org" column; organizations sit above
+    findings, so they are passed in, never looked up here.
+    """
     methods: dict[int, set[str]] = defaultdict(set)
     sources: dict[int, set[str]] = defaultdict(set)
     last_exam: dict[int, Any] = {}
@@ -90,7 +96,6 @@ def list_hosts(conn: Connection, hosts: HostFilter = None) -> list[dict[str, Any
         )
     ):
         found[host_id].add(f"{vendor}:{product}")
-    owner = owners(conn)
     rows = []
     stmt = select(Host).order_by(Host.name)
     if hosts is not None:
@@ -107,7 +112,7 @@ def list_hosts(conn: Connection, hosts: HostFilter = None) -> list[dict[str, Any
                 "software": software.get(host.id, 0),
                 "findings": sorted(found.get(host.id, ())),
                 "facts": host.facts or {},
-                "org": owner[host.id].org or UNASSIGNED,
+                "org": (org_of or {}).get(host.id, ""),
             }
         )
     return rows

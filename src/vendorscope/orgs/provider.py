@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from vendorscope.catalog.schema import Catalog
 from vendorscope.findings.status import WITHDRAWN
 from vendorscope.orgs import registry
+from vendorscope.orgs.facts import UNKNOWN, Contractor, HostProfile, OrgPath, ProcurementLine
 from vendorscope.orgs.ownership import Owner, owners
-from vendorscope.respond.providers import UNKNOWN, Contractor, HostProfile, OrgPath, ProcurementLine
 from vendorscope.store.tables import Host, OrgFinding, Purchase
 
 CONTRACTOR_KINDS = ("contractor", "subcontractor")

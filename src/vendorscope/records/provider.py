@@ -15,11 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from vendorscope.records.counts import DocumentCounts, ProductionSummary
 from vendorscope.records.produce import ProductionReport, planned
 from vendorscope.records.review import current_tags
 from vendorscope.records.search import Filters
-from vendorscope.respond.providers import ProductionSummary
-from vendorscope.respond.summary import DocumentCounts
 from vendorscope.store.tables import RecordDocument
 
 VendorSearch = Callable[[str, Filters], list[dict[str, Any]]]  # (vendor id, filters) → candidate families

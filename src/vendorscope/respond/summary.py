@@ -27,6 +27,9 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from vendorscope.findings.status import CLOSED, SOFTWARE_KINDS, is_counted
+from vendorscope.records.counts import DocumentCounts
+
+__all__ = ["COUNT_FIELDS", "COUNT_LABELS", "Counts", "DocumentCounts", "ProductHosts", "Summary", "summarize"]
 
 COUNT_FIELDS = (
     "hosts_known",
@@ -61,15 +64,6 @@ COUNT_LABELS = {  # the words each count goes by in the report, the XLSX and the
     "documents_withheld": "documents withheld as privileged",
     "documents_unreviewed": "candidate documents not yet reviewed",
 }
-
-
-@dataclass(frozen=True)
-class DocumentCounts:
-    """What a production of the records would hold now (read-only: nothing is written to count it)."""
-
-    produced: int = 0
-    withheld: int = 0
-    unreviewed: int = 0
 
 
 @dataclass(frozen=True)
