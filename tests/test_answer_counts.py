@@ -9,7 +9,6 @@ the 5,000-host one takes a few minutes on a shared 2-core machine, so its module
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import subprocess
@@ -20,7 +19,6 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from rich.console import Console
 
 from tests.server_support import PASSWORD, fast_hashing, login
 from vendorscope.findings.status import CLOSED, SOFTWARE_KINDS
@@ -37,7 +35,7 @@ def agency(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
     hosts, seed = AGENCIES[request.param]
     out = tmp_path_factory.mktemp(request.param)
-    run_demo(out, hosts=hosts, seed=seed, console=Console(file=io.StringIO(), width=200))
+    run_demo(out, hosts=hosts, seed=seed)
     yield out
 
 

@@ -129,10 +129,6 @@ class Service:
         with self.store.engine.connect() as conn:
             return query.list_hosts(conn, org_of=host_orgs(conn))
 
-    def summary(self, vendor: str | None = None) -> list[query.ProductExposure]:
-        with self.store.engine.connect() as conn:
-            return query.exposure_summary(conn, vendor)
-
     # -- catalogs --------------------------------------------------------------------------
 
     def vendor(self, vendor_id: str) -> Catalog:

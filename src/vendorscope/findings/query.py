@@ -1,10 +1,9 @@
-"""Read-side queries: findings, hosts with their coverage, and the exposure summary."""
+"""Read-side queries: findings, and hosts with their coverage (the answer's counts are respond/summary.py)."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
@@ -116,31 +115,3 @@ def list_hosts(
             }
         )
     return rows
-
-
-@dataclass
-class ProductExposure:
-    vendor: str
-    product: str
-    kind: str
-    hosts: int
-    min_confidence: float
-    max_confidence: float
-    how_found: Counter[str]
-
-
-def exposure_summary(conn: Connection, vendor: str | None = None, hosts: HostFilter = None) -> list[ProductExposure]:
-    """Per product: how many hosts, how sure, and by which kinds of evidence."""
-    grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for f in list_findings(conn, vendor, hosts=hosts):
-        grouped[(f["vendor"], f["product"], f["kind"])].append(f)
-    out = []
-    for (v, product, kind), items in sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        how: Counter[str] = Counter()
-        for f in items:
-            how.update({f"{e['source']}.{e['field']}" for e in f["evidence"]})
-        confidences = [f["confidence"] for f in items]
-        out.append(
-            ProductExposure(v, product, kind, len({f["host"] for f in items}), min(confidences), max(confidences), how)
-        )
-    return out

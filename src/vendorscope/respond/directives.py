@@ -8,7 +8,7 @@ endpoints with the product installed), the report says so in a sentence that rec
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -149,6 +149,11 @@ class FarReport:
     holidays: list[str]
     lines: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """For JSON: the answer's vendor and ``counts`` (the same as every output's), then the report."""
+        report = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "summary"}
+        return {"vendor": self.summary.vendor, "counts": self.summary.counts.as_dict()} | report
 
 
 def far_report(

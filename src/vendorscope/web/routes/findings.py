@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from vendorscope.safe_csv import write_rows
 from vendorscope.server.accounts import Principal
 from vendorscope.server.views import FindingFilter
 from vendorscope.web.deps import Hosts, Reader, ServiceDep, require
@@ -84,10 +84,7 @@ def export_csv(
 ) -> Response:
     rows = service.scoped_findings(hosts, flt)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in CSV_COLUMNS])
+    write_rows(buffer, CSV_COLUMNS, rows)
     service.audit(
         user.name,
         "export.findings_csv",
@@ -98,8 +95,3 @@ def export_csv(
     return Response(
         buffer.getvalue(), media_type="text/csv", headers={"Content-Disposition": "attachment; filename=findings.csv"}
     )
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text  # no formulas when opened in a spreadsheet
