@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, select, text
 
 from tests.conftest import write_jsonl
 from tests.test_cli import KES, run
-from vendorscope.respond.remediation import Change
+from vendorscope.findings.lifecycle import Change
 from vendorscope.service import Service
 from vendorscope.store import custody
 from vendorscope.store.migrate import alembic_config

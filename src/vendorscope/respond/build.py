@@ -1,107 +1,70 @@
-"""From a request file to a package: load, check, answer, write. The service calls this."""
+"""From a request file to a package: load and check the request, describe the store, write the package.
+
+The service reads the store into an ``Evidence`` and builds the ``Answer`` (respond/answer.py); these helpers
+take that data and small callables, never the service.
+"""
 
 from __future__ import annotations
 
 import getpass
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, select
 
 from vendorscope.errors import InputError, NotFoundError
-from vendorscope.respond.answer import Answer, build_answer
-from vendorscope.respond.keys import default_key_path, load_key, optional_key
-from vendorscope.respond.package import MANIFEST, PackageMeta, PackageResult, generation_time, write_package
-from vendorscope.respond.remediation import EXCEPTION, load_policy, work_items
-from vendorscope.respond.request import Request, field_line, load_request
-from vendorscope.store import custody
-from vendorscope.store.migrate import current_revision
+from vendorscope.respond.request import DOCUMENTS_SINCE, Request, field_line, load_request
 from vendorscope.store.tables import Artifact, Finding, FindingEvent, Remediation
-
-if TYPE_CHECKING:
-    from vendorscope.service import Service
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """How a package is built beyond the request: signing key, who builds it."""
+    """How a package is built beyond the request: signing key, who builds it, the answer to compare with."""
 
     key: Path | None = None  # an explicit key must exist; otherwise the store's key signs when there is one
     built_by: str = ""
     since: Path | None = None  # an earlier package to compare with
 
 
-def build_response(
-    service: Service, request_path: Path, out_dir: Path, options: BuildOptions | None = None
-) -> PackageResult:
-    options = options or BuildOptions()
-    request = load_request(request_path)
-    try:
-        service.vendor(request.vendor)
-    except NotFoundError as exc:
-        raise InputError(str(request_path), f"vendor: {exc}", field_line(request_path, "vendor")) from None
-    answer = answer_for(service, request)
-    with service.store.engine.connect() as conn:
-        chain_head = custody.evidence_head(conn)
-    meta = PackageMeta(
-        generated_at=generation_time(),
-        catalog_versions={c.vendor.id: c.version for c in service.catalogs},
-        fingerprint=store_fingerprint(service),
-        request_sha256=hashlib.sha256(request_path.read_bytes()).hexdigest(),
-        signing_key=load_key(options.key) if options.key else optional_key(default_key_path(service.url)),
-        store_revision=_revision(service),
-        built_by=options.built_by or _login(),
-        chain_head=chain_head.as_dict(),
-        since=options.since,
-        explain=service.removal_evidence,
-    )
-    result = write_package(answer, service.providers.documents, out_dir, meta)
-    manifest_sha256 = hashlib.sha256((out_dir / MANIFEST).read_bytes()).hexdigest()
-    with service.store.transaction() as conn:  # the package itself is a custody event: what went out, when
-        entry = custody.package_entry(request.id, str(out_dir), manifest_sha256, chain_head, meta.built_by)
-        custody.append(conn, [entry])
-    return result
-
-
-def _login() -> str:
+def login_name() -> str:
+    """Who runs the build, when not told (``respond --by``)."""
     try:
         return getpass.getuser()
     except (OSError, KeyError):
         return "unknown"
 
 
-def _revision(service: Service) -> str:
-    with service.store.engine.connect() as conn:
-        return current_revision(conn) or ""
-
-
-def answer_for(service: Service, request: Request) -> Answer:
-    catalog = service.vendor(request.vendor)
-    with service.store.engine.connect() as conn:
-        work = work_items(conn, load_policy(service.store), date.today(), request.vendor, include_closed=True)
-    exceptions = [
-        w | {"product_name": service.product_name(w["vendor"], w["product"])} for w in work if w["status"] == EXCEPTION
-    ]
-    return build_answer(
-        request, catalog, service.findings(request.vendor), service.hosts(), exceptions, service.providers
-    )
+def load_checked_request(request_path: Path, vendor: Callable[[str], object]) -> Request:
+    """The request file, validated, with a vendor ``vendor(id)`` knows (it raises NotFoundError otherwise)."""
+    request = load_request(request_path)
+    try:
+        vendor(request.vendor)
+    except NotFoundError as exc:
+        raise InputError(str(request_path), f"vendor: {exc}", field_line(request_path, "vendor")) from None
+    return request
 
 
 def ad_hoc_request(vendor: str, items: tuple[str, ...] = ("systems", "contractors")) -> Request:
-    """A request built in code, for the directive reports (they answer the same questions)."""
-    return Request(id="directive", requester="vendorscope", received=date.today(), vendor=vendor, items=list(items))
+    """A request built in code, for the summary and the directive reports (they answer the same questions).
+
+    Documents, when asked, are those since the committee's date (DOCUMENTS_SINCE), as in the sample request.
+    """
+    entries: list[Any] = [
+        {"documents": {"since": DOCUMENTS_SINCE.isoformat()}} if item == "documents" else item for item in items
+    ]
+    return Request(id="directive", requester="vendorscope", received=date.today(), vendor=vendor, items=entries)
 
 
-def store_fingerprint(service: Service) -> str:
+def store_fingerprint(conn: Connection, matcher_fingerprint: str) -> str:
     """SHA-256 over what the answer depends on: artifacts, catalogs, findings and their remediation."""
-    digest = hashlib.sha256(service.matcher.fingerprint.encode())
-    with service.store.engine.connect() as conn:
-        for row in _rows(conn):
-            digest.update(repr(tuple(row)).encode())
-            digest.update(b"\n")
+    digest = hashlib.sha256(matcher_fingerprint.encode())
+    for row in _rows(conn):
+        digest.update(repr(tuple(row)).encode())
+        digest.update(b"\n")
     return digest.hexdigest()
 
 

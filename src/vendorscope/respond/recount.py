@@ -1,7 +1,8 @@
 """The manifest's counts, counted again from the package's own files (what `verify` compares).
 
-Only counts the files can tell are recounted; the others (overdue work, unreviewed documents) depend on
-the store and are left to the certification of the process.
+The meanings are those of respond/summary.py. Only counts the files can tell are recounted; the others
+(findings open and closed — closed ones are no longer in systems.csv —, overdue work, unreviewed documents)
+depend on the store and are left to the certification of the process.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from vendorscope.records.loadfile import LoadFileError, read_dat
 Rows = list[dict[str, str]]
 INSTALLED_KINDS = ("branded", "embedded")
 NOT_EXAMINED = "not examined"
+COVERED_SUPPLIER = "covered supplier"
 
 
 def recount(folder: Path, csv_rows: Callable[[Path], Rows | None]) -> dict[str, int]:
@@ -28,6 +30,11 @@ def recount(folder: Path, csv_rows: Callable[[Path], Rows | None]) -> dict[str, 
         }
     if systems is not None:
         counts |= _systems_counts(systems)
+    purchases, contractors = csv_rows(folder / "purchases.csv"), csv_rows(folder / "contractors.csv")
+    if purchases is not None:
+        counts["purchases_flagged"] = len(purchases)
+    if contractors is not None:
+        counts["contractors"] = sum(1 for r in contractors if r.get("kind") != COVERED_SUPPLIER)
     counts |= _documents_counts(folder, csv_rows)
     return counts
 
@@ -39,15 +46,14 @@ def _systems_counts(systems: Rows) -> dict[str, int]:
         "hosts_affected": len(affected),
         "hosts_affected_installed": len(installed),
         "hosts_affected_network_only": len(affected - installed),
-        "purchases_flagged": sum(1 for r in systems if r.get("kind") == "procurement"),
     }
 
 
 def _documents_counts(folder: Path, csv_rows: Callable[[Path], Rows | None]) -> dict[str, int]:
     documents = folder / "documents"
-    if not documents.is_dir():
-        return {}
     produced, withheld = 0, 0
+    if not documents.is_dir():
+        return {"documents_produced": 0, "documents_withheld": 0}
     for dat in sorted(documents.rglob("*.dat")):
         try:
             produced += len(read_dat(dat).rows)
