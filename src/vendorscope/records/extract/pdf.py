@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from io import BytesIO
 
+from vendorscope.records.extract.base import CONTENT, NAME, NO, DocumentFormat, extension
 from vendorscope.records.extract.email import naive_utc
 from vendorscope.records.model import Doc, Limits
 
@@ -78,3 +79,12 @@ def pdf_date(value: object) -> datetime | None:
         offset = timedelta(hours=int(tzh), minutes=int(tzm or 0))
         stamp = stamp.replace(tzinfo=timezone(offset if sign == "+" else -offset))
     return naive_utc(stamp)
+
+
+def identify(head: bytes, name: str) -> int:
+    if head[:1024].lstrip(b"\x00\r\n\t ").startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+        return CONTENT
+    return NAME if extension(name) == ".pdf" else NO
+
+
+FORMAT = DocumentFormat("pdf", identify, extract_pdf, description="PDF (text layer; OCR for scans)")
