@@ -82,3 +82,25 @@ def test_thread_context_respects_the_date_filter(labelled: tuple[Service, list[d
     names = {Path(str(r["path"])).name for r in rows}
     assert {"r07a-decision.eml", "r07b-reply-kes.eml"} <= names
     assert "r07c-reply-plain.eml" not in names  # sent on 3 November: outside, even through its thread
+
+
+def test_cli_explain_view(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from vendorscope.cli import app
+
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    for name in ("r01-driver-audit.eml", "r07a-decision.eml", "r07b-reply-kes.eml", "n06-kes-currency.eml"):
+        shutil.copy(LABELLED / name, folder / name)
+    db = ["--db", str(tmp_path / "s.db")]
+    runner = CliRunner()
+    ingest = [*db, "records", "ingest", str(folder), "--custodian", "alice", "--workers", "1"]
+    assert runner.invoke(app, [*ingest, "--records-dir", str(tmp_path / "o")]).exit_code == 0
+    result = runner.invoke(app, [*db, "records", "search", "--vendor", "kaspersky", "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "3 families" in result.output
+    assert "matched klif.sys (driver of Kaspersky, catalog indicator)" in result.output
+    assert "thread context: in a thread whose message" in result.output
+    assert "[klif.sys]" in result.output  # the words around the hit
+    assert "Nairobi" not in result.output

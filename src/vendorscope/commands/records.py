@@ -84,6 +84,9 @@ def search(
     custodian: Annotated[str | None, typer.Option(help="Only this custodian's documents.")] = None,
     limit: Annotated[int, typer.Option(min=0, help="Families to show; 0 for all.")] = 100,
     format: Annotated[Output, typer.Option("--format", "-f")] = Output.table,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Say why each family is a hit: terms, documents, thread.")
+    ] = False,
 ) -> None:
     """Responsive families, best first. Undated documents are listed (marked), never dropped by --since."""
     if bool(query) == bool(vendor):
@@ -94,12 +97,28 @@ def search(
     if format is Output.json:
         sys.stdout.buffer.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
         return
+    if explain:
+        _explain(rows)
+        return
     table = Table("id", "date", "custodian", "subject / path", "score", "hits", title=f"{len(rows)} families")
     for row in rows:
         hits = ", ".join(f"{k} ×{v}" for k, v in list(row["hits"].items())[:4])
         table.add_row(str(row["id"]), row["date"] or "undated", row["custodian"], row["subject"] or row["path"],
                       f"{row['score']:.2f}", hits)  # fmt: skip
     out.print(table)
+
+
+def _explain(rows: list[dict[str, Any]]) -> None:
+    """One block per family: what it is, then every reason it is a hit and the words around the first hits."""
+    out.print(f"{len(rows)} families", highlight=False)
+    for row in rows:
+        title = row["subject"] or row["path"]
+        out.print(f"\n#{row['id']} {row['date'] or 'undated'} {row['custodian']}: {title} (score {row['score']:.2f})",
+                  markup=False, highlight=False)  # fmt: skip
+        for reason in row.get("reasons", []):
+            out.print(f"  - {reason}", markup=False, highlight=False)
+        for snippet in row["snippets"]:
+            out.print(f"    “{snippet}”", markup=False, highlight=False)
 
 
 @records_app.command("tag")
