@@ -58,9 +58,15 @@ def ingest(
     dask: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://scheduler:8786.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Local worker processes [default: CPU count].")] = None,
     records_dir: RecordsDir = None,
+    ocr: Annotated[bool, typer.Option("--ocr", help="Read scanned PDFs and images with Tesseract.")] = False,
+    ocr_languages: Annotated[
+        str, typer.Option("--ocr-languages", help="Tesseract languages, '+'-separated.")
+    ] = "eng+rus",
 ) -> None:
-    """Ingest email (.eml, mbox, .msg, .pst), PDF, Office, HTML, text and ZIP; unreadable files are listed."""
-    report = _service().records_ingest(paths, custodian, workers=workers, dask=dask, records_dir=records_dir)
+    """Ingest email (.eml, mbox, .msg, .pst), PDF, Office, images, HTML, text and ZIP; unreadable files are listed."""
+    report = _service().records_ingest(
+        paths, custodian, workers=workers, dask=dask, records_dir=records_dir, ocr=ocr, ocr_languages=ocr_languages
+    )
     for path, reason in report.errors[:MAX_ERROR_LINES]:
         err.print(f"error: {path}: {reason}", markup=False, highlight=False)
     if len(report.errors) > MAX_ERROR_LINES:

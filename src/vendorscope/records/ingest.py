@@ -7,6 +7,7 @@ its rows and index entries are committed together, so an interrupted ingest leav
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Iterator
@@ -93,10 +94,16 @@ def ingest_records(
     dask: str | None = None,
     limits: Limits | None = None,
     progress: Callable[[int], None] | None = None,
+    ocr: bool = False,
+    ocr_languages: str | None = None,
 ) -> RecordsIngestReport:
+    """Ingest files as one custodian's records; ``ocr`` reads scans and images with Tesseract."""
     files = list(walk(paths))
     report = RecordsIngestReport()
-    tasks = _tasks(files, limits or Limits())
+    limits = limits or Limits()
+    if ocr:
+        limits = dataclasses.replace(limits, ocr=True, ocr_languages=ocr_languages or limits.ocr_languages)
+    tasks = _tasks(files, limits)
     with store.engine.begin() as conn:
         index.ensure(conn)
         known = {tuple(r) for r in conn.execute(select(RecordFile.sha256, RecordFile.custodian, RecordFile.path))}

@@ -357,6 +357,7 @@ class RecordDocument(Base):
     near_dup_group: Mapped[int | None] = mapped_column(Integer)
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
     text: Mapped[str] = mapped_column(Text, default="")
+    text_source: Mapped[str | None] = mapped_column(String(16))  # "ocr" when (part of) the text was read by OCR
     error: Mapped[str | None] = mapped_column(Text)  # why the document could not be (fully) read
     ingested_at: Mapped[datetime] = mapped_column(DateTime)
     __table_args__ = (
@@ -390,6 +391,20 @@ class RecordReview(Base):
     reviewer: Mapped[str] = mapped_column(String(256))
     reviewed_at: Mapped[datetime] = mapped_column(DateTime)
     __table_args__ = (Index("ix_record_reviews_document", "document_id", "id"),)
+
+
+class RecordRedaction(Base):
+    """A reviewer's redaction: exact text, a regular expression, or a character span of the text."""
+
+    __tablename__ = "record_redactions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("record_documents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # text | regex | span
+    value: Mapped[str] = mapped_column(Text)  # the text, the pattern, or "START:END"
+    reason: Mapped[str] = mapped_column(String(256))  # shown on the redaction box, e.g. "PII"
+    reviewer: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_record_redactions_document", "document_id"),)
 
 
 class RecordProduction(Base):
