@@ -28,7 +28,7 @@ from vendorscope.orgs import flags, rollup
 from vendorscope.orgs.products import ProductSearch
 from vendorscope.orgs.screening.lists import covered_entities
 from vendorscope.orgs.screening.screener import Query, Screener
-from vendorscope.records import index, produce, review, search
+from vendorscope.records import index, produce, redact, review, search
 from vendorscope.records.ingest import RecordsIngestReport, ingest_records
 from vendorscope.records.produce import ProductionReport
 from vendorscope.records.search import Filters
@@ -269,10 +269,21 @@ class Service:
             return review.tag(conn, ids, tag, reviewer, **options)
 
     def records_produce(
-        self, out_dir: Path, prefix: str, records_dir: Path | None = None, cumulative: bool = False
+        self,
+        out_dir: Path,
+        prefix: str,
+        records_dir: Path | None = None,
+        cumulative: bool = False,
+        options: produce.ProductionOptions | None = None,
     ) -> ProductionReport:
+        originals = self.records_originals(records_dir)
         with self.store.transaction() as conn:
-            return produce.produce(conn, self.records_originals(records_dir), out_dir, prefix, cumulative=cumulative)
+            return produce.produce(conn, originals, out_dir, prefix, cumulative=cumulative, options=options)
+
+    def records_redact(self, ids: list[int], kind: str, value: str, reason: str, reviewer: str) -> list[int]:
+        """Mark text to redact (exact text, a regular expression, or a START:END span) on documents."""
+        with self.store.transaction() as conn:
+            return redact.add(conn, ids, kind, value, reason, reviewer)
 
     def records_reindex(self) -> int:
         with self.store.transaction() as conn:

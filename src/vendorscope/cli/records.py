@@ -12,7 +12,7 @@ import typer
 from vendorscope.cli.context import service
 from vendorscope.cli.output import Format, FormatOption, emit, error, say
 from vendorscope.errors import VendorscopeError
-from vendorscope.records.produce import EXCEPTION_FIELDS
+from vendorscope.records.produce import EXCEPTION_FIELDS, ProductionOptions
 from vendorscope.records.review import TAGS
 from vendorscope.records.search import Filters
 from vendorscope.safe_csv import SafeWriter
@@ -132,14 +132,40 @@ def produce(
     out_dir: Annotated[Path, typer.Option("--out", help="New folder for the production volume.")],
     prefix: Annotated[str, typer.Option(help="Bates prefix, e.g. ABC.")],
     records_dir: RecordsDir = None,
+    digits: Annotated[int, typer.Option(min=4, max=12, help="Digits of the Bates number.")] = 9,
+    volume: Annotated[str | None, typer.Option(help="Volume name [default: VOL001, VOL002… per prefix].")] = None,
+    images: Annotated[str, typer.Option(help="Page images: pdf (one per document), tiff (300 dpi) or none.")] = "pdf",
+    encoding: Annotated[str, typer.Option(help="DAT encoding, with its byte-order mark: utf-8 or utf-16.")] = "utf-8",
+    confidentiality: Annotated[
+        str, typer.Option(help="Legend stamped on every page and the CONFIDENTIALITY field.")
+    ] = "CONFIDENTIAL",
 ) -> None:
-    """Bates-number responsive, non-privileged families: natives, text, DAT, privilege log, exceptions."""
-    report = service().records_produce(out_dir, prefix, records_dir)
+    """Bates-stamped page images, OPT and DAT, natives, text, privilege log and exceptions of responsive families."""
+    options = ProductionOptions(digits, volume, images, encoding, confidentiality)
+    report = service().records_produce(out_dir, prefix, records_dir, options=options)
     span = f"{report.first}–{report.last}" if report.first else "nothing new to produce"
     say(
-        f"{report.documents} documents produced ({span}), {report.withheld} withheld as privileged, "
-        f"{report.exceptions} exceptions; volume in {report.out_dir}"
+        f"{report.documents} documents, {report.pages} pages produced ({span}) in {report.volume}, "
+        f"{report.withheld} withheld as privileged, {report.exceptions} exceptions; volume in {report.out_dir}"
     )
+
+
+@records_app.command("redact")
+def redact(
+    ids: Annotated[list[int], typer.Argument(help="Document ids.")],
+    reason: Annotated[str, typer.Option(help="Shown on the redaction box, e.g. PII.")],
+    reviewer: Annotated[str, typer.Option(help="Who decided.")],
+    text: Annotated[str | None, typer.Option(help="Exact text to redact (every occurrence).")] = None,
+    regex: Annotated[str | None, typer.Option(help="Regular expression to redact (every match).")] = None,
+    span: Annotated[str | None, typer.Option(help="START:END character offsets of the extracted text.")] = None,
+) -> None:
+    """Mark text to redact in production: the images and text carry a box, the native is withheld."""
+    given = [(kind, value) for kind, value in (("text", text), ("regex", regex), ("span", span)) if value]
+    if len(given) != 1:
+        raise VendorscopeError("give one of --text, --regex or --span")
+    kind, value = given[0]
+    marked = service().records_redact(ids, kind, value, reason, reviewer)
+    say(f"{len(marked)} documents marked for redaction ({kind})")
 
 
 @records_app.command("reindex")

@@ -419,6 +419,7 @@ class RecordProduction(Base):
     withheld: Mapped[int] = mapped_column(Integer)
     out_dir: Mapped[str] = mapped_column(Text)
     produced_at: Mapped[datetime] = mapped_column(DateTime)
+    volume: Mapped[str | None] = mapped_column(String(32))  # VOL001, …
 
 
 class RecordBates(Base):
@@ -428,8 +429,9 @@ class RecordBates(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     production_id: Mapped[int] = mapped_column(ForeignKey("record_productions.id", ondelete="CASCADE"))
     document_id: Mapped[int] = mapped_column(ForeignKey("record_documents.id", ondelete="CASCADE"))
-    prefix: Mapped[str] = mapped_column(String(32))
-    number: Mapped[int] = mapped_column(Integer)
+    prefix: Mapped[str] = mapped_column(String(32))  # "PRIV:ABC" for the privilege-log number of a withheld one
+    number: Mapped[int] = mapped_column(Integer)  # the first page's number
+    pages: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     __table_args__ = (
         UniqueConstraint("prefix", "number", name="uq_record_bates"),
         Index("ix_record_bates_document", "document_id"),

@@ -1,4 +1,4 @@
-"""records production: OCR text marked, reviewers' redactions
+"""records production: OCR text marked, reviewers' redactions, pages per Bates number, volumes
 
 Revision ID: records_production
 Revises: server
@@ -31,9 +31,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_record_redactions_document", "record_redactions", ["document_id"], unique=False)
+    with op.batch_alter_table("record_bates") as batch:
+        batch.add_column(sa.Column("pages", sa.Integer(), server_default="1", nullable=False))
+    with op.batch_alter_table("record_productions") as batch:
+        batch.add_column(sa.Column("volume", sa.String(length=32), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("record_productions") as batch:
+        batch.drop_column("volume")
+    with op.batch_alter_table("record_bates") as batch:
+        batch.drop_column("pages")
     op.drop_index("ix_record_redactions_document", table_name="record_redactions")
     op.drop_table("record_redactions")
     with op.batch_alter_table("record_documents") as batch:
