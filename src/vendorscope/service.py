@@ -29,7 +29,7 @@ from vendorscope.orgs.products import ProductSearch
 from vendorscope.orgs.screening.lists import covered_entities
 from vendorscope.orgs.screening.screener import Query, Screener
 from vendorscope.records import index, produce, redact, review, search
-from vendorscope.records.ingest import RecordsIngestReport, ingest_records
+from vendorscope.records.ingest import RecordsIngestReport, ingest_export, ingest_records
 from vendorscope.records.produce import ProductionReport
 from vendorscope.records.search import Filters
 from vendorscope.records.store import Originals, originals_root
@@ -252,6 +252,11 @@ class Service:
         """Ingest files (email, PDF, Office, HTML, text, ZIP…) as records of one custodian."""
         folder = options.pop("records_dir", None)
         return ingest_records(self.store, self.records_originals(folder), paths, custodian, **options)
+
+    def records_ingest_export(self, root: Path, kind: str, custodian: str, **options: Any) -> RecordsIngestReport:
+        """Ingest an export (Google Vault, Purview, a DAT with natives, a folder tree) with its custodians."""
+        folder = options.pop("records_dir", None)
+        return ingest_export(self.store, self.records_originals(folder), root, kind, custodian, **options)
 
     def records_search(self, query: str, filters: Filters) -> list[dict[str, Any]]:
         with self.store.engine.begin() as conn:

@@ -55,6 +55,10 @@ def ingest(
     report = service().records_ingest(
         paths, custodian, workers=workers, dask=dask, records_dir=records_dir, ocr=ocr, ocr_languages=ocr_languages
     )
+    _report_ingest(report)
+
+
+def _report_ingest(report: Any) -> None:
     for path, reason in report.errors[:MAX_ERROR_LINES]:
         error(f"{path}: {reason}")
     if len(report.errors) > MAX_ERROR_LINES:
@@ -66,6 +70,30 @@ def ingest(
     )
     if not report.ok:
         raise typer.Exit(2)
+
+
+@records_app.command("ingest-export")
+def ingest_export(
+    root: Annotated[Path, typer.Argument(help="The export's folder.")],
+    custodian: Annotated[str, typer.Option(help="Custodian of items the export does not attribute.")],
+    kind: Annotated[str, typer.Option(help="auto, vault, purview, dat or folder.")] = "auto",
+    custodian_from_folder: Annotated[
+        bool, typer.Option("--custodian-from-folder", help="Folder trees: the first folder level is the custodian.")
+    ] = False,
+    workers: Annotated[int | None, typer.Option(min=1, help="Local worker processes [default: CPU count].")] = None,
+    records_dir: RecordsDir = None,
+    ocr: Annotated[bool, typer.Option("--ocr", help="Read scanned PDFs and images with Tesseract.")] = False,
+) -> None:
+    """Ingest a Google Vault, Purview or DAT export or a folder tree, keeping each item's custodian and path."""
+    from vendorscope.records.exports import KINDS
+
+    if kind not in KINDS:
+        raise VendorscopeError(f"--kind {kind!r}: one of {', '.join(KINDS)}")
+    report = service().records_ingest_export(
+        root, kind, custodian, custodian_from_folder=custodian_from_folder, workers=workers,
+        records_dir=records_dir, ocr=ocr,
+    )  # fmt: skip
+    _report_ingest(report)
 
 
 @records_app.command("search")

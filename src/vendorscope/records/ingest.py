@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -99,11 +100,37 @@ def ingest_records(
 ) -> RecordsIngestReport:
     """Ingest files as one custodian's records; ``ocr`` reads scans and images with Tesseract."""
     files = list(walk(paths))
+    limits = with_ocr(limits or Limits(), ocr, ocr_languages)
     report = RecordsIngestReport()
-    limits = limits or Limits()
-    if ocr:
-        limits = dataclasses.replace(limits, ocr=True, ocr_languages=ocr_languages or limits.ocr_languages)
-    tasks = _tasks(files, limits)
+    ingest_tasks(store, originals, _tasks(files, limits), custodian, report, workers, dask, progress)
+    return finish(store, report)
+
+
+def with_ocr(limits: Limits, ocr: bool, languages: str | None) -> Limits:
+    if not ocr:
+        return limits
+    return dataclasses.replace(limits, ocr=True, ocr_languages=languages or limits.ocr_languages)
+
+
+def finish(store: Store, report: RecordsIngestReport) -> RecordsIngestReport:
+    """After every batch: near-duplicate groups and threads over the whole store."""
+    with store.engine.begin() as conn:
+        report.near_duplicate_groups = dedup.group_near_duplicates(conn)
+        report.threads = threads.assign_threads(conn)
+    return report
+
+
+def ingest_tasks(
+    store: Store,
+    originals: Originals,
+    tasks: list[Task],
+    custodian: str,
+    report: RecordsIngestReport,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Extract the tasks' files (in parallel) and write them as one custodian's, batch by batch."""
     with store.engine.begin() as conn:
         index.ensure(conn)
         known = {tuple(r) for r in conn.execute(select(RecordFile.sha256, RecordFile.custodian, RecordFile.path))}
@@ -122,10 +149,6 @@ def ingest_records(
             _write(store, writer, pending, custodian, report)
             pending = []
     _write(store, writer, pending, custodian, report)
-    with store.engine.begin() as conn:
-        report.near_duplicate_groups = dedup.group_near_duplicates(conn)
-        report.threads = threads.assign_threads(conn)
-    return report
 
 
 def _write(
@@ -187,3 +210,42 @@ def with_data(task: Task) -> Task:
         except OSError:
             entries.append((real, shown, mtime, None))  # the worker reports it cannot read it
     return Task(entries, task.limits)
+
+
+def ingest_export(
+    store: Store,
+    originals: Originals,
+    root: Path,
+    kind: str,
+    custodian: str,
+    custodian_from_folder: bool = False,
+    workers: int | None = None,
+    dask: str | None = None,
+    limits: Limits | None = None,
+    ocr: bool = False,
+    ocr_languages: str | None = None,
+) -> RecordsIngestReport:
+    """Ingest an export (Google Vault, Purview, a DAT with natives, a folder tree), each item under the
+    custodian and original path the export gives it (``exports.py``)."""
+    from vendorscope.records import exports
+
+    if not root.is_dir():
+        raise InputError(str(root), "an export is a folder")
+    found, problems = exports.items(root, kind, custodian, custodian_from_folder)
+    limits = with_ocr(limits or Limits(), ocr, ocr_languages)
+    report = RecordsIngestReport(errors=list(problems))
+    by_custodian: dict[str, list[exports.ExportItem]] = {}
+    for item in found:
+        by_custodian.setdefault(item.custodian, []).append(item)
+    for owner in sorted(by_custodian):
+        entries = [_entry(item) for item in by_custodian[owner]]
+        chunks = [entries[start : start + FILES_PER_TASK] for start in range(0, len(entries), FILES_PER_TASK)]
+        ingest_tasks(store, originals, [Task(chunk, limits) for chunk in chunks], owner, report, workers, dask)
+    return finish(store, report)
+
+
+def _entry(item: Any) -> tuple[str, str, datetime | None, bytes | None]:
+    if item.path is None:
+        return (item.shown, item.shown, None, item.data)
+    stamp = datetime.fromtimestamp(os.stat(item.path).st_mtime, UTC).replace(tzinfo=None)
+    return (str(item.path), item.shown, stamp, None)
