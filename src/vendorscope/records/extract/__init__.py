@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from vendorscope.records.extract.base import HEAD_BYTES, NO, DocumentFormat
+from vendorscope.records.extract.base import CONTENT, HEAD_BYTES, NO, DocumentFormat
 from vendorscope.records.model import Doc, Limits
 
 
@@ -56,6 +56,8 @@ def identify(data: bytes, filename: str) -> DocumentFormat:
     best, score = formats()[-1], NO
     for fmt in formats():
         found = fmt.identify(head, filename)
+        if found == CONTENT:
+            return fmt  # the list is most specific first: the first format sure of the content is it
         if found > score:
             best, score = fmt, found
     return best

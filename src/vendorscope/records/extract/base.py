@@ -9,9 +9,9 @@ is a message, a PNG named ``.txt`` is an image.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from vendorscope.records.model import Doc, Limits
 
@@ -36,5 +36,7 @@ class DocumentFormat:
 
 
 def extension(name: str) -> str:
-    """The lower-cased extension of a file name (``#N`` suffixes of mailbox members removed)."""
-    return PurePosixPath(name.split("#")[0].lower()).suffix
+    """The lower-cased extension of a file name (``#N`` suffixes of mailbox members removed). Every format
+    asks for it, for every file: ``os.path.splitext`` costs a tenth of ``PurePath.suffix``."""
+    suffix = posixpath.splitext(name.split("#", 1)[0])[1].lower()
+    return "" if suffix == "." else suffix

@@ -95,8 +95,11 @@ def repair_headers(msg: Message, doc: Doc) -> None:
             part.set_raw(key, value)
 
 
+_RAW_BYTE = re.compile("[\udc80-\udcff]")  # how compat32 keeps a header's undecodable 8-bit bytes
+
+
 def _has_raw_bytes(value: str) -> bool:
-    return any("\udc80" <= c <= "\udcff" for c in value)
+    return not value.isascii() and _RAW_BYTE.search(value) is not None
 
 
 def _declared_charset(items: list[tuple[str, object]]) -> str | None:
