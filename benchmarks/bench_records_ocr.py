@@ -25,8 +25,8 @@ from vendorscope.service import Service
 
 ROOT = Path(__file__).resolve().parents[1]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-ENGLISH = ["Memorandum", "risk assessment of", "the endpoint agent", "klif.sys driver", "removal plan", "budget"]
-RUSSIAN = ["Служебная записка", "оценка рисков", "антивирус Касперского", "удаление", "серверы филиала"]
+ENGLISH = ["Memorandum", "risk assessment of", "the file servers", "removal plan", "budget", "next quarter"]
+RUSSIAN = ["Служебная записка", "оценка рисков", "удаление", "серверы филиала", "бюджет", "квартал"]
 
 
 def page(rng: random.Random, number: int) -> bytes:

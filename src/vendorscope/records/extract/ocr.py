@@ -7,6 +7,7 @@ image is bounded (``MAX_PIXELS``) so a decompression-bomb image cannot exhaust m
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterable
 from functools import cache
@@ -48,6 +49,7 @@ def ocr_images(images: Iterable[Any], limits: Limits) -> tuple[str, str | None]:
     """The text of page images (PIL images), pages separated by form feeds, and a note if any."""
     import pytesseract
 
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # parallel across workers, not inside Tesseract: no oversubscription
     lang, note = languages(limits)
     if lang is None:
         return "", note
