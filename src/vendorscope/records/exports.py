@@ -174,7 +174,11 @@ def _purview(root: Path, custodian: str, _per: bool, problems: list[tuple[str, s
     listed: set[Path] = set()
     for load_file in sorted(p for p in root.rglob("*.csv") if _load_file_columns(p)):
         column, owner_column, original_column = _load_file_columns(load_file)  # type: ignore[misc]
-        rows = csv.DictReader(io.StringIO(decode_load_file(load_file.read_bytes())))
+        try:
+            rows = list(csv.DictReader(io.StringIO(decode_load_file(load_file.read_bytes()))))
+        except (csv.Error, OSError) as exc:  # an oversized or broken field: say where, read the rest of the export
+            problems.append((str(load_file.relative_to(root)), f"unreadable load file: {exc}"))
+            continue
         for number, row in enumerate(rows, 2):
             where = f"{load_file.relative_to(root)}:{number}"
             target = _inside(load_file.parent, row.get(column) or "", problems, where)
