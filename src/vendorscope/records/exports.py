@@ -60,14 +60,13 @@ def detect(root: Path) -> str:
 
 
 def items(
-    root: Path, kind: str, custodian: str, custodian_from_folder: bool = False
-) -> tuple[list[ExportItem], list[tuple[str, str]]]:
-    """(items, problems) of the export at ``root``; ``custodian`` where the export names none."""
+    root: Path, kind: str, custodian: str, problems: list[tuple[str, str]], custodian_from_folder: bool = False
+) -> Iterator[ExportItem]:
+    """The items of the export at ``root``, one at a time (a mailbox's messages are never all in memory);
+    ``custodian`` where the export names none; what cannot be read is added to ``problems``."""
     kind = detect(root) if kind == "auto" else kind
     readers = {"vault": _vault, "purview": _purview, "dat": _dat, "folder": _folder}
-    problems: list[tuple[str, str]] = []
-    found = list(readers[kind](root.resolve(), custodian, custodian_from_folder, problems))
-    return found, problems
+    yield from readers[kind](root.resolve(), custodian, custodian_from_folder, problems)
 
 
 def _inside(root: Path, relative: str, problems: list[tuple[str, str]], where: str) -> Path | None:

@@ -231,16 +231,23 @@ def ingest_export(
 
     if not root.is_dir():
         raise InputError(str(root), "an export is a folder")
-    found, problems = exports.items(root, kind, custodian, custodian_from_folder)
     limits = with_ocr(limits or Limits(), ocr, ocr_languages)
-    report = RecordsIngestReport(errors=list(problems))
-    by_custodian: dict[str, list[exports.ExportItem]] = {}
-    for item in found:
-        by_custodian.setdefault(item.custodian, []).append(item)
-    for owner in sorted(by_custodian):
-        entries = [_entry(item) for item in by_custodian[owner]]
+    report = RecordsIngestReport()
+    pending: dict[str, list[tuple[str, str, datetime | None, bytes | None]]] = {}
+
+    def flush(owner: str) -> None:
+        entries = pending.pop(owner, [])
         chunks = [entries[start : start + FILES_PER_TASK] for start in range(0, len(entries), FILES_PER_TASK)]
         ingest_tasks(store, originals, [Task(chunk, limits) for chunk in chunks], owner, report, workers, dask)
+
+    problems: list[tuple[str, str]] = []
+    for item in exports.items(root, kind, custodian, problems, custodian_from_folder):
+        pending.setdefault(item.custodian, []).append(_entry(item))
+        if len(pending[item.custodian]) >= FILES_PER_TRANSACTION:  # memory bounded by the batch, not the export
+            flush(item.custodian)
+    for owner in sorted(pending):
+        flush(owner)
+    report.errors[:0] = problems
     return finish(store, report)
 
 
