@@ -8,15 +8,17 @@ import random
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
 
 from vendorscope.cli.context import Session, service, session
 from vendorscope.cli.output import Format, FormatOption, emit, say
 from vendorscope.errors import VendorscopeError
-from vendorscope.server.accounts import ROLES
+from vendorscope.server.roles import ROLES
+
+if TYPE_CHECKING:
+    import httpx
 
 BUNDLES_PATH = "/api/v1/agents/bundles"
 RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
@@ -47,6 +49,8 @@ def push_bundle(
     Safe to retry: the server ingests a bundle once, by its SHA-256. Connection errors and 408/429/5xx are retried
     (honouring Retry-After); any other refusal raises ``PushError`` at once. The body is gzip'd unless it is already.
     """
+    import httpx
+
     body = data if data[:2] == b"\x1f\x8b" else gzip.compress(data, mtime=0)
     endpoint = url.rstrip("/") if url.rstrip("/").endswith(BUNDLES_PATH) else url.rstrip("/") + BUNDLES_PATH
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/gzip"}
