@@ -16,7 +16,7 @@ from vendorscope.catalog.schema import Catalog
 from vendorscope.collect.collector import Push, Request
 from vendorscope.collect.collector import collect as collect_host
 from vendorscope.collect.collector import write as write_bundle
-from vendorscope.config import database_url
+from vendorscope.config import Settings
 from vendorscope.errors import NotFoundError
 from vendorscope.findings import query
 from vendorscope.findings.network import refresh_network_findings
@@ -32,7 +32,7 @@ from vendorscope.records import index, produce, review, search
 from vendorscope.records.ingest import RecordsIngestReport, ingest_records
 from vendorscope.records.produce import ProductionReport
 from vendorscope.records.search import Filters
-from vendorscope.records.store import Originals, originals_root
+from vendorscope.records.store import Originals
 from vendorscope.records.terms import vendor_terms
 from vendorscope.respond import remediation
 from vendorscope.respond.providers import Providers, default_providers
@@ -52,9 +52,19 @@ if TYPE_CHECKING:
 class Service:
     """vendorscope's operations over one store and one set of catalogs."""
 
-    def __init__(self, db: str | None = None, catalogs: list[Path] | None = None) -> None:
-        self.url = database_url(db)
-        self.extra_catalogs = list(catalogs or [])
+    def __init__(
+        self, db: str | None = None, catalogs: list[Path] | None = None, *, settings: Settings | None = None
+    ) -> None:
+        """Over ``settings`` (read once by the caller), or settings made from ``db`` and ``catalogs``."""
+        self.settings = settings or Settings.load(db=db, catalogs=list(catalogs or []))
+
+    @property
+    def url(self) -> str:
+        return self.settings.db_url
+
+    @property
+    def extra_catalogs(self) -> list[Path]:
+        return list(self.settings.catalogs)
 
     @cached_property
     def store(self) -> Store:
@@ -246,7 +256,7 @@ class Service:
     # -- records (documents assessing a vendor) --------------------------------------------
 
     def records_originals(self, folder: Path | None = None) -> Originals:
-        return Originals(originals_root(self.url, folder))
+        return Originals(self.settings.records_root(folder))
 
     def records_ingest(self, paths: list[Path], custodian: str, **options: Any) -> RecordsIngestReport:
         """Ingest files (email, PDF, Office, HTML, text, ZIP…) as records of one custodian."""
@@ -364,7 +374,7 @@ class Service:
     @cached_property
     def server_dir(self) -> Path:
         """Where the server keeps what it builds (request packages); see server/packages.py."""
-        return packages.data_root(self.url)
+        return self.settings.server_root()
 
     def request_packages(self) -> list[dict[str, Any]]:
         return packages.listing(self.server_dir)
