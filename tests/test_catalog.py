@@ -105,7 +105,7 @@ def test_the_algorithm_is_shown_from_the_code(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from vendorscope.cli import app
-    from vendorscope.match.matcher import DECISIVE, _PROBES
+    from vendorscope.match.matcher import _PROBES, DECISIVE
 
     result = CliRunner().invoke(app, ["--db", str(tmp_path / "s.db"), "catalog", "show", "--algorithm", "-f", "json"])
     assert result.exit_code == 0, result.output
