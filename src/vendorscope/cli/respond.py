@@ -136,6 +136,7 @@ def report_far(
             f"{report.identified or '—'}; first report due {report.first_report_due or '—'}; "
             f"follow-up due {report.follow_up_due or '—'}"
         )
+        say(f"  the answer: {report.summary.headline()}")
         for holiday in report.holidays:
             say(f"  federal holiday skipped: {holiday}")
         for note in report.notes:
