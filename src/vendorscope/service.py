@@ -18,7 +18,7 @@ from vendorscope.catalog.schema import Catalog
 from vendorscope.collect.collector import Push, Request
 from vendorscope.collect.collector import collect as collect_host
 from vendorscope.collect.collector import write as write_bundle
-from vendorscope.config import database_url
+from vendorscope.config import Settings
 from vendorscope.errors import NotFoundError
 from vendorscope.findings import lifecycle as remediation
 from vendorscope.findings import query
@@ -38,7 +38,7 @@ from vendorscope.records.ingest import RecordsIngestReport, ingest_export, inges
 from vendorscope.records.produce import ProductionReport
 from vendorscope.records.provider import RecordsProduction
 from vendorscope.records.search import Filters
-from vendorscope.records.store import Originals, originals_root
+from vendorscope.records.store import Originals
 from vendorscope.records.terms import vendor_terms
 from vendorscope.respond.answer import Answer, Evidence, build_answer
 from vendorscope.respond.build import ad_hoc_request, load_checked_request, store_fingerprint
@@ -63,10 +63,20 @@ DEFAULT_VENDOR = "kaspersky"
 class Service:
     """vendorscope's operations over one store and one set of catalogs."""
 
-    def __init__(self, db: str | None = None, catalogs: list[Path] | None = None) -> None:
-        self.url = database_url(db)
-        self.extra_catalogs = list(catalogs or [])
+    def __init__(
+        self, db: str | None = None, catalogs: list[Path] | None = None, *, settings: Settings | None = None
+    ) -> None:
+        """Over ``settings`` (read once by the caller), or settings made from ``db`` and ``catalogs``."""
+        self.settings = settings or Settings.load(db=db, catalogs=list(catalogs or []))
         self._providers: Providers | None = None
+
+    @property
+    def url(self) -> str:
+        return self.settings.db_url
+
+    @property
+    def extra_catalogs(self) -> list[Path]:
+        return list(self.settings.catalogs)
 
     @cached_property
     def store(self) -> Store:
@@ -227,7 +237,8 @@ class Service:
         """The answer to a request (rows and counts), within a reader's hosts and org scope (None: everything).
 
         Every output renders this one object: the package, the summary, the directive reports, the dashboard
-        and the API. Documents are the agency's: they are counted for readers of the whole agency only.
+        and the API. Documents are counted when the request asks for them, and for readers of the whole
+        agency only (records are the agency's, not an org's).
         """
         catalog = self.vendor(request.vendor)
         providers = self.providers
@@ -237,7 +248,7 @@ class Service:
                 hosts=query.list_hosts(conn, hosts),
                 work=remediation.work_items(conn, self.policy(), date.today(), request.vendor, True, hosts),
             )
-        if scope is None or scope.everything:
+        if request.asks("documents") and (scope is None or scope.everything):
             since = request.documents.since if request.documents else None
             evidence.documents = providers.documents.counts(request.vendor, since)
         in_scope = None if scope is None or scope.everything else scope.allows
@@ -315,7 +326,7 @@ class Service:
     # -- records (documents assessing a vendor) --------------------------------------------
 
     def records_originals(self, folder: Path | None = None) -> Originals:
-        return Originals(originals_root(self.url, folder))
+        return Originals(self.settings.records_root(folder))
 
     def records_ingest(self, paths: list[Path], custodian: str, **options: Any) -> RecordsIngestReport:
         """Ingest files (email, PDF, Office, HTML, text, ZIP…) as records of one custodian."""
@@ -469,7 +480,7 @@ class Service:
     @cached_property
     def server_dir(self) -> Path:
         """Where the server keeps what it builds (request packages); see server/packages.py."""
-        return packages.data_root(self.url)
+        return self.settings.server_root()
 
     def request_packages(self) -> list[dict[str, Any]]:
         return packages.listing(self.server_dir)

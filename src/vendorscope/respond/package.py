@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from vendorscope import __version__
 from vendorscope.errors import VendorscopeError
@@ -126,6 +125,8 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) 
 
 
 def render_html(answer: Answer, meta: PackageMeta, documents_line: str, listing: Sequence[dict[str, str]] = ()) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape  # only a package renders HTML
+
     env = Environment(
         loader=PackageLoader("vendorscope.respond", "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
@@ -141,7 +142,7 @@ def report_context(
     vendor = answer.catalog.vendor.name
     summary = answer.summary
     by_product = [(p.product, p.hosts) for p in summary.products]
-    by_org = answer.counts("org_path")
+    by_org = answer.hosts_by("org_path")
     by_contractor = [(r["name"], r["hosts_with_vendor"]) for r in answer.contractors if r["hosts_with_vendor"]]
     not_examined = [r["host"] for r in answer.coverage if r["examined_by"] == "not examined"]
     return {
