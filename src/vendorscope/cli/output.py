@@ -34,7 +34,7 @@ FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table | js
 
 def say(text: str) -> None:
     """One line for people: no markup, no highlighting (text from evidence is shown as it is)."""
-    console.print(text, markup=False, highlight=False)
+    console.print(text, markup=False, highlight=False, soft_wrap=True)  # one line stays one line
 
 
 def error(text: str) -> None:

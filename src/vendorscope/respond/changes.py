@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from vendorscope.errors import InputError
-from vendorscope.records.loadfile import LoadFileError, read_dat
+from vendorscope.records.loadfile import read_dat
 
 Row = dict[str, str]
 Explain = Callable[[str], str | None]  # finding id → how its removal was verified, when known
@@ -127,7 +127,7 @@ def _documents(folder: Path) -> list[Row]:
     rows: list[Row] = []
     for dat in sorted((folder / "documents").rglob("*.dat")) if (folder / "documents").is_dir() else []:
         try:
-            rows += read_dat(dat).rows
-        except (LoadFileError, UnicodeDecodeError) as exc:
-            raise InputError(str(dat), str(exc)) from None
+            rows += read_dat(dat)
+        except ValueError as exc:
+            raise InputError(str(dat), str(exc).removeprefix(f"{dat}: ")) from None
     return rows

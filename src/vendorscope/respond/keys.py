@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from vendorscope.config import sidecar_folder
 from vendorscope.errors import VendorscopeError
 from vendorscope.respond import sshsig
 
@@ -38,11 +39,7 @@ class SigningKey:
 def default_key_path(url: str) -> Path:
     """``VENDORSCOPE_SIGNING_KEY``, else the store's sidecar folder."""
     chosen = os.environ.get(ENV)
-    if chosen:
-        return Path(chosen)
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        return Path(url.removeprefix("sqlite:///") + ".keys") / KEY_NAME
-    return Path("vendorscope.keys") / KEY_NAME
+    return Path(chosen) if chosen else sidecar_folder(url, "keys") / KEY_NAME
 
 
 def create_key(path: Path, signer: str, replace: bool = False) -> SigningKey:

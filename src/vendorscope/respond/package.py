@@ -12,13 +12,13 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from vendorscope import __version__
 from vendorscope.errors import VendorscopeError
@@ -92,12 +92,13 @@ def write_package(answer: Answer, documents: DocumentProvider, out_dir: Path, me
         changes = compare(meta.since, work, meta.explain) if meta.since else None
         if changes is not None:
             (work / CHANGES).write_bytes(orjson.dumps(changes.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
-        html = render_html(answer, meta, documents_line, changes)
+        listing = production.listing if production else ()
+        html = render_html(answer, meta, documents_line, listing, changes)
         (work / "report.html").write_text(html, encoding="utf-8")
         from vendorscope.respond.render import write_pdf, write_xlsx  # heavy imports, only when building
 
         write_pdf(html, work / "report.pdf")
-        write_xlsx(answer, work / "report.xlsx", meta.generated_at, documents_line)
+        write_xlsx(answer, work / "report.xlsx", meta.generated_at, documents_line, listing)
         files = _seal(work, answer, meta, production, changes)
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -173,18 +174,28 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) 
         write_rows(handle, columns, rows)
 
 
-def render_html(answer: Answer, meta: PackageMeta, documents_line: str, changes: Changes | None = None) -> str:
+def render_html(
+    answer: Answer,
+    meta: PackageMeta,
+    documents_line: str,
+    listing: Sequence[dict[str, str]] = (),
+    changes: Changes | None = None,
+) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape  # only a package renders HTML
+
     env = Environment(
         loader=PackageLoader("vendorscope.respond", "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    context = report_context(answer, meta, documents_line) | {"changes": changes.as_dict() if changes else None}
-    return env.get_template("report.html.j2").render(**context)
+    context = report_context(answer, meta, documents_line, listing)
+    return env.get_template("report.html.j2").render(**context, changes=changes.as_dict() if changes else None)
 
 
-def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> dict[str, Any]:
+def report_context(
+    answer: Answer, meta: PackageMeta, documents_line: str, listing: Sequence[dict[str, str]] = ()
+) -> dict[str, Any]:
     vendor = answer.catalog.vendor.name
     summary = answer.summary
     by_product = [(p.product, p.hosts) for p in summary.products]
@@ -223,6 +234,7 @@ def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> di
         "orgs_available": not answer.notes,
         "orgs_note": "; ".join(answer.notes),
         "documents_line": documents_line,
+        "documents_listing": list(listing),
         "signature": seal.signature_entry(meta.signing_key),
         "built_by": meta.built_by,
         "store_revision": meta.store_revision,

@@ -9,17 +9,21 @@ no produced file left out of the load files), and the manifest's counts against 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import orjson
 
-from vendorscope.records.loadfile import LoadFileError, read_dat, read_opt, relative_path, split_bates
+from vendorscope.records.loadfile import read_dat, read_opt
 from vendorscope.respond import seal, sshsig
 from vendorscope.respond.package import file_digest
 from vendorscope.respond.recount import recount
+
+LINKS = ("NATIVELINK", "TEXTLINK", "NATIVEPATH", "TEXTPATH")  # the DAT's file columns (older productions: …PATH)
+_BATES = re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)$")
 
 
 @dataclass
@@ -160,16 +164,16 @@ def _check_productions(folder: Path, report: VerifyReport) -> None:
 def _check_volume(folder: Path, volume: Path, dat_path: Path, report: VerifyReport) -> None:
     shown = dat_path.relative_to(folder).as_posix()
     try:
-        dat = read_dat(dat_path)
-    except (LoadFileError, UnicodeDecodeError) as exc:
-        report.problem(shown, str(exc))
+        rows = read_dat(dat_path)
+    except ValueError as exc:
+        report.problem(shown, str(exc).removeprefix(f"{dat_path}: "))
         return
     referenced: set[str] = set()
-    _check_bates(shown, dat.rows, report)
-    for row in dat.rows:
-        for column in ("NATIVEPATH", "TEXTPATH"):
+    _check_bates(shown, rows, report)
+    for line, row in enumerate(rows, 2):
+        for column in LINKS:
             if row.get(column):
-                referenced.add(_present(folder, volume, row[column], f"{shown}: line {row['__line__']}", report))
+                referenced.add(_present(folder, volume, row[column], f"{shown}: line {line}", report))
     for opt_path in sorted(volume.rglob("*.opt")):
         referenced |= _check_opt(folder, volume, opt_path, report)
     for path in sorted(volume.rglob("*")):
@@ -177,14 +181,14 @@ def _check_volume(folder: Path, volume: Path, dat_path: Path, report: VerifyRepo
         top = path.relative_to(volume).parts[0].upper()
         if path.is_file() and top in ("NATIVES", "TEXT", "IMAGES") and relative not in referenced:
             report.problem(relative, "produced but in no load file row")
-    report.facts.append(f"{shown}: {len(dat.rows)} documents, load file rows match the files")
+    report.facts.append(f"{shown}: {len(rows)} documents, load file rows match the files")
 
 
 def _check_bates(shown: str, rows: list[dict[str, str]], report: VerifyReport) -> None:
     previous: tuple[str, int] | None = None
-    for row in rows:
+    for line, row in enumerate(rows, 2):
         begin, end = split_bates(row.get("BEGBATES", "")), split_bates(row.get("ENDBATES", ""))
-        where = f"{shown}: line {row['__line__']}"
+        where = f"{shown}: line {line}"
         if begin is None or end is None or begin[0] != end[0] or end[1] < begin[1]:
             report.problems.append(f"{where}: Bates range {row.get('BEGBATES')}–{row.get('ENDBATES')} is not valid")
             continue
@@ -202,10 +206,10 @@ def _check_opt(folder: Path, volume: Path, opt_path: Path, report: VerifyReport)
     shown = opt_path.relative_to(folder).as_posix()
     try:
         rows = read_opt(opt_path)
-    except (LoadFileError, UnicodeDecodeError) as exc:
-        report.problem(shown, str(exc))
+    except ValueError as exc:
+        report.problem(shown, str(exc).removeprefix(f"{opt_path}: "))
         return set()
-    return {_present(folder, volume, row.path, f"{shown}: line {row.line}", report) for row in rows}
+    return {_present(folder, volume, row.path, f"{shown}: line {n}", report) for n, row in enumerate(rows, 1)}
 
 
 def _present(folder: Path, volume: Path, value: str, where: str, report: VerifyReport) -> str:
@@ -237,3 +241,14 @@ def _csv_rows(path: Path) -> list[dict[str, str]] | None:
         return None
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def split_bates(value: str) -> tuple[str, int] | None:
+    """``VS000000012`` → ("VS", 12); None when the value has no trailing number."""
+    match = _BATES.match(value.strip())
+    return (match["prefix"], int(match["number"])) if match else None
+
+
+def relative_path(value: str) -> str:
+    """A load file's path (Windows separators, relative to the volume) as a POSIX relative path."""
+    return PureWindowsPath(value).as_posix().lstrip("/")

@@ -150,7 +150,7 @@ def evidence_head(conn: Connection) -> Head:
 _ARTIFACT = ("sha256", "identity", "context", "path", "size", "format", "tool_version", "records", "items", "problems")
 _PUSH = ("token_id", "agent", "sha256", "status", "artifact_id", "items", "received_at", "remote_addr")
 _REVIEW = ("document_id", "tag", "basis", "note", "reviewer", "reviewed_at")
-_PRODUCTION = ("prefix", "first_number", "last_number", "documents", "withheld", "out_dir", "produced_at")
+_PRODUCTION = ("prefix", "first_number", "last_number", "documents", "withheld", "out_dir", "produced_at", "volume")
 _EVENT = ("finding_id", "at", "actor", "action", "old", "new", "note", "evidence")
 
 
