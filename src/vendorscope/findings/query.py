@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from vendorscope.findings.reconcile import WITHDRAWN
 from vendorscope.orgs.ownership import UNASSIGNED, owners
-from vendorscope.store.tables import Examination, Finding, Host, Installation
+from vendorscope.store.tables import Examination, Finding, Host, HostTitles, Installation
 
 NOT_EXAMINED = "not examined"
 # The hosts a reader may see (a SELECT of host ids, from the web layer's scope); None means every host.
@@ -83,6 +83,8 @@ def list_hosts(conn: Connection, hosts: HostFilter = None) -> list[dict[str, Any
             .group_by(Installation.host_id)
         ).all()
     )
+    for host_id, present in conn.execute(select(HostTitles.host_id, HostTitles.present)):  # unattributed titles
+        software[host_id] = software.get(host_id, 0) + present
     found: dict[int, set[str]] = defaultdict(set)
     for host_id, vendor, product in conn.execute(
         select(Finding.host_id, Finding.vendor, Finding.product).where(

@@ -27,7 +27,7 @@ from vendorscope.server.accounts import Principal
 from vendorscope.server.audit import now, record
 from vendorscope.sources.base import Hints
 from vendorscope.store.store import Store
-from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, Installation
+from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, HostTitles, Installation
 from vendorscope.store.writer import Caches
 from vendorscope.web.scope import ROOT, Scope
 
@@ -210,4 +210,7 @@ def _hosts_with_other_evidence(conn: Connection, host_ids: list[int], artifact_i
     installs = select(Installation.host_id).where(
         Installation.host_id.in_(host_ids), Installation.first_artifact_id != artifact_id
     )
-    return set(conn.execute(exams.union(installs)).scalars())
+    compact = select(HostTitles.host_id).where(
+        HostTitles.host_id.in_(host_ids), HostTitles.first_artifact_id != artifact_id
+    )
+    return set(conn.execute(exams.union(installs, compact)).scalars())
