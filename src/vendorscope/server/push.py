@@ -58,7 +58,17 @@ class _OverlayCaches(Caches):
         self.shared = shared
         self.hosts = ChainMap({}, shared.hosts)  # type: ignore[assignment]
         self.titles = ChainMap({}, shared.titles)  # type: ignore[assignment]
+        self.title_source = shared.title_source
+        self.expanded = shared.expanded  # a title's verdict is committed with it: shared at once
+        self.matched_as = shared.matched_as
         self.loaded = True
+
+    def load(self, conn: Connection) -> None:
+        """After a re-match (the catalogs changed) the shared caches load again; this push starts over on them."""
+        fingerprint = self.fingerprint(conn)
+        if fingerprint != self.shared.matched_as:
+            self.shared.reload(conn, fingerprint)
+            self.__init__(self.shared)  # type: ignore[misc]
 
     def forget(self) -> None:
         self.hosts.maps[0].clear()  # type: ignore[attr-defined]

@@ -53,9 +53,17 @@ class Caches:
         self.loaded = False
 
     def load(self, conn: Connection) -> None:
-        fingerprint = conn.execute(select(Meta.value).where(Meta.key == MATCHED_AS_KEY)).scalar_one_or_none()
+        """Load once; again when a re-match changed the verdicts (and so which titles are expanded)."""
+        fingerprint = self.fingerprint(conn)
         if self.loaded and fingerprint == self.matched_as:
             return
+        self.reload(conn, fingerprint)
+
+    @staticmethod
+    def fingerprint(conn: Connection) -> str | None:
+        return conn.execute(select(Meta.value).where(Meta.key == MATCHED_AS_KEY)).scalar_one_or_none()
+
+    def reload(self, conn: Connection, fingerprint: str | None) -> None:
         self.hosts = {key: hid for hid, key in conn.execute(select(Host.id, Host.key))}
         cols = [getattr(Title, name) for name in ("id", *TITLE_FIELDS)]
         self.titles = {Item(*row[1:]): row[0] for row in conn.execute(select(*cols))}
