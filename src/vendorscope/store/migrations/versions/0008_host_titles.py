@@ -1,7 +1,7 @@
 """host_titles: a host's unattributed titles as one compact row
 
 Revision ID: host_titles
-Revises: server
+Revises: records_production
 Create Date: 2026-12-02 12:00:00.000000
 
 Existing stores keep their unattributed installations as rows (both forms are read); new evidence
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "host_titles"
-down_revision: str | None = "server"
+down_revision: str | None = "records_production"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
