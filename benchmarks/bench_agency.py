@@ -112,6 +112,7 @@ def main() -> None:
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.out = args.out.resolve()
     out = args.out / f"agency-s{args.scale:g}-seed{args.seed}"
     if args.phase:
         print(json.dumps(run_phase(args.phase, out, args.db)))
@@ -128,7 +129,8 @@ def main() -> None:
     for phase in PHASES:
         command = [sys.executable, __file__, "--scale", str(args.scale), "--seed", str(args.seed)]
         command += ["--out", str(args.out), "--phase", phase, "--db", db]
-        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        # in the output folder: a PostgreSQL store keeps record originals in the current folder
+        done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=out)
         figures[phase] = json.loads(done.stdout.strip().splitlines()[-1])
         f = figures[phase]
         rest = {k: v for k, v in f.items() if k not in ("seconds", "cpu", "rss_mb")}
