@@ -41,6 +41,7 @@ from vendorscope.server.accounts import Accounts
 from vendorscope.server.push import AgentIngest
 from vendorscope.sources.base import Hints
 from vendorscope.store.store import Store
+from vendorscope.store.store import describe as describe_store
 from vendorscope.store.writer import Caches
 from vendorscope.web.scope import Scope
 
@@ -52,13 +53,19 @@ if TYPE_CHECKING:
 class Service:
     """vendorscope's operations over one store and one set of catalogs."""
 
-    def __init__(self, db: str | None = None, catalogs: list[Path] | None = None) -> None:
+    def __init__(self, db: str | None = None, catalogs: list[Path] | None = None, create: bool = True) -> None:
         self.url = database_url(db)
         self.extra_catalogs = list(catalogs or [])
+        self.create = create  # False for reading commands: a missing store is an error, never a new empty one
 
     @cached_property
     def store(self) -> Store:
-        return Store.open(self.url)
+        return Store.open(self.url, create=self.create)
+
+    @property
+    def store_name(self) -> str:
+        """The store as outputs name it (a path, or a URL without its password)."""
+        return describe_store(self.url)
 
     @cached_property
     def catalogs(self) -> list[Catalog]:
@@ -102,12 +109,12 @@ class Service:
 
     def findings(self, vendor: str | None = None, include_absent: bool = False) -> list[dict[str, Any]]:
         if vendor:
-            self.vendor(vendor)
+            vendor = self.vendor(vendor).vendor.id
         with self.store.engine.connect() as conn:
             return query.list_findings(conn, vendor, include_absent)
 
     def hosts_with(self, vendor: str) -> list[str]:
-        self.vendor(vendor)
+        vendor = self.vendor(vendor).vendor.id
         with self.store.engine.connect() as conn:
             return query.hosts_with(conn, vendor)
 
@@ -122,8 +129,10 @@ class Service:
     # -- catalogs --------------------------------------------------------------------------
 
     def vendor(self, vendor_id: str) -> Catalog:
+        """The catalog of a vendor id, in any case ('Kaspersky' is kaspersky)."""
+        wanted = vendor_id.strip().lower()
         for catalog in self.catalogs:
-            if catalog.vendor.id == vendor_id:
+            if catalog.vendor.id.lower() == wanted:
                 return catalog
         known = ", ".join(c.vendor.id for c in self.catalogs)
         raise NotFoundError(f"no catalog for vendor {vendor_id!r} (known: {known})")
@@ -321,7 +330,7 @@ class Service:
 
     def scoped_findings(self, hosts: query.HostFilter, flt: views.FindingFilter) -> list[dict[str, Any]]:
         if flt.vendor:
-            self.vendor(flt.vendor)
+            flt.vendor = self.vendor(flt.vendor).vendor.id
         with self.store.engine.connect() as conn:
             return views.findings(conn, hosts, flt)
 

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
-from vendorscope.errors import InputError, NotFoundError
 from vendorscope.respond.answer import Answer, build_answer
 from vendorscope.respond.package import PackageMeta, PackageResult, generation_time, write_package
 from vendorscope.respond.remediation import EXCEPTION, load_policy, work_items
-from vendorscope.respond.request import Request, field_line, load_request
+from vendorscope.respond.request import Request, load_request
 from vendorscope.store.tables import Artifact, Finding, FindingEvent, Remediation
 
 if TYPE_CHECKING:
@@ -21,11 +20,7 @@ if TYPE_CHECKING:
 
 
 def build_response(service: Service, request_path: Path, out_dir: Path) -> PackageResult:
-    request = load_request(request_path)
-    try:
-        service.vendor(request.vendor)
-    except NotFoundError as exc:
-        raise InputError(str(request_path), f"vendor: {exc}", field_line(request_path, "vendor")) from None
+    request = load_request(request_path, vendors=[c.vendor.id for c in service.catalogs])
     answer = answer_for(service, request)
     meta = PackageMeta(
         generated_at=generation_time(),
