@@ -27,7 +27,7 @@ EPOCH = "1501545600"  # 2017-08-01
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -68,7 +68,7 @@ def test_systems_and_coverage_match_the_known_answer(org: dict, monkeypatch: pyt
     affected = {h for h, _ in expected}
     assert {h for h, r in coverage.items() if r["vendor_products"]} == affected
     assert read_csv(out / "contractors.csv") == []
-    assert (out / "contractors.csv").read_text().startswith("org_id,name,kind,prime,contract,hosts_with_vendor")
+    assert (out / "contractors.csv").read_text(encoding="utf-8-sig").startswith("org_id,name,kind,prime,contract,hosts_with_vendor")
     assert "records module is not available" in (out / "documents" / "NOT-PRODUCED.txt").read_text()
     html = (out / "report.html").read_text()
     assert "no organization registry was ingested" in html and f"{len(affected)} of 41 known hosts" in html
@@ -209,3 +209,29 @@ def test_an_empty_store_answers_that_nothing_is_known(sqlite_service: Service, t
     out = sqlite_service.respond(tmp_path / "request.yaml", tmp_path / "pkg").folder
     assert read_csv(out / "systems.csv") == [] and read_csv(out / "coverage.csv") == []
     assert "No host is known" in (out / "report.html").read_text()
+
+
+def test_spreadsheet_and_csvs_for_excel_users(org: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Filters and a frozen header on every sheet; numbers, dates and risk scores typed; CSVs with a BOM,
+    times in UTC to the second; `csv_bom=False` leaves the mark out."""
+    from datetime import datetime
+
+    out = build(org, "pkg-excel", monkeypatch)
+    book = openpyxl.load_workbook(out / "report.xlsx")
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), sheet.title
+    systems = book["systems"]
+    header = [c.value for c in systems[1]]
+    assert header[header.index("risk") + 1] == "risk_score" and "first_seen (UTC)" in header
+    first = {h: c.value for h, c in zip(header, systems[2], strict=True)}
+    assert isinstance(first["confidence"], int | float) and isinstance(first["risk_score"], int)
+    assert first["risk"] in ("low", "medium", "high") and isinstance(first["first_seen (UTC)"], datetime)
+    risk = [c.value for c in book["risk"][1]]
+    assert "risk score" in risk and isinstance(book["risk"][2][risk.index("risk score")].value, int)
+    raw = (out / "systems.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    seen = read_csv(out / "systems.csv")[0]["first_seen"]
+    assert len(seen) == 20 and seen.endswith("Z") and "." not in seen  # 2026-11-01T15:26:27Z
+    org["service"].respond(org["root"] / "request.yaml", org["root"] / "pkg-nobom", csv_bom=False)
+    assert (org["root"] / "pkg-nobom" / "systems.csv").read_bytes().startswith(b"host,")

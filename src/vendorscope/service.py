@@ -204,11 +204,11 @@ class Service:
         """Organizations and documents for responses; see respond/providers.py."""
         return default_providers(self)
 
-    def respond(self, request_path: Path, out_dir: Path) -> PackageResult:
-        """Answer a request file with a package in ``out_dir``."""
+    def respond(self, request_path: Path, out_dir: Path, csv_bom: bool = True) -> PackageResult:
+        """Answer a request file with a package in ``out_dir`` (CSVs with a UTF-8 byte-order mark unless not)."""
         from vendorscope.respond.build import build_response
 
-        return build_response(self, request_path, out_dir)
+        return build_response(self, request_path, out_dir, csv_bom)
 
     def bod_17_01(self, vendor: str, replacements: dict[str, str] | None = None) -> dict[str, Any]:
         from vendorscope.respond.directives import bod_17_01

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from vendorscope.service import Service
 
 
-def build_response(service: Service, request_path: Path, out_dir: Path) -> PackageResult:
+def build_response(service: Service, request_path: Path, out_dir: Path, csv_bom: bool = True) -> PackageResult:
     request = load_request(request_path, vendors=[c.vendor.id for c in service.catalogs])
     answer = answer_for(service, request)
     meta = PackageMeta(
@@ -27,6 +27,7 @@ def build_response(service: Service, request_path: Path, out_dir: Path) -> Packa
         catalog_versions={c.vendor.id: c.version for c in service.catalogs},
         fingerprint=store_fingerprint(service),
         request_sha256=hashlib.sha256(request_path.read_bytes()).hexdigest(),
+        csv_bom=csv_bom,
     )
     return write_package(answer, service.providers.documents, out_dir, meta)
 

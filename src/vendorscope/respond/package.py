@@ -25,6 +25,7 @@ from vendorscope import __version__
 from vendorscope.errors import VendorscopeError
 from vendorscope.respond import charts
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
+from vendorscope.respond.cells import csv_text
 from vendorscope.respond.providers import DocumentProvider, ProductionSummary
 
 MANIFEST = "manifest.json"
@@ -42,6 +43,7 @@ class PackageMeta:
     catalog_versions: dict[str, str]
     fingerprint: str
     request_sha256: str = ""
+    csv_bom: bool = True  # CSVs start with a UTF-8 byte-order mark (Excel needs it; `respond --no-bom` omits it)
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,9 @@ def write_package(answer: Answer, documents: DocumentProvider, out_dir: Path, me
     work.chmod(0o755)  # mkdtemp makes it private; a package is meant to be shared
     try:
         production, documents_line = _documents(answer, documents, work)
-        write_csv(work / "systems.csv", SYSTEMS_COLUMNS, answer.systems)
-        write_csv(work / "contractors.csv", CONTRACTORS_COLUMNS, answer.contractors)
-        write_csv(work / "coverage.csv", COVERAGE_COLUMNS, answer.coverage)
+        write_csv(work / "systems.csv", SYSTEMS_COLUMNS, answer.systems, meta.csv_bom)
+        write_csv(work / "contractors.csv", CONTRACTORS_COLUMNS, answer.contractors, meta.csv_bom)
+        write_csv(work / "coverage.csv", COVERAGE_COLUMNS, answer.coverage, meta.csv_bom)
         html = render_html(answer, meta, documents_line)
         (work / "report.html").write_text(html, encoding="utf-8")
         from vendorscope.respond.render import write_pdf, write_xlsx  # heavy imports, only when building
@@ -110,12 +112,14 @@ def _documents(answer: Answer, documents: DocumentProvider, work: Path) -> tuple
     return production, f"{production.documents} documents produced in documents/: {production.description}."
 
 
-def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
+def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]], bom: bool = True) -> None:
+    """UTF-8 with a byte-order mark unless ``bom`` is False (Excel reads "—" and "Касперского" right only
+    with one); times in UTC to the second ("Z")."""
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+            writer.writerow([csv_text(c, row.get(c)) for c in columns])
 
 
 def render_html(answer: Answer, meta: PackageMeta, documents_line: str) -> str:
