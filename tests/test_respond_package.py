@@ -68,7 +68,11 @@ def test_systems_and_coverage_match_the_known_answer(org: dict, monkeypatch: pyt
     affected = {h for h, _ in expected}
     assert {h for h, r in coverage.items() if r["vendor_products"]} == affected
     assert read_csv(out / "contractors.csv") == []
-    assert (out / "contractors.csv").read_text(encoding="utf-8-sig").startswith("org_id,name,kind,prime,contract,hosts_with_vendor")
+    assert (
+        (out / "contractors.csv")
+        .read_text(encoding="utf-8-sig")
+        .startswith("org_id,name,kind,prime,contract,hosts_with_vendor")
+    )
     assert "records module is not available" in (out / "documents" / "NOT-PRODUCED.txt").read_text()
     html = (out / "report.html").read_text()
     assert "no organization registry was ingested" in html and f"{len(affected)} of 41 known hosts" in html
