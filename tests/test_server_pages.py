@@ -49,7 +49,7 @@ def test_navigation_follows_role_and_installed_pages(db_url: str) -> None:
     with app_client(db_url) as (service, client):
         setup_accounts(service)
         login(client, "sub-viewer")
-        nav = re.search(r"<nav>(.*?)</nav>", client.get("/").text, re.S).group(1)  # type: ignore[union-attr]
+        nav = re.search(r"<nav aria-label=\"Pages\">(.*?)</nav>", client.get("/").text, re.S).group(1)  # type: ignore[union-attr]
         assert "/findings" in nav and "/admin" not in nav
         assert {"orgs", "screening", "records", "requests"} == set(OPTIONAL)
         for name in ("orgs", "screening"):
@@ -57,7 +57,7 @@ def test_navigation_follows_role_and_installed_pages(db_url: str) -> None:
         for name in ("records", "requests"):  # the agency's, not an org's
             assert f'href="/{name}"' not in nav and client.get(f"/{name}").status_code == 403
         login(client, "reviewer")
-        nav = re.search(r"<nav>(.*?)</nav>", client.get("/").text, re.S).group(1)  # type: ignore[union-attr]
+        nav = re.search(r"<nav aria-label=\"Pages\">(.*?)</nav>", client.get("/").text, re.S).group(1)  # type: ignore[union-attr]
         assert 'href="/records"' in nav and 'href="/requests"' in nav and "/admin" not in nav
         login(client, "admin")
         assert "/admin/users" in client.get("/").text

@@ -36,7 +36,7 @@ from vendorscope.records.store import Originals, originals_root
 from vendorscope.records.terms import vendor_terms
 from vendorscope.respond import remediation
 from vendorscope.respond.providers import Providers, default_providers
-from vendorscope.server import documents, packages, views
+from vendorscope.server import audit, custody, documents, packages, trend, views
 from vendorscope.server.accounts import Accounts
 from vendorscope.server.push import AgentIngest
 from vendorscope.sources.base import Hints
@@ -174,6 +174,10 @@ class Service:
     def orgs(self) -> list[dict[str, Any]]:
         with self.store.engine.connect() as conn:
             return rollup.tree(conn)
+
+    def org_names(self) -> dict[str, str]:
+        """Registry id → name, for pages that show names instead of ids."""
+        return {row["org"]: row["name"] for row in self.orgs()}
 
     def exposure(self, by: str) -> list[dict[str, Any]]:
         if by not in rollup.BY:
@@ -344,6 +348,37 @@ class Service:
     def scoped_hosts(self, hosts: query.HostFilter) -> list[dict[str, Any]]:
         with self.store.engine.connect() as conn:
             return views.host_list(conn, hosts)
+
+    def finding_work(self, finding_id: int) -> dict[str, Any] | None:
+        """One finding's remediation state (owner, due date, note, overdue), closed ones included."""
+        work = self.remediation(include_closed=True)
+        return next((w for w in work if w["id"] == finding_id), None)
+
+    def remediate(self, actor: str, hosts: query.HostFilter, finding_id: int, addr: str = "", **change: Any) -> int:
+        """Change one finding's remediation for a caller whose hosts are ``hosts``; audited.
+
+        A finding outside the caller's hosts is "not found", exactly as when reading it.
+        """
+        self.scoped_finding(hosts, finding_id)
+        count = self.set_remediation([finding_id], remediation.Change(actor=actor, **change))
+        detail = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in change.items() if v is not None}
+        audit.log(self.store, actor, "remediation.set", f"finding:{finding_id}", detail | {"events": count}, addr)
+        return count
+
+    def finding_source(
+        self, hosts: query.HostFilter, finding_id: int, sha256: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The custody record of a file that gave evidence for a finding the caller may read."""
+        finding = self.scoped_finding(hosts, finding_id)
+        if sha256 not in {e.get("artifact") for e in finding["evidence"]}:
+            raise NotFoundError(f"finding {finding_id} has no evidence from a file {sha256[:12]}")
+        with self.store.engine.connect() as conn:
+            return finding, custody.records(conn, sha256)
+
+    def trend(self, hosts: query.HostFilter, vendor: str | None = None) -> list[trend.TrendPoint]:
+        """Exposure per collection day, within ``hosts``."""
+        with self.store.engine.connect() as conn:
+            return trend.trend(conn, hosts, vendor)
 
     def dashboard(self, hosts: query.HostFilter) -> views.Dashboard:
         with self.store.engine.connect() as conn:

@@ -121,3 +121,15 @@ def describe_finding(product: str, kind: str, confidence: float, evidence: Itera
     seen = "seen on the network" if kind == "network" else "installed"
     because = "; ".join(clues) if clues else "no clue recorded"
     return f"{product} is {seen} here ({confidence_words(confidence)}, confidence {confidence:.2f}) because: {because}."
+
+
+def evidence_rows(evidence: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The evidence table of a finding page: each distinct clue once, in words, with the file it came from."""
+    rows = {
+        (describe_clue(e), str(e.get("title") or ""), str(e.get("version") or ""), str(e.get("artifact") or "")): e
+        for e in evidence
+    }
+    return [
+        {"words": words, "title": title, "version": version, "artifact": artifact, "file": str(e.get("file") or "")}
+        for (words, title, version, artifact), e in sorted(rows.items())
+    ]

@@ -270,3 +270,26 @@ def _line_of(node: Any, field: str) -> int:
 
 def _line(mark: Any) -> int:
     return mark.line + 1 if mark is not None else 0
+
+
+def request_data(form: dict[str, str], items: list[str]) -> dict[str, Any]:
+    """A request as a mapping, from a form's fields (empty fields left out, so they are reported missing)."""
+    data: dict[str, Any] = {k: form[k].strip() for k in ("id", "requester", "received", "due", "vendor") if form.get(k)}
+    entries: list[Any] = []
+    for name in items:
+        since = form.get("since", "").strip()
+        entries.append({"documents": {"since": since}} if name == "documents" and since else name)
+    data["items"] = entries
+    return data
+
+
+def request_yaml(request: Request) -> str:
+    """A checked request as the YAML file ``vendorscope respond`` reads, fields in the documented order."""
+    data: dict[str, Any] = {"id": request.id, "requester": request.requester, "received": request.received}
+    if request.due:
+        data["due"] = request.due
+    data["vendor"] = request.vendor
+    since = request.documents.since if request.documents else None
+    data["items"] = [{"documents": {"since": since}} if i == "documents" and since else i for i in request.items]
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, indent=2)
+    return "# A request for vendorscope (docs/requests.md): vendorscope respond THIS-FILE --out answer/\n" + body

@@ -11,7 +11,7 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
-CORE = ("auth", "dashboard", "findings", "hosts", "catalog", "admin", "api", "agents")
+CORE = ("auth", "dashboard", "findings", "remediate", "hosts", "trend", "catalog", "admin", "api", "agents")
 OPTIONAL = ("orgs", "screening", "records", "requests")
 
 
