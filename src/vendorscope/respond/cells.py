@@ -43,10 +43,10 @@ def utc_text(value: object) -> str:
     return str(value)
 
 
-def csv_text(column: str, value: object) -> str:
-    """One CSV cell's text: times in UTC to the second, None as empty."""
+def csv_text(column: str, value: object) -> object:
+    """One CSV cell: times in UTC to the second, None as empty, anything else as it is."""
     if value is None:
         return ""
     if column in TIME_COLUMNS:
         return utc_text(value)
-    return str(value)
+    return value

@@ -8,7 +8,6 @@ are deterministic.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
 import shutil
@@ -27,6 +26,7 @@ from vendorscope.respond import charts
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
 from vendorscope.respond.cells import csv_text
 from vendorscope.respond.providers import DocumentProvider, ProductionSummary
+from vendorscope.safe_csv import SafeWriter
 
 MANIFEST = "manifest.json"
 MAX_LISTED_NOT_EXAMINED = 50
@@ -114,12 +114,12 @@ def _documents(answer: Answer, documents: DocumentProvider, work: Path) -> tuple
 
 def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]], bom: bool = True) -> None:
     """UTF-8 with a byte-order mark unless ``bom`` is False (Excel reads "—" and "Касперского" right only
-    with one); times in UTC to the second ("Z")."""
+    with one); times in UTC to the second ("Z"); every cell formula-safe (safe_csv)."""
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
+        writer = SafeWriter(handle)
+        writer.header(columns)
         for row in rows:
-            writer.writerow([csv_text(c, row.get(c)) for c in columns])
+            writer.writerow(csv_text(c, row.get(c)) for c in columns)
 
 
 def render_html(answer: Answer, meta: PackageMeta, documents_line: str) -> str:

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from vendorscope.errors import VendorscopeError
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
 from vendorscope.respond.cells import DATE_COLUMNS, NUMBER_COLUMNS, TIME_COLUMNS, parse_time
+from vendorscope.safe_csv import safe_cell
 
 MAX_COLUMN_WIDTH = 60
 BOLD = Font(bold=True)
@@ -137,8 +138,8 @@ def _cell(sheet: Any, column: str, value: Any) -> Any:
         cell.number_format = "0.00"
         return cell
     if isinstance(typed, str):
-        cell = WriteOnlyCell(sheet, value=typed)
-        cell.data_type = "s"  # evidence text starting with "=" is data here, never a formula
+        cell = WriteOnlyCell(sheet, value=safe_cell(typed))  # the same formula-safe text as the CSVs
+        cell.data_type = "s"  # and stored as text, never run as a formula
         return cell
     return typed
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated, Any
 
@@ -11,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from vendorscope.findings.words import describe_finding, evidence_rows
 from vendorscope.respond.remediation import SETTABLE
+from vendorscope.safe_csv import write_rows
 from vendorscope.server import audit
 from vendorscope.server.accounts import Principal
 from vendorscope.server.views import FindingFilter
@@ -115,10 +115,7 @@ def export_csv(
 ) -> Response:
     rows = service.scoped_findings(hosts, flt)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in CSV_COLUMNS])
+    write_rows(buffer, CSV_COLUMNS, rows)
     audit.log(
         service.store,
         user.name,
@@ -130,8 +127,3 @@ def export_csv(
     return Response(
         buffer.getvalue(), media_type="text/csv", headers={"Content-Disposition": "attachment; filename=findings.csv"}
     )
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text  # no formulas when opened in a spreadsheet
