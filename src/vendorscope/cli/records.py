@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from vendorscope.cli.context import service
+from vendorscope.cli.context import allow_new_store, service
 from vendorscope.cli.output import Format, FormatOption, emit, error, say
 from vendorscope.errors import VendorscopeError
 from vendorscope.records.produce import EXCEPTION_FIELDS
@@ -48,6 +48,7 @@ def ingest(
     records_dir: RecordsDir = None,
 ) -> None:
     """Ingest email (.eml, mbox, .msg, .pst), PDF, Office, HTML, text and ZIP; unreadable files are listed."""
+    allow_new_store()
     report = service().records_ingest(paths, custodian, workers=workers, dask=dask, records_dir=records_dir)
     for path, reason in report.errors[:MAX_ERROR_LINES]:
         error(f"{path}: {reason}")
