@@ -239,3 +239,48 @@ def test_spreadsheet_and_csvs_for_excel_users(org: dict, monkeypatch: pytest.Mon
     assert len(seen) == 20 and seen.endswith("Z") and "." not in seen  # 2026-11-01T15:26:27Z
     org["service"].respond(org["root"] / "request.yaml", org["root"] / "pkg-nobom", csv_bom=False)
     assert (org["root"] / "pkg-nobom" / "systems.csv").read_bytes().startswith(b"host,")
+
+
+def test_the_pdf_is_tagged_and_accessible(org: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PDF/UA: a structure tree, the document's language, every figure with alternative text, tables tagged."""
+    from pypdf import PdfReader
+
+    out = build(org, "pkg-ua", monkeypatch)
+    root = PdfReader(out / "report.pdf").trailer["/Root"]
+    assert root.get("/Lang") == "en" and root["/MarkInfo"]["/Marked"]
+    tags: list[tuple[str, object]] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if not hasattr(node, "keys"):
+            return
+        if "/S" in node:
+            tags.append((str(node["/S"]), node.get("/Alt")))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            walk(kid)
+
+    walk(root["/StructTreeRoot"])
+    names = [name for name, _ in tags]
+    assert {"/Document", "/H1", "/H2", "/Table", "/TH", "/TD"} <= set(names)
+    figures = [alt for name, alt in tags if name == "/Figure"]
+    assert figures and all(alt and len(str(alt)) > 10 for alt in figures)
+
+
+def test_the_report_answers_each_question_in_words(org: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One paragraph per item asked, with the numbers of the CSVs; tables repeat their headers; the evidence
+    rules are in an appendix, in words."""
+    import re
+
+    out = build(org, "pkg-words", monkeypatch)
+    html = (out / "report.html").read_text()
+    blocks = re.findall(r'<div class="answer-block" id="answer-(\w+)">(.*?)</div>', html, re.S)
+    assert [item for item, _ in blocks] == ["systems", "contractors", "documents"]
+    systems = " ".join(re.sub(r"<[^>]+>", " ", blocks[0][1]).split())
+    affected = len({r["host"] for r in read_csv(out / "systems.csv") if r["host"]})
+    assert f"{affected} systems run Kaspersky software: {affected} have it installed" in systems
+    assert "1 system (printer-01) could not be examined" in systems and "not counted as clean" in systems
+    assert "Value error" not in html and " were not examined" not in html
+    assert html.count("<thead>") == html.count("<table") - 1  # every table but the title block
+    appendix = html.split("Appendix: the evidence rules", 1)[1]
+    assert "publisher is &#34;AO Kaspersky Lab&#34;" in appendix and "the vendor&#39;s own publications" in appendix

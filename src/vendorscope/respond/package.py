@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -22,7 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from vendorscope import __version__
 from vendorscope.errors import VendorscopeError
-from vendorscope.respond import charts
+from vendorscope.respond import charts, plain
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
 from vendorscope.respond.cells import csv_text
 from vendorscope.respond.providers import DocumentProvider, ProductionSummary
@@ -132,6 +133,47 @@ def render_html(answer: Answer, meta: PackageMeta, documents_line: str) -> str:
     return env.get_template("report.html.j2").render(**report_context(answer, meta, documents_line))
 
 
+def plain_answers(answer: Answer, documents_line: str) -> list[plain.Answered]:
+    """One paragraph per question of the request, in the order asked (respond/plain.py)."""
+    vendor, counts = answer.catalog.vendor.name, answer_counts(answer)
+    not_examined = [r["host"] for r in answer.coverage if r["examined_by"] == "not examined"]
+    purchases = sum(1 for r in answer.systems if r["kind"] == "procurement")
+    paragraphs = {
+        "systems": plain.systems_paragraph(vendor, counts, _products_on_hosts(answer), not_examined),
+        "contractors": plain.contractors_paragraph(vendor, answer.contractors, purchases, "; ".join(answer.notes)),
+        "documents": documents_line,
+    }
+    return [
+        plain.Answered(item, plain.QUESTIONS[item].format(vendor=vendor), paragraphs[item])
+        for item in answer.request.items
+    ]
+
+
+def _products_on_hosts(answer: Answer) -> list[tuple[str, int]]:
+    """Hosts per product, most first (purchases are not systems)."""
+    hosts: dict[str, set[str]] = {}
+    for row in answer.systems:
+        if row["host"]:
+            hosts.setdefault(row["product"], set()).add(row["host"])
+    return sorted(((name, len(h)) for name, h in hosts.items()), key=lambda kv: (-kv[1], kv[0]))
+
+
+def answer_counts(answer: Answer) -> SimpleNamespace:
+    """The headline counts of an answer, from its rows (hosts, not findings)."""
+    present = [r for r in answer.systems if r["host"]]
+    affected = {r["host"] for r in present}
+    installed = {r["host"] for r in present if r["kind"] in ("branded", "embedded")}
+    known = len(answer.coverage)
+    return SimpleNamespace(
+        hosts_known=known,
+        hosts_examined=known - answer.not_examined,
+        hosts_not_examined=answer.not_examined,
+        hosts_affected=len(affected),
+        hosts_affected_installed=len(installed),
+        hosts_affected_network_only=len(affected - installed),
+    )
+
+
 def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> dict[str, Any]:
     vendor = answer.catalog.vendor.name
     by_product, by_org = answer.counts("product"), answer.counts("org_path")
@@ -166,6 +208,9 @@ def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> di
         "orgs_available": not answer.notes,
         "orgs_note": "; ".join(answer.notes),
         "documents_line": documents_line,
+        "answers": plain_answers(answer, documents_line),
+        "methods_text": plain.methods_paragraph(answer.methods(), answer_counts(answer)),
+        "rules": plain.evidence_rules(answer.catalog, [name for name, _ in by_product]),
     }
 
 

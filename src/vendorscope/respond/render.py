@@ -18,6 +18,7 @@ from vendorscope.respond.cells import DATE_COLUMNS, NUMBER_COLUMNS, TIME_COLUMNS
 from vendorscope.safe_csv import safe_cell
 
 MAX_COLUMN_WIDTH = 60
+PDF_VARIANT = "pdf/ua-1"
 BOLD = Font(bold=True)
 
 
@@ -33,7 +34,9 @@ def write_pdf(html: str, path: Path) -> None:
             f"cannot render report.pdf: WeasyPrint needs Pango (Debian: apt-get install libpango-1.0-0 "
             f"libpangoft2-1.0-0): {exc}"
         ) from exc
-    HTML(string=html).write_pdf(path)
+    # PDF/UA-1: a tagged PDF (structure tree, document language, alt text on figures), as Section 508 expects of
+    # federal documents; screen readers follow the tags, and tables keep their header cells.
+    HTML(string=html).write_pdf(path, pdf_variant=PDF_VARIANT)
 
 
 def write_xlsx(answer: Answer, path: Path, generated_at: datetime, documents_line: str) -> None:
