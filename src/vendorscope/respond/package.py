@@ -15,7 +15,6 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -24,9 +23,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from vendorscope import __version__
 from vendorscope.errors import VendorscopeError
 from vendorscope.respond import charts, plain
-from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
+from vendorscope.respond.answer import (
+    CONTRACTORS_COLUMNS,
+    COVERAGE_COLUMNS,
+    PURCHASES_COLUMNS,
+    SYSTEMS_COLUMNS,
+    Answer,
+)
 from vendorscope.respond.cells import csv_text
 from vendorscope.respond.providers import DocumentProvider, ProductionSummary
+from vendorscope.respond.summary import COUNT_LABELS
 from vendorscope.safe_csv import SafeWriter
 
 MANIFEST = "manifest.json"
@@ -74,6 +80,7 @@ def write_package(answer: Answer, documents: DocumentProvider, out_dir: Path, me
         production, documents_line = _documents(answer, documents, work)
         write_csv(work / "systems.csv", SYSTEMS_COLUMNS, answer.systems, meta.csv_bom)
         write_csv(work / "contractors.csv", CONTRACTORS_COLUMNS, answer.contractors, meta.csv_bom)
+        write_csv(work / "purchases.csv", PURCHASES_COLUMNS, answer.purchases, meta.csv_bom)
         write_csv(work / "coverage.csv", COVERAGE_COLUMNS, answer.coverage, meta.csv_bom)
         html = render_html(answer, meta, documents_line)
         (work / "report.html").write_text(html, encoding="utf-8")
@@ -134,13 +141,15 @@ def render_html(answer: Answer, meta: PackageMeta, documents_line: str) -> str:
 
 
 def plain_answers(answer: Answer, documents_line: str) -> list[plain.Answered]:
-    """One paragraph per question of the request, in the order asked (respond/plain.py)."""
-    vendor, counts = answer.catalog.vendor.name, answer_counts(answer)
+    """One paragraph per question of the request, in the order asked, from the answer's counts (respond/plain.py)."""
+    vendor, counts = answer.catalog.vendor.name, answer.summary.counts
     not_examined = [r["host"] for r in answer.coverage if r["examined_by"] == "not examined"]
-    purchases = sum(1 for r in answer.systems if r["kind"] == "procurement")
+    products = [(p.product, p.hosts) for p in answer.summary.products]
     paragraphs = {
-        "systems": plain.systems_paragraph(vendor, counts, _products_on_hosts(answer), not_examined),
-        "contractors": plain.contractors_paragraph(vendor, answer.contractors, purchases, "; ".join(answer.notes)),
+        "systems": plain.systems_paragraph(vendor, counts, products, not_examined),
+        "contractors": plain.contractors_paragraph(
+            vendor, answer.contractors, counts.purchases_flagged, "; ".join(answer.notes)
+        ),
         "documents": documents_line,
     }
     return [
@@ -149,34 +158,11 @@ def plain_answers(answer: Answer, documents_line: str) -> list[plain.Answered]:
     ]
 
 
-def _products_on_hosts(answer: Answer) -> list[tuple[str, int]]:
-    """Hosts per product, most first (purchases are not systems)."""
-    hosts: dict[str, set[str]] = {}
-    for row in answer.systems:
-        if row["host"]:
-            hosts.setdefault(row["product"], set()).add(row["host"])
-    return sorted(((name, len(h)) for name, h in hosts.items()), key=lambda kv: (-kv[1], kv[0]))
-
-
-def answer_counts(answer: Answer) -> SimpleNamespace:
-    """The headline counts of an answer, from its rows (hosts, not findings)."""
-    present = [r for r in answer.systems if r["host"]]
-    affected = {r["host"] for r in present}
-    installed = {r["host"] for r in present if r["kind"] in ("branded", "embedded")}
-    known = len(answer.coverage)
-    return SimpleNamespace(
-        hosts_known=known,
-        hosts_examined=known - answer.not_examined,
-        hosts_not_examined=answer.not_examined,
-        hosts_affected=len(affected),
-        hosts_affected_installed=len(installed),
-        hosts_affected_network_only=len(affected - installed),
-    )
-
-
 def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> dict[str, Any]:
     vendor = answer.catalog.vendor.name
-    by_product, by_org = answer.counts("product"), answer.counts("org_path")
+    summary = answer.summary
+    by_product = [(p.product, p.hosts) for p in summary.products]
+    by_org = answer.counts("org_path")
     by_contractor = [(r["name"], r["hosts_with_vendor"]) for r in answer.contractors if r["hosts_with_vendor"]]
     not_examined = [r["host"] for r in answer.coverage if r["examined_by"] == "not examined"]
     return {
@@ -186,9 +172,12 @@ def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> di
         "tool_version": __version__,
         "generated_at": meta.generated_at.isoformat() + "Z",
         "fingerprint": meta.fingerprint,
-        "affected": answer.affected_hosts,
-        "known": len(answer.coverage),
-        "not_examined": answer.not_examined,
+        "counts": summary.counts,
+        "count_rows": [(name, label, getattr(summary.counts, name)) for name, label in COUNT_LABELS.items()],
+        "affected": summary.counts.hosts_affected,
+        "known": summary.counts.hosts_known,
+        "not_examined": summary.counts.hosts_not_examined,
+        "purchases": answer.purchases,
         "not_examined_hosts": not_examined[:MAX_LISTED_NOT_EXAMINED],
         "systems": answer.systems[:MAX_SYSTEMS_IN_REPORT],
         "systems_count": len(answer.systems),
@@ -209,7 +198,7 @@ def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> di
         "orgs_note": "; ".join(answer.notes),
         "documents_line": documents_line,
         "answers": plain_answers(answer, documents_line),
-        "methods_text": plain.methods_paragraph(answer.methods(), answer_counts(answer)),
+        "methods_text": plain.methods_paragraph(answer.methods(), answer.summary.counts),
         "rules": plain.evidence_rules(answer.catalog, [name for name, _ in by_product]),
     }
 
@@ -242,6 +231,8 @@ def write_manifest(
         "requester": answer.request.requester,
         "vendor": answer.catalog.vendor.id,
         "items": list(answer.request.items),
+        "counts": answer.summary.counts.as_dict(),
+        "products": answer.summary.as_dict()["products"],
         "generated_at": meta.generated_at.isoformat() + "Z",
         "tool": {"name": "vendorscope", "version": __version__},
         "catalogs": meta.catalog_versions,

@@ -28,6 +28,7 @@ from vendorscope.errors import InputError
 
 ITEM_NAMES = ("systems", "contractors", "documents")
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+DOCUMENTS_SINCE = date(2013, 1, 1)  # the committee's date: documents "since 1 January 2013"
 MAX_REQUEST_BYTES = 1 << 20
 
 

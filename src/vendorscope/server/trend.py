@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import Connection, select
 
 from vendorscope.findings.query import HostFilter
-from vendorscope.findings.reconcile import WITHDRAWN
+from vendorscope.findings.status import WITHDRAWN
 from vendorscope.store.tables import Examination, Finding
 
 

@@ -8,10 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from vendorscope.findings.status import SETTABLE, STATUSES
 from vendorscope.findings.words import describe_finding, evidence_rows
-from vendorscope.respond.remediation import SETTABLE
 from vendorscope.safe_csv import write_rows
-from vendorscope.server import audit
 from vendorscope.server.accounts import Principal
 from vendorscope.server.views import FindingFilter
 from vendorscope.web.deps import Hosts, Reader, ServiceDep, require
@@ -23,7 +22,6 @@ from vendorscope.web.security import client_addr
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 NAV = [NavEntry("Findings", "/findings", order=20)]
-STATUSES = ("open", "removal planned", "removed", "removed (verified)", "exception", "withdrawn")
 REMEDIATION_STATUSES = SETTABLE
 CSV_COLUMNS = (
     "host",
@@ -79,7 +77,7 @@ def findings_page(request: Request, service: ServiceDep, user: Reader, hosts: Ho
         flt=flt,
         orgs=orgs,
         products=products,
-        statuses=STATUSES,
+        statuses=STATUSES,  # every word of the life cycle (findings/status.py)
         vendors=[c.vendor for c in service.catalogs],
     )
 
@@ -116,8 +114,7 @@ def export_csv(
     rows = service.scoped_findings(hosts, flt)
     buffer = io.StringIO()
     write_rows(buffer, CSV_COLUMNS, rows)
-    audit.log(
-        service.store,
+    service.audit(
         user.name,
         "export.findings_csv",
         "findings",

@@ -15,7 +15,6 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from vendorscope.errors import VendorscopeError
 from vendorscope.respond.request import ITEM_NAMES, Problem, check_request, request_data, request_yaml
 from vendorscope.respond.request import Request as Request_
-from vendorscope.server import audit
 from vendorscope.server.accounts import Principal
 from vendorscope.service import Service
 from vendorscope.web.deps import CsrfForm, ServiceDep, require
@@ -54,7 +53,7 @@ def build_package(request: Request, service: ServiceDep, user: Exporter, form: C
     except VendorscopeError as exc:
         return _page(request, service, user, error=str(exc).splitlines()[0], status=400)
     detail = {"request": built["request"], "vendor": built["vendor"], "files": built["files"]}
-    audit.log(service.store, user.name, "request.build", built["name"], detail, client_addr(request))
+    service.audit(user.name, "request.build", built["name"], detail, client_addr(request))
     return _page(request, service, user, built=built)
 
 
@@ -70,9 +69,7 @@ def write_request(request: Request, service: ServiceDep, user: Exporter, form: C
     checked = Request_.model_validate(data)
     text = request_yaml(checked)
     if form.get("action") == "download":
-        audit.log(
-            service.store, user.name, "request.write", checked.id, {"vendor": checked.vendor}, client_addr(request)
-        )
+        service.audit(user.name, "request.write", checked.id, {"vendor": checked.vendor}, client_addr(request))
         return Response(
             text,
             media_type="application/yaml",
@@ -83,14 +80,14 @@ def write_request(request: Request, service: ServiceDep, user: Exporter, form: C
     except VendorscopeError as exc:
         return _page(request, service, user, error=str(exc).splitlines()[0], status=400, form=fields, items=items)
     detail = {"request": built["request"], "vendor": built["vendor"], "files": built["files"], "from": "form"}
-    audit.log(service.store, user.name, "request.build", built["name"], detail, client_addr(request))
+    service.audit(user.name, "request.build", built["name"], detail, client_addr(request))
     return _page(request, service, user, built=built)
 
 
 @router.get("/requests/{name}/download")
 def download_package(request: Request, name: str, service: ServiceDep, user: Exporter) -> Response:
     path = service.request_package_zip(name)
-    audit.log(service.store, user.name, "export.package", name, {"bytes": path.stat().st_size}, client_addr(request))
+    service.audit(user.name, "export.package", name, {"bytes": path.stat().st_size}, client_addr(request))
     return FileResponse(path, media_type="application/zip", filename=path.name)
 
 
