@@ -52,7 +52,8 @@ def main() -> None:
         result = timed("whole respond", service.respond, SAMPLE_REQUEST, root / "pkg")
         size = sum(p.stat().st_size for p in result.folder.rglob("*") if p.is_file())
         print(
-            f"{args.hosts} hosts, {len(answer.systems)} findings, {answer.affected_hosts} affected hosts; "
+            f"{args.hosts} hosts, {len(answer.systems)} findings, "
+            f"{answer.summary.counts.hosts_affected} affected hosts; "
             f"package {size / 1e6:.1f} MB in {len(result.files) + 1} files"
         )
         service.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tests.server_support import KES, bundle, server_service
+from tests.server_support import KES, app_client, bundle, push, setup_accounts
 from tests.test_network_logs import T0, zeek_dns
 from tests.test_procurement import LINES, purchases
 from vendorscope.findings.lifecycle import Change, Policy
@@ -40,19 +40,16 @@ def stale_store(service: Service, tmp_path: Path) -> None:
 
 
 def test_an_agent_push_refreshes_network_and_organization_findings(db_url: str, tmp_path: Path) -> None:
-    service = server_service(db_url)
-    try:
-        stale_store(service, tmp_path)
-        agent = service.accounts.token_principal(service.accounts.create_token("hq", ""))
-        assert agent is not None
-        assert service.agents.push(agent, "a", bundle("ws-1", KES)).status == "ingested"
+    """Through the server: an agent's bundle arrives over HTTP after evidence that no refresh has seen yet."""
+    with app_client(db_url) as (service, client):
+        tokens = setup_accounts(service)
+        stale_store(service, tmp_path)  # after the server's start, which refreshes everything
+        assert push(client, tokens.root, bundle("ws-1", KES)).status_code == 201
         assert {f["host"] for f in service.findings("kaspersky") if f["kind"] == "branded"} == {"ws-1"}
         assert network_hosts(service) == {"10.9.9.9"}  # the unmanaged client of the DNS log
         flagged = service.org_findings("procurement")
         assert {f["evidence"][0]["purchase"]["line"] for f in flagged} == {2, 4, 6, 7}
         assert {f["org_key"] for f in service.org_findings("supplier")} == {"sub"}
-    finally:
-        service.close()
 
 
 def test_ingest_bytes_and_server_start_refresh_every_kind(sqlite_service: Service, tmp_path: Path) -> None:

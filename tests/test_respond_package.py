@@ -291,3 +291,16 @@ def test_the_report_answers_each_question_in_words(org: dict, monkeypatch: pytes
     assert html.count("<thead>") == html.count("<table") - 1  # every table but the title block
     appendix = html.split("Appendix: the evidence rules", 1)[1]
     assert "publisher is &#34;Kaspersky Lab&#34;" in appendix and "the vendor&#39;s own publications" in appendix
+
+
+def test_documents_not_asked_are_not_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request without the documents item gets a package whose documents counts are 0: nothing was produced."""
+    service = Service(str(tmp_path / "store.db"))
+    service.providers = Providers(orgs=StubOrgs({}, lines=[]), documents=StubRecords())
+    assert service.answer_summary("kaspersky").counts.documents_produced == 2  # the summary asks every item
+    (tmp_path / "request.yaml").write_text(REQUEST.split("items:")[0] + "items:\n  - systems\n", encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    out = service.respond(tmp_path / "request.yaml", tmp_path / "pkg").folder
+    counts = json.loads((out / "manifest.json").read_text())["counts"]
+    assert (counts["documents_produced"], counts["documents_withheld"], counts["documents_unreviewed"]) == (0, 0, 0)
+    service.close()

@@ -240,7 +240,8 @@ class Service:
         """The answer to a request (rows and counts), within a reader's hosts and org scope (None: everything).
 
         Every output renders this one object: the package, the summary, the directive reports, the dashboard
-        and the API. Documents are the agency's: they are counted for readers of the whole agency only.
+        and the API. Documents are counted when the request asks for them, and for readers of the whole
+        agency only (records are the agency's, not an org's).
         """
         catalog = self.vendor(request.vendor)
         providers = self.providers
@@ -250,7 +251,7 @@ class Service:
                 hosts=query.list_hosts(conn, hosts),
                 work=remediation.work_items(conn, self.policy(), date.today(), request.vendor, True, hosts),
             )
-        if scope is None or scope.everything:
+        if request.asks("documents") and (scope is None or scope.everything):
             since = request.documents.since if request.documents else None
             evidence.documents = providers.documents.counts(request.vendor, since)
         in_scope = None if scope is None or scope.everything else scope.allows

@@ -70,7 +70,7 @@ class Answer:
     purchases: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def counts(self, column: str, rows: str = "systems") -> list[tuple[str, int]]:
+    def hosts_by(self, column: str, rows: str = "systems") -> list[tuple[str, int]]:
         """Distinct hosts per value of a column (product, org…), most first."""
         hosts: dict[str, set[str]] = {}
         for row in getattr(self, rows):
@@ -82,14 +82,6 @@ class Answer:
         for row in self.coverage:
             counter.update(m for m in row["examined_by"].split(", ") if m != NOT_EXAMINED)
         return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-
-    @property
-    def affected_hosts(self) -> int:
-        return self.summary.counts.hosts_affected
-
-    @property
-    def not_examined(self) -> int:
-        return self.summary.counts.hosts_not_examined
 
 
 @dataclass

@@ -162,7 +162,7 @@ def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> di
     vendor = answer.catalog.vendor.name
     summary = answer.summary
     by_product = [(p.product, p.hosts) for p in summary.products]
-    by_org = answer.counts("org_path")
+    by_org = answer.hosts_by("org_path")
     by_contractor = [(r["name"], r["hosts_with_vendor"]) for r in answer.contractors if r["hosts_with_vendor"]]
     not_examined = [r["host"] for r in answer.coverage if r["examined_by"] == "not examined"]
     return {
