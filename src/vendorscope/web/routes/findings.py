@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from vendorscope.findings.status import SETTABLE, STATUSES
 from vendorscope.findings.words import describe_finding, evidence_rows
+from vendorscope.respond.cells import csv_text
 from vendorscope.safe_csv import write_rows
 from vendorscope.server.accounts import Principal
 from vendorscope.server.views import FindingFilter
@@ -113,7 +114,8 @@ def export_csv(
 ) -> Response:
     rows = service.scoped_findings(hosts, flt)
     buffer = io.StringIO()
-    write_rows(buffer, CSV_COLUMNS, rows)
+    buffer.write("\ufeff")  # UTF-8 byte-order mark: Excel reads names in any script right only with it
+    write_rows(buffer, CSV_COLUMNS, ({c: csv_text(c, row.get(c)) for c in CSV_COLUMNS} for row in rows))
     service.audit(
         user.name,
         "export.findings_csv",
@@ -122,5 +124,7 @@ def export_csv(
         client_addr(request),
     )
     return Response(
-        buffer.getvalue(), media_type="text/csv", headers={"Content-Disposition": "attachment; filename=findings.csv"}
+        buffer.getvalue().encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": "attachment; filename=findings.csv"},
     )

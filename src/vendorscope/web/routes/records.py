@@ -8,7 +8,7 @@ in the audit log. The review form is plain buttons with access keys, in reading 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,6 +18,7 @@ from vendorscope.records.review import TAGS
 from vendorscope.records.search import Filters
 from vendorscope.server.accounts import Principal
 from vendorscope.web.deps import AgencyReader, CsrfForm, ServiceDep, require
+from vendorscope.web.paging import paginate
 from vendorscope.web.render import page
 from vendorscope.web.routes import NavEntry
 from vendorscope.web.security import client_addr
@@ -25,7 +26,6 @@ from vendorscope.web.security import client_addr
 router = APIRouter(tags=["pages"], include_in_schema=False)
 NAV = [NavEntry("Records", "/records", order=50, agency_only=True)]
 ACCESS_KEYS = {"responsive": "r", "non-responsive": "n", "privileged": "p", "needs-review": "u"}
-MAX_RESULTS = 200
 
 
 def _date(value: str, name: str) -> datetime | None:
@@ -46,14 +46,21 @@ def records_page(
     until: Annotated[str, Query(max_length=32)] = "",
     custodian: Annotated[str, Query(max_length=256)] = "",
 ) -> HTMLResponse:
-    filters = Filters(_date(since, "since"), _date(until, "until"), custodian or None, MAX_RESULTS)
+    filters = Filters(_date(since, "since"), _date(until, "until"), custodian or None, 0)
     searched = bool(q.strip() or vendor)
     if vendor:
         service.vendor(vendor)
     results = service.records_page(q, vendor, filters, user.can("privileged")) if searched else []
     form = {"q": q, "vendor": vendor, "since": since, "until": until, "custodian": custodian}
     vendors = [c.vendor for c in service.catalogs]
-    return page(request, "records.html", user, results=results, searched=searched, form=form, vendors=vendors)
+    keys: dict[str, Any] = {
+        "score": lambda r: r["score"],
+        "date": lambda r: r["date"],
+        "document": lambda r: r["subject"] or r["path"],
+        "tag": lambda r: r["tag"],
+    }
+    listing = paginate(request, results, keys, "score", "desc")
+    return page(request, "records.html", user, listing=listing, searched=searched, form=form, vendors=vendors)
 
 
 @router.get("/records/{doc_id}", response_class=HTMLResponse)
