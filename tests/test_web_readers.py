@@ -145,3 +145,30 @@ def test_trend_per_collection_day(site) -> None:  # type: ignore[no-untyped-def]
     login(client, "sub-viewer")
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in _rows(client.get("/trend").text, "trend")]
     assert cells[-1][1] == "1"  # only its own subtree
+
+
+def test_produce_documents_from_the_web(site) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import zipfile
+
+    from tests.web_support import document_ids
+
+    service, client = site
+    helpdesk = document_ids(service)["Kaspersky on the help desk"]
+    login(client, "reviewer")
+    token = csrf_of(client)
+    client.post(f"/records/{helpdesk}/review", data={"csrf": token, "tag": "responsive"})
+    assert client.post("/records/produce", data={"prefix": "VS"}).status_code == 403  # no CSRF token
+    assert client.post("/records/produce", data={"prefix": "../x", "csrf": token}).status_code == 400
+    made = client.post("/records/produce", data={"prefix": "VS", "csrf": token})
+    assert made.status_code == 200 and 'id="made"' in made.text and "VS0000001" in made.text
+    link = re.findall(r'href="(/records/productions/[^"]+\.zip)"', made.text.split('id="made"')[1])[0]
+    login(client, "admin")
+    archive = client.get(link)
+    assert archive.status_code == 200 and any(
+        n.endswith(".dat") or "DAT" in n.upper() for n in zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
+    )
+    assert [e["action"] for e in audit.events(service.store, action="records.produce")] == ["records.produce"]
+    login(client, "viewer")
+    assert client.post("/records/produce", data={"prefix": "VS", "csrf": csrf_of(client)}).status_code == 403
+    assert client.get("/records/productions/../../etc.zip").status_code == 404

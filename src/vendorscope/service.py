@@ -46,7 +46,7 @@ from vendorscope.respond.providers import NoOrgRegistry, NoRecords, Providers
 from vendorscope.respond.request import ITEM_NAMES
 from vendorscope.respond.request import Request as RespondRequest
 from vendorscope.respond.summary import Summary
-from vendorscope.server import audit, custody, documents, packages, trend, views
+from vendorscope.server import audit, custody, documents, packages, productions, trend, views
 from vendorscope.server.accounts import Accounts
 from vendorscope.server.push import AgentIngest
 from vendorscope.sources.base import Hints
@@ -500,6 +500,19 @@ class Service:
     def server_dir(self) -> Path:
         """Where the server keeps what it builds (request packages); see server/packages.py."""
         return packages.data_root(self.url)
+
+    def web_production(self, prefix: str, actor: str, addr: str = "") -> tuple[str, ProductionReport]:
+        """A production volume made from the web (server/productions.py), audited."""
+        name, report = productions.produce(lambda out, px: self.records_produce(out, px), self.server_dir, prefix)
+        detail = {"prefix": prefix, "documents": report.documents, "first": report.first, "last": report.last}
+        self.audit(actor, "records.produce", name, detail, addr)
+        return name, report
+
+    def web_productions(self) -> list[dict[str, Any]]:
+        return productions.listing(self.server_dir)
+
+    def web_production_zip(self, name: str) -> Path:
+        return productions.zip_path(self.server_dir, name)
 
     def request_packages(self) -> list[dict[str, Any]]:
         return packages.listing(self.server_dir)

@@ -11,12 +11,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from vendorscope.errors import VendorscopeError
 from vendorscope.records.review import TAGS
 from vendorscope.records.search import Filters
 from vendorscope.server.accounts import Principal
+from vendorscope.service import Service
 from vendorscope.web.deps import AgencyReader, CsrfForm, ServiceDep, require
 from vendorscope.web.paging import paginate
 from vendorscope.web.render import page
@@ -61,6 +62,59 @@ def records_page(
     }
     listing = paginate(request, results, keys, "score", "desc")
     return page(request, "records.html", user, listing=listing, searched=searched, form=form, vendors=vendors)
+
+
+@router.post("/records/produce", response_class=HTMLResponse)
+def produce_documents(
+    request: Request,
+    service: ServiceDep,
+    user: Annotated[Principal, Depends(require("review"))],
+    form: CsrfForm,
+) -> HTMLResponse:
+    """A production volume of the documents tagged responsive (privileged ones logged), audited."""
+    if user.org:
+        raise HTTPException(403, "only reviewers of the whole agency produce records")
+    prefix = str(form.get("prefix", "")).strip()[:32]
+    try:
+        name, report = service.web_production(prefix, user.name, client_addr(request))
+    except VendorscopeError as exc:
+        return _productions_page(request, service, user, error=str(exc), status=400)
+    return _productions_page(request, service, user, made=(name, report))
+
+
+@router.get("/records/productions", response_class=HTMLResponse)
+def productions_page(request: Request, service: ServiceDep, user: AgencyReader) -> HTMLResponse:
+    return _productions_page(request, service, user)
+
+
+@router.get("/records/productions/{name}.zip")
+def download_production(
+    request: Request, name: str, service: ServiceDep, user: Annotated[Principal, Depends(require("export"))]
+) -> Response:
+    if user.org:
+        raise HTTPException(403, "productions are the agency's")
+    path = service.web_production_zip(name)
+    service.audit(user.name, "export.production", name, {"bytes": path.stat().st_size}, client_addr(request))
+    return FileResponse(path, media_type="application/zip", filename=path.name)
+
+
+def _productions_page(
+    request: Request,
+    service: Service,
+    user: Principal,
+    made: tuple[str, Any] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        "productions.html",
+        user,
+        status_code=status,
+        productions=service.web_productions(),
+        made=made,
+        error=error,
+    )
 
 
 @router.get("/records/{doc_id}", response_class=HTMLResponse)
