@@ -23,6 +23,7 @@ install: $(STAMP)  # put the command on the PATH: a link in BINDIR (default ~/.l
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)

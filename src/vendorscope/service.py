@@ -18,7 +18,7 @@ from vendorscope.catalog.schema import Catalog
 from vendorscope.collect.collector import Push, Request
 from vendorscope.collect.collector import collect as collect_host
 from vendorscope.collect.collector import write as write_bundle
-from vendorscope.config import database_url
+from vendorscope.config import Settings
 from vendorscope.errors import NotFoundError
 from vendorscope.findings import lifecycle as remediation
 from vendorscope.findings import query
@@ -38,7 +38,7 @@ from vendorscope.records.ingest import RecordsIngestReport, ingest_records
 from vendorscope.records.produce import ProductionReport
 from vendorscope.records.provider import RecordsProduction
 from vendorscope.records.search import Filters
-from vendorscope.records.store import Originals, originals_root
+from vendorscope.records.store import Originals
 from vendorscope.records.terms import vendor_terms
 from vendorscope.respond.answer import Answer, Evidence, build_answer
 from vendorscope.respond.build import ad_hoc_request, load_checked_request, store_fingerprint
@@ -64,11 +64,29 @@ DEFAULT_VENDOR = "kaspersky"
 class Service:
     """vendorscope's operations over one store and one set of catalogs."""
 
-    def __init__(self, db: str | None = None, catalogs: list[Path] | None = None, create: bool = True) -> None:
-        self.url = database_url(db)
-        self.extra_catalogs = list(catalogs or [])
-        self.create = create  # False for reading commands: a missing store is an error, never a new empty one
+    def __init__(
+        self,
+        db: str | None = None,
+        catalogs: list[Path] | None = None,
+        *,
+        settings: Settings | None = None,
+        create: bool = True,
+    ) -> None:
+        """Over ``settings`` (read once by the caller), or settings made from ``db`` and ``catalogs``.
+
+        ``create`` False (reading commands): a missing store is an error, never a new empty one.
+        """
+        self.settings = settings or Settings.load(db=db, catalogs=list(catalogs or []))
+        self.create = create
         self._providers: Providers | None = None
+
+    @property
+    def url(self) -> str:
+        return self.settings.db_url
+
+    @property
+    def extra_catalogs(self) -> list[Path]:
+        return list(self.settings.catalogs)
 
     @cached_property
     def store(self) -> Store:
@@ -330,7 +348,7 @@ class Service:
     # -- records (documents assessing a vendor) --------------------------------------------
 
     def records_originals(self, folder: Path | None = None) -> Originals:
-        return Originals(originals_root(self.url, folder))
+        return Originals(self.settings.records_root(folder))
 
     def records_ingest(self, paths: list[Path], custodian: str, **options: Any) -> RecordsIngestReport:
         """Ingest files (email, PDF, Office, HTML, text, ZIP…) as records of one custodian."""
@@ -499,7 +517,7 @@ class Service:
     @cached_property
     def server_dir(self) -> Path:
         """Where the server keeps what it builds (request packages); see server/packages.py."""
-        return packages.data_root(self.url)
+        return self.settings.server_root()
 
     def web_production(self, prefix: str, actor: str, addr: str = "") -> tuple[str, ProductionReport]:
         """A production volume made from the web (server/productions.py), audited."""

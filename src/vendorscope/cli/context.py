@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from vendorscope.config import Settings
 
 if TYPE_CHECKING:
     from vendorscope.service import Service
@@ -30,10 +31,10 @@ def creates_store(command: str | None) -> bool:
 
 @dataclass
 class Session:
-    """The global options of one command line, and the service built from them on first use."""
+    """The settings of one command line (options over environment, read once), and the service built from
+    them on first use."""
 
-    db: str | None = None
-    catalogs: list[Path] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings.load)
     create: bool = True  # False for reading commands: a missing store is an error
     _service: Service | None = None
 
@@ -42,7 +43,7 @@ class Session:
         if self._service is None:
             from vendorscope.service import Service
 
-            self._service = Service(self.db, self.catalogs, create=self.create)
+            self._service = Service(settings=self.settings, create=self.create)
         return self._service
 
     def store_read(self) -> str:

@@ -12,9 +12,7 @@ import typer
 from vendorscope.cli.context import allow_new_store, service
 from vendorscope.cli.output import Format, FormatOption, emit, error, say
 from vendorscope.errors import VendorscopeError
-from vendorscope.records.produce import EXCEPTION_FIELDS
-from vendorscope.records.review import TAGS
-from vendorscope.records.search import Filters
+from vendorscope.records.tags import TAGS
 from vendorscope.safe_csv import SafeWriter
 
 records_app = typer.Typer(help="Find, review and produce the documents that assess a vendor.", no_args_is_help=True)
@@ -76,6 +74,8 @@ def search(
     """Responsive families, best first. Undated documents are listed (marked), never dropped by --since."""
     if bool(query) == bool(vendor):
         raise VendorscopeError("give either a QUERY or --vendor")
+    from vendorscope.records.search import Filters
+
     filters = Filters(_date(since, "--since"), _date(until, "--until"), custodian, limit)
     svc = service()
     rows = svc.records_vendor_search(vendor, filters) if vendor else svc.records_search(query or "", filters)
@@ -128,6 +128,8 @@ def reindex() -> None:
 @records_app.command("exceptions")
 def exceptions() -> None:
     """Every document or file that could not be (fully) read, and why (CSV)."""
+    from vendorscope.records.produce import EXCEPTION_FIELDS
+
     writer = SafeWriter(sys.stdout)
     writer.header(EXCEPTION_FIELDS)
     writer.writerows(service().records_exceptions())

@@ -17,6 +17,7 @@ from vendorscope import __version__
 from vendorscope.cli import answers, catalog, collect, demo, evidence, orgs, records, respond, server
 from vendorscope.cli.context import Session, begin, creates_store
 from vendorscope.cli.output import error, note, say
+from vendorscope.config import Settings
 from vendorscope.errors import VendorscopeError
 
 app = typer.Typer(
@@ -44,9 +45,11 @@ def _global(
         list[Path] | None,
         typer.Option("--catalog", help="Extra catalog YAML (repeatable).", exists=True, dir_okay=False, readable=True),
     ] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
-    session = Session(db, list(catalog or []), create=creates_store(ctx.invoked_subcommand))
+    session = Session(Settings.load(db=db, catalogs=catalog), create=creates_store(ctx.invoked_subcommand))
     ctx.obj = session
     begin(session)
     ctx.call_on_close(lambda: _close(session))

@@ -139,7 +139,7 @@ def refresh_findings(store: Store, host_ids: Collection[int] | None = None) -> t
             for key, draft in drafts.items()
         }
         counts = reconcile(conn, values, SOFTWARE_KINDS, host_ids)
-        verify_removals(conn, datetime.now(UTC).replace(tzinfo=None))
+        verify_removals(conn, datetime.now(UTC).replace(tzinfo=None), host_ids)
         return counts
 
 

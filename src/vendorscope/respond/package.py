@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from vendorscope import __version__
 from vendorscope.errors import VendorscopeError
@@ -131,6 +130,8 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]], 
 
 
 def render_html(answer: Answer, meta: PackageMeta, documents_line: str) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape  # only a package renders HTML
+
     env = Environment(
         loader=PackageLoader("vendorscope.respond", "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),

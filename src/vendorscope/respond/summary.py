@@ -120,7 +120,7 @@ class Summary:
             f"({c.hosts_affected_installed} with it installed, {c.hosts_affected_network_only} seen only on the "
             f"network); {c.hosts_examined} examined, {c.hosts_not_examined} not examined. Findings: "
             f"{c.findings_open} open, {c.findings_closed} closed, {c.overdue} overdue; "
-            f"{c.purchases_flagged} purchases flagged; {c.contractors} contractors."
+            f"{_n(c.purchases_flagged, 'purchase')} flagged; {_n(c.contractors, 'contractor')} using it."
         )
 
     def installed_sentence(self, what: str) -> str:
@@ -131,6 +131,10 @@ class Summary:
             f"{c.hosts_affected} hosts affected; the other {c.hosts_affected_network_only} were seen only on the "
             f"network (talking to {self.vendor_name}'s servers) and are in the removal work as network findings."
         )
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def summarize(
