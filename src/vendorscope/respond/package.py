@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,12 +82,13 @@ def write_package(answer: Answer, documents: DocumentProvider, out_dir: Path, me
         write_csv(work / "contractors.csv", CONTRACTORS_COLUMNS, answer.contractors, meta.csv_bom)
         write_csv(work / "purchases.csv", PURCHASES_COLUMNS, answer.purchases, meta.csv_bom)
         write_csv(work / "coverage.csv", COVERAGE_COLUMNS, answer.coverage, meta.csv_bom)
-        html = render_html(answer, meta, documents_line)
+        listing = production.listing if production else ()
+        html = render_html(answer, meta, documents_line, listing)
         (work / "report.html").write_text(html, encoding="utf-8")
         from vendorscope.respond.render import write_pdf, write_xlsx  # heavy imports, only when building
 
         write_pdf(html, work / "report.pdf")
-        write_xlsx(answer, work / "report.xlsx", meta.generated_at, documents_line)
+        write_xlsx(answer, work / "report.xlsx", meta.generated_at, documents_line, listing)
         files = write_manifest(work, answer, meta, production)
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -129,7 +131,7 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]], 
             writer.writerow(csv_text(c, row.get(c)) for c in columns)
 
 
-def render_html(answer: Answer, meta: PackageMeta, documents_line: str) -> str:
+def render_html(answer: Answer, meta: PackageMeta, documents_line: str, listing: Sequence[dict[str, str]] = ()) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape  # only a package renders HTML
 
     env = Environment(
@@ -138,7 +140,7 @@ def render_html(answer: Answer, meta: PackageMeta, documents_line: str) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env.get_template("report.html.j2").render(**report_context(answer, meta, documents_line))
+    return env.get_template("report.html.j2").render(**report_context(answer, meta, documents_line, listing))
 
 
 def plain_answers(answer: Answer, documents_line: str) -> list[plain.Answered]:
@@ -159,7 +161,9 @@ def plain_answers(answer: Answer, documents_line: str) -> list[plain.Answered]:
     ]
 
 
-def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> dict[str, Any]:
+def report_context(
+    answer: Answer, meta: PackageMeta, documents_line: str, listing: Sequence[dict[str, str]] = ()
+) -> dict[str, Any]:
     vendor = answer.catalog.vendor.name
     summary = answer.summary
     by_product = [(p.product, p.hosts) for p in summary.products]
@@ -201,6 +205,7 @@ def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> di
         "answers": plain_answers(answer, documents_line),
         "methods_text": plain.methods_paragraph(answer.methods(), answer.summary.counts),
         "rules": plain.evidence_rules(answer.catalog, [name for name, _ in by_product]),
+        "documents_listing": list(listing),
     }
 
 

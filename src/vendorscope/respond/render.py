@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, PU
 from vendorscope.respond.cells import DATE_COLUMNS, NUMBER_COLUMNS, TIME_COLUMNS, parse_time
 from vendorscope.respond.summary import COUNT_LABELS
 from vendorscope.safe_csv import safe_cell
+
+DOCUMENT_LISTING_COLUMNS = ("bates", "date", "custodian", "subject")
 
 MAX_COLUMN_WIDTH = 60
 PDF_VARIANT = "pdf/ua-1"
@@ -40,7 +43,9 @@ def write_pdf(html: str, path: Path) -> None:
     HTML(string=html).write_pdf(path, pdf_variant=PDF_VARIANT)
 
 
-def write_xlsx(answer: Answer, path: Path, generated_at: datetime, documents_line: str) -> None:
+def write_xlsx(
+    answer: Answer, path: Path, generated_at: datetime, documents_line: str, listing: Sequence[dict[str, str]] = ()
+) -> None:
     """One sheet per item asked, then coverage and risk; streamed (write-only) so big fleets stay fast.
 
     Every sheet has a frozen header row and an autofilter; numbers are numbers and times are dates (UTC,
@@ -72,6 +77,8 @@ def write_xlsx(answer: Answer, path: Path, generated_at: datetime, documents_lin
         _sheet(workbook, "purchases", PURCHASES_COLUMNS, answer.purchases)
     if request.asks("documents"):
         _sheet(workbook, "documents", ("production",), [{"production": documents_line}])
+        if listing:
+            _sheet(workbook, "produced documents", DOCUMENT_LISTING_COLUMNS, list(listing))
     _sheet(workbook, "coverage", COVERAGE_COLUMNS, answer.coverage)
     risks = [
         {
