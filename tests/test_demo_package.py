@@ -95,7 +95,7 @@ def test_report_lists_the_produced_documents(demo: Path) -> None:
     html = (demo / "response" / "report.html").read_text(encoding="utf-8")
     for row in produced:
         assert f"<td>{row['BEGBATES']}" in html  # Bates range, date, custodian, subject of each
-    assert "<th>Bates</th><th>date</th><th>custodian</th><th>subject</th>" in html
+    assert "<th scope=\"col\">Bates</th><th scope=\"col\">date</th><th scope=\"col\">custodian</th><th scope=\"col\">subject</th>" in html
 
 
 def test_manifest_hashes_every_file(demo: Path) -> None:
