@@ -93,7 +93,7 @@ def _describe(folder: Path) -> dict[str, Any]:
 def _rows(path: Path) -> list[Row]:
     if not path.is_file():
         return []
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 

@@ -239,7 +239,7 @@ def _check_counts(folder: Path, manifest: dict[str, Any], report: VerifyReport) 
 def _csv_rows(path: Path) -> list[dict[str, str]] | None:
     if not path.is_file():
         return None
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 

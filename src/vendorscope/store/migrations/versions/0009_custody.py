@@ -1,7 +1,7 @@
 """custody chain
 
 Revision ID: custody
-Revises: records_production
+Revises: host_titles
 Create Date: 2026-12-02 11:50:00
 
 Creates the chain and its head row, then links every custody record already in the store (artifacts,
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "custody"
-down_revision: str | None = "records_production"
+down_revision: str | None = "host_titles"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
