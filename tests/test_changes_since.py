@@ -21,7 +21,7 @@ NEW_HOST = "ws-9000.agency.example"
 
 
 def rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -75,7 +75,7 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> dict:
     service = Service(str(out / "vendorscope.db"))
     try:
         assert service.ingest([later]).ok
-        service.respond(SAMPLE_REQUEST, out / "response-2", BuildOptions(since=old, built_by="tester"))
+        service.respond(SAMPLE_REQUEST, out / "response-2", options=BuildOptions(since=old, built_by="tester"))
     finally:
         service.close()
     return {"out": out, "old": old, "new": out / "response-2", "removed_hosts": removed_hosts, "later": later}
