@@ -47,6 +47,7 @@ FIELD_WORDS = {
     "model": "model",
     "nmap_service": "nmap service banner",
     "nmap_os": "nmap OS guess",
+    "service_banner": "service banner",
 }
 
 

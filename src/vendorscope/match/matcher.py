@@ -69,6 +69,7 @@ DEVICE_SOURCES = frozenset(
         "device_info",  # publisher = manufacturer, name = model (ONVIF, UPnP, LLDP, asset tools)
         "nmap_service",  # name = product and extra info of an -sV match
         "nmap_os",  # name = OS match, publisher = OS class vendor
+        "service_banner",  # name = a server's banner other than HTTP's (SSH, FTP, Telnet)
     }
 )
 
@@ -109,6 +110,7 @@ _PROBES: tuple[tuple[Probe, frozenset[str] | None], ...] = (
     (("model", IndicatorKind.MODEL, lambda i: [i.name]), frozenset({"device_info"})),
     (("nmap_service", IndicatorKind.NMAP_SERVICE, lambda i: [i.name]), frozenset({"nmap_service"})),
     (("nmap_os", IndicatorKind.NMAP_OS, lambda i: [i.name, i.publisher]), frozenset({"nmap_os"})),
+    (("service_banner", IndicatorKind.NMAP_SERVICE, lambda i: [i.name]), frozenset({"service_banner"})),
 )
 
 

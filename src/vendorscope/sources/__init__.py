@@ -14,8 +14,8 @@ from vendorscope.sources import (
     inventory_jsonl,
     mapped_csv,
     mdm_apps,
-    nmap_xml,
     network_csv,
+    nmap_xml,
     orgs_csv,
     osquery_json,
     osquery_log,
@@ -28,6 +28,7 @@ from vendorscope.sources import (
     windows_dns,
     windows_hive,
     zeek,
+    zeek_devices,
 )
 from vendorscope.sources.base import Hints, SourceFormat
 
@@ -40,6 +41,7 @@ FORMATS: tuple[SourceFormat, ...] = (
     cyclonedx.FORMAT,
     spdx.FORMAT,
     nmap_xml.FORMAT,
+    zeek_devices.FORMAT,
     zeek.FORMAT,
     ftm_json.FORMAT,
     inventory_jsonl.FORMAT,
