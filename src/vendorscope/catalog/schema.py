@@ -222,6 +222,7 @@ class Relabel(_Model):
 
     brand: str
     aliases: tuple[str, ...] = ()  # other spellings and company names of the brand
+    models: tuple[str, ...] = ()  # regexes of the brand's model numbers for the maker's devices (HC35W45R3)
     device_classes: tuple[str, ...] = ()
     period: str | None = None  # when the relationship is reported, e.g. "2012-2022"
     note: str | None = None
@@ -233,6 +234,16 @@ class Relabel(_Model):
     @classmethod
     def _known_classes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return _check_classes(value)
+
+    @field_validator("models")
+    @classmethod
+    def _compiles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
+        return value
 
 
 class ComponentMaker(_Model):

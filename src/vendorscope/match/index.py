@@ -172,17 +172,21 @@ def _namespace_hits(spaces: dict[str, list[Rule]], value: str) -> list[Rule]:
 
 
 def _brand_rules(relabel: Relabel) -> list[Rule]:
-    """A relabeler's brand as weak rules: its name as a device's manufacturer, or as a word on its pages."""
+    """A relabeler's brand as weak rules: its name as a device's manufacturer or a word on its pages, its models."""
+    common = {"source": relabel.source, "strength": relabel.strength, "weight": relabel.weight}
+    note = f"relabeler: {relabel.brand} sells devices made by the vendor under its own name"
     rules = []
     for name in (relabel.brand, *relabel.aliases):
-        common = {"source": relabel.source, "strength": relabel.strength, "weight": relabel.weight}
-        note = f"relabeler: {relabel.brand} sells devices made by the vendor under its own name"
         exact = Indicator(kind=IndicatorKind.MANUFACTURER, value=name, note=note, **common)
         rules.append(Rule(exact, None, f'manufacturer is the relabeling brand "{name}"', relabel.brand))
         word = r"\b" + re.escape(name).replace(r"\ ", r"[\s_-]*") + r"\b"
         for kind in _BRAND_KINDS:
             indicator = Indicator(kind=kind, value=word, match=Match.PATTERN, note=note, **common)
             rules.append(Rule(indicator, None, f'{kind.value} names the relabeling brand "{name}"', relabel.brand))
+    for model in relabel.models:
+        for kind in (IndicatorKind.MODEL, IndicatorKind.DHCP_HOSTNAME):
+            indicator = Indicator(kind=kind, value=model, match=Match.PATTERN, note=note, **common)
+            rules.append(Rule(indicator, None, f"{kind.value} is a {relabel.brand} model number", relabel.brand))
     return rules
 
 

@@ -172,6 +172,4 @@ def _dhcp(row: dict[str, str], number: int, when: Any, book: DeviceBook) -> None
 _READERS = {"x509": _x509, "ssl": _ssl, "http": _http, "software": _software, "dhcp": _dhcp}
 
 
-
-
 FORMAT = ZeekDevices()
