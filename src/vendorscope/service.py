@@ -201,6 +201,12 @@ class Service:
 
         return build_response(self, request_path, out_dir)
 
+    def respond_each(self, request_path: Path, out_dir: Path) -> list[PackageResult]:
+        """Answer a request naming one vendor or several: one package per vendor (``out_dir/VENDOR``)."""
+        from vendorscope.respond.build import build_responses
+
+        return build_responses(self, request_path, out_dir)
+
     def bod_17_01(self, vendor: str, replacements: dict[str, str] | None = None) -> dict[str, Any]:
         from vendorscope.respond.directives import bod_17_01
 

@@ -49,9 +49,11 @@ def respond(
     request: Annotated[Path, typer.Argument(help="The request file (YAML; see docs/requests.md).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the package (created; replaced if a package).")],
 ) -> None:
-    """Answer a request: systems, contractors, coverage, documents, report (HTML, PDF, XLSX) and manifest."""
-    result = service().respond(request, out_dir)
-    print_package(result)
+    """Answer a request: systems, contractors, coverage, documents, report (HTML, PDF, XLSX) and manifest.
+
+    A request naming several vendors (``vendors: [huawei, zte, ...]``) gets one package per vendor in OUT/VENDOR."""
+    for result in service().respond_each(request, out_dir):
+        print_package(result)
 
 
 def print_package(result: PackageResult, console: Console | None = None) -> None:

@@ -71,6 +71,7 @@ class _Device:
     brands: dict[str, float] = field(default_factory=dict)  # relabelers' brands seen on the device
     products: dict[str, float] = field(default_factory=dict)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # product id → (name, device class)
+    brand_class: str = ""  # what the relabeling brand sells of the maker's, when no product says
     evidence: list[dict[str, Any]] = field(default_factory=list)
     reasons: dict[str, tuple[float, str]] = field(default_factory=dict)  # clue → strongest hit in words
     first_seen: Any = None
@@ -93,6 +94,7 @@ class _Device:
         clue = INDEPENDENT.get(name, name)
         if hit.get("brand"):
             brand = str(hit["brand"])
+            self.brand_class = self.brand_class or str(hit.get("device_class") or "")
             self.brands[brand] = max(self.brands.get(brand, 0.0), weight)
             words = f'{FIELD_WORDS.get(name, name)} "{hit.get("value", "")}" names {brand}, a brand that relabels'
             clue = "brand:" + brand
@@ -178,7 +180,7 @@ def compute_devices(conn: Connection, host_ids: Collection[int] | None = None) -
 def explain(device: _Device, grade: str) -> str:
     """The finding in words: what the device is, how sure, and every clue with its weight."""
     name, device_class = device.names.get(device.product, ("", ""))
-    what = device_class or "device"
+    what = device_class or device.brand_class or "device"
     if device.brands and device.fields:
         label = " / ".join(sorted(device.brands))
         head = f"{label}-branded {what} made by {device.maker}"

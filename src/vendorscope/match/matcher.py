@@ -274,6 +274,9 @@ def _evidence(item: Item, hit: Hit) -> dict[str, object]:
 
 def _device_words(index: CatalogIndex, hit: Hit) -> dict[str, object]:
     words: dict[str, object] = {"maker": index.catalog.vendor.name}
+    relabel = next((r for r in index.catalog.relabels if r.brand == hit.rule.brand), None) if hit.rule.brand else None
+    if relabel is not None and relabel.device_classes:
+        words["device_class"] = relabel.device_classes[0]  # what the brand sells of the maker's: camera, recorder
     if hit.rule.product:
         product = index.catalog.product(hit.rule.product)
         words |= {"product_name": product.name, "device_class": product.device_class or ""}

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from vendorscope.errors import InputError, NotFoundError
+from vendorscope.findings.devices import CANDIDATE as DEVICE_CANDIDATE
 from vendorscope.respond.answer import Answer, build_answer
 from vendorscope.respond.package import PackageMeta, PackageResult, generation_time, write_package
 from vendorscope.respond.remediation import EXCEPTION, load_policy, work_items
@@ -21,11 +22,35 @@ if TYPE_CHECKING:
 
 
 def build_response(service: Service, request_path: Path, out_dir: Path) -> PackageResult:
+    """The package answering a request about one vendor."""
+    request = _checked(service, request_path)
+    if len(request.vendor_ids) > 1:
+        message = "vendors: a request naming several vendors is answered one package per vendor (vendorscope respond)"
+        raise InputError(str(request_path), message, field_line(request_path, "vendors"))
+    return _package(service, request, request_path, out_dir)
+
+
+def build_responses(service: Service, request_path: Path, out_dir: Path) -> list[PackageResult]:
+    """One package per vendor the request names: in ``out_dir`` for one vendor, in ``out_dir/VENDOR`` for several."""
+    request = _checked(service, request_path)
+    if len(request.vendor_ids) == 1:
+        return [_package(service, request, request_path, out_dir)]
+    return [_package(service, request.for_vendor(v), request_path, out_dir / v) for v in request.vendor_ids]
+
+
+def _checked(service: Service, request_path: Path) -> Request:
     request = load_request(request_path)
-    try:
-        service.vendor(request.vendor)
-    except NotFoundError as exc:
-        raise InputError(str(request_path), f"vendor: {exc}", field_line(request_path, "vendor")) from None
+    field = "vendors" if request.vendors else "vendor"
+    for index, vendor in enumerate(request.vendor_ids):
+        try:
+            service.vendor(vendor)
+        except NotFoundError as exc:
+            where = f"{field}[{index}]" if request.vendors else field
+            raise InputError(str(request_path), f"{where}: {exc}", field_line(request_path, field)) from None
+    return request
+
+
+def _package(service: Service, request: Request, request_path: Path, out_dir: Path) -> PackageResult:
     answer = answer_for(service, request)
     meta = PackageMeta(
         generated_at=generation_time(),
@@ -43,9 +68,22 @@ def answer_for(service: Service, request: Request) -> Answer:
     exceptions = [
         w | {"product_name": service.product_name(w["vendor"], w["product"])} for w in work if w["status"] == EXCEPTION
     ]
-    return build_answer(
-        request, catalog, service.findings(request.vendor), service.hosts(), exceptions, service.providers
+    findings = service.findings(request.vendor)
+    candidates = sorted(f["host"] for f in findings if f["kind"] == DEVICE_CANDIDATE)
+    answer = build_answer(
+        request,
+        catalog,
+        [f for f in findings if f["kind"] != DEVICE_CANDIDATE],
+        service.hosts(),
+        exceptions,
+        service.providers,
     )
+    if candidates:  # a MAC prefix alone is a lead, not covered equipment: named, not counted
+        answer.notes.append(
+            f"{len(candidates)} device(s) only a candidate for {catalog.vendor.name} (one weak clue, e.g. a MAC "
+            f"prefix), to confirm before reporting: {', '.join(candidates)}"
+        )
+    return answer
 
 
 def ad_hoc_request(vendor: str, items: tuple[str, ...] = ("systems", "contractors")) -> Request:
