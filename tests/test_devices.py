@@ -121,7 +121,7 @@ def test_relabeled_device_is_reported_under_maker_and_brand(sqlite_service: Serv
     items = [OUI_DAHUA, Item(name="HC35W45R3", publisher="Honeywell", source="device_info")]
     findings = _device_findings(sqlite_service, items)
     assert [(f["vendor"], f["kind"]) for f in findings] == [("dahua", "device")]
-    assert findings[0]["explanation"].startswith("Honeywell-branded device made by Dahua Technology: likely")
+    assert findings[0]["explanation"].startswith("Honeywell-branded camera made by Dahua Technology: likely")
 
 
 def test_brand_alone_is_a_candidate_and_look_alikes_are_nothing(sqlite_service: Service) -> None:
