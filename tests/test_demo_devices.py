@@ -46,3 +46,14 @@ def test_truth_file_is_complete_and_the_look_alikes_are_there(tmp_path: Path) ->
     assert {"Axis", "Bosch", "Hanwha", "Cisco", "Juniper", "(phone)"} <= labels
     relabeled = {(d["label"], d["vendor"]) for d in truth if d["grade"] == "covered" and d["label"] != d["vendor"]}
     assert {("Honeywell", "dahua"), ("LTS", "hikvision")} <= relabeled
+
+
+def test_far_52_204_25_report_lines_for_the_contractors_devices(sqlite_service: Service, tmp_path: Path) -> None:
+    org = tmp_path / "organization"
+    generate_organization(org, ["ws-0001", "srv-0001", "srv-0002"], seed=2017)
+    sqlite_service.ingest([org / "orgs.csv", org / "ownership-rules.csv", org / "devices"])
+    report = sqlite_service.far_report("52.204-25", "70DEA018C00000042")  # acme's contract: every covered maker
+    [line] = report.lines
+    assert line["brand"] == "Dahua Technology" and line["supplier"] == "Zhejiang Dahua Technology Co., Ltd."
+    assert line["item_description"].startswith("covered device nvr-acme-01.example.gov (")
+    assert report.first_report_due is not None

@@ -214,13 +214,23 @@ class Service:
         return bod_17_01(self.vendor(vendor), work, self.hosts(), self.policy(), replacements)
 
     def far_report(
-        self, clause: str, contract: str, vendor: str, rule: str = "current", identified: date | None = None
+        self, clause: str, contract: str, vendor: str = "", rule: str = "current", identified: date | None = None
     ) -> FarReport:
+        """The clause's report for one contract; without ``vendor``, every vendor the clause covers
+        (52.204-23: Kaspersky; 52.204-25: Huawei, ZTE, Hytera, Hikvision, Dahua) in one report."""
         from vendorscope.respond.build import ad_hoc_request, answer_for
-        from vendorscope.respond.directives import far_report
+        from vendorscope.respond.directives import CLAUSE_VENDORS, far_report, merge_far_reports
 
-        systems = answer_for(self, ad_hoc_request(vendor, ("systems",))).systems
-        return far_report(clause, contract, self.vendor(vendor), systems, self.providers.orgs, rule, identified)
+        vendors = [vendor] if vendor else [v for v in CLAUSE_VENDORS.get(clause, ()) if self._has_catalog(v)]
+        reports = []
+        for vid in vendors:
+            systems = answer_for(self, ad_hoc_request(vid, ("systems",))).systems
+            orgs = self.providers.orgs
+            reports.append(far_report(clause, contract, self.vendor(vid), systems, orgs, rule, identified))
+        return merge_far_reports(reports)
+
+    def _has_catalog(self, vendor: str) -> bool:
+        return any(c.vendor.id == vendor for c in self.catalogs)
 
     def remediation(
         self,

@@ -27,6 +27,8 @@ DEFAULT_REPLACEMENTS = {
     "removal-tool": "none: remove (single-use tool)",
 }
 FAR_DAYS = {("52.204-23", "current"): 3, ("52.204-23", "2018"): 1, ("52.204-25", "current"): 1}
+# The vendors each clause covers (catalog ids), for a report that names none.
+CLAUSE_VENDORS = {"52.204-23": ("kaspersky",), "52.204-25": ("huawei", "zte", "hytera", "hikvision", "dahua")}
 FOLLOW_UP_DAYS = 10
 
 
@@ -174,6 +176,32 @@ def far_report(
     return FarReport(clause, rule, contract, when, first, follow, skipped_holidays(when, follow), lines, notes)
 
 
+def merge_far_reports(reports: list[FarReport]) -> FarReport:
+    """One report for several vendors under the same clause and contract: all lines, the earliest dates."""
+    if len(reports) == 1:
+        return reports[0]
+    if not reports:
+        raise DirectiveError("no catalog for the vendors this clause covers")
+    first = reports[0]
+    lines = sorted((line for r in reports for line in r.lines), key=lambda r: (r["order"], r["item_description"]))
+    notes = sorted({n for r in reports for n in r.notes if "no report is due" not in n})
+    dated = [r for r in reports if r.identified is not None]
+    if not dated:
+        return FarReport(first.clause, first.text, first.contract, None, None, None, [], lines, [*notes, *first.notes])
+    earliest = min(dated, key=lambda r: r.identified or date.max)
+    return FarReport(
+        first.clause,
+        first.text,
+        first.contract,
+        earliest.identified,
+        earliest.first_report_due,
+        earliest.follow_up_due,
+        earliest.holidays,
+        lines,
+        notes,
+    )
+
+
 def _as_date(value: str) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
@@ -194,6 +222,10 @@ def _procurement_line(p: Any) -> dict[str, Any]:
 
 
 def _installation_line(row: dict[str, Any], contract: str, supplier: str, brand: str) -> dict[str, Any]:
+    if row["kind"] == "device":  # covered equipment: the device, and the evidence that it is the maker's
+        what = f"covered device {row['host']} ({row['org_path']}): {row['evidence']}"
+    else:
+        what = f"software installed on {row['host']} ({row['org_path']})"
     return {
         "contract": contract,
         "order": "",
@@ -202,7 +234,7 @@ def _installation_line(row: dict[str, Any], contract: str, supplier: str, brand:
         "supplier_cage": "",
         "brand": brand,
         "model": " ".join(filter(None, (row["product"], row["version"]))),
-        "item_description": f"software installed on {row['host']} ({row['org_path']})",
+        "item_description": what,
         "mitigation": f"status: {row['status']}",
         "identified": row["first_seen"],
     }
