@@ -84,9 +84,7 @@ def print_package(result: PackageResult, console: Console | None = None) -> None
 
 @report_app.command("bod-17-01")
 def report_bod(
-    vendor: Annotated[
-        str, typer.Option(help="Vendor (catalog id); default: every vendor the clause covers.")
-    ] = "",
+    vendor: Annotated[str, typer.Option(help="Vendor (catalog id); default: every vendor the clause covers.")] = "",
     replacements: Annotated[
         Path | None, typer.Option(help="YAML mapping product category → proposed replacement.")
     ] = None,
@@ -126,9 +124,7 @@ def report_far(
     rule: Annotated[str, typer.Option(help="Text of the clause: current, or 2018 (52.204-23: 1 business day).")] = (
         "current"
     ),
-    vendor: Annotated[
-        str, typer.Option(help="Vendor (catalog id); default: every vendor the clause covers.")
-    ] = "",
+    vendor: Annotated[str, typer.Option(help="Vendor (catalog id); default: every vendor the clause covers.")] = "",
     identified: Annotated[
         datetime | None, typer.Option(formats=DATE, help="Identification date (default: earliest finding).")
     ] = None,
