@@ -24,7 +24,7 @@ def _evidence(observation: Observation) -> set[tuple[str, str]]:
 
 
 def test_every_device_sample_is_detected_as_its_format_only() -> None:
-    for folder in ("nmap-xml", "zeek-devices", "switch-table", "isc-dhcp", "windows-dhcp", "snmpwalk"):
+    for folder in ("nmap-xml", "zeek-devices", "switch-table", "isc-dhcp", "windows-dhcp", "snmpwalk", "runzero"):
         for path in sorted((FORMATS / folder).iterdir()):
             claims = [f.name for f in sources.FORMATS if f.identify(path.name, read_head(path))]
             assert claims == [folder], (path, claims)
@@ -132,3 +132,19 @@ def test_one_device_seen_by_four_tools_is_one_host(sqlite_service: Service) -> N
     findings = {(f["host"], f["vendor"], f["kind"]) for f in sqlite_service.findings()}
     assert ("10.40.1.22", "dahua", "device") in findings
     assert not any(f[0] == "10.40.1.77" for f in findings)  # the phone with a randomized MAC
+
+
+def test_runzero_assets(tmp_path: Path) -> None:
+    fmt = sources.by_name("runzero")
+    devices, problems = _read(fmt, FORMATS / "runzero" / "assets.json")  # type: ignore[arg-type]
+    assert not problems and sorted(devices) == ["10.40.1.77", "AXIS-ACCC8E5B2031", "CAM-LOBBY-01"]
+    camera = devices["CAM-LOBBY-01"]
+    assert ("service_banner", "Hikvision DS-2CD2143G2-I") in _evidence(camera)
+    assert camera.host_facts["runzero_type"] == "IP Camera"
+    assert _evidence(devices["10.40.1.77"]) == {("nmap_os", "Android")}  # randomized MAC: no maker
+    lines = tmp_path / "assets.jsonl"
+    lines.write_text(
+        '{"id":"1","addresses":["10.1.1.1"],"macs":["44:19:b6:00:00:01"],"mac_vendors":[],"hw":""}\n{oops\n'
+    )
+    devices, problems = _read(fmt, lines)  # type: ignore[arg-type]
+    assert sorted(devices) == ["10.1.1.1"] and [p.line for p in problems] == [2]
