@@ -24,7 +24,9 @@ def _evidence(observation: Observation) -> set[tuple[str, str]]:
 
 
 def test_every_device_sample_is_detected_as_its_format_only() -> None:
-    for folder in ("nmap-xml", "zeek-devices", "switch-table", "isc-dhcp", "windows-dhcp", "snmpwalk", "runzero"):
+    folders = ("nmap-xml", "zeek-devices", "switch-table", "isc-dhcp", "windows-dhcp", "snmpwalk", "runzero")
+    folders += ("ksc-devices",)
+    for folder in folders:
         for path in sorted((FORMATS / folder).iterdir()):
             claims = [f.name for f in sources.FORMATS if f.identify(path.name, read_head(path))]
             assert claims == [folder], (path, claims)
@@ -148,3 +150,18 @@ def test_runzero_assets(tmp_path: Path) -> None:
     )
     devices, problems = _read(fmt, lines)  # type: ignore[arg-type]
     assert sorted(devices) == ["10.1.1.1"] and [p.line for p in problems] == [2]
+
+
+def test_kaspersky_security_center_device_list(sqlite_service: Service, tmp_path: Path) -> None:
+    """The vendor's own management server says where its Network Agent and protection run."""
+    path = FORMATS / "ksc-devices" / "managed-devices.txt"
+    devices, problems = _read(sources.by_name("ksc-devices"), path)  # type: ignore[arg-type]
+    assert not problems and sorted(devices) == ["SRV-FILE-01", "WS-0042"]  # no agent: the server knows nothing
+    assert devices["WS-0042"].host_facts["addresses"] == "10.50.3.42"
+    sqlite_service.ingest([path])
+    found = {(f["host"], f["product"]) for f in sqlite_service.findings("kaspersky")}
+    assert found == {("WS-0042", "ksc-agent"), ("SRV-FILE-01", "ksc-agent")}
+    utf16 = tmp_path / "devices-utf16.txt"
+    utf16.write_bytes(path.read_text(encoding="utf-8").replace("\t12.0.0.465", "").encode("utf-16"))
+    devices, problems = _read(sources.by_name("ksc-devices"), utf16)  # type: ignore[arg-type]
+    assert sorted(devices) == ["WS-0042"] and [p.line for p in problems] == [3]  # the short row: one line
