@@ -53,6 +53,7 @@ class CatalogIndex:
         self._namespaces: dict[IndicatorKind, dict[str, list[Rule]]] = defaultdict(lambda: defaultdict(list))
         self._wildcards: dict[str, list[Rule]] = defaultdict(list)  # "*.kaspersky.com" under "kaspersky.com"
         self._networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, Rule]] = []
+        self.kinds: set[IndicatorKind] = set()  # kinds this catalog has rules for: the others need no lookup
         for entity in catalog.entities:
             for name in entity.all_names():
                 for kind in _ORG_COMPARED:
@@ -75,6 +76,7 @@ class CatalogIndex:
 
     def _add(self, rule: Rule) -> None:
         ind = rule.indicator
+        self.kinds.add(ind.kind)
         if ind.kind is IndicatorKind.NETWORK:
             network = parse_network(ind.value)
             if network is not None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from vendorscope.catalog.schema import Catalog, IndicatorKind, ProductKind
 from vendorscope.match.index import CatalogIndex, Rule
@@ -169,10 +169,8 @@ class Matcher:
 def _hits(index: CatalogIndex, item: Item) -> list[Hit]:
     hits: list[Hit] = []
     seen: set[tuple[str, int]] = set()
-    # A DNS name or a device's banner is not a product name: network or device probes only.
-    network = item.source in NETWORK_SOURCES or item.source in DEVICE_SOURCES
-    for (field_name, kind, values), sources in _PROBES:
-        if (item.source not in sources) if sources is not None else network:
+    for field_name, kind, values in _probes_for(item.source):
+        if kind not in index.kinds:
             continue
         for value in values(item):
             for rule, text in index.lookup(kind, value):
@@ -181,6 +179,14 @@ def _hits(index: CatalogIndex, item: Item) -> list[Hit]:
                     seen.add(mark)
                     hits.append(Hit(field_name, text, rule))
     return hits
+
+
+@lru_cache(maxsize=1024)
+def _probes_for(source: str) -> tuple[Probe, ...]:
+    """The probes that apply to items of a source. A DNS name or a device's banner is not a product name:
+    network and device sources get their own probes only."""
+    special = source in NETWORK_SOURCES or source in DEVICE_SOURCES
+    return tuple(probe for probe, sources in _PROBES if (source in sources if sources is not None else not special))
 
 
 def _combine(hits: Iterable[Hit]) -> float:
