@@ -84,7 +84,7 @@ def print_package(result: PackageResult, console: Console | None = None) -> None
 
 @report_app.command("bod-17-01")
 def report_bod(
-    vendor: Annotated[str, typer.Option(help="Vendor (catalog id); default: every vendor the clause covers.")] = "",
+    vendor: Annotated[str, typer.Option(help="Vendor (catalog id).")] = "kaspersky",
     replacements: Annotated[
         Path | None, typer.Option(help="YAML mapping product category → proposed replacement.")
     ] = None,
