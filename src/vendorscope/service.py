@@ -6,7 +6,9 @@ directly; every method returns plain data.
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+from collections.abc import Collection
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,36 +19,46 @@ from vendorscope.collect.collector import Push, Request
 from vendorscope.collect.collector import collect as collect_host
 from vendorscope.collect.collector import write as write_bundle
 from vendorscope.config import database_url
-from vendorscope.errors import NotFoundError
+from vendorscope.errors import InputError, NotFoundError
+from vendorscope.findings import lifecycle as remediation
 from vendorscope.findings import query
-from vendorscope.findings.network import refresh_network_findings
-from vendorscope.findings.refresh import refresh_findings
+from vendorscope.findings.devices import CANDIDATE as DEVICE_CANDIDATE
 from vendorscope.findings.title_matches import ensure_current, rematch_all
+from vendorscope.findings.update import Refreshed, refresh
 from vendorscope.ingest import FileResult, IngestReport, Progress, ingest_bytes, ingest_paths
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs import flags, rollup
+from vendorscope.orgs.ownership import host_orgs
 from vendorscope.orgs.products import ProductSearch
+from vendorscope.orgs.provider import RegistryOrgs
+from vendorscope.orgs.scope import Scope
 from vendorscope.orgs.screening.lists import covered_entities
 from vendorscope.orgs.screening.screener import Query, Screener
 from vendorscope.records import index, produce, review, search
 from vendorscope.records.ingest import RecordsIngestReport, ingest_records
 from vendorscope.records.produce import ProductionReport
+from vendorscope.records.provider import RecordsProduction
 from vendorscope.records.search import Filters
 from vendorscope.records.store import Originals, originals_root
 from vendorscope.records.terms import vendor_terms
-from vendorscope.respond import remediation
-from vendorscope.respond.providers import Providers, default_providers
-from vendorscope.server import documents, packages, views
+from vendorscope.respond.answer import Answer, Evidence, build_answer
+from vendorscope.respond.build import ad_hoc_request, load_checked_request, store_fingerprint
+from vendorscope.respond.providers import NoOrgRegistry, NoRecords, Providers
+from vendorscope.respond.request import ITEM_NAMES, field_line
+from vendorscope.respond.request import Request as RespondRequest
+from vendorscope.respond.summary import Summary
+from vendorscope.server import audit, documents, packages, views
 from vendorscope.server.accounts import Accounts
 from vendorscope.server.push import AgentIngest
 from vendorscope.sources.base import Hints
 from vendorscope.store.store import Store
 from vendorscope.store.writer import Caches
-from vendorscope.web.scope import Scope
 
 if TYPE_CHECKING:
     from vendorscope.respond.directives import FarReport
     from vendorscope.respond.package import PackageResult
+
+DEFAULT_VENDOR = "kaspersky"
 
 
 class Service:
@@ -55,6 +67,7 @@ class Service:
     def __init__(self, db: str | None = None, catalogs: list[Path] | None = None) -> None:
         self.url = database_url(db)
         self.extra_catalogs = list(catalogs or [])
+        self._providers: Providers | None = None
 
     @cached_property
     def store(self) -> Store:
@@ -78,18 +91,20 @@ class Service:
         """Ingest files and folders, then bring findings up to date."""
         ensure_current(self.store, self.matcher)
         report = ingest_paths(self.store, self.matcher, paths, hints, progress)
-        refresh_findings(self.store)
-        refresh_network_findings(self.store, self.matcher)
-        self.refresh_org_findings()
+        self.refresh()
         return report
+
+    def refresh(self, host_ids: Collection[int] | None = None) -> Refreshed:
+        """The one refresh (findings/update.py): software findings of the hosts touched, network and org findings."""
+        return refresh(self.store, self.matcher, host_ids, self.refresh_org_findings)
 
     def rematch(self) -> dict[str, int]:
         """Re-evaluate every title against the current catalogs, then refresh findings."""
         titles, attributed = rematch_all(self.store, self.matcher)
-        new, updated, withdrawn = refresh_findings(self.store)
-        net_new, net_updated, net_withdrawn = refresh_network_findings(self.store, self.matcher)
+        refreshed = self.refresh()
+        new, updated, withdrawn = refreshed.software
+        net_new, net_updated, net_withdrawn = refreshed.network
         new, updated, withdrawn = new + net_new, updated + net_updated, withdrawn + net_withdrawn
-        self.refresh_org_findings()
         return {
             "titles": titles,
             "attributed": attributed,
@@ -113,11 +128,7 @@ class Service:
 
     def hosts(self) -> list[dict[str, Any]]:
         with self.store.engine.connect() as conn:
-            return query.list_hosts(conn)
-
-    def summary(self, vendor: str | None = None) -> list[query.ProductExposure]:
-        with self.store.engine.connect() as conn:
-            return query.exposure_summary(conn, vendor)
+            return query.list_hosts(conn, org_of=host_orgs(conn))
 
     # -- catalogs --------------------------------------------------------------------------
 
@@ -178,8 +189,7 @@ class Service:
         return [r.as_dict() for r in screener.screen_many(queries)]
 
     def screen_registry(self) -> list[dict[str, Any]]:
-        """Every registry organization screened; covered contractors become findings."""
-        self.refresh_org_findings()
+        """Every registry organization screened (a read: covered contractors became findings at ingest)."""
         with self.store.engine.connect() as conn:
             results = flags.screen_registry(conn, self.screener)
         return [{"org": n.key, "kind": n.kind} | r.as_dict() for n, r in results]
@@ -190,47 +200,120 @@ class Service:
 
     # -- responses (respond/) --------------------------------------------------------------
 
-    @cached_property
+    @property
     def providers(self) -> Providers:
-        """Organizations and documents for responses; see respond/providers.py."""
-        return default_providers(self)
+        """Organizations and documents for responses (respond/providers.py), built here from the store's data.
+
+        Built afresh for each answer (a long-running server sees new evidence); a test may set its own.
+        """
+        if self._providers is not None:
+            return self._providers
+        with self.store.engine.connect() as conn:
+            registry = RegistryOrgs(conn, self.vendor)
+            records = RecordsProduction(
+                conn,
+                self.records_vendor_search,
+                lambda folder, prefix: self.records_produce(folder, prefix, cumulative=True),
+            )
+        return Providers(
+            orgs=registry if registry.available else NoOrgRegistry(),
+            documents=records if records.available else NoRecords(),
+        )
+
+    @providers.setter
+    def providers(self, providers: Providers | None) -> None:
+        self._providers = providers
+
+    def answer(self, request: RespondRequest, hosts: query.HostFilter = None, scope: Scope | None = None) -> Answer:
+        """The answer to a request (rows and counts), within a reader's hosts and org scope (None: everything).
+
+        Every output renders this one object: the package, the summary, the directive reports, the dashboard
+        and the API. Documents are counted when the request asks for them, and for readers of the whole
+        agency only (records are the agency's, not an org's).
+        """
+        catalog = self.vendor(request.vendor)
+        providers = self.providers
+        with self.store.engine.connect() as conn:
+            evidence = Evidence(
+                findings=query.list_findings(conn, request.vendor, hosts=hosts),
+                hosts=query.list_hosts(conn, hosts),
+                work=remediation.work_items(conn, self.policy(), date.today(), request.vendor, True, hosts),
+            )
+        if request.asks("documents") and (scope is None or scope.everything):
+            since = request.documents.since if request.documents else None
+            evidence.documents = providers.documents.counts(request.vendor, since)
+        candidates = sorted(f["host"] for f in evidence.findings if f["kind"] == DEVICE_CANDIDATE)
+        evidence.findings = [f for f in evidence.findings if f["kind"] != DEVICE_CANDIDATE]
+        in_scope = None if scope is None or scope.everything else scope.allows
+        answer = build_answer(request, catalog, evidence, providers.orgs, in_scope)
+        if candidates:  # a MAC prefix alone is a lead, not covered equipment: named, not counted
+            answer.notes.append(
+                f"{len(candidates)} device(s) only a candidate for {catalog.vendor.name} (one weak clue, e.g. a MAC "
+                f"prefix), to confirm before reporting: {', '.join(candidates)}"
+            )
+        return answer
+
+    def answer_summary(self, vendor: str, hosts: query.HostFilter = None, scope: Scope | None = None) -> Summary:
+        """The headline counts and products for one vendor: what ``summary``, the dashboard and the API show."""
+        return self.answer(ad_hoc_request(vendor, ITEM_NAMES), hosts, scope).summary
+
+    def default_vendor(self) -> str:
+        """The vendor a summary is about when none is named: Kaspersky (the committee's), else the first catalog's."""
+        ids = [c.vendor.id for c in self.catalogs]
+        return DEFAULT_VENDOR if DEFAULT_VENDOR in ids else ids[0]
+
+    def store_fingerprint(self) -> str:
+        with self.store.engine.connect() as conn:
+            return store_fingerprint(conn, self.matcher.fingerprint)
 
     def respond(self, request_path: Path, out_dir: Path) -> PackageResult:
-        """Answer a request file with a package in ``out_dir``."""
-        from vendorscope.respond.build import build_response
-
-        return build_response(self, request_path, out_dir)
+        """Answer a request file about one vendor with a package in ``out_dir``."""
+        request = load_checked_request(request_path, self.vendor)
+        if len(request.vendor_ids) > 1:
+            message = "vendors: a request naming several vendors gets one package per vendor (vendorscope respond)"
+            raise InputError(str(request_path), message, field_line(request_path, "vendors"))
+        return self._package(request, request_path, out_dir)
 
     def respond_each(self, request_path: Path, out_dir: Path) -> list[PackageResult]:
         """Answer a request naming one vendor or several: one package per vendor (``out_dir/VENDOR``)."""
-        from vendorscope.respond.build import build_responses
+        request = load_checked_request(request_path, self.vendor)
+        if len(request.vendor_ids) == 1:
+            return [self._package(request, request_path, out_dir)]
+        return [self._package(request.for_vendor(v), request_path, out_dir / v) for v in request.vendor_ids]
 
-        return build_responses(self, request_path, out_dir)
+    def _package(self, request: RespondRequest, request_path: Path, out_dir: Path) -> PackageResult:
+        from vendorscope.respond.package import PackageMeta, generation_time, write_package
+
+        meta = PackageMeta(
+            generated_at=generation_time(),
+            catalog_versions={c.vendor.id: c.version for c in self.catalogs},
+            fingerprint=self.store_fingerprint(),
+            request_sha256=hashlib.sha256(request_path.read_bytes()).hexdigest(),
+        )
+        return write_package(self.answer(request), self.providers.documents, out_dir, meta)
 
     def bod_17_01(self, vendor: str, replacements: dict[str, str] | None = None) -> dict[str, Any]:
         from vendorscope.respond.directives import bod_17_01
 
+        answer = self.answer(ad_hoc_request(vendor, ITEM_NAMES))
         work = self.remediation(vendor, include_closed=True)  # exceptions are still present: they stay in the plan
-        return bod_17_01(self.vendor(vendor), work, self.hosts(), self.policy(), replacements)
+        return bod_17_01(self.vendor(vendor), work, self.hosts(), self.policy(), answer.summary, replacements)
 
     def far_report(
         self, clause: str, contract: str, vendor: str = "", rule: str = "current", identified: date | None = None
     ) -> FarReport:
         """The clause's report for one contract; without ``vendor``, every vendor the clause covers
         (52.204-23: Kaspersky; 52.204-25: Huawei, ZTE, Hytera, Hikvision, Dahua) in one report."""
-        from vendorscope.respond.build import ad_hoc_request, answer_for
         from vendorscope.respond.directives import CLAUSE_VENDORS, far_report, merge_far_reports
 
-        vendors = [vendor] if vendor else [v for v in CLAUSE_VENDORS.get(clause, ()) if self._has_catalog(v)]
+        known = {c.vendor.id for c in self.catalogs}
+        vendors = [vendor] if vendor else [v for v in CLAUSE_VENDORS.get(clause, ()) if v in known]
         reports = []
         for vid in vendors:
-            systems = answer_for(self, ad_hoc_request(vid, ("systems",))).systems
+            answer = self.answer(ad_hoc_request(vid, ITEM_NAMES))
             orgs = self.providers.orgs
-            reports.append(far_report(clause, contract, self.vendor(vid), systems, orgs, rule, identified))
+            reports.append(far_report(clause, contract, self.vendor(vid), answer, orgs, rule, identified))
         return merge_far_reports(reports)
-
-    def _has_catalog(self, vendor: str) -> bool:
-        return any(c.vendor.id == vendor for c in self.catalogs)
 
     def remediation(
         self,
@@ -238,11 +321,12 @@ class Service:
         today: date | None = None,
         overdue: bool = False,
         include_closed: bool = False,
+        hosts: query.HostFilter = None,
     ) -> list[dict[str, Any]]:
         """The remediation work: each finding's status, owner and due date (closed ones when asked)."""
         with self.store.engine.connect() as conn:
             items = remediation.work_items(
-                conn, self.policy(), today or date.today(), vendor, include_closed and not overdue
+                conn, self.policy(), today or date.today(), vendor, include_closed and not overdue, hosts
             )
         return [i for i in items if i["overdue"]] if overdue else items
 
@@ -308,20 +392,34 @@ class Service:
     @cached_property
     def agents(self) -> AgentIngest:
         """Receives agents' pushed bundles (thread-safe; shares a cache of ids across pushes)."""
-        return AgentIngest(self.store, self.matcher)
+        return AgentIngest(self.store, self.matcher, self.refresh)
 
     def prepare_server(self) -> None:
-        """Before serving: verdicts current with the catalogs, findings current with the evidence."""
+        """Before serving: verdicts current with the catalogs, every kind of finding current with the evidence."""
         ensure_current(self.store, self.matcher)
-        refresh_findings(self.store)
+        self.refresh()
 
     def ingest_bytes(self, data: bytes, name: str, hints: Hints | None = None) -> FileResult:
         """Ingest content received as bytes (same custody and idempotence as a file), then refresh its hosts."""
         ensure_current(self.store, self.matcher)
         result = ingest_bytes(self.store, Caches(), self.matcher, data, name, hints or Hints())
         if result.host_ids:
-            refresh_findings(self.store, result.host_ids)
+            self.refresh(result.host_ids)
         return result
+
+    def audit(
+        self, actor: str, action: str, target: str = "", detail: dict[str, Any] | None = None, addr: str = ""
+    ) -> None:
+        """Append one event to the audit log (server/audit.py), in its own transaction."""
+        audit.log(self.store, actor, action, target, detail, addr)
+
+    def audit_events(self, limit: int = 200, action: str = "") -> list[dict[str, Any]]:
+        """The latest audit events, newest first (``action``: a prefix such as "export.")."""
+        return audit.events(self.store, limit, action)
+
+    def recent_login_failures(self, username: str, addr: str, window: timedelta) -> int:
+        """Failed logins for this name or from this address within the window (the login rate limit's count)."""
+        return audit.recent_failures(self.store, username, addr, window)
 
     def scope(self, org: str) -> Scope:
         """What a user or token of ``org`` may reach: its subtree of the org registry."""
@@ -352,9 +450,15 @@ class Service:
         with self.store.engine.connect() as conn:
             return views.host_list(conn, hosts)
 
-    def dashboard(self, hosts: query.HostFilter) -> views.Dashboard:
+    def dashboard(self, hosts: query.HostFilter, scope: Scope | None = None, vendor: str = "") -> views.Dashboard:
+        """The answer's summary for one vendor within the reader's scope, hosts by org, and the overdue work."""
+        vendor = vendor or self.default_vendor()
+        summary = self.answer_summary(vendor, hosts, scope)
+        overdue = self.remediation(vendor, overdue=True, hosts=hosts)
         with self.store.engine.connect() as conn:
-            return views.dashboard(conn, hosts)
+            orgs = views.by_org(conn, hosts, vendor)
+        vendors = [(c.vendor.id, c.vendor.name) for c in self.catalogs]
+        return views.Dashboard(summary, orgs, overdue, vendors)
 
     # -- web pages (issue 8): records review, request packages ------------------------------------
 
@@ -387,7 +491,7 @@ class Service:
 
     def build_request_package(self, data: bytes, filename: str) -> dict[str, Any]:
         """Check an uploaded request file and answer it with a package in its own folder."""
-        return packages.build(self, self.server_dir, data, filename)
+        return packages.build(self.respond, self.server_dir, data, filename)
 
     def request_package_zip(self, name: str) -> Path:
         return packages.zip_path(self.server_dir, name)

@@ -1,21 +1,25 @@
 """Directive reports: BOD 17-01 (products, endpoints, methods, removal plan) and FAR 52.204-23/-25.
 
-Both read the same answer rows as the response package, so a number in a directive report and in the
-package always agree.
+Both read the same answer as the response package (respond/answer.py) and carry its ``counts``, so a number
+in a directive report and in the package always agree; where the directive counts differently (BOD 17-01:
+endpoints with the product installed), the report says so in a sentence that reconciles the two.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
 from vendorscope.catalog.schema import Capability, Catalog, Product, ProductKind
 from vendorscope.errors import VendorscopeError
+from vendorscope.findings.lifecycle import Policy
+from vendorscope.findings.status import SOFTWARE_KINDS
+from vendorscope.respond.answer import Answer
 from vendorscope.respond.business_days import add_business_days, skipped_holidays
 from vendorscope.respond.providers import OrgProvider
-from vendorscope.respond.remediation import Policy
+from vendorscope.respond.summary import Summary
 
 DEFAULT_REPLACEMENTS = {
     "endpoint-protection": "an agency-approved endpoint protection product",
@@ -44,11 +48,12 @@ def bod_17_01(
     work: list[dict[str, Any]],
     hosts: list[dict[str, Any]],
     policy: Policy,
+    summary: Summary,
     replacements: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Products present, affected endpoints, methods used, and the removal plan by host."""
+    """Products present, affected endpoints, methods used, and the removal plan by host, with the answer's counts."""
     chosen = DEFAULT_REPLACEMENTS | (replacements or {})
-    present = [w for w in work if w["present"] and w["kind"] in ("branded", "embedded")]
+    present = [w for w in work if w["present"] and w["kind"] in SOFTWARE_KINDS]
     products: dict[str, dict[str, Any]] = {}
     for w in present:
         product = _product(catalog, w["product"])
@@ -61,7 +66,10 @@ def bod_17_01(
     plan = [_plan_row(catalog, w, chosen) for w in present]
     return {
         "directive": "BOD 17-01",
-        "vendor": catalog.vendor.name,
+        "vendor": catalog.vendor.id,
+        "vendor_name": catalog.vendor.name,
+        "counts": summary.counts.as_dict(),
+        "reconciliation": summary.installed_sentence("BOD 17-01"),
         "products": [
             {
                 "product": e["product"],
@@ -133,6 +141,7 @@ def impact_notes(product: Product | None) -> list[str]:
 
 @dataclass
 class FarReport:
+    summary: Summary
     clause: str
     text: str  # "current" or "2018"
     contract: str
@@ -143,12 +152,17 @@ class FarReport:
     lines: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def as_dict(self) -> dict[str, Any]:
+        """For JSON: the answer's vendor and ``counts`` (the same as every output's), then the report."""
+        report = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "summary"}
+        return {"vendor": self.summary.vendor, "counts": self.summary.counts.as_dict()} | report
+
 
 def far_report(
     clause: str,
     contract: str,
     catalog: Catalog,
-    systems: list[dict[str, Any]],
+    answer: Answer,
     orgs: OrgProvider,
     rule: str = "current",
     identified: date | None = None,
@@ -160,7 +174,7 @@ def far_report(
     lines = [_procurement_line(p) for p in orgs.procurement(catalog.vendor.id) if p.contract == contract]
     holders = {c.org_id: c for c in orgs.contractors() if contract in c.contracts}
     supplier = catalog.entities[0].name if catalog.entities else catalog.vendor.name
-    for row in systems:
+    for row in answer.systems:
         org = orgs.org_of(row["host"]) if row["host"] else None
         if org and (org.org_id in holders or holders.keys() & set(org.ids)):
             lines.append(_installation_line(row, contract, supplier, catalog.vendor.name))
@@ -170,36 +184,29 @@ def far_report(
     when = identified or (min(dates) if dates else None)
     if when is None:
         notes.append("nothing identified under this contract: no report is due")
-        return FarReport(clause, rule, contract, None, None, None, [], lines, notes)
+        return FarReport(answer.summary, clause, rule, contract, None, None, None, [], lines, notes)
     first = add_business_days(when, days)
     follow = add_business_days(first, FOLLOW_UP_DAYS)
-    return FarReport(clause, rule, contract, when, first, follow, skipped_holidays(when, follow), lines, notes)
+    return FarReport(
+        answer.summary, clause, rule, contract, when, first, follow, skipped_holidays(when, follow), lines, notes
+    )
 
 
 def merge_far_reports(reports: list[FarReport]) -> FarReport:
-    """One report for several vendors under the same clause and contract: all lines, the earliest dates."""
-    if len(reports) == 1:
-        return reports[0]
+    """One report for several vendors under the same clause and contract: all lines, the earliest dates.
+
+    The summary is that of the vendor identified first (its counts are one vendor's, as in every output)."""
     if not reports:
         raise DirectiveError("no catalog for the vendors this clause covers")
-    first = reports[0]
+    if len(reports) == 1:
+        return reports[0]
     lines = sorted((line for r in reports for line in r.lines), key=lambda r: (r["order"], r["item_description"]))
-    notes = sorted({n for r in reports for n in r.notes if "no report is due" not in n})
     dated = [r for r in reports if r.identified is not None]
     if not dated:
-        return FarReport(first.clause, first.text, first.contract, None, None, None, [], lines, [*notes, *first.notes])
+        return replace(reports[0], lines=lines)
     earliest = min(dated, key=lambda r: r.identified or date.max)
-    return FarReport(
-        first.clause,
-        first.text,
-        first.contract,
-        earliest.identified,
-        earliest.first_report_due,
-        earliest.follow_up_due,
-        earliest.holidays,
-        lines,
-        notes,
-    )
+    notes = sorted({n for r in reports for n in r.notes if "no report is due" not in n})
+    return replace(earliest, lines=lines, notes=notes)
 
 
 def _as_date(value: str) -> date | None:

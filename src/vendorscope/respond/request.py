@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from vendorscope.errors import InputError
 
 ITEM_NAMES = ("systems", "contractors", "documents")
+DOCUMENTS_SINCE = date(2013, 1, 1)  # the committee's date: documents "since 1 January 2013"
 MAX_REQUEST_BYTES = 1 << 20
 
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vendorscope.errors import VendorscopeError
-from vendorscope.server import audit
 from vendorscope.server.accounts import ROLES, Principal
 from vendorscope.service import Service
 from vendorscope.web.deps import Admin, CsrfForm, ServiceDep
@@ -81,7 +80,7 @@ def revoke_token(token_id: int, service: ServiceDep, user: Admin, _form: CsrfFor
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, service: ServiceDep, user: Admin, action: str = "") -> HTMLResponse:
-    return page(request, "admin_audit.html", user, events=audit.events(service.store, 300, action), action=action)
+    return page(request, "admin_audit.html", user, events=service.audit_events(300, action), action=action)
 
 
 def _org_form_page(

@@ -49,12 +49,12 @@ async def login(
         raise HTTPException(403, "missing or stale form token; reload the login page")
     addr = client_addr(request)
     name = username.strip().lower()
-    if await run_in_threadpool(audit.recent_failures, service.store, name, addr, FAILURE_WINDOW) >= MAX_FAILURES:
-        await run_in_threadpool(audit.log, service.store, name, "login.limited", name, None, addr)
+    if await run_in_threadpool(service.recent_login_failures, name, addr, FAILURE_WINDOW) >= MAX_FAILURES:
+        await run_in_threadpool(service.audit, name, "login.limited", name, None, addr)
         raise HTTPException(429, "too many failed sign-ins; wait 15 minutes", {"Retry-After": "900"})
     user = await run_in_threadpool(service.accounts.authenticate, name, password)
     if user is None:
-        await run_in_threadpool(audit.log, service.store, name, audit.LOGIN_FAILED, name, None, addr)
+        await run_in_threadpool(service.audit, name, audit.LOGIN_FAILED, name, None, addr)
         response = page(
             request,
             "login.html",
@@ -66,7 +66,7 @@ async def login(
         )
         return response
     token, _csrf = await run_in_threadpool(service.accounts.start_session, user)
-    await run_in_threadpool(audit.log, service.store, user.name, "login", user.name, None, addr)
+    await run_in_threadpool(service.audit, user.name, "login", user.name, None, addr)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(response, token, request.app.state.secure_cookies)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
@@ -76,7 +76,7 @@ async def login(
 @router.post("/logout")
 def logout(request: Request, service: ServiceDep, user: UserDep, _form: CsrfForm) -> Response:
     service.accounts.end_session(request.cookies.get(SESSION_COOKIE, ""))
-    audit.log(service.store, user.name, "logout", user.name, None, client_addr(request))
+    service.audit(user.name, "logout", user.name, None, client_addr(request))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
