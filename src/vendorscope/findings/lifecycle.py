@@ -13,13 +13,13 @@ A removal is *verified* only by evidence: when a later collection no longer show
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from vendorscope.errors import NotFoundError, VendorscopeError
@@ -93,17 +93,23 @@ def save_policy(store: Store, policy: Policy) -> None:
 # -- evidence-driven transitions -------------------------------------------------------------------
 
 
-def verify_removals(conn: Connection, now: datetime) -> int:
+def verify_removals(conn: Connection, now: datetime, host_ids: Collection[int] | None = None) -> int:
     """Mark absent findings "removed (verified)" (and reopen ones seen again); returns how many changed.
 
-    Called by ``findings.refresh`` in its transaction, after findings follow the evidence. An absent
-    finding's evidence names the artifact (sha256) of the collection that no longer showed the product.
+    Called by ``findings.refresh`` in its transaction, after findings follow the evidence, for the hosts it
+    refreshed (None: all). Only findings whose presence and status disagree are read. An absent finding's
+    evidence names the artifact (sha256) of the collection that no longer showed the product.
     """
-    rows = conn.execute(
-        select(Finding.id, Finding.present, Finding.status, Finding.evidence, Finding.last_seen).where(
-            Finding.kind.in_(SOFTWARE_KINDS), Finding.status != WITHDRAWN
-        )
-    ).all()
+    disagree = or_(
+        and_(Finding.present.is_(False), Finding.status != VERIFIED),
+        and_(Finding.present.is_(True), Finding.status == VERIFIED),
+    )
+    stmt = select(Finding.id, Finding.present, Finding.status, Finding.evidence, Finding.last_seen).where(
+        Finding.kind.in_(SOFTWARE_KINDS), Finding.status != WITHDRAWN, disagree
+    )
+    if host_ids is not None:
+        stmt = stmt.where(Finding.host_id.in_(sorted(host_ids)))
+    rows = conn.execute(stmt.order_by(Finding.id)).all()
     events: list[dict[str, Any]] = []
     for row in rows:
         if not row.present and row.status != VERIFIED:

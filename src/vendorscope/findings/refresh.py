@@ -142,7 +142,7 @@ def refresh_findings(store: Store, host_ids: Collection[int] | None = None) -> t
         counts = reconcile(conn, values, SOFTWARE_KINDS, host_ids)
         devices = reconcile(conn, compute_devices(conn, host_ids), DEVICE_KINDS, host_ids)  # graded per device
         counts = (counts[0] + devices[0], counts[1] + devices[1], counts[2] + devices[2])
-        verify_removals(conn, datetime.now(UTC).replace(tzinfo=None))
+        verify_removals(conn, datetime.now(UTC).replace(tzinfo=None), host_ids)
         return counts
 
 
