@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from vendorscope.catalog.loader import load_catalog
 from vendorscope.errors import CatalogError
 from vendorscope.findings.refresh import refresh_findings
 from vendorscope.findings.title_matches import save_matches
@@ -147,4 +146,12 @@ def test_catalog_validate_checks_device_indicators(tmp_path: Path) -> None:
         path = tmp_path / "zte.yaml"
         path.write_text(base.replace(old, new, 1), encoding="utf-8")
         with pytest.raises(CatalogError, match=message):
-            load_catalog(path)
+            Service.validate_catalog(path)  # what `catalog validate` runs
+
+
+def test_builtin_device_catalogs_name_registered_organizations() -> None:
+    from vendorscope.catalog.loader import load_catalogs
+
+    assert {c.vendor.id: c.registry_problems() for c in load_catalogs()} == {
+        v: [] for v in ("dahua", "hikvision", "huawei", "hytera", "kaspersky", "zte")
+    }

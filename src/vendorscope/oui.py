@@ -12,14 +12,14 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from rigour.names import normalize_name, remove_org_types
-
 _HEX_LINE = re.compile(r"^([0-9A-F]{2}-[0-9A-F]{2}-[0-9A-F]{2})\s+\(hex\)\s+(.*?)\s*$", re.MULTILINE)
 _MAC_HEX = re.compile(r"[0-9a-f]{12}")
 
 
 def org_key(name: str) -> str:
     """Organization names compared without legal forms or punctuation ("Co., Ltd." = "CO.,LTD")."""
+    from rigour.names import normalize_name, remove_org_types  # only to resolve exact names: keep start-up light
+
     bare = remove_org_types(normalize_name(name) or "")
     return " ".join(re.sub(r"[^\w\s]", " ", bare).split())
 

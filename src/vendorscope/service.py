@@ -19,10 +19,10 @@ from vendorscope.collect.collector import Push, Request
 from vendorscope.collect.collector import collect as collect_host
 from vendorscope.collect.collector import write as write_bundle
 from vendorscope.config import Settings
-from vendorscope.errors import InputError, NotFoundError
+from vendorscope.errors import CatalogError, InputError, NotFoundError
 from vendorscope.findings import lifecycle as remediation
 from vendorscope.findings import query
-from vendorscope.findings.devices import CANDIDATE as DEVICE_CANDIDATE
+from vendorscope.findings.status import DEVICE_CANDIDATE
 from vendorscope.findings.title_matches import ensure_current, rematch_all
 from vendorscope.findings.update import Refreshed, refresh
 from vendorscope.ingest import FileResult, IngestReport, Progress, ingest_bytes, ingest_paths
@@ -158,7 +158,11 @@ class Service:
 
     @staticmethod
     def validate_catalog(path: Path) -> Catalog:
-        return load_catalog(path)
+        catalog = load_catalog(path)
+        problems = catalog.registry_problems()
+        if problems:
+            raise CatalogError(f"{path}: {'; '.join(problems)}")
+        return catalog
 
     # -- collect ---------------------------------------------------------------------------
 

@@ -335,11 +335,6 @@ class Catalog(_Model):
         refs += [("relabel " + r.brand, r.source) for r in self.relabels]
         refs += [("component maker " + c.id, c.source) for c in self.component_makers]
         problems += [
-            f"oui indicator {i.value!r} names no organization in the IEEE registry ({registry_version()})"
-            for i in self.all_indicators()
-            if i.kind is IndicatorKind.OUI and not resolve(i.value, i.match is Match.PATTERN)
-        ]
-        problems += [
             f"component maker {c.id} names unknown product {pid!r}"
             for c in self.component_makers
             for pid in c.products
@@ -349,6 +344,17 @@ class Catalog(_Model):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def registry_problems(self) -> list[str]:
+        """``oui`` indicators that name no registrant in the IEEE registry (read from netaddr's copy).
+
+        Checked by ``catalog validate`` and the tests, not at every load: parsing the registry takes a
+        noticeable fraction of a second, which every command would otherwise pay."""
+        return [
+            f"oui indicator {i.value!r} names no organization in the IEEE registry ({registry_version()})"
+            for i in self.all_indicators()
+            if i.kind is IndicatorKind.OUI and not resolve(i.value, i.match is Match.PATTERN)
+        ]
 
     def all_indicators(self) -> list[Indicator]:
         return [*self.indicators, *(i for p in self.products for i in p.indicators)]

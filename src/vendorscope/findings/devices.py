@@ -25,12 +25,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from vendorscope.findings.status import DEVICE, DEVICE_CANDIDATE
 from vendorscope.match.matcher import DECISIVE, DEVICE_SOURCES, UNIDENTIFIED
 from vendorscope.store.tables import Artifact, Installation, Title, TitleMatch
 
-DEVICE = "device"
-CANDIDATE = "device-candidate"
-DEVICE_KINDS = (DEVICE, CANDIDATE)
+CANDIDATE = DEVICE_CANDIDATE
 CONFIRMED, LIKELY, CANDIDATE_GRADE = "confirmed", "likely", "candidate"
 
 FIELD_WORDS = {

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from vendorscope.findings.devices import DEVICE_KINDS, compute_devices
+from vendorscope.findings.devices import compute_devices
 from vendorscope.findings.lifecycle import verify_removals
 from vendorscope.findings.reconcile import apply_drafts
-from vendorscope.findings.status import EMBEDDED, SOFTWARE_KINDS
+from vendorscope.findings.status import DEVICE_KINDS, EMBEDDED, SOFTWARE_KINDS
 from vendorscope.match.matcher import DEVICE_SOURCES, REPORT_THRESHOLD, UNIDENTIFIED
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact, Finding, Installation, Title, TitleMatch
