@@ -25,7 +25,7 @@ def test_section_889_packages_list_exactly_the_covered_devices(sqlite_service: S
     macs = {h["host"]: h["facts"].get("mac") for h in sqlite_service.hosts()}
     listed = set()
     for result in results:
-        with (result.folder / "systems.csv").open(encoding="utf-8") as handle:
+        with (result.folder / "systems.csv").open(encoding="utf-8-sig") as handle:
             rows = list(csv.DictReader(handle))
         listed |= {(macs[row["host"]], result.folder.name) for row in rows}
         assert {row["kind"] for row in rows} <= {"device"}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from vendorscope.errors import CatalogError
 from vendorscope.findings.refresh import refresh_findings
-from vendorscope.findings.title_matches import save_matches
+from vendorscope.ingest import _attribute
 from vendorscope.oui import locally_administered, organization
 from vendorscope.service import Service
 from vendorscope.sources.base import Hints, Item, Observation, Problem
@@ -98,10 +99,9 @@ def _device_findings(service: Service, items: list[Item]) -> list[dict]:
                 tool_version="t",
             )
         ).inserted_primary_key[0]
-        writer = ArtifactWriter(conn, Caches(), artifact)
+        writer = ArtifactWriter(conn, Caches(), artifact, partial(_attribute, service.matcher))
         writer.add(observation)
         writer.flush()
-        save_matches(conn, service.matcher, writer.stats.new_titles)
     refresh_findings(service.store)
     return service.findings()
 

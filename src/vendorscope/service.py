@@ -44,7 +44,7 @@ from vendorscope.records.terms import vendor_terms
 from vendorscope.respond.answer import Answer, Evidence, build_answer
 from vendorscope.respond.build import ad_hoc_request, load_checked_request, store_fingerprint
 from vendorscope.respond.providers import NoOrgRegistry, NoRecords, Providers
-from vendorscope.respond.request import ITEM_NAMES, field_line
+from vendorscope.respond.request import ITEM_NAMES
 from vendorscope.respond.request import Request as RespondRequest
 from vendorscope.respond.summary import Summary
 from vendorscope.server import audit, custody, documents, packages, productions, trend, views
@@ -306,7 +306,7 @@ class Service:
         request = load_checked_request(request_path, [c.vendor.id for c in self.catalogs])
         if len(request.vendor_ids) > 1:
             message = "vendors: a request naming several vendors gets one package per vendor (vendorscope respond)"
-            raise InputError(str(request_path), message, field_line(request_path, "vendors"))
+            raise InputError(str(request_path), message)
         return self._package(request, request_path, out_dir, csv_bom)
 
     def respond_each(self, request_path: Path, out_dir: Path, csv_bom: bool = True) -> list[PackageResult]:
