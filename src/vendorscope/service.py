@@ -33,8 +33,8 @@ from vendorscope.orgs.provider import RegistryOrgs
 from vendorscope.orgs.scope import Scope
 from vendorscope.orgs.screening.lists import covered_entities
 from vendorscope.orgs.screening.screener import Query, Screener
-from vendorscope.records import index, produce, review, search
-from vendorscope.records.ingest import RecordsIngestReport, ingest_records
+from vendorscope.records import index, produce, redact, review, search
+from vendorscope.records.ingest import RecordsIngestReport, ingest_export, ingest_records
 from vendorscope.records.produce import ProductionReport
 from vendorscope.records.provider import RecordsProduction
 from vendorscope.records.search import Filters
@@ -330,6 +330,11 @@ class Service:
         folder = options.pop("records_dir", None)
         return ingest_records(self.store, self.records_originals(folder), paths, custodian, **options)
 
+    def records_ingest_export(self, root: Path, kind: str, custodian: str, **options: Any) -> RecordsIngestReport:
+        """Ingest an export (Google Vault, Purview, a DAT with natives, a folder tree) with its custodians."""
+        folder = options.pop("records_dir", None)
+        return ingest_export(self.store, self.records_originals(folder), root, kind, custodian, **options)
+
     def records_search(self, query: str, filters: Filters) -> list[dict[str, Any]]:
         with self.store.engine.begin() as conn:
             index.ensure(conn)
@@ -346,10 +351,21 @@ class Service:
             return review.tag(conn, ids, tag, reviewer, **options)
 
     def records_produce(
-        self, out_dir: Path, prefix: str, records_dir: Path | None = None, cumulative: bool = False
+        self,
+        out_dir: Path,
+        prefix: str,
+        records_dir: Path | None = None,
+        cumulative: bool = False,
+        options: produce.ProductionOptions | None = None,
     ) -> ProductionReport:
+        originals = self.records_originals(records_dir)
         with self.store.transaction() as conn:
-            return produce.produce(conn, self.records_originals(records_dir), out_dir, prefix, cumulative=cumulative)
+            return produce.produce(conn, originals, out_dir, prefix, cumulative=cumulative, options=options)
+
+    def records_redact(self, ids: list[int], kind: str, value: str, reason: str, reviewer: str) -> list[int]:
+        """Mark text to redact (exact text, a regular expression, or a START:END span) on documents."""
+        with self.store.transaction() as conn:
+            return redact.add(conn, ids, kind, value, reason, reviewer)
 
     def records_reindex(self) -> int:
         with self.store.transaction() as conn:
