@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean bench-agency bench-ingest bench-ingest-pg bench-server bench-records bench-respond bench-sbom bench-dns bench-collect bench-screening bench-signing
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,31 @@ lint: $(STAMP)
 
 bench: $(STAMP)  # every benchmark in benchmarks/, one after the other (long: see docs/benchmarks.md)
 	for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# One target per benchmark (figures and the machine they were taken on: docs/benchmarks.md).
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+bench-agency: $(STAMP)  # SCALE=0.01 by default; add PG=1 for PostgreSQL
+	$(BIN)/python benchmarks/bench_agency.py --scale $(or $(SCALE),0.01) $(if $(PG),--pg $(PG_URL))
+bench-ingest: $(STAMP)
+	$(BIN)/python benchmarks/bench_ingest.py
+bench-ingest-pg: $(STAMP)
+	$(BIN)/python benchmarks/bench_ingest.py --pg $(PG_URL)
+bench-server: $(STAMP)
+	$(BIN)/python benchmarks/bench_server_load.py --pg $(PG_URL)
+bench-records: $(STAMP)
+	$(BIN)/python benchmarks/bench_records.py
+bench-respond: $(STAMP)
+	$(BIN)/python benchmarks/bench_respond.py
+bench-sbom: $(STAMP)
+	$(BIN)/python benchmarks/bench_sbom.py
+bench-dns: $(STAMP)
+	$(BIN)/python benchmarks/bench_dns.py
+bench-collect: $(STAMP)
+	$(BIN)/python benchmarks/bench_collect.py
+bench-screening: $(STAMP)
+	$(BIN)/python benchmarks/bench_screening.py
+bench-signing: $(STAMP)
+	$(BIN)/python benchmarks/bench_signing_walk.py
 
 clean:
 	rm -rf $(VENV) demo-output vendorscope.db

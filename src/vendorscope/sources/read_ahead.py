@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from vendorscope import sources
-from vendorscope.sources.base import Hints, Problem, Record
+from vendorscope.sources.base import Hints, Item, Observation, Problem, Record
 from vendorscope.sources.reader import GZIP_MAGIC, XZ_MAGIC, open_binary
 
 AHEAD_MAX_BYTES = 32 * 1024 * 1024  # per file, as stored (gzip counts ×8)
@@ -51,7 +51,14 @@ def read_records(
 
 
 def parse_whole(format_name: str, path: str, hints: Hints) -> list[Record]:
-    return list(read_records(format_name, path, hints))
+    """A file's records, with equal items made one object: pickling sends each distinct item once."""
+    records = list(read_records(format_name, path, hints))
+    same: dict[Item, Item] = {}
+    for record in records:
+        if isinstance(record, Observation):
+            record.items = [same.setdefault(item, item) for item in record.items]
+            record.removed = [same.setdefault(item, item) for item in record.removed]
+    return records
 
 
 def ahead_size(path: Path) -> int:
