@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean bench-agency bench-ingest bench-ingest-pg bench-server bench-records bench-respond bench-sbom bench-dns bench-collect bench-screening bench-signing
+.PHONY: demo test lint bench clean bench-agency bench-ingest bench-ingest-pg bench-server bench-records bench-respond bench-sbom bench-dns bench-collect bench-screening bench-signing install
+BINDIR ?= $(HOME)/.local/bin
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +15,11 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/vendorscope demo --out demo-output
+
+install: $(STAMP)  # put the command on the PATH: a link in BINDIR (default ~/.local/bin) to .venv/bin/vendorscope
+	mkdir -p $(BINDIR)
+	ln -sf $(abspath $(BIN))/vendorscope $(BINDIR)/vendorscope
+	@echo "vendorscope -> $(BINDIR)/vendorscope (make sure $(BINDIR) is on your PATH)"
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

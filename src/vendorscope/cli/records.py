@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from vendorscope.cli.context import service
+from vendorscope.cli.context import allow_new_store, service
 from vendorscope.cli.output import Format, FormatOption, emit, error, say
 from vendorscope.errors import VendorscopeError
 from vendorscope.records.tags import TAGS
@@ -50,6 +50,7 @@ def ingest(
     ] = "eng+rus",
 ) -> None:
     """Ingest email (.eml, mbox, .msg, .pst), PDF, Office, images, HTML, text and ZIP; unreadable files are listed."""
+    allow_new_store()
     report = service().records_ingest(
         paths, custodian, workers=workers, dask=dask, records_dir=records_dir, ocr=ocr, ocr_languages=ocr_languages
     )

@@ -7,6 +7,7 @@ given a decoder memory limit).
 
 from __future__ import annotations
 
+import fnmatch
 import gzip
 import hashlib
 import io
@@ -25,21 +26,41 @@ XZ_MEMLIMIT = 256 * 1024 * 1024  # decoder memory; real xz files need a few MiB
 HEAD_BYTES = 64 * 1024
 MAX_WHOLE_FILE = 512 * 1024 * 1024  # formats that must load the whole document (a JSON array)
 _SKIP_NAMES = {".DS_Store", "Thumbs.db"}
+IGNORE_FILE = ".vendorscopeignore"
 
 
 def walk(paths: list[Path]) -> Iterator[Path]:
-    """Every regular file under the given files and folders, in a stable order."""
+    """Every regular file under the given files and folders, in a stable order.
+
+    Hidden files, desktop litter and the names a folder's ``.vendorscopeignore`` lists (one name or
+    glob a line; the sample generator's ground truth) are not evidence and are left out.
+    """
     for path in paths:
         if path.is_dir():
             for root, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                ignored = ignore_patterns(Path(root))
                 for name in sorted(files):
-                    if name not in _SKIP_NAMES and not name.startswith("."):
+                    if name not in _SKIP_NAMES and not name.startswith(".") and not _matches(name, ignored):
                         yield Path(root) / name
         elif path.exists():
             yield path
         else:
             raise InputError(str(path), "no such file or folder")
+
+
+def ignore_patterns(folder: Path) -> list[str]:
+    """The names and globs listed in ``folder/.vendorscopeignore`` (comments with #)."""
+    try:
+        text = (folder / IGNORE_FILE).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines()[:1000])
+    return [line for line in lines if line]
+
+
+def _matches(name: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
 
 def sha256_of(path: Path) -> tuple[str, int]:
