@@ -43,7 +43,7 @@ from vendorscope.records.store import Originals
 from vendorscope.records.terms import vendor_terms
 from vendorscope.respond.answer import Answer, Evidence, build_answer
 from vendorscope.respond.build import ad_hoc_request, load_checked_request, store_fingerprint
-from vendorscope.respond.providers import NoOrgRegistry, NoRecords, Providers
+from vendorscope.respond.providers import Providers
 from vendorscope.respond.request import ITEM_NAMES
 from vendorscope.respond.request import Request as RespondRequest
 from vendorscope.respond.summary import Summary
@@ -250,10 +250,7 @@ class Service:
                 self.records_vendor_search,
                 lambda folder, prefix: self.records_produce(folder, prefix, cumulative=True),
             )
-        return Providers(
-            orgs=registry if registry.available else NoOrgRegistry(),
-            documents=records if records.available else NoRecords(),
-        )
+        return Providers(orgs=registry, documents=records)  # each says itself when it has nothing
 
     @providers.setter
     def providers(self, providers: Providers | None) -> None:
