@@ -88,6 +88,7 @@ def ingest_export(
 
     if kind not in KINDS:
         raise VendorscopeError(f"--kind {kind!r}: one of {', '.join(KINDS)}")
+    allow_new_store()  # ingesting evidence may start the store
     report = service().records_ingest_export(
         root, kind, custodian, custodian_from_folder=custodian_from_folder, workers=workers,
         records_dir=records_dir, ocr=ocr,
