@@ -44,3 +44,16 @@ class NotFoundError(VendorscopeError):
 
     exit_code = 5
     http_status = 404
+
+
+class RefusedError(VendorscopeError):
+    """Something the caller may not do or send (an agent pushing the org registry); audited by the caller."""
+
+    exit_code = 6
+    http_status = 403
+
+
+class TooLargeError(InputError):
+    """An input past a configured bound (decompressed bytes, items): refused whole, the rest of a batch goes on."""
+
+    http_status = 413

@@ -15,7 +15,7 @@ import gzip
 import hashlib
 import io
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from vendorscope import __version__, sources
-from vendorscope.errors import InputError
+from vendorscope.errors import InputError, RefusedError
 from vendorscope.findings.title_matches import save_matches
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs.writer import OrgsWriter
@@ -173,8 +173,13 @@ def ingest_bytes(
     name: str,
     hints: Hints,
     after: AfterWrite | None = None,
+    evidence_only: bool = False,
 ) -> FileResult:
-    """Ingest content received as bytes (an agent's push), with the same custody and idempotence as a file."""
+    """Ingest content received as bytes (an agent's push), with the same custody and idempotence as a file.
+
+    ``evidence_only``: software and network evidence only; a registry, ownership or purchase file (or record)
+    raises RefusedError before anything is written.
+    """
     hints = _watching(hints, matcher)
     digest = hashlib.sha256(data).hexdigest()
     try:
@@ -186,7 +191,24 @@ def ingest_bytes(
     plan = _prepare(store, Blob(name, name, digest, len(data), head, now, lambda: _open_bytes(data)), hints)
     if isinstance(plan, FileResult):
         return plan
-    return _write(store, caches, matcher, plan, _records(plan, hints), after)
+    records = _records(plan, hints)
+    if evidence_only:
+        _refuse_registry(plan.format)
+        records = _evidence_only(records)
+    return _write(store, caches, matcher, plan, records, after)
+
+
+def _refuse_registry(format_name: str) -> None:
+    if format_name in sources.REGISTRY_FORMATS:
+        raise RefusedError(f"an agent pushes evidence about its hosts; a {format_name} file is the registry's, refused")
+
+
+def _evidence_only(records: Iterable[Record]) -> Iterator[Record]:
+    """The records, refusing any that is not host evidence (a format added later cannot open the registry)."""
+    for record in records:
+        if not isinstance(record, Observation | NetworkContact | Problem):
+            raise RefusedError(f"an agent pushes evidence about its hosts; a {type(record).__name__} is refused")
+        yield record
 
 
 def _watching(hints: Hints | None, matcher: Matcher) -> Hints:

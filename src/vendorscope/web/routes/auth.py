@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from vendorscope.server import audit
+from vendorscope.server import audit, throttle
 from vendorscope.web.deps import CsrfForm, ServiceDep, UserDep
 from vendorscope.web.render import page
 from vendorscope.web.security import (
@@ -24,8 +24,8 @@ from vendorscope.web.security import (
 )
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-MAX_FAILURES = 5  # per user name or address ...
-FAILURE_WINDOW = timedelta(minutes=15)  # ... within this window, then 429 until it passes
+MAX_FAILURES = 5  # password checks per user name, and per address, ...
+FAILURE_WINDOW = timedelta(minutes=15)  # ... within this window (a success gives its check back), then 429
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -49,10 +49,13 @@ async def login(
         raise HTTPException(403, "missing or stale form token; reload the login page")
     addr = client_addr(request)
     name = username.strip().lower()
-    if await run_in_threadpool(audit.recent_failures, service.store, name, addr, FAILURE_WINDOW) >= MAX_FAILURES:
+    counters = throttle.keys(name, addr)
+    if not await run_in_threadpool(throttle.reserve, service.store, counters, MAX_FAILURES, FAILURE_WINDOW):
         await run_in_threadpool(audit.log, service.store, name, "login.limited", name, None, addr)
         raise HTTPException(429, "too many failed sign-ins; wait 15 minutes", {"Retry-After": "900"})
-    user = await run_in_threadpool(service.accounts.authenticate, name, password)
+    user = await run_in_threadpool(service.accounts.authenticate, name, password)  # only with a slot reserved
+    if user is not None:
+        await run_in_threadpool(throttle.release, service.store, counters)
     if user is None:
         await run_in_threadpool(audit.log, service.store, name, audit.LOGIN_FAILED, name, None, addr)
         response = page(
