@@ -59,6 +59,7 @@ class FileResult:
     artifact_id: int | None = None
     host_ids: set[int] = field(default_factory=set)  # hosts the input wrote to
     retryable: bool = False  # failed only because a concurrent writer got in the way
+    too_large: bool = False  # refused whole: past a bound on decompressed bytes or items (sources/limits.py)
 
     def messages(self) -> list[str]:
         """One line per problem, ``path:line: message``."""
@@ -84,6 +85,10 @@ class IngestReport:
 
 class _NothingReadable(Exception):
     """Raised inside the transaction to undo an input that yielded no records, only problems."""
+
+
+class _TooLarge(Exception):
+    """Raised inside the transaction to undo an input past its limits (the fatal problem says which)."""
 
 
 Progress = Callable[[Path, int], None]
@@ -300,6 +305,9 @@ def _write(
             route = _Router(writer, NetworkWriter(conn, artifact_id), OrgsWriter(conn, artifact_id), blob.observed)
             for record in records:
                 if isinstance(record, Problem):
+                    if record.fatal:
+                        result.problems = [record]
+                        raise _TooLarge
                     result.problems.append(record)
                     continue
                 result.records += 1
@@ -328,6 +336,9 @@ def _write(
     except _NothingReadable:
         caches.forget()
         result.status = "failed"
+    except _TooLarge:
+        caches.forget()
+        result.status, result.too_large, result.records = "failed", True, 0
     except (IntegrityError, OperationalError) as exc:
         caches.forget()
         result.artifact_id, result.host_ids = None, set()

@@ -18,7 +18,7 @@ from functools import partial
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from vendorscope.errors import RefusedError, VendorscopeError
+from vendorscope.errors import RefusedError, TooLargeError, VendorscopeError
 from vendorscope.findings.refresh import refresh_findings
 from vendorscope.ingest import FileResult, ingest_bytes
 from vendorscope.match.matcher import Matcher
@@ -26,6 +26,7 @@ from vendorscope.orgs.ownership import owners
 from vendorscope.server.accounts import Principal
 from vendorscope.server.audit import now, record
 from vendorscope.sources.base import Hints
+from vendorscope.sources.limits import push_limits
 from vendorscope.store.store import Store
 from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, Installation
 from vendorscope.store.writer import Caches
@@ -95,7 +96,7 @@ class AgentIngest:
         for attempt in range(ATTEMPTS):
             caches = self._caches()
             try:
-                hints = Hints(org=agent.org)
+                hints = Hints(org=agent.org, limits=push_limits())
                 result = ingest_bytes(self.store, caches, self.matcher, data, name, hints, claim, evidence_only=True)
             except RefusedError as exc:
                 self._log(agent, agent_name, data, "refused", addr, str(exc))
@@ -103,6 +104,9 @@ class AgentIngest:
             if not result.retryable:
                 break
             time.sleep(0.02 * 2**attempt)
+        if result.too_large:
+            self._log(agent, agent_name, data, "refused", addr, result.messages()[0])
+            raise TooLargeError(name, result.messages()[0].removeprefix(f"{name}: "))
         if result.status == "ingested":
             caches.commit()
             self._refresh_soon(result.host_ids)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from vendorscope.errors import InputError
+from vendorscope.errors import InputError, TooLargeError
 
 GZIP_MAGIC = b"\x1f\x8b"
 XZ_MAGIC = b"\xfd7zXZ\x00"
@@ -97,6 +97,48 @@ class _XzStream(io.RawIOBase):
     def close(self) -> None:
         self._raw.close()
         super().close()
+
+
+class BoundedStream(io.RawIOBase):
+    """Reads through to ``raw`` and raises TooLargeError past ``limit`` bytes (remembered in ``tripped``).
+
+    The one guard of decompressed size for every format: line parsers meet the error as they read, and
+    whole-document parsers that turn a read error into a Problem are caught by ``tripped`` afterwards.
+    """
+
+    def __init__(self, raw: IO[bytes], limit: int, filename: str, message: str) -> None:
+        self._raw = raw
+        self._left = limit
+        self._filename = filename
+        self._message = message
+        self.tripped = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left < 0:
+            self._trip()
+        view = memoryview(buffer)
+        data = self._raw.read(min(len(view), self._left + 1))
+        self._left -= len(data)
+        if self._left < 0:
+            self._trip()
+        view[: len(data)] = data
+        return len(data)
+
+    def _trip(self) -> None:
+        self.tripped = self._message
+        raise TooLargeError(self._filename, self._message)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def bounded(stream: IO[bytes], limit: int, filename: str, message: str) -> io.BufferedReader:
+    """``stream`` read through a BoundedStream (buffered, so parsers can peek and iterate lines)."""
+    return io.BufferedReader(BoundedStream(stream, limit, filename, message), 1 << 16)
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
