@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from vendorscope.demo.organization import UNMANAGED_CLIENT
 from vendorscope.demo.run import run_demo
@@ -21,7 +19,7 @@ SOFTWARE = ("branded", "embedded")
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
-    run_demo(out, hosts=150, seed=11, console=Console(file=io.StringIO(), width=200))
+    run_demo(out, hosts=150, seed=11)
     return out
 
 

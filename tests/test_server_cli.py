@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 
 from tests.server_support import KES, bundle, fast_hashing, live_server, server_service
 from vendorscope import cli
-from vendorscope.commands.server import PushError, push_bundle
+from vendorscope.cli.server import PushError, push_bundle
 from vendorscope.errors import NotFoundError
 from vendorscope.web.app import create_app
 

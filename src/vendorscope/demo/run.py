@@ -1,22 +1,67 @@
-"""`vendorscope demo`: the main job, end to end, on a generated fleet in a fresh embedded store."""
+"""`vendorscope demo`: the main job, end to end, on a generated fleet in a fresh embedded store.
+
+This module does the work and reports each finished step to a callback with what it found so far; the
+command line (``vendorscope.cli.demo``) prints the steps. Nothing here prints or imports the CLI.
+"""
 
 from __future__ import annotations
 
 import json
 import shutil
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
-from vendorscope.demo.fleet import generate_fleet
-from vendorscope.demo.organization import generate_organization
+from vendorscope.demo.fleet import FleetSummary, generate_fleet
+from vendorscope.demo.organization import OrganizationSummary, generate_organization
 from vendorscope.findings.refresh import SOFTWARE_KINDS
 from vendorscope.records.search import Filters
 from vendorscope.service import Service
 
+if TYPE_CHECKING:
+    from vendorscope.ingest import IngestReport
+    from vendorscope.records.ingest import RecordsIngestReport
+    from vendorscope.respond.package import PackageResult
+
 SAMPLE_REQUEST = Path(__file__).with_name("request.yaml")
+STEPS = ("agency", "ingest", "exposure", "check", "review", "answer")
+
+
+@dataclass
+class DemoRun:
+    """What the demo made and found; filled step by step (the callback sees the steps done so far)."""
+
+    out_dir: Path
+    hosts: int
+    seed: int
+    service: Service
+    fleet: FleetSummary | None = None
+    organization: OrganizationSummary | None = None
+    ingest: IngestReport | None = None
+    records: RecordsIngestReport | None = None
+    ingest_seconds: float = 0.0
+    missed: set[tuple[str, str]] = field(default_factory=set)
+    extra: set[tuple[str, str]] = field(default_factory=set)
+    reviewed: list[dict[str, Any]] = field(default_factory=list)
+    package: PackageResult | None = None
+
+    @property
+    def fleet_dir(self) -> Path:
+        return self.out_dir / "fleet"
+
+    @property
+    def org_dir(self) -> Path:
+        return self.out_dir / "organization"
+
+    @property
+    def db_path(self) -> Path:
+        return self.out_dir / "vendorscope.db"
+
+
+Step = Callable[[str, DemoRun], None]
 
 
 def evidence_paths(fleet_dir: Path, org_dir: Path | None = None) -> list[Path]:
@@ -40,77 +85,52 @@ def compare_with_truth(service: Service, truth_path: Path) -> tuple[set[tuple[st
     return expected - found, found - expected
 
 
-def run_demo(out_dir: Path, hosts: int, seed: int, console: Console) -> None:
-    fleet_dir, org_dir = out_dir / "fleet", out_dir / "organization"
-    db_path = out_dir / "vendorscope.db"
-    for folder in (fleet_dir, org_dir, out_dir / "response"):
+def run_demo(out_dir: Path, hosts: int, seed: int, step: Step | None = None) -> DemoRun:
+    """Generate a sample agency, ingest it, check against its truth, review its mail, answer the sample request.
+    ``step(name, run)`` is called after each of ``STEPS`` while the store is open."""
+    _fresh(out_dir)
+    run = DemoRun(out_dir, hosts, seed, Service(str(out_dir / "vendorscope.db")))
+    done = step or (lambda name, run: None)
+    try:
+        run.fleet = generate_fleet(run.fleet_dir, hosts=hosts, seed=seed)
+        host_names = run.fleet_dir.joinpath("hosts.txt").read_text(encoding="utf-8").split()
+        run.organization = generate_organization(run.org_dir, host_names, seed)
+        done("agency", run)
+        started = time.perf_counter()
+        run.ingest = run.service.ingest(evidence_paths(run.fleet_dir, run.org_dir))
+        run.records = run.service.records_ingest([run.org_dir / "mail"], custodian="Sam Ortega (CIO)", workers=1)
+        run.ingest_seconds = time.perf_counter() - started
+        done("ingest", run)
+        done("exposure", run)
+        run.missed, run.extra = compare_with_truth(run.service, run.fleet.truth_path)
+        done("check", run)
+        run.reviewed = review(run.service)
+        done("review", run)
+        run.package = run.service.respond(SAMPLE_REQUEST, out_dir / "response")
+        done("answer", run)
+    finally:
+        run.service.close()
+    return run
+
+
+def _fresh(out_dir: Path) -> None:
+    """Remove what an earlier demo left (fleet, organization, response, the store and its sidecar folders)."""
+    for folder in (out_dir / "fleet", out_dir / "organization", out_dir / "response"):
         if folder.exists():
             shutil.rmtree(folder)
     for stale in [*out_dir.glob("vendorscope.db*")]:
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     out_dir.mkdir(parents=True, exist_ok=True)
-    console.print(f"[bold]1. Sample agency[/]: {hosts} hosts (seed {seed}) in {fleet_dir}, the rest in {org_dir}")
-    fleet = generate_fleet(fleet_dir, hosts=hosts, seed=seed)
-    host_names = fleet_dir.joinpath("hosts.txt").read_text(encoding="utf-8").split()
-    org = generate_organization(org_dir, host_names, seed)
-    console.print(
-        f"   {fleet.items:,} software items in {fleet.files} files (osquery logs, osqueryi JSON, JSONL); "
-        f"{org.orgs} organizations (agency, offices, prime, sub), ownership, purchases, network logs, "
-        f"{org.emails} e-mails"
-    )
-    service = Service(str(db_path))
-    try:
-        started = time.perf_counter()
-        report = service.ingest(evidence_paths(fleet_dir, org_dir))
-        records = service.records_ingest([org_dir / "mail"], custodian="Sam Ortega (CIO)", workers=1)
-        console.print(
-            f"[bold]2. Ingest[/] into {db_path}: {report.count('ingested')} files, {report.items:,} items, and "
-            f"{records.documents} documents in {time.perf_counter() - started:.1f} s"
-        )
-        console.print("[bold]3. Exposure[/]: which systems run Kaspersky software, and how we know")
-        from vendorscope.cli import print_summary
-
-        print_summary(service, "kaspersky")
-        sample = next(iter(service.findings("kaspersky")), None)
-        if sample:
-            console.print(f"   e.g. {sample['host']}: {sample['explanation'][:300]}", highlight=False)
-        missed, extra = compare_with_truth(service, fleet.truth_path)
-        verdict = "[green]match[/]" if not missed and not extra else "[red]differ from[/]"
-        console.print(
-            f"[bold]4. Check[/]: the findings {verdict} the fleet's ground truth "
-            f"({len(missed)} missed, {len(extra)} extra)."
-        )
-        _review(service, console)
-        _answer_request(service, out_dir, console)
-        console.print(
-            f"   Explore: vendorscope --db {db_path} findings | hosts | orgs | exposure --by contractor | "
-            "records search --vendor kaspersky --since 2013-01-01 | remediation | report bod-17-01"
-        )
-    finally:
-        service.close()
 
 
-def _review(service: Service, console: Console) -> None:
+def review(service: Service) -> list[dict[str, Any]]:
     """Step 5: a reviewer goes through the vendor-search hits since 2013 (scripted here: counsel's mail is
-    privileged, the rest assesses the vendor)."""
+    privileged, the rest assesses the vendor). Returns the hits reviewed."""
     hits = service.records_vendor_search("kaspersky", Filters(since=datetime(2013, 1, 1), limit=0))
     for hit in hits:
-        privileged = "counsel" in (hit["subject"] or "").lower() or "legal advice" in (hit["subject"] or "").lower()
-        if privileged:
+        subject = (hit["subject"] or "").lower()
+        if "counsel" in subject or "legal advice" in subject:
             service.records_tag([hit["id"]], "privileged", "demo reviewer", basis="attorney-client", family=True)
         else:
             service.records_tag([hit["id"]], "responsive", "demo reviewer", family=True)
-    subjects = "; ".join(f'"{h["subject"]}"' for h in hits)
-    console.print(
-        f"[bold]5. Review[/]: the vendor search since 2013 finds {len(hits)} families ({subjects}); "
-        "tagged responsive, counsel's advice privileged",
-        highlight=False,
-    )
-
-
-def _answer_request(service: Service, out_dir: Path, console: Console) -> None:
-    """Step 6: the main job — answer the sample request with a package."""
-    from vendorscope.commands.respond import print_package
-
-    console.print(f"[bold]6. Answer[/] the sample request {SAMPLE_REQUEST.name}:")
-    print_package(service.respond(SAMPLE_REQUEST, out_dir / "response"), console)
+    return hits

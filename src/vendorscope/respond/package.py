@@ -8,7 +8,6 @@ are deterministic.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
 import shutil
@@ -26,6 +25,7 @@ from vendorscope.errors import VendorscopeError
 from vendorscope.respond import charts
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
 from vendorscope.respond.providers import DocumentProvider, ProductionSummary
+from vendorscope.safe_csv import write_rows
 
 MANIFEST = "manifest.json"
 MAX_LISTED_NOT_EXAMINED = 50
@@ -112,10 +112,7 @@ def _documents(answer: Answer, documents: DocumentProvider, work: Path) -> tuple
 
 def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+        write_rows(handle, columns, rows)
 
 
 def render_html(answer: Answer, meta: PackageMeta, documents_line: str) -> str:

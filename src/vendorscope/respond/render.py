@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from vendorscope.errors import VendorscopeError
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
+from vendorscope.safe_csv import safe_cell
 
 MAX_COLUMN_WIDTH = 60
 BOLD = Font(bold=True)
@@ -83,9 +84,10 @@ def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...], rows: list[
 
 
 def _cell(sheet: Any, value: Any) -> Any:
-    """Text that starts with "=" is data here, never a formula (formula injection from evidence)."""
-    if isinstance(value, str) and value.startswith("="):
+    """The same formula-safe text as the CSVs; and text is stored as text, never as a formula."""
+    value = safe_cell(value)
+    if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
         return cell
-    return "" if value is None else value
+    return value

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from vendorscope.safe_csv import write_rows
 from vendorscope.server import audit
 from vendorscope.server.accounts import Principal
 from vendorscope.server.views import FindingFilter
@@ -85,10 +85,7 @@ def export_csv(
 ) -> Response:
     rows = service.scoped_findings(hosts, flt)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in CSV_COLUMNS])
+    write_rows(buffer, CSV_COLUMNS, rows)
     audit.log(
         service.store,
         user.name,
@@ -100,8 +97,3 @@ def export_csv(
     return Response(
         buffer.getvalue(), media_type="text/csv", headers={"Content-Disposition": "attachment; filename=findings.csv"}
     )
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text  # no formulas when opened in a spreadsheet

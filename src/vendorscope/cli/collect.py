@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from vendorscope.cli.context import service
+from vendorscope.cli.output import say
 from vendorscope.collect.collector import Request
 from vendorscope.errors import InputError
-
-out = Console()
 
 
 def register(app: typer.Typer) -> None:
@@ -31,20 +30,17 @@ def collect(
     host: Annotated[str, typer.Option(help="Host name to record instead of the discovered one.")] = "",
 ) -> None:
     """Collect host facts and software on this machine, offline; write one bundle for `ingest`."""
-    from vendorscope.cli import state
-
     for folder in [root, *([windows_root] if windows_root else []), *(scan or [])]:
         if not folder.is_dir():
             raise InputError(str(folder), "not a folder")
     request = Request(root=root, windows_root=windows_root, scan=list(scan or []), host=host)
     target = out_file or Path(f"{host or socket.gethostname()}.vendorscope.json.gz")
-    doc = state.service.collect(request, target)
+    doc = service().collect(request, target)
     read = [s for s in doc["sources"] if s["status"] == "read"]
     missing = [f"{s['name']} ({s['reason']})" for s in doc["sources"] if s["status"] != "read"]
-    out.print(
+    say(
         f"{target}: {doc['host'].get('hostname', '?')}, {len(doc['items']):,} items from {len(read)} sources; "
-        f"{len(doc['problems'])} problems noted",
-        highlight=False,
+        f"{len(doc['problems'])} problems noted"
     )
     if missing:
-        out.print("not read: " + "; ".join(missing), highlight=False)
+        say("not read: " + "; ".join(missing))

@@ -2,39 +2,27 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import orjson
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from vendorscope.cli.context import service
+from vendorscope.cli.output import Format, FormatOption, emit, error, say
 from vendorscope.errors import VendorscopeError
 from vendorscope.records.produce import EXCEPTION_FIELDS
 from vendorscope.records.review import TAGS
 from vendorscope.records.search import Filters
-from vendorscope.service import Service
+from vendorscope.safe_csv import SafeWriter
 
 records_app = typer.Typer(help="Find, review and produce the documents that assess a vendor.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
 MAX_ERROR_LINES = 20
 
 
-class Output(StrEnum):
-    table = "table"
-    json = "json"
-
-
-def _service() -> Service:
-    from vendorscope.cli import state
-
-    return state.service
+def register(app: typer.Typer) -> None:
+    app.add_typer(records_app, name="records")
 
 
 def _date(value: str | None, option: str) -> datetime | None:
@@ -60,16 +48,15 @@ def ingest(
     records_dir: RecordsDir = None,
 ) -> None:
     """Ingest email (.eml, mbox, .msg, .pst), PDF, Office, HTML, text and ZIP; unreadable files are listed."""
-    report = _service().records_ingest(paths, custodian, workers=workers, dask=dask, records_dir=records_dir)
+    report = service().records_ingest(paths, custodian, workers=workers, dask=dask, records_dir=records_dir)
     for path, reason in report.errors[:MAX_ERROR_LINES]:
-        err.print(f"error: {path}: {reason}", markup=False, highlight=False)
+        error(f"{path}: {reason}")
     if len(report.errors) > MAX_ERROR_LINES:
-        err.print(f"error: … and {len(report.errors) - MAX_ERROR_LINES} more (vendorscope records exceptions)")
-    out.print(
+        error(f"… and {len(report.errors) - MAX_ERROR_LINES} more (vendorscope records exceptions)")
+    say(
         f"{report.files} files ingested ({report.documents} new documents, {report.duplicates} duplicates), "
         f"{report.skipped} already in the store; {len(report.errors)} documents with errors; "
-        f"{report.threads} threads, {report.near_duplicate_groups} near-duplicate groups",
-        highlight=False,
+        f"{report.threads} threads, {report.near_duplicate_groups} near-duplicate groups"
     )
     if not report.ok:
         raise typer.Exit(2)
@@ -83,23 +70,23 @@ def search(
     until: Annotated[str | None, typer.Option(help="Before this date.")] = None,
     custodian: Annotated[str | None, typer.Option(help="Only this custodian's documents.")] = None,
     limit: Annotated[int, typer.Option(min=0, help="Families to show; 0 for all.")] = 100,
-    format: Annotated[Output, typer.Option("--format", "-f")] = Output.table,
+    format: FormatOption = Format.table,
 ) -> None:
     """Responsive families, best first. Undated documents are listed (marked), never dropped by --since."""
     if bool(query) == bool(vendor):
         raise VendorscopeError("give either a QUERY or --vendor")
     filters = Filters(_date(since, "--since"), _date(until, "--until"), custodian, limit)
-    service = _service()
-    rows = service.records_vendor_search(vendor, filters) if vendor else service.records_search(query or "", filters)
-    if format is Output.json:
-        sys.stdout.buffer.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
-        return
-    table = Table("id", "date", "custodian", "subject / path", "score", "hits", title=f"{len(rows)} families")
-    for row in rows:
+    svc = service()
+    rows = svc.records_vendor_search(vendor, filters) if vendor else svc.records_search(query or "", filters)
+
+    def line(row: dict[str, Any]) -> list[str]:
         hits = ", ".join(f"{k} ×{v}" for k, v in list(row["hits"].items())[:4])
-        table.add_row(str(row["id"]), row["date"] or "undated", row["custodian"], row["subject"] or row["path"],
-                      f"{row['score']:.2f}", hits)  # fmt: skip
-    out.print(table)
+        subject = row["subject"] or row["path"]
+        return [str(row["id"]), row["date"] or "undated", row["custodian"], subject, f"{row['score']:.2f}", hits]
+
+    columns = list(rows[0]) if rows else ["id"]
+    headers = ["id", "date", "custodian", "subject / path", "score", "hits"]
+    emit(rows, columns, format, f"{len(rows)} families", line, headers)
 
 
 @records_app.command("tag")
@@ -112,8 +99,8 @@ def tag(
     family: Annotated[bool, typer.Option("--family", help="Tag every member of the documents' families.")] = False,
 ) -> None:
     """Record a review decision (with reviewer and time); the newest decision is the document's tag."""
-    tagged = _service().records_tag(ids, tag, reviewer, basis=basis, note=note, family=family)
-    out.print(f"{len(tagged)} documents tagged {tag}", highlight=False)
+    tagged = service().records_tag(ids, tag, reviewer, basis=basis, note=note, family=family)
+    say(f"{len(tagged)} documents tagged {tag}")
 
 
 @records_app.command("produce")
@@ -123,25 +110,23 @@ def produce(
     records_dir: RecordsDir = None,
 ) -> None:
     """Bates-number responsive, non-privileged families: natives, text, DAT, privilege log, exceptions."""
-    report = _service().records_produce(out_dir, prefix, records_dir)
+    report = service().records_produce(out_dir, prefix, records_dir)
     span = f"{report.first}–{report.last}" if report.first else "nothing new to produce"
-    out.print(
+    say(
         f"{report.documents} documents produced ({span}), {report.withheld} withheld as privileged, "
-        f"{report.exceptions} exceptions; volume in {report.out_dir}",
-        highlight=False,
+        f"{report.exceptions} exceptions; volume in {report.out_dir}"
     )
 
 
 @records_app.command("reindex")
 def reindex() -> None:
     """Rebuild the full-text index from the stored text (it is derived data)."""
-    out.print(f"{_service().records_reindex():,} documents indexed", highlight=False)
+    say(f"{service().records_reindex():,} documents indexed")
 
 
 @records_app.command("exceptions")
 def exceptions() -> None:
     """Every document or file that could not be (fully) read, and why (CSV)."""
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(EXCEPTION_FIELDS)
-    rows: list[Any] = _service().records_exceptions()
-    writer.writerows(rows)
+    writer = SafeWriter(sys.stdout)
+    writer.header(EXCEPTION_FIELDS)
+    writer.writerows(service().records_exceptions())

@@ -12,16 +12,14 @@ from typing import Annotated, Any
 
 import httpx
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from vendorscope.cli.context import Session, service, session
+from vendorscope.cli.output import Format, FormatOption, emit, say
 from vendorscope.errors import VendorscopeError
 from vendorscope.server.accounts import ROLES
-from vendorscope.service import Service
 
 BUNDLES_PATH = "/api/v1/agents/bundles"
 RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
-out = Console()
 users_app = typer.Typer(help="Manage the web server's users.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Manage agent enrollment tokens.", no_args_is_help=True)
 
@@ -91,12 +89,6 @@ def _retry_after(response: httpx.Response) -> float:
     return float(value) if value.isdigit() else 0.0
 
 
-def _service() -> Service:
-    from vendorscope.cli import state
-
-    return state.service
-
-
 def serve(
     db: Annotated[
         str | None, typer.Option("--db", help="Store URL or SQLite path (overrides the global --db).")
@@ -117,16 +109,17 @@ def serve(
 
     from vendorscope.web.app import create_app
 
-    service = Service(db, _service().extra_catalogs) if db else _service()
-    out.print(f"vendorscope serving on http://{host}:{port} (API docs at /api/docs)", highlight=False)
+    other = Session(db, session().catalogs) if db else None
+    svc = other.service if other else service()
+    say(f"vendorscope serving on http://{host}:{port} (API docs at /api/docs)")
     if processes > 1:  # each process has its own app over the same store; settings pass by environment
         os.environ.update(
-            VENDORSCOPE_DB=service.url,
-            VENDORSCOPE_CATALOGS=os.pathsep.join(str(p) for p in service.extra_catalogs),
+            VENDORSCOPE_DB=svc.url,
+            VENDORSCOPE_CATALOGS=os.pathsep.join(str(p) for p in svc.extra_catalogs),
             VENDORSCOPE_INSECURE_COOKIES="1" if insecure_cookies else "0",
             VENDORSCOPE_THREADS=str(workers),
         )
-        service.prepare_server()  # once, before the processes start
+        svc.prepare_server()  # once, before the processes start
         uvicorn.run(
             "vendorscope.web.app:app_from_env",
             factory=True,
@@ -137,7 +130,7 @@ def serve(
             proxy_headers=False,
         )
         return
-    app = create_app(service, secure_cookies=not insecure_cookies, threads=workers)
+    app = create_app(svc, secure_cookies=not insecure_cookies, threads=workers)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
 
 
@@ -154,9 +147,9 @@ def push(
         except OSError as exc:
             raise PushError(f"{path}: cannot read ({exc.strerror})") from exc
         result = push_bundle(data, url, token, agent=agent, filename=path.name)
-        out.print(f"{path}: {result['status']} ({result['items']} items, {result['hosts']} hosts)", highlight=False)
+        say(f"{path}: {result['status']} ({result['items']} items, {result['hosts']} hosts)")
         for problem in result.get("problems", [])[:10]:
-            out.print(f"  {problem}", markup=False, highlight=False)
+            say(f"  {problem}")
 
 
 def _password(from_stdin: bool) -> str:
@@ -173,19 +166,21 @@ def users_add(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
 ) -> None:
     """Add a user (the password is asked for, or read from stdin)."""
-    _service().accounts.add_user(username, _password(password_stdin), role, org)
-    out.print(f"user {username.strip().lower()} added ({role}{', org ' + org if org else ''})", highlight=False)
+    service().accounts.add_user(username, _password(password_stdin), role, org)
+    say(f"user {username.strip().lower()} added ({role}{', org ' + org if org else ''})")
 
 
 @users_app.command("list")
-def users_list() -> None:
+def users_list(format: FormatOption = Format.table) -> None:
     """Every user, with role, org and state."""
-    table = Table("user", "role", "org", "state", "created")
-    for u in _service().accounts.list_users():
-        table.add_row(
-            u["username"], u["role"], u["org"] or "(root)", "disabled" if u["disabled"] else "active", u["created_at"]
-        )
-    out.print(table)
+    rows = service().accounts.list_users()
+
+    def line(u: dict[str, Any]) -> list[str]:
+        state = "disabled" if u["disabled"] else "active"
+        return [u["username"], u["role"], u["org"] or "(root)", state, str(u["created_at"])]
+
+    columns = list(rows[0]) if rows else ["username"]
+    emit(rows, columns, format, f"{len(rows)} users", line, ["user", "role", "org", "state", "created"])
 
 
 @users_app.command("passwd")
@@ -194,8 +189,8 @@ def users_passwd(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
 ) -> None:
     """Set a user's password (signs the user out everywhere)."""
-    _service().accounts.set_password(username, _password(password_stdin))
-    out.print(f"password of {username} changed", highlight=False)
+    service().accounts.set_password(username, _password(password_stdin))
+    say(f"password of {username} changed")
 
 
 @users_app.command("disable")
@@ -203,8 +198,8 @@ def users_disable(
     username: str, enable: Annotated[bool, typer.Option("--enable", help="Enable instead.")] = False
 ) -> None:
     """Disable a user (and end the user's sessions), or enable again with --enable."""
-    _service().accounts.set_disabled(username, not enable)
-    out.print(f"user {username} {'enabled' if enable else 'disabled'}", highlight=False)
+    service().accounts.set_disabled(username, not enable)
+    say(f"user {username} {'enabled' if enable else 'disabled'}")
 
 
 @tokens_app.command("create")
@@ -212,31 +207,28 @@ def tokens_create(
     name: str, org: Annotated[str, typer.Option(help="Org registry id: agents push its subtree; empty: all.")] = ""
 ) -> None:
     """Create an enrollment token; it is printed once and only its hash is kept."""
-    print(_service().accounts.create_token(name, org))
+    print(service().accounts.create_token(name, org))
 
 
 @tokens_app.command("list")
-def tokens_list() -> None:
+def tokens_list(format: FormatOption = Format.table) -> None:
     """Every enrollment token (never the secret), with its pushes."""
-    table = Table("id", "name", "org", "created", "pushes", "last push", "state")
-    for t in _service().accounts.list_tokens():
-        table.add_row(
-            str(t["id"]),
-            t["name"],
-            t["org"] or "(root)",
-            t["created_at"],
-            str(t["pushes"] or 0),
-            t["last_push"] or "",
-            "revoked" if t["revoked_at"] else "active",
-        )
-    out.print(table)
+    rows = service().accounts.list_tokens()
+
+    def line(t: dict[str, Any]) -> list[str]:
+        state = "revoked" if t["revoked_at"] else "active"
+        return [str(t["id"]), t["name"], t["org"] or "(root)", str(t["created_at"]), str(t["pushes"] or 0),
+                str(t["last_push"] or ""), state]  # fmt: skip
+
+    headers = ["id", "name", "org", "created", "pushes", "last push", "state"]
+    emit(rows, list(rows[0]) if rows else ["id"], format, f"{len(rows)} tokens", line, headers)
 
 
 @tokens_app.command("revoke")
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token: its agents' pushes are refused from now on."""
-    _service().accounts.revoke_token(token_id)
-    out.print(f"token {token_id} revoked", highlight=False)
+    service().accounts.revoke_token(token_id)
+    say(f"token {token_id} revoked")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import yaml
-from rich.table import Table
 
+from vendorscope.cli.context import service
+from vendorscope.cli.output import Format, FormatOption, emit, say, write_json
 from vendorscope.errors import InputError
 from vendorscope.respond.remediation import Change, Policy
 
@@ -18,17 +20,10 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from vendorscope.respond.package import PackageResult
-    from vendorscope.service import Service
 
 DATE = ["%Y-%m-%d"]
 report_app = typer.Typer(help="Directive reports: BOD 17-01 and FAR 52.204-23/-25.", no_args_is_help=True)
 remediation_app = typer.Typer(help="Remediation work: status, owner, due date, history.")
-
-
-class Output(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
 
 
 class Clause(StrEnum):
@@ -37,36 +32,10 @@ class Clause(StrEnum):
 
 
 def register(app: typer.Typer) -> None:
-    """Add the response commands to the main app (cli.py calls this once)."""
+    """Add the response commands to the root app (``cli.root`` calls this once)."""
     app.command("respond")(respond)
     app.add_typer(report_app, name="report")
     app.add_typer(remediation_app, name="remediation")
-
-
-def _service() -> Service:
-    from vendorscope.cli import state
-
-    return state.service
-
-
-def _console() -> Console:
-    from vendorscope.cli import out
-
-    return out
-
-
-def _emit(rows: list[dict[str, Any]], columns: list[str], output: Output, title: str) -> None:
-    from vendorscope.cli import _csv, _json
-
-    if output is Output.json:
-        _json(rows)
-    elif output is Output.csv:
-        _csv(rows, columns)
-    else:
-        table = Table(*columns, title=title)
-        for row in rows:
-            table.add_row(*(str(row.get(c, "")) for c in columns))
-        _console().print(table)
 
 
 def _day(value: datetime | None) -> date | None:
@@ -81,31 +50,31 @@ def respond(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the package (created; replaced if a package).")],
 ) -> None:
     """Answer a request: systems, contractors, coverage, documents, report (HTML, PDF, XLSX) and manifest."""
-    result = _service().respond(request, out_dir)
-    print_package(result, _console())
+    result = service().respond(request, out_dir)
+    print_package(result)
 
 
-def print_package(result: PackageResult, console: Console) -> None:
-    """Where the package is and what it says, in a few lines."""
+def print_package(result: PackageResult, console: Console | None = None) -> None:
+    """Where the package is and what it says, in a few lines (on ``console``, default the CLI's)."""
+    line = (lambda text: console.print(text, markup=False)) if console else say
     answer = result.answer
-    console.print(f"Package for request {answer.request.id} in {result.folder}/", highlight=False)
-    console.print(
+    line(f"Package for request {answer.request.id} in {result.folder}/")
+    line(
         f"  {answer.affected_hosts} of {len(answer.coverage)} known hosts run {answer.catalog.vendor.name} software "
-        f"({len(answer.systems)} findings); {answer.not_examined} hosts not examined.",
-        highlight=False,
+        f"({len(answer.systems)} findings); {answer.not_examined} hosts not examined."
     )
     for name, hosts in answer.counts("product")[:5]:
-        console.print(f"  {name}: {hosts} host{'' if hosts == 1 else 's'}", highlight=False)
+        line(f"  {name}: {hosts} host{'' if hosts == 1 else 's'}")
     if answer.request.asks("contractors"):
-        console.print(f"  contractors and covered suppliers: {len(answer.contractors)}", highlight=False)
+        line(f"  contractors and covered suppliers: {len(answer.contractors)}")
     if answer.request.asks("documents"):
-        console.print(f"  documents: {result.documents_line}", highlight=False)
+        line(f"  documents: {result.documents_line}")
     worst = answer.product_risks[0] if answer.product_risks else None
     if worst:
-        console.print(f"  highest risk: {worst.product} — {worst.risk.text}: {worst.risk.because}", highlight=False)
+        line(f"  highest risk: {worst.product} — {worst.risk.text}: {worst.risk.because}")
     for note in answer.notes:
-        console.print(f"  note: {note}", highlight=False)
-    console.print(f"  {len(result.files) + 1} files; see {result.folder / 'report.html'}", highlight=False)
+        line(f"  note: {note}")
+    line(f"  {len(result.files) + 1} files; see {result.folder / 'report.html'}")
 
 
 # -- directive reports -----------------------------------------------------------------------------
@@ -117,27 +86,23 @@ def report_bod(
     replacements: Annotated[
         Path | None, typer.Option(help="YAML mapping product category → proposed replacement.")
     ] = None,
-    output: Annotated[Output, typer.Option("--format", "-f")] = Output.table,
+    output: FormatOption = Format.table,
 ) -> None:
     """BOD 17-01: products present, affected endpoints, methods used, removal plan by host."""
-    report = _service().bod_17_01(vendor, _replacements(replacements) if replacements else None)
-    if output is Output.json:
-        from vendorscope.cli import _json
-
-        _json(report)
+    report = service().bod_17_01(vendor, _replacements(replacements) if replacements else None)
+    if output is Format.json:
+        write_json(report)
         return
-    if output is Output.table:
-        console = _console()
-        console.print(
+    if output is Format.table:
+        say(
             f"{report['directive']} — {report['vendor']}: {report['affected_endpoints']} affected endpoints; "
             f"{report['hosts_examined']} of {report['hosts_known']} known hosts examined "
             f"({', '.join(f'{k}: {n}' for k, n in report['methods'].items()) or 'no method'}); policy "
-            f"{report['policy']}: " + ", ".join(f"{k} by {v}" for k, v in report["milestones"].items()),
-            highlight=False,
+            f"{report['policy']}: " + ", ".join(f"{k} by {v}" for k, v in report["milestones"].items())
         )
-        _emit(report["products"], ["product", "endpoints", "found_by"], output, "Products present")
+        emit(report["products"], ["product", "endpoints", "found_by"], output, "Products present")
     columns = ["host", "product", "category", "status", "owner", "due", "replacement", "impact"]
-    _emit(report["plan"], columns, output, "Removal plan")
+    emit(report["plan"], columns, output, "Removal plan")
 
 
 def _replacements(path: Path) -> dict[str, str]:
@@ -161,32 +126,26 @@ def report_far(
     identified: Annotated[
         datetime | None, typer.Option(formats=DATE, help="Identification date (default: earliest finding).")
     ] = None,
-    output: Annotated[Output, typer.Option("--format", "-f")] = Output.table,
+    output: FormatOption = Format.table,
 ) -> None:
     """FAR 52.204-23/-25 report lines for one contract, with due dates in US federal business days."""
-    report = _service().far_report(clause.value, contract, vendor, rule, _day(identified))
+    report = service().far_report(clause.value, contract, vendor, rule, _day(identified))
     columns = ["contract", "order", "supplier", "supplier_uei", "supplier_cage", "brand", "model"]
     columns += ["item_description", "mitigation", "identified"]
-    if output is Output.json:
-        from dataclasses import asdict
-
-        from vendorscope.cli import _json
-
-        _json(asdict(report))
+    if output is Format.json:
+        write_json(asdict(report))
         return
-    if output is Output.table:
-        console = _console()
-        console.print(
+    if output is Format.table:
+        say(
             f"FAR {report.clause} ({report.text} text), contract {report.contract}: identified "
             f"{report.identified or '—'}; first report due {report.first_report_due or '—'}; "
-            f"follow-up due {report.follow_up_due or '—'}",
-            highlight=False,
+            f"follow-up due {report.follow_up_due or '—'}"
         )
-        for line in report.holidays:
-            console.print(f"  federal holiday skipped: {line}", highlight=False)
+        for holiday in report.holidays:
+            say(f"  federal holiday skipped: {holiday}")
         for note in report.notes:
-            console.print(f"  note: {note}", highlight=False)
-    _emit(report.lines, columns, output, f"{len(report.lines)} lines to report")
+            say(f"  note: {note}")
+    emit(report.lines, columns, output, f"{len(report.lines)} lines to report")
 
 
 # -- remediation -----------------------------------------------------------------------------------
@@ -201,16 +160,16 @@ def remediation(
     as_of: Annotated[datetime | None, typer.Option("--as-of", formats=DATE, help="Judge due dates on this day.")] = (
         None
     ),
-    output: Annotated[Output, typer.Option("--format", "-f")] = Output.table,
+    output: FormatOption = Format.table,
 ) -> None:
     """List the remediation work (open, removal planned, removed awaiting verification)."""
     if ctx.invoked_subcommand is not None:
         return
-    rows = _service().remediation(vendor, _day(as_of), overdue, include_closed)
+    rows = service().remediation(vendor, _day(as_of), overdue, include_closed)
     for row in rows:
         row["overdue"] = "overdue" if row["overdue"] else ""
     columns = ["id", "host", "product", "kind", "status", "owner", "due", "overdue", "replacement", "note"]
-    _emit(rows, columns, output, f"{len(rows)} findings{' overdue' if overdue else ''}")
+    emit(rows, columns, output, f"{len(rows)} findings{' overdue' if overdue else ''}")
 
 
 @remediation_app.command("set")
@@ -225,20 +184,20 @@ def remediation_set(
 ) -> None:
     """Change status, owner, due date or replacement of findings; every change is kept in their history."""
     change = Change(status=status, owner=owner, due=_day(due), replacement=replacement, note=note, actor=by)
-    events = _service().set_remediation(finding_ids, change)
-    _console().print(f"{len(set(finding_ids))} findings, {events} changes recorded", highlight=False)
+    events = service().set_remediation(finding_ids, change)
+    say(f"{len(set(finding_ids))} findings, {events} changes recorded")
 
 
 @remediation_app.command("history")
 def remediation_history(
     finding_id: Annotated[int, typer.Argument(help="Finding id.")],
-    output: Annotated[Output, typer.Option("--format", "-f")] = Output.table,
+    output: FormatOption = Format.table,
 ) -> None:
     """A finding's history: who changed what, when, and the evidence of verified removals."""
-    rows = _service().finding_history(finding_id)
+    rows = service().finding_history(finding_id)
     for row in rows:
         row["evidence"] = ", ".join(str(a)[:16] for a in row["evidence"].get("artifacts", []))
-    _emit(rows, ["at", "actor", "action", "old", "new", "note", "evidence"], output, f"finding {finding_id}")
+    emit(rows, ["at", "actor", "action", "old", "new", "note", "evidence"], output, f"finding {finding_id}")
 
 
 @remediation_app.command("policy")
@@ -250,8 +209,8 @@ def remediation_policy(
     name: Annotated[str | None, typer.Option(help="Name shown with due dates.")] = None,
 ) -> None:
     """Show the due-date policy (default BOD 17-01: 30/60/90 days from 2017-09-13), or change it."""
-    service = _service()
-    policy = service.policy()
+    svc = service()
+    policy = svc.policy()
     if any(v is not None for v in (start, remove, plan, name)) or from_first_seen:
         milestones = dict(policy.milestones)
         milestones.update({k: v for k, v in (("remove", remove), ("plan", plan)) if v is not None})
@@ -260,7 +219,7 @@ def remediation_policy(
             start=None if from_first_seen else (_day(start) or policy.start),
             milestones=milestones,
         )
-        service.set_policy(policy)
+        svc.set_policy(policy)
     start_text = policy.start.isoformat() if policy.start else "each finding's first sighting"
     days = ", ".join(f"{k} {v} days" for k, v in sorted(policy.milestones.items(), key=lambda kv: kv[1]))
-    _console().print(f"policy {policy.name}: from {start_text}: {days}", highlight=False)
+    say(f"policy {policy.name}: from {start_text}: {days}")

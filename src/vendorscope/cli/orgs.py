@@ -1,7 +1,6 @@
 """Commands about organizations: ``orgs``, ``exposure``, ``screen``, ``procurement``.
 
-Thin like the rest of the CLI: parse, call the service, print. The shared helpers (state, output)
-live in ``vendorscope.cli`` and are imported when a command runs.
+Thin like the rest of the CLI: parse, call the service, print through ``cli.output``.
 """
 
 from __future__ import annotations
@@ -14,7 +13,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
+from vendorscope.cli.context import service
+from vendorscope.cli.output import Format, FormatOption, console, emit, say
 from vendorscope.errors import InputError
 from vendorscope.orgs.screening.names import looks_like_identifier
 from vendorscope.orgs.screening.screener import Query
@@ -35,27 +37,13 @@ def register(app: typer.Typer) -> None:
     app.command("procurement")(procurement)
 
 
-def orgs(format: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table") -> None:
+def orgs(format: FormatOption = Format.table) -> None:
     """The organization registry as a tree, with hosts and findings counted per subtree."""
-    from vendorscope.cli import _json, out, state
+    rows = service().orgs()
 
-    rows = state.service.orgs()
-    if format == "json":
-        _json(rows)
-        return
-    table = Table(
-        "organization",
-        "kind",
-        "contracts",
-        "hosts",
-        "examined",
-        "with findings",
-        "flags",
-        title=f"{len(rows)} organizations",
-    )
-    for row in rows:
+    def line(row: dict[str, Any]) -> list[str]:
         flags = row["procurement_flags"] + row["covered_suppliers"]
-        table.add_row(
+        return [
             "  " * row["depth"] + f"{row['name']} [{row['org']}]",
             row["kind"],
             "; ".join(row["contracts"]),
@@ -63,32 +51,31 @@ def orgs(format: Annotated[str, typer.Option("--format", "-f", help="table | jso
             str(row["hosts_examined"]),
             str(row["hosts_with_findings"]),
             str(flags) if flags else "",
-        )
-    out.print(table)
-    unassigned = sum(1 for h in state.service.hosts() if h["org"] == "unassigned")
-    out.print(f"hosts: own / in subtree. {unassigned} hosts are unassigned.", highlight=False)
+        ]
+
+    headers = ["organization", "kind", "contracts", "hosts", "examined", "with findings", "flags"]
+    emit(rows, list(rows[0]) if rows else ["org"], format, f"{len(rows)} organizations", line, headers)
+    if format is Format.table:
+        unassigned = sum(1 for h in service().hosts() if h["org"] == "unassigned")
+        say(f"hosts: own / in subtree. {unassigned} hosts are unassigned.")
 
 
 def exposure(
     by: Annotated[
         By, typer.Option("--by", help="Roll up per org subtree, per contractor chain, or per product.")
     ] = By.org,
-    format: Annotated[str, typer.Option("--format", "-f", help="table | json | csv")] = "table",
+    format: FormatOption = Format.table,
 ) -> None:
     """Hosts known, examined, with findings and products found, per organization, contractor or product."""
-    from vendorscope.cli import _csv, _json, out, state
-
-    rows = state.service.exposure(by.value)
-    if format == "json":
-        _json(rows)
-    elif format == "csv":
-        _csv([_flat(r) for r in rows], list(rows[0]) if rows else ["org"])
+    rows = service().exposure(by.value)
+    if format is not Format.table:
+        emit(rows, list(rows[0]) if rows else ["org"], format, "")
     elif by is By.product:
         table = Table("product", "hosts", "organizations", "contractors", title="Exposure by product")
         for r in rows:
             orgs_text = ", ".join(f"{o} ({n})" for o, n in r["orgs"].items())
-            table.add_row(r["product"], str(r["hosts"]), orgs_text, "; ".join(r["contractors"]))
-        out.print(table)
+            table.add_row(*(Text(c) for c in (r["product"], str(r["hosts"]), orgs_text, "; ".join(r["contractors"]))))
+        console.print(table)
     else:
         table = Table(
             "organization",
@@ -102,7 +89,7 @@ def exposure(
         )
         for r in rows:
             products = ", ".join(f"{p} ({n})" for p, n in r["products"].items())
-            table.add_row(
+            cells = (
                 r["chain"],
                 r["kind"],
                 str(r["hosts_known"]),
@@ -111,11 +98,8 @@ def exposure(
                 products,
                 str(r["procurement_flags"] + r["covered_suppliers"]),
             )
-        out.print(table)
-
-
-def _flat(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: "; ".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else v for k, v in row.items()}
+            table.add_row(*(Text(c) for c in cells))
+        console.print(table)
 
 
 def screen(
@@ -125,36 +109,24 @@ def screen(
     ] = None,
     registry: Annotated[bool, typer.Option("--registry", help="Screen every organization of the registry.")] = False,
     lists: Annotated[list[Path] | None, typer.Option("--list", help="Extra screening list YAML (repeatable).")] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="table | json | csv")] = "table",
+    format: FormatOption = Format.table,
 ) -> None:
     """Screen names against the covered-entity lists (FAR 52.204-23/-25, FCC Covered List)."""
-    from vendorscope.cli import _csv, _json, out, state
-
     queries = [Query(n, (n,) if looks_like_identifier(n) else ()) for n in names or []]
     for path in files or []:
         queries += read_queries(path)
-    rows = state.service.screen(queries, lists) if queries else []
+    rows = service().screen(queries, lists) if queries else []
     if registry:
-        rows += state.service.screen_registry()
+        rows += service().screen_registry()
     if not queries and not registry:
         raise typer.BadParameter("give names, --file or --registry")
     columns = ["name", "covered", "entity", "list", "score", "explanation"]
-    if format == "json":
-        _json(rows)
-    elif format == "csv":
-        _csv(rows, columns)
-    else:
-        table = Table(*columns, title=f"{sum(r['covered'] for r in rows)} of {len(rows)} names covered")
-        for r in rows:
-            table.add_row(
-                r["name"],
-                "yes" if r["covered"] else "no",
-                r["entity"] or "",
-                r["list"] or "",
-                f"{r['score']:.2f}",
-                r["explanation"],
-            )
-        out.print(table)
+
+    def line(r: dict[str, Any]) -> list[str]:
+        covered = "yes" if r["covered"] else "no"
+        return [r["name"], covered, r["entity"] or "", r["list"] or "", f"{r['score']:.2f}", r["explanation"]]
+
+    emit(rows, columns, format, f"{sum(r['covered'] for r in rows)} of {len(rows)} names covered", line)
 
 
 def read_queries(path: Path) -> list[Query]:
@@ -180,21 +152,16 @@ def read_queries(path: Path) -> list[Query]:
 
 
 def procurement(
-    format: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
+    format: FormatOption = Format.table,
     include_withdrawn: Annotated[bool, typer.Option("--all", help="Include withdrawn flags.")] = False,
 ) -> None:
     """Flagged purchase lines and covered contractors: findings tied to an organization."""
-    from vendorscope.cli import _json, out, state
+    rows = service().org_findings(None, include_withdrawn)
+    columns = ["org_key", "kind", "entity", "product", "score", "status", "explanation"]
 
-    rows = state.service.org_findings(None, include_withdrawn)
-    if format == "json":
-        _json(rows)
-        return
-    table = Table(
-        "org", "kind", "entity / product", "score", "status", "why", title=f"{len(rows)} organization findings"
-    )
-    for r in rows:
-        table.add_row(
-            r["org_key"], r["kind"], r["entity"] or r["product"], f"{r['score']:.2f}", r["status"], r["explanation"]
-        )
-    out.print(table)
+    def line(r: dict[str, Any]) -> list[str]:
+        subject = r["entity"] or r["product"]
+        return [r["org_key"], r["kind"], subject, f"{r['score']:.2f}", r["status"], r["explanation"]]
+
+    headers = ["org", "kind", "entity / product", "score", "status", "why"]
+    emit(rows, columns, format, f"{len(rows)} organization findings", line, headers)

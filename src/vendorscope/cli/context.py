@@ -1,0 +1,60 @@
+"""What the global options decide, for every command to take.
+
+``vendorscope --db X --catalog Y COMMAND`` builds one ``Session`` in the root callback, puts it on the Typer
+context (``ctx.obj``) and makes it the current one; commands ask ``service()`` for the ``Service``, which is
+built — and its heavy modules imported — only when a command really needs it, and closed when the command
+ends. (Typer bundles its own click, so the current session is kept here rather than looked up through click.)
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vendorscope.service import Service
+
+
+@dataclass
+class Session:
+    """The global options of one command line, and the service built from them on first use."""
+
+    db: str | None = None
+    catalogs: list[Path] = field(default_factory=list)
+    _service: Service | None = None
+
+    @property
+    def service(self) -> Service:
+        if self._service is None:
+            from vendorscope.service import Service
+
+            self._service = Service(self.db, self.catalogs)
+        return self._service
+
+    def close(self) -> None:
+        if self._service is not None:
+            self._service.close()
+
+
+_current: ContextVar[Session | None] = ContextVar("vendorscope_session", default=None)
+
+
+def begin(session: Session) -> None:
+    """Make ``session`` the one commands get (the root callback calls this)."""
+    _current.set(session)
+
+
+def session() -> Session:
+    """The session of the command that is running (a default one when no callback ran, as in unit tests)."""
+    current = _current.get()
+    if current is None:
+        current = Session()
+        _current.set(current)
+    return current
+
+
+def service() -> Service:
+    """The running command's service."""
+    return session().service

@@ -1,0 +1,84 @@
+"""Every command prints through here: one console, one ``--format table|json|csv`` option, one CSV writer.
+
+Tables are for people (Rich), JSON for programs (orjson, indented), CSV for spreadsheets — every CSV cell goes
+through the formula-safe rule of ``vendorscope.safe_csv``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from vendorscope.safe_csv import write_rows
+
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table | json | csv")]
+
+
+def say(text: str) -> None:
+    """One line for people: no markup, no highlighting (text from evidence is shown as it is)."""
+    console.print(text, markup=False, highlight=False)
+
+
+def error(text: str) -> None:
+    errors.print(f"error: {text}", markup=False, highlight=False)
+
+
+def write_json(data: Any) -> None:
+    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+    write_rows(sys.stdout, columns, ({c: text(row.get(c)) for c in columns} for row in rows))
+
+
+def text(value: Any) -> Any:
+    """A value as one cell: lists joined with '; ' (evidence as field=value (rule)), numbers kept as numbers."""
+    if isinstance(value, list):
+        return "; ".join(f"{v['field']}={v['value']} ({v['rule']})" if isinstance(v, dict) else str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={v}" for k, v in value.items())
+    return value
+
+
+def emit(
+    rows: list[dict[str, Any]],
+    columns: Sequence[str],
+    format: Format,
+    title: str,
+    table_row: Callable[[dict[str, Any]], Sequence[str]] | None = None,
+    headers: Sequence[str] | None = None,
+) -> None:
+    """Rows in the chosen format. The table shows ``columns`` (or ``headers`` filled by ``table_row``)."""
+    if format is Format.json:
+        write_json(rows)
+    elif format is Format.csv:
+        write_csv(rows, columns)
+    else:
+        table = Table(*(headers or columns), title=title)
+        for row in rows:
+            cells = table_row(row) if table_row else [_plain(row.get(c)) for c in columns]
+            table.add_row(*(Text(cell) for cell in cells))  # evidence text is never Rich markup
+        console.print(table)
+
+
+def _plain(value: Any) -> str:
+    value = text(value)
+    return "" if value is None else str(value)

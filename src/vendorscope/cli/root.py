@@ -1,0 +1,62 @@
+"""Command line: parse, call the service, print. User mistakes become one line, never a traceback.
+
+The root app holds the global options (``--db``, ``--catalog``, ``--version``) and wires in one module per
+area of commands; each takes the service from the Typer context (``cli.context``) and prints through
+``cli.output``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from vendorscope import __version__
+from vendorscope.cli import answers, catalog, collect, demo, evidence, orgs, records, respond, server
+from vendorscope.cli.context import Session, begin
+from vendorscope.cli.output import error, say
+from vendorscope.errors import VendorscopeError
+
+app = typer.Typer(
+    help="Find a vendor of concern in your organization and answer for it with evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        say(f"vendorscope {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Store URL or SQLite path [env VENDORSCOPE_DB; default ./vendorscope.db]"),
+    ] = None,
+    catalog: Annotated[list[Path] | None, typer.Option("--catalog", help="Extra catalog YAML (repeatable).")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
+) -> None:
+    session = Session(db, list(catalog or []))
+    ctx.obj = session
+    begin(session)
+    ctx.call_on_close(session.close)
+
+
+for area in (evidence, collect, answers, catalog, respond, records, demo, orgs, server):
+    area.register(app)
+
+
+def main() -> None:
+    """Entry point: Typer handles usage errors; our own errors become one line and an exit code."""
+    try:
+        app()
+    except VendorscopeError as exc:
+        error(str(exc))
+        sys.exit(exc.exit_code)

@@ -1,1 +1,0 @@
-"""CLI sub-commands, one module per area, each wired into ``cli.py`` with one line."""
