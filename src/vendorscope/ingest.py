@@ -50,7 +50,7 @@ MAX_PROBLEMS_KEPT = 20
 @dataclass
 class FileResult:
     path: str
-    status: str  # ingested | duplicate | failed
+    status: str  # ingested | duplicate | failed | skipped (a link out of the input folders)
     format: str = ""
     sha256: str = ""
     records: int = 0
@@ -130,11 +130,15 @@ def ingest_paths(
     """Ingest files and folders; each file in its own transaction, parsed ahead in a second process."""
     hints = _watching(hints, matcher)
     report = IngestReport()
+    skipped: list[InputError] = []
+    follow = bool(hints and hints.follow_links)
     try:
-        files = list(walk(paths))
+        files = list(walk(paths, follow, skipped))
     except InputError as exc:
         report.files.append(FileResult(exc.path, "failed", problems=[Problem(0, str(exc).split(": ", 1)[1])]))
-        files = _existing(paths)
+        files = _existing(paths, follow, skipped)
+    for link in skipped:
+        report.files.append(FileResult(link.path, "skipped", problems=[Problem(0, _after_path(link))]))
     prepared = [_prepare_file(store, path, hints) for path in files]
     eligible = [
         p for p in prepared if isinstance(p, _Plan) and p.blob.local and ahead_size(p.blob.local) <= AHEAD_MAX_BYTES
@@ -227,12 +231,16 @@ def _open_bytes(data: bytes) -> IO[bytes]:
     return io.BytesIO(data)
 
 
-def _existing(paths: list[Path]) -> list[Path]:
+def _existing(paths: list[Path], follow: bool, skipped: list[InputError]) -> list[Path]:
     found: list[Path] = []
-    for path in paths:
-        if path.exists():
-            found.extend(walk([path]))
+    present = [path for path in paths if path.exists()]
+    skipped.clear()
+    found.extend(walk(present, follow, skipped))
     return found
+
+
+def _after_path(error: InputError) -> str:
+    return str(error).removeprefix(f"{error.path}: ")
 
 
 def _prepare_file(store: Store, path: Path, hints: Hints) -> _Plan | FileResult:

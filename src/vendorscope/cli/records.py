@@ -46,9 +46,13 @@ def ingest(
     dask: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://scheduler:8786.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Local worker processes [default: CPU count].")] = None,
     records_dir: RecordsDir = None,
+    follow_links: Annotated[
+        bool, typer.Option("--follow-links", help="Read symbolic links that lead out of the folders given.")
+    ] = False,
 ) -> None:
     """Ingest email (.eml, mbox, .msg, .pst), PDF, Office, HTML, text and ZIP; unreadable files are listed."""
-    report = service().records_ingest(paths, custodian, workers=workers, dask=dask, records_dir=records_dir)
+    options = {"workers": workers, "dask": dask, "records_dir": records_dir, "follow_links": follow_links}
+    report = service().records_ingest(paths, custodian, **options)
     for path, reason in report.errors[:MAX_ERROR_LINES]:
         error(f"{path}: {reason}")
     if len(report.errors) > MAX_ERROR_LINES:

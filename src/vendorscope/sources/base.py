@@ -210,6 +210,7 @@ class Hints:
     mapping: tuple[tuple[str, str], ...] = ()  # column mapping for generic CSV: (field, column)
     contacts: ContactFilter | None = None  # set by ingest from the catalogs; None keeps every contact
     limits: Limits = field(default_factory=file_limits)  # decompressed bytes and items one input may hold
+    follow_links: bool = False  # read symbolic links that lead out of the folders given (off: one line each)
 
 
 class SourceFormat(Protocol):

@@ -27,19 +27,61 @@ MAX_WHOLE_FILE = 512 * 1024 * 1024  # formats that must load the whole document 
 _SKIP_NAMES = {".DS_Store", "Thumbs.db"}
 
 
-def walk(paths: list[Path]) -> Iterator[Path]:
-    """Every regular file under the given files and folders, in a stable order."""
+def walk(
+    paths: list[Path],
+    follow_links: bool = False,
+    skipped: list[InputError] | None = None,
+    roots: list[Path] | None = None,
+) -> Iterator[Path]:
+    """Every regular file under the given files and folders, in a stable order.
+
+    A symbolic link that leads out of the named folders (``/etc/passwd`` linked into an evidence folder) is
+    not followed: it is noted in ``skipped``, one error each, unless ``follow_links``. Links that stay inside
+    are read; the paths named themselves are the caller's choice and always read.
+    """
+    resolved = [p.resolve() for p in (paths if roots is None else roots) if p.is_dir()]
     for path in paths:
         if path.is_dir():
-            for root, dirs, files in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name not in _SKIP_NAMES and not name.startswith("."):
-                        yield Path(root) / name
+            yield from _walk_folder(path, resolved, follow_links, skipped)
         elif path.exists():
             yield path
         else:
             raise InputError(str(path), "no such file or folder")
+
+
+def _walk_folder(
+    folder: Path, roots: list[Path], follow_links: bool, skipped: list[InputError] | None
+) -> Iterator[Path]:
+    seen: set[Path] = set()  # real folders walked: a link loop ends here
+    for root, dirs, files in os.walk(folder, followlinks=follow_links):
+        real = Path(root).resolve()
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            if _leaves(Path(root) / name, roots, follow_links, skipped) is False:
+                kept.append(name)
+        dirs[:] = kept
+        for name in sorted(files):
+            if name in _SKIP_NAMES or name.startswith("."):
+                continue
+            if not _leaves(Path(root) / name, roots, follow_links, skipped):
+                yield Path(root) / name
+
+
+def _leaves(path: Path, roots: list[Path], follow_links: bool, skipped: list[InputError] | None) -> bool:
+    """Whether ``path`` is a link out of the roots that is not to be followed (and then note it)."""
+    if follow_links or not path.is_symlink():
+        return False
+    target = path.resolve()
+    if any(target == root or target.is_relative_to(root) for root in roots):
+        return False
+    if skipped is not None:
+        why = f"symbolic link to {target}, outside the input folders; not followed (--follow-links reads it)"
+        skipped.append(InputError(str(path), why))
+    return True
 
 
 def sha256_of(path: Path) -> tuple[str, int]:
