@@ -14,13 +14,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from vendorscope import safe_yaml
 from vendorscope.errors import InputError
 
 ITEM_NAMES = ("systems", "contractors", "documents")
 MAX_REQUEST_BYTES = 1 << 20
 
 
-class _TextDates(yaml.SafeLoader):
+class _TextDates(safe_yaml.SafeLoader):
     """Safe YAML with dates left as text, so a bad date is a field error and not a parser crash."""
 
 
@@ -112,7 +113,7 @@ def load_request(path: Path) -> Request:
     text = raw_bytes.decode("utf-8", errors="replace")
     try:
         data = yaml.load(text, Loader=_TextDates)
-        root = yaml.compose(text)
+        root = safe_yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}", _line(mark)) from exc
@@ -160,7 +161,7 @@ def _line_of(node: Any, field: str) -> int:
 def field_line(path: Path, field: str) -> int:
     """The line of a field in a request file already loaded (for errors found later, e.g. unknown vendor)."""
     try:
-        return _line_of(yaml.compose(path.read_text(encoding="utf-8", errors="replace")), field)
+        return _line_of(safe_yaml.compose(path.read_text(encoding="utf-8", errors="replace")), field)
     except (OSError, yaml.YAMLError):
         return 0
 
