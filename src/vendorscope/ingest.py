@@ -14,6 +14,7 @@ import dataclasses
 import gzip
 import hashlib
 import io
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,11 @@ from vendorscope.store.tables import Artifact
 from vendorscope.store.writer import ArtifactWriter, Caches
 
 MAX_PROBLEMS_KEPT = 20
+# A group of inputs shares one transaction (a savepoint each): commits cost more than most small files.
+GROUP_FILES = 500
+GROUP_ITEMS = 500_000
+GROUP_SECONDS = 2.0
+_LOOKUP_CHUNK = 500
 
 
 @dataclass
@@ -86,9 +92,9 @@ class IngestReport:
 class _NothingReadable(Exception):
     """Raised inside the transaction to undo an input that yielded no records, only problems."""
 
-
-class _TooLarge(Exception):
-    """Raised inside the transaction to undo an input past its limits (the fatal problem says which)."""
+    def __init__(self, result: FileResult) -> None:
+        super().__init__(result.path)
+        self.result = result
 
 
 Progress = Callable[[Path, int], None]
@@ -127,7 +133,7 @@ def ingest_paths(
     hints: Hints | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest files and folders; each file in its own transaction, parsed ahead in a second process."""
+    """Ingest files and folders: many files per transaction, each in its own savepoint, parsed ahead."""
     hints = _watching(hints, matcher)
     report = IngestReport()
     skipped: list[InputError] = []
@@ -139,7 +145,7 @@ def ingest_paths(
         files = _existing(paths, follow, skipped)
     for link in skipped:
         report.files.append(FileResult(link.path, "skipped", problems=[Problem(0, _after_path(link))]))
-    prepared = [_prepare_file(store, path, hints) for path in files]
+    prepared = _drop_known(store, [_prepare_file(path, hints) for path in files])
     eligible = [
         p for p in prepared if isinstance(p, _Plan) and p.blob.local and ahead_size(p.blob.local) <= AHEAD_MAX_BYTES
     ]
@@ -148,18 +154,20 @@ def ingest_paths(
     submitted = 0
     caches = Caches()
     try:
-        for entry in prepared:
-            if isinstance(entry, _Plan):
-                if ahead:  # keep the parser AHEAD_WINDOW files ahead of the writer
-                    upto = min(position.get(id(entry), submitted - 1) + 1 + AHEAD_WINDOW, len(eligible))
-                    for plan in eligible[submitted:upto]:
-                        ahead.submit(plan.format, plan.blob.local, hints)  # type: ignore[arg-type]
-                    submitted = max(submitted, upto)
-                parsed = ahead.take(entry.blob.local) if ahead and entry.blob.local else None
-                entry = _write(store, caches, matcher, entry, parsed if parsed is not None else _records(entry, hints))
-            report.files.append(entry)
-            if progress:
-                progress(Path(entry.path), Path(entry.path).stat().st_size if Path(entry.path).exists() else 0)
+        with _Group(store, caches) as group:
+            for entry in prepared:
+                if isinstance(entry, _Plan):
+                    if ahead:  # keep the parser AHEAD_WINDOW files ahead of the writer
+                        upto = min(position.get(id(entry), submitted - 1) + 1 + AHEAD_WINDOW, len(eligible))
+                        for plan in eligible[submitted:upto]:
+                            ahead.submit(plan.format, plan.blob.local, hints)  # type: ignore[arg-type]
+                        submitted = max(submitted, upto)
+                    parsed = ahead.take(entry.blob.local) if ahead and entry.blob.local else None
+                    records = parsed if parsed is not None else _records(entry, hints)
+                    entry = group.write(matcher, entry, records)
+                report.files.append(entry)
+                if progress:
+                    progress(Path(entry.path), Path(entry.path).stat().st_size if Path(entry.path).exists() else 0)
     finally:
         if ahead:
             ahead.close()
@@ -168,7 +176,7 @@ def ingest_paths(
 
 def ingest_file(store: Store, caches: Caches, matcher: Matcher, path: Path, hints: Hints) -> FileResult:
     """Ingest one file (streaming, in this process)."""
-    plan = _prepare_file(store, path, _watching(hints, matcher))
+    plan = _drop_known(store, [_prepare_file(path, _watching(hints, matcher))])[0]
     if isinstance(plan, FileResult):
         return plan
     return _write(store, caches, matcher, plan, _records(plan, hints))
@@ -197,7 +205,8 @@ def ingest_bytes(
     except (OSError, EOFError, zlib.error) as exc:
         return FileResult(name, "failed", sha256=digest, problems=[Problem(0, f"cannot read ({_reason(exc)})")])
     now = datetime.now(UTC).replace(tzinfo=None)
-    plan = _prepare(store, Blob(name, name, digest, len(data), head, now, lambda: _open_bytes(data)), hints)
+    blob = Blob(name, name, digest, len(data), head, now, lambda: _open_bytes(data))
+    plan = _drop_known(store, [_prepare(blob, hints)])[0]
     if isinstance(plan, FileResult):
         return plan
     records = _records(plan, hints)
@@ -232,18 +241,16 @@ def _open_bytes(data: bytes) -> IO[bytes]:
 
 
 def _existing(paths: list[Path], follow: bool, skipped: list[InputError]) -> list[Path]:
-    found: list[Path] = []
     present = [path for path in paths if path.exists()]
     skipped.clear()
-    found.extend(walk(present, follow, skipped))
-    return found
+    return list(walk(present, follow, skipped))
 
 
 def _after_path(error: InputError) -> str:
     return str(error).removeprefix(f"{error.path}: ")
 
 
-def _prepare_file(store: Store, path: Path, hints: Hints) -> _Plan | FileResult:
+def _prepare_file(path: Path, hints: Hints) -> _Plan | FileResult:
     shown = str(path)
     try:
         digest, size = sha256_of(path)
@@ -254,11 +261,11 @@ def _prepare_file(store: Store, path: Path, hints: Hints) -> _Plan | FileResult:
     except InputError as exc:
         return FileResult(shown, "failed", problems=[Problem(0, str(exc).removeprefix(f"{shown}: "))])
     blob = Blob(shown, str(path.resolve()), digest, size, head, observed, lambda: open_binary(path), local=path)
-    return _prepare(store, blob, hints)
+    return _prepare(blob, hints)
 
 
-def _prepare(store: Store, blob: Blob, hints: Hints) -> _Plan | FileResult:
-    """Detect and identify an input; a FileResult when there is nothing to ingest (known or unknown format)."""
+def _prepare(blob: Blob, hints: Hints) -> _Plan | FileResult:
+    """Detect and identify an input; a FileResult when it cannot be ingested (format not recognized)."""
     fmt = sources.detect(blob.shown, blob.head, hints)
     if fmt is None:
         names = ", ".join(f.name for f in sources.FORMATS)
@@ -266,19 +273,95 @@ def _prepare(store: Store, blob: Blob, hints: Hints) -> _Plan | FileResult:
         return FileResult(blob.shown, "failed", sha256=blob.sha256, problems=[problem])
     context = artifact_context(fmt, blob.shown, hints)
     identity = hashlib.sha256(f"{blob.sha256}\0{context}".encode()).hexdigest() if context else blob.sha256
-    known = _known_artifact(store, identity)
-    if known is not None:
-        return FileResult(blob.shown, "duplicate", format=fmt.name, sha256=blob.sha256, artifact_id=known)
     return _Plan(blob, fmt.name, identity, context)
 
 
-def _known_artifact(store: Store, identity: str) -> int | None:
+def _drop_known(store: Store, prepared: list[_Plan | FileResult]) -> list[_Plan | FileResult]:
+    """Inputs already in the store become "duplicate" results: one lookup for the whole batch."""
+    plans = [p for p in prepared if isinstance(p, _Plan)]
+    known: dict[str, int] = {}
     with store.engine.connect() as conn:
-        return conn.execute(select(Artifact.id).where(Artifact.identity == identity)).scalar_one_or_none()
+        for start in range(0, len(plans), _LOOKUP_CHUNK):
+            chunk = sorted({p.identity for p in plans[start : start + _LOOKUP_CHUNK]})
+            rows = conn.execute(select(Artifact.identity, Artifact.id).where(Artifact.identity.in_(chunk)))
+            known.update({identity: aid for identity, aid in rows})
+    return [
+        FileResult(p.blob.shown, "duplicate", format=p.format, sha256=p.blob.sha256, artifact_id=known[p.identity])
+        if isinstance(p, _Plan) and p.identity in known
+        else p
+        for p in prepared
+    ]
+
+
+def _known_artifact(conn: Connection, identity: str) -> int | None:
+    return conn.execute(select(Artifact.id).where(Artifact.identity == identity)).scalar_one_or_none()
 
 
 def _records(plan: _Plan, hints: Hints) -> Iterable[Record]:
     return read_records(plan.format, plan.blob.shown, hints, opener=plan.blob.open)
+
+
+class _Group:
+    """Many inputs per transaction, each in a savepoint of its own: one commit per group, not per file.
+
+    An input that fails rolls back to its savepoint and leaves nothing; the group commits every
+    ``GROUP_FILES`` inputs, ``GROUP_ITEMS`` items or ``GROUP_SECONDS`` (so concurrent writers wait little).
+    An exception (an interrupt) undoes the input being written, commits the inputs completed before it,
+    and propagates: a rerun finds those as duplicates and completes the batch.
+    """
+
+    def __init__(self, store: Store, caches: Caches) -> None:
+        self.store, self.caches = store, caches
+        self.conn: Connection | None = None
+        self.files = self.items = 0
+        self.started = 0.0
+
+    def __enter__(self) -> _Group:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if self.conn is None:
+            return
+        try:
+            self._commit()
+        except BaseException:
+            self._close(commit=False)
+            if kind is None:
+                raise
+
+    def write(self, matcher: Matcher, plan: _Plan, records: Iterable[Record]) -> FileResult:
+        conn = self._open()
+        result = _guarded(conn, self.caches, plan, lambda: _write_in(conn, self.caches, matcher, plan, records))
+        self.files += 1
+        self.items += result.items
+        if self.files >= GROUP_FILES or self.items >= GROUP_ITEMS or time.monotonic() - self.started >= GROUP_SECONDS:
+            self._commit()
+        return result
+
+    def _open(self) -> Connection:
+        if self.conn is None:
+            self.conn = self.store.engine.connect()
+            self.conn.begin()
+            _begin(self.conn)
+            self.files = self.items = 0
+            self.started = time.monotonic()
+        return self.conn
+
+    def _commit(self) -> None:
+        self._close(commit=True)
+
+    def _close(self, commit: bool) -> None:
+        conn, self.conn = self.conn, None
+        if conn is None:
+            return
+        try:
+            if commit:
+                conn.commit()
+            else:
+                conn.rollback()
+                self.caches.forget()
+        finally:
+            conn.close()
 
 
 def _write(
@@ -289,75 +372,107 @@ def _write(
     records: Iterable[Record],
     after: AfterWrite | None = None,
 ) -> FileResult:
+    """One input in a transaction of its own."""
+    with store.engine.connect() as conn, conn.begin():
+        _begin(conn)
+        return _guarded(conn, caches, plan, lambda: _write_in(conn, caches, matcher, plan, records, after))
+
+
+def _begin(conn: Connection) -> None:
+    """Start the transaction for real on SQLite.
+
+    pysqlite begins only before the first write, so a SAVEPOINT first would itself become the
+    transaction and its RELEASE a commit. IMMEDIATE takes the write lock now, waiting up to the busy timeout.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _guarded(conn: Connection, caches: Caches, plan: _Plan, body: Callable[[], FileResult]) -> FileResult:
+    """Runs ``body`` in a savepoint; what it wrote is undone when it fails, and the failure is reported."""
     blob = plan.blob
-    result = FileResult(blob.shown, "ingested", format=plan.format, sha256=blob.sha256)
     try:
-        with store.transaction() as conn:
-            artifact_id = conn.execute(
-                Artifact.__table__.insert().values(
-                    identity=plan.identity,
-                    sha256=blob.sha256,
-                    context=plan.context,
-                    path=blob.origin,
-                    size=blob.size,
-                    format=plan.format,
-                    ingested_at=datetime.now(UTC).replace(tzinfo=None),
-                    tool_version=__version__,
-                    records=0,
-                    items=0,
-                    problems=0,
-                    problem_sample=[],
-                )
-            ).inserted_primary_key[0]
-            writer = ArtifactWriter(conn, caches, artifact_id)
-            route = _Router(writer, NetworkWriter(conn, artifact_id), OrgsWriter(conn, artifact_id), blob.observed)
-            for record in records:
-                if isinstance(record, Problem):
-                    if record.fatal:
-                        result.problems = [record]
-                        raise _TooLarge
-                    result.problems.append(record)
-                    continue
-                result.records += 1
-                route.add(record)
-            writer.flush()
-            route.network.flush()
-            result.problems.extend(route.orgs.flush(result.problems))
-            if (result.records == 0 and result.problems) or route.orgs.rejected:
-                raise _NothingReadable
-            save_matches(conn, matcher, writer.stats.new_titles)
-            result.items = writer.stats.items + route.orgs.items
-            result.host_ids = set(writer.stats.hosts)
-            result.artifact_id = artifact_id
-            conn.execute(
-                update(Artifact.__table__)
-                .where(Artifact.__table__.c.id == artifact_id)
-                .values(
-                    records=result.records,
-                    items=result.items,
-                    problems=len(result.problems),
-                    problem_sample=[f"{p.line}: {p.message}" for p in result.problems[:MAX_PROBLEMS_KEPT]],
-                )
-            )
-            if after is not None:
-                after(conn, result)
-    except _NothingReadable:
+        with conn.begin_nested():
+            return body()
+    except _NothingReadable as empty:
         caches.forget()
-        result.status = "failed"
-    except _TooLarge:
-        caches.forget()
-        result.status, result.too_large, result.records = "failed", True, 0
+        return empty.result
     except (IntegrityError, OperationalError) as exc:
         caches.forget()
-        result.artifact_id, result.host_ids = None, set()
-        if _known_artifact(store, plan.identity) is not None:
+        result = FileResult(blob.shown, "failed", format=plan.format, sha256=blob.sha256)
+        known = _known_artifact(conn, plan.identity)
+        if known is not None:
             result.status = "duplicate"  # the same input was ingested meanwhile (another process, or twice here)
+            result.artifact_id = known
         else:  # a conflict with a concurrent writer on other rows (same host, deadlock): nothing was written
-            result.status, result.retryable = "failed", True
+            result.retryable = True
             result.problems = [Problem(0, f"conflicted with a concurrent ingest, nothing written; retry ({exc.orig})")]
+        return result
     except BaseException:
         caches.forget()
         raise
+
+
+def _write_in(
+    conn: Connection,
+    caches: Caches,
+    matcher: Matcher,
+    plan: _Plan,
+    records: Iterable[Record],
+    after: AfterWrite | None = None,
+) -> FileResult:
+    """Writes one input's records, verdicts for its new titles and its artifact row, on ``conn``."""
+    blob = plan.blob
+    result = FileResult(blob.shown, "ingested", format=plan.format, sha256=blob.sha256)
+    artifact_id = conn.execute(
+        Artifact.__table__.insert().values(
+            identity=plan.identity,
+            sha256=blob.sha256,
+            context=plan.context,
+            path=blob.origin,
+            size=blob.size,
+            format=plan.format,
+            ingested_at=datetime.now(UTC).replace(tzinfo=None),
+            tool_version=__version__,
+            records=0,
+            items=0,
+            problems=0,
+            problem_sample=[],
+        )
+    ).inserted_primary_key[0]
+    writer = ArtifactWriter(conn, caches, artifact_id)
+    route = _Router(writer, NetworkWriter(conn, artifact_id), OrgsWriter(conn, artifact_id), blob.observed)
+    for record in records:
+        if isinstance(record, Problem):
+            if record.fatal:  # past the input's limits: refused whole
+                result.status, result.too_large, result.problems, result.records = "failed", True, [record], 0
+                raise _NothingReadable(result)
+            result.problems.append(record)
+            continue
+        result.records += 1
+        route.add(record)
+    writer.flush()
+    route.network.flush()
+    result.problems.extend(route.orgs.flush(result.problems))
+    if (result.records == 0 and result.problems) or route.orgs.rejected:
+        result.status = "failed"
+        raise _NothingReadable(result)
+    save_matches(conn, matcher, writer.stats.new_titles)
+    result.items = writer.stats.items + route.orgs.items
+    result.host_ids = set(writer.stats.hosts)
+    result.artifact_id = artifact_id
+    conn.execute(
+        update(Artifact.__table__)
+        .where(Artifact.__table__.c.id == artifact_id)
+        .values(
+            records=result.records,
+            items=result.items,
+            problems=len(result.problems),
+            problem_sample=[f"{p.line}: {p.message}" for p in result.problems[:MAX_PROBLEMS_KEPT]],
+        )
+    )
+    if after is not None:
+        after(conn, result)
     return result
 
 
