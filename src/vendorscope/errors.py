@@ -6,6 +6,8 @@ one line; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import re
+
 
 class VendorscopeError(Exception):
     """A problem the user can fix; the message is shown as is, on one line."""
@@ -23,6 +25,7 @@ class InputError(VendorscopeError):
         self.path = path
         self.line = line
         where = f"{path}:{line}" if line else path
+        message = re.sub(r"\s*[\r\n]+\s*", " ", message)  # one line, even when a library's message has several
         super().__init__(f"{where}: {message}")
 
 

@@ -63,6 +63,8 @@ def read_records(
                     return
             if stream.raw.tripped:
                 break
+            if isinstance(record, Problem) and ("\n" in record.message or "\r" in record.message):
+                record = Problem(record.line, " ".join(record.message.split()), record.fatal)  # one line, always
             yield record
         if stream.raw.tripped:
             yield Problem(0, stream.raw.tripped, fatal=True)

@@ -43,7 +43,7 @@ def detect(data: bytes, filename: str) -> str:
 def _zip_kind(data: bytes, ext: str) -> str:
     try:
         names = set(zipfile.ZipFile(BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError):  # NotImplemented: fuzzing
         return "zip"
     for prefix, kind in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
         if "[Content_Types].xml" in names and any(n.startswith(prefix) for n in names):
