@@ -11,7 +11,7 @@ from vendorscope.errors import VendorscopeError
 from vendorscope.server import audit
 from vendorscope.server.accounts import ROLES, Principal
 from vendorscope.service import Service
-from vendorscope.web.deps import Admin, CsrfForm, ServiceDep
+from vendorscope.web.deps import Admin, CsrfForm, RowId, ServiceDep
 from vendorscope.web.render import page
 from vendorscope.web.routes import NavEntry
 from vendorscope.web.scope import Scope
@@ -77,7 +77,7 @@ def create_token(request: Request, service: ServiceDep, user: Admin, form: CsrfF
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, service: ServiceDep, user: Admin, _form: CsrfForm) -> Response:
+def revoke_token(token_id: RowId, service: ServiceDep, user: Admin, _form: CsrfForm) -> Response:
     service.accounts.revoke_token(token_id, actor=user.name, scope=_scope(service, user))
     return RedirectResponse("/admin/tokens", status_code=303)
 

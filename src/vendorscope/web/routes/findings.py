@@ -12,7 +12,7 @@ from vendorscope.safe_csv import write_rows
 from vendorscope.server import audit
 from vendorscope.server.accounts import Principal
 from vendorscope.server.views import FindingFilter
-from vendorscope.web.deps import Hosts, Reader, ServiceDep, require
+from vendorscope.web.deps import Hosts, Reader, RowId, ServiceDep, require
 from vendorscope.web.render import page
 from vendorscope.web.routes import NavEntry
 from vendorscope.web.security import client_addr
@@ -70,7 +70,7 @@ def findings_page(request: Request, service: ServiceDep, user: Reader, hosts: Ho
 
 
 @router.get("/findings/{finding_id}", response_class=HTMLResponse)
-def finding_page(request: Request, finding_id: int, service: ServiceDep, user: Reader, hosts: Hosts) -> HTMLResponse:
+def finding_page(request: Request, finding_id: RowId, service: ServiceDep, user: Reader, hosts: Hosts) -> HTMLResponse:
     row = service.scoped_finding(hosts, finding_id)
     return page(request, "finding.html", user, f=row, product=service.product_name(row["vendor"], row["product"]))
 

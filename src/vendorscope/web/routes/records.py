@@ -17,7 +17,7 @@ from vendorscope.errors import VendorscopeError
 from vendorscope.records.review import TAGS
 from vendorscope.records.search import Filters
 from vendorscope.server.accounts import Principal
-from vendorscope.web.deps import AgencyReader, CsrfForm, ServiceDep, require
+from vendorscope.web.deps import AgencyReader, CsrfForm, RowId, ServiceDep, require
 from vendorscope.web.render import page
 from vendorscope.web.routes import NavEntry
 from vendorscope.web.security import client_addr
@@ -58,7 +58,7 @@ def records_page(
 
 @router.get("/records/{doc_id}", response_class=HTMLResponse)
 def document_page(
-    request: Request, doc_id: int, service: ServiceDep, user: AgencyReader, tagged: str = ""
+    request: Request, doc_id: RowId, service: ServiceDep, user: AgencyReader, tagged: str = ""
 ) -> HTMLResponse:
     doc = service.records_document(doc_id, user.can("privileged"))
     return page(request, "record.html", user, doc=doc, tags=TAGS, keys=ACCESS_KEYS, tagged=tagged)
@@ -67,7 +67,7 @@ def document_page(
 @router.post("/records/{doc_id}/review")
 def review_document(
     request: Request,
-    doc_id: int,
+    doc_id: RowId,
     service: ServiceDep,
     user: Annotated[Principal, Depends(require("review"))],
     form: CsrfForm,
