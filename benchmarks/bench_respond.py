@@ -17,7 +17,6 @@ from pathlib import Path
 from vendorscope.demo.fleet import generate_fleet
 from vendorscope.demo.run import SAMPLE_REQUEST, evidence_paths
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS
-from vendorscope.respond.build import answer_for, store_fingerprint
 from vendorscope.respond.package import PackageMeta, generation_time, render_html, write_csv
 from vendorscope.respond.render import write_pdf, write_xlsx
 from vendorscope.respond.request import load_request
@@ -42,8 +41,8 @@ def main() -> None:
         service = Service(str(root / "store.db"))
         service.ingest(evidence_paths(root / "fleet"))
         request = load_request(SAMPLE_REQUEST)
-        answer = timed("answer (queries, risk)", answer_for, service, request)
-        meta = PackageMeta(generation_time(), {}, timed("store fingerprint", store_fingerprint, service))
+        answer = timed("answer (queries, risk)", service.answer, request)
+        meta = PackageMeta(generation_time(), {}, timed("store fingerprint", service.store_fingerprint))
         timed("systems.csv", write_csv, root / "systems.csv", SYSTEMS_COLUMNS, answer.systems)
         timed("contractors.csv", write_csv, root / "contractors.csv", CONTRACTORS_COLUMNS, answer.contractors)
         timed("coverage.csv", write_csv, root / "coverage.csv", COVERAGE_COLUMNS, answer.coverage)
@@ -53,7 +52,8 @@ def main() -> None:
         result = timed("whole respond", service.respond, SAMPLE_REQUEST, root / "pkg")
         size = sum(p.stat().st_size for p in result.folder.rglob("*") if p.is_file())
         print(
-            f"{args.hosts} hosts, {len(answer.systems)} findings, {answer.affected_hosts} affected hosts; "
+            f"{args.hosts} hosts, {len(answer.systems)} findings, "
+            f"{answer.summary.counts.hosts_affected} affected hosts; "
             f"package {size / 1e6:.1f} MB in {len(result.files) + 1} files"
         )
         service.close()

@@ -17,6 +17,7 @@ from vendorscope.respond.providers import (
     ProcurementLine,
     ProductionSummary,
 )
+from vendorscope.respond.summary import DocumentCounts
 
 AGENCY = OrgPath("agency", "Example Agency", "agency", ("Example Agency",), ("agency",))
 OFFICE = OrgPath("office-it", "Office of IT", "office", ("Example Agency", "Office of IT"), ("agency", "office-it"))
@@ -81,6 +82,9 @@ class StubRecords:
 
     def describe(self) -> str:
         return "test records"
+
+    def counts(self, vendor: str, since: date | None) -> DocumentCounts:
+        return DocumentCounts(produced=2)
 
     def produce_documents(self, out_dir: Path, vendor: str, since: date | None) -> ProductionSummary | None:
         files = []

@@ -11,10 +11,10 @@ import pytest
 from tests.conftest import write_jsonl
 from tests.respond_stubs import StubOrgs, StubRecords
 from tests.test_ingest import KES
+from vendorscope.findings.lifecycle import Change
 from vendorscope.respond.business_days import add_business_days, is_business_day
 from vendorscope.respond.directives import DirectiveError
 from vendorscope.respond.providers import Providers
-from vendorscope.respond.remediation import Change
 from vendorscope.service import Service
 
 AGENT = {"name": "Kaspersky Security Center Network Agent", "publisher": "AO Kaspersky Lab", "source": "programs"}

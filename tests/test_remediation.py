@@ -10,7 +10,7 @@ import pytest
 
 from tests.test_ingest import KES, ZIP, snapshot_line
 from vendorscope.errors import NotFoundError
-from vendorscope.respond.remediation import Change, Policy, RemediationError
+from vendorscope.findings.lifecycle import Change, Policy, RemediationError
 from vendorscope.service import Service
 
 DAY = 86_400

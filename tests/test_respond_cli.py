@@ -18,7 +18,7 @@ def test_respond_writes_the_package_and_says_what_it_says(tmp_path: Path) -> Non
     result = run("--db", "s.db", "respond", "request.yaml", "--out", "pkg", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Package for request HSST-2017-001 in pkg/" in result.stdout
-    assert "1 of 2 known hosts run Kaspersky software" in " ".join(result.stdout.split())
+    assert "1 of 2 known hosts have Kaspersky software or traffic (1 with it" in " ".join(result.stdout.split())
     assert (tmp_path / "pkg" / "manifest.json").is_file()
     (tmp_path / "bad.yaml").write_text(GOOD.replace("vendor: kaspersky", "vendor: acme"))
     bad = run("--db", "s.db", "respond", "bad.yaml", "--out", "pkg2", cwd=tmp_path)

@@ -17,7 +17,6 @@ from sqlalchemy import insert
 from tests.respond_stubs import StubOrgs, StubRecords
 from tests.test_requests import GOOD
 from vendorscope.demo.fleet import generate_fleet
-from vendorscope.respond.build import store_fingerprint
 from vendorscope.respond.providers import HostProfile, Providers
 from vendorscope.service import Service
 from vendorscope.store.tables import Host
@@ -84,7 +83,7 @@ def test_manifest_lists_every_file_with_its_hash(org: dict, monkeypatch: pytest.
         assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["size"] == len(data)
     assert manifest["request"] == "HSST-2017-001" and manifest["generated_at"] == "2017-08-01T00:00:00Z"
     assert manifest["catalogs"] == {c.vendor.id: c.version for c in org["service"].catalogs}
-    assert manifest["store_fingerprint"] == store_fingerprint(org["service"])
+    assert manifest["store_fingerprint"] == org["service"].store_fingerprint()
     assert manifest["request_sha256"] == hashlib.sha256((org["root"] / "request.yaml").read_bytes()).hexdigest()
     assert not list(out.parent.glob(f".{out.name}.*"))  # no work folder left behind
 
@@ -126,7 +125,7 @@ def test_pdf_renders_the_answer(org: dict, monkeypatch: pytest.MonkeyPatch) -> N
 def test_xlsx_has_one_sheet_per_item(org: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     out = build(org, "pkg-xlsx", monkeypatch)
     sheets = xlsx_values(out / "report.xlsx")
-    assert list(sheets) == ["request", "systems", "contractors", "documents", "coverage", "risk"]
+    assert list(sheets) == ["request", "counts", "systems", "contractors", "purchases", "documents", "coverage", "risk"]
     assert len(sheets["systems"]) - 1 == len(read_csv(out / "systems.csv"))
     assert sheets["coverage"][0][0] == "host" and len(sheets["coverage"]) - 1 == 41
 
@@ -162,13 +161,19 @@ def test_contractors_orgs_and_documents_from_providers(tmp_path: Path, monkeypat
     assert contractors[("sub", "subcontractor")]["prime"] == "Prime Corp"
     systems = {(r["host"], r["kind"]): r for r in read_csv(out / "systems.csv")}
     assert systems[("ws-sub", "branded")]["org_path"] == "Example Agency / Prime Corp / Sub LLC"
-    assert systems[("", "procurement")]["product"] == "Kaspersky KL4863"
+    assert all(r["host"] and r["kind"] != "procurement" for r in systems.values())  # purchases are not systems
+    purchases = read_csv(out / "purchases.csv")
+    assert [(r["org"], r["product"], r["model"], r["contract"]) for r in purchases] == [
+        ("Prime Corp", "Kaspersky", "KL4863", "GS-00F-0001")
+    ]
     office, sub = systems[("ws-office", "branded")], systems[("ws-sub", "branded")]
     assert int(office["risk"].split("(")[1][:-1]) > int(sub["risk"].split("(")[1][:-1])
     assert "host role is server" in office["risk_reasons"] and "sensitivity is high" in office["risk_reasons"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert {"documents/VS000001.txt", "documents/VS000002.txt"} <= {f["path"] for f in manifest["files"]}
     assert manifest["documents"] == 2 and manifest["notes"] == []
+    assert manifest["counts"]["purchases_flagged"] == 1 and manifest["counts"]["documents_produced"] == 2
+    assert manifest["counts"]["hosts_affected"] == 3 and manifest["counts"]["contractors"] == 2
     assert "2 documents produced" in (out / "report.html").read_text()
     service.close()
 
@@ -209,3 +214,16 @@ def test_an_empty_store_answers_that_nothing_is_known(sqlite_service: Service, t
     out = sqlite_service.respond(tmp_path / "request.yaml", tmp_path / "pkg").folder
     assert read_csv(out / "systems.csv") == [] and read_csv(out / "coverage.csv") == []
     assert "No host is known" in (out / "report.html").read_text()
+
+
+def test_documents_not_asked_are_not_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request without the documents item gets a package whose documents counts are 0: nothing was produced."""
+    service = Service(str(tmp_path / "store.db"))
+    service.providers = Providers(orgs=StubOrgs({}, lines=[]), documents=StubRecords())
+    assert service.answer_summary("kaspersky").counts.documents_produced == 2  # the summary asks every item
+    (tmp_path / "request.yaml").write_text(REQUEST.split("items:")[0] + "items:\n  - systems\n", encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    out = service.respond(tmp_path / "request.yaml", tmp_path / "pkg").folder
+    counts = json.loads((out / "manifest.json").read_text())["counts"]
+    assert (counts["documents_produced"], counts["documents_withheld"], counts["documents_unreviewed"]) == (0, 0, 0)
+    service.close()

@@ -12,7 +12,6 @@ from tests.respond_stubs import StubOrgs, StubRecords
 from tests.test_ingest import KES
 from vendorscope.catalog.loader import load_catalogs
 from vendorscope.catalog.schema import Capability
-from vendorscope.respond.answer import build_answer
 from vendorscope.respond.build import ad_hoc_request
 from vendorscope.respond.providers import HostProfile, Providers
 from vendorscope.respond.risk import CAPABILITY_POINTS, assess, by_product
@@ -70,15 +69,8 @@ def test_network_findings_count_as_live_contact_in_the_answer(sqlite_service: Se
                 updated_at=datetime(2026, 11, 2),
             )
         )
-    providers = Providers(orgs=StubOrgs({}, lines=[]), documents=StubRecords())
-    answer = build_answer(
-        ad_hoc_request("kaspersky"),
-        KASPERSKY,
-        sqlite_service.findings("kaspersky"),
-        sqlite_service.hosts(),
-        [],
-        providers,
-    )
+    sqlite_service.providers = Providers(orgs=StubOrgs({}, lines=[]), documents=StubRecords())
+    answer = sqlite_service.answer(ad_hoc_request("kaspersky"))
     rows = {(r["host"], r["kind"]): r for r in answer.systems}
     assert set(rows) == {("ws-1", "branded"), ("ws-1", "network"), ("ws-2", "branded")}
     assert "live contact" in rows[("ws-1", "branded")]["risk_reasons"]

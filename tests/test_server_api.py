@@ -49,7 +49,9 @@ def test_users_see_only_their_org_subtree(fleet) -> None:  # type: ignore[no-unt
     # The subcontractor cannot read the prime's finding even by its id, nor see it in the summary.
     assert client.get(f"/api/v1/findings/{all_findings['prime-ws']['id']}").status_code == 404
     assert client.get(f"/api/v1/findings/{all_findings['sub-ws']['id']}").status_code == 200
-    assert [s["hosts"] for s in client.get("/api/v1/summary").json()] == [1]
+    summary = client.get("/api/v1/summary").json()
+    assert [p["hosts"] for p in summary["products"]] == [1]
+    assert summary["counts"]["hosts_known"] == 1 and summary["counts"]["hosts_affected"] == 1
     assert client.get(f"/findings/{all_findings['other-ws']['id']}", headers={"accept": "text/html"}).status_code == 404
 
 

@@ -6,7 +6,9 @@ directly; every method returns plain data.
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+from collections.abc import Collection
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,35 +20,44 @@ from vendorscope.collect.collector import collect as collect_host
 from vendorscope.collect.collector import write as write_bundle
 from vendorscope.config import database_url
 from vendorscope.errors import NotFoundError
+from vendorscope.findings import lifecycle as remediation
 from vendorscope.findings import query
-from vendorscope.findings.network import refresh_network_findings
-from vendorscope.findings.refresh import refresh_findings
 from vendorscope.findings.title_matches import ensure_current, rematch_all
+from vendorscope.findings.update import Refreshed, refresh
 from vendorscope.ingest import FileResult, IngestReport, Progress, ingest_bytes, ingest_paths
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs import flags, rollup
+from vendorscope.orgs.ownership import host_orgs
 from vendorscope.orgs.products import ProductSearch
+from vendorscope.orgs.provider import RegistryOrgs
+from vendorscope.orgs.scope import Scope
 from vendorscope.orgs.screening.lists import covered_entities
 from vendorscope.orgs.screening.screener import Query, Screener
 from vendorscope.records import index, produce, review, search
 from vendorscope.records.ingest import RecordsIngestReport, ingest_records
 from vendorscope.records.produce import ProductionReport
+from vendorscope.records.provider import RecordsProduction
 from vendorscope.records.search import Filters
 from vendorscope.records.store import Originals, originals_root
 from vendorscope.records.terms import vendor_terms
-from vendorscope.respond import remediation
-from vendorscope.respond.providers import Providers, default_providers
-from vendorscope.server import documents, packages, views
+from vendorscope.respond.answer import Answer, Evidence, build_answer
+from vendorscope.respond.build import ad_hoc_request, load_checked_request, store_fingerprint
+from vendorscope.respond.providers import NoOrgRegistry, NoRecords, Providers
+from vendorscope.respond.request import ITEM_NAMES
+from vendorscope.respond.request import Request as RespondRequest
+from vendorscope.respond.summary import Summary
+from vendorscope.server import audit, documents, packages, throttle, views
 from vendorscope.server.accounts import Accounts
 from vendorscope.server.push import AgentIngest
 from vendorscope.sources.base import Hints
 from vendorscope.store.store import Store
 from vendorscope.store.writer import Caches
-from vendorscope.web.scope import Scope
 
 if TYPE_CHECKING:
     from vendorscope.respond.directives import FarReport
     from vendorscope.respond.package import PackageResult
+
+DEFAULT_VENDOR = "kaspersky"
 
 
 class Service:
@@ -55,6 +66,7 @@ class Service:
     def __init__(self, db: str | None = None, catalogs: list[Path] | None = None) -> None:
         self.url = database_url(db)
         self.extra_catalogs = list(catalogs or [])
+        self._providers: Providers | None = None
 
     @cached_property
     def store(self) -> Store:
@@ -78,18 +90,20 @@ class Service:
         """Ingest files and folders, then bring findings up to date."""
         ensure_current(self.store, self.matcher)
         report = ingest_paths(self.store, self.matcher, paths, hints, progress)
-        refresh_findings(self.store)
-        refresh_network_findings(self.store, self.matcher)
-        self.refresh_org_findings()
+        self.refresh()
         return report
+
+    def refresh(self, host_ids: Collection[int] | None = None) -> Refreshed:
+        """The one refresh (findings/update.py): software findings of the hosts touched, network and org findings."""
+        return refresh(self.store, self.matcher, host_ids, self.refresh_org_findings)
 
     def rematch(self) -> dict[str, int]:
         """Re-evaluate every title against the current catalogs, then refresh findings."""
         titles, attributed = rematch_all(self.store, self.matcher)
-        new, updated, withdrawn = refresh_findings(self.store)
-        net_new, net_updated, net_withdrawn = refresh_network_findings(self.store, self.matcher)
+        refreshed = self.refresh()
+        new, updated, withdrawn = refreshed.software
+        net_new, net_updated, net_withdrawn = refreshed.network
         new, updated, withdrawn = new + net_new, updated + net_updated, withdrawn + net_withdrawn
-        self.refresh_org_findings()
         return {
             "titles": titles,
             "attributed": attributed,
@@ -113,11 +127,7 @@ class Service:
 
     def hosts(self) -> list[dict[str, Any]]:
         with self.store.engine.connect() as conn:
-            return query.list_hosts(conn)
-
-    def summary(self, vendor: str | None = None) -> list[query.ProductExposure]:
-        with self.store.engine.connect() as conn:
-            return query.exposure_summary(conn, vendor)
+            return query.list_hosts(conn, org_of=host_orgs(conn))
 
     # -- catalogs --------------------------------------------------------------------------
 
@@ -178,8 +188,7 @@ class Service:
         return [r.as_dict() for r in screener.screen_many(queries)]
 
     def screen_registry(self) -> list[dict[str, Any]]:
-        """Every registry organization screened; covered contractors become findings."""
-        self.refresh_org_findings()
+        """Every registry organization screened (a read: covered contractors became findings at ingest)."""
         with self.store.engine.connect() as conn:
             results = flags.screen_registry(conn, self.screener)
         return [{"org": n.key, "kind": n.kind} | r.as_dict() for n, r in results]
@@ -190,31 +199,91 @@ class Service:
 
     # -- responses (respond/) --------------------------------------------------------------
 
-    @cached_property
+    @property
     def providers(self) -> Providers:
-        """Organizations and documents for responses; see respond/providers.py."""
-        return default_providers(self)
+        """Organizations and documents for responses (respond/providers.py), built here from the store's data.
+
+        Built afresh for each answer (a long-running server sees new evidence); a test may set its own.
+        """
+        if self._providers is not None:
+            return self._providers
+        with self.store.engine.connect() as conn:
+            registry = RegistryOrgs(conn, self.vendor)
+            records = RecordsProduction(
+                conn,
+                self.records_vendor_search,
+                lambda folder, prefix: self.records_produce(folder, prefix, cumulative=True),
+            )
+        return Providers(
+            orgs=registry if registry.available else NoOrgRegistry(),
+            documents=records if records.available else NoRecords(),
+        )
+
+    @providers.setter
+    def providers(self, providers: Providers | None) -> None:
+        self._providers = providers
+
+    def answer(self, request: RespondRequest, hosts: query.HostFilter = None, scope: Scope | None = None) -> Answer:
+        """The answer to a request (rows and counts), within a reader's hosts and org scope (None: everything).
+
+        Every output renders this one object: the package, the summary, the directive reports, the dashboard
+        and the API. Documents are counted when the request asks for them, and for readers of the whole
+        agency only (records are the agency's, not an org's).
+        """
+        catalog = self.vendor(request.vendor)
+        providers = self.providers
+        with self.store.engine.connect() as conn:
+            evidence = Evidence(
+                findings=query.list_findings(conn, request.vendor, hosts=hosts),
+                hosts=query.list_hosts(conn, hosts),
+                work=remediation.work_items(conn, self.policy(), date.today(), request.vendor, True, hosts),
+            )
+        if request.asks("documents") and (scope is None or scope.everything):
+            since = request.documents.since if request.documents else None
+            evidence.documents = providers.documents.counts(request.vendor, since)
+        in_scope = None if scope is None or scope.everything else scope.allows
+        return build_answer(request, catalog, evidence, providers.orgs, in_scope)
+
+    def answer_summary(self, vendor: str, hosts: query.HostFilter = None, scope: Scope | None = None) -> Summary:
+        """The headline counts and products for one vendor: what ``summary``, the dashboard and the API show."""
+        return self.answer(ad_hoc_request(vendor, ITEM_NAMES), hosts, scope).summary
+
+    def default_vendor(self) -> str:
+        """The vendor a summary is about when none is named: Kaspersky (the committee's), else the first catalog's."""
+        ids = [c.vendor.id for c in self.catalogs]
+        return DEFAULT_VENDOR if DEFAULT_VENDOR in ids else ids[0]
+
+    def store_fingerprint(self) -> str:
+        with self.store.engine.connect() as conn:
+            return store_fingerprint(conn, self.matcher.fingerprint)
 
     def respond(self, request_path: Path, out_dir: Path) -> PackageResult:
         """Answer a request file with a package in ``out_dir``."""
-        from vendorscope.respond.build import build_response
+        from vendorscope.respond.package import PackageMeta, generation_time, write_package
 
-        return build_response(self, request_path, out_dir)
+        request = load_checked_request(request_path, self.vendor)
+        meta = PackageMeta(
+            generated_at=generation_time(),
+            catalog_versions={c.vendor.id: c.version for c in self.catalogs},
+            fingerprint=self.store_fingerprint(),
+            request_sha256=hashlib.sha256(request_path.read_bytes()).hexdigest(),
+        )
+        return write_package(self.answer(request), self.providers.documents, out_dir, meta)
 
     def bod_17_01(self, vendor: str, replacements: dict[str, str] | None = None) -> dict[str, Any]:
         from vendorscope.respond.directives import bod_17_01
 
+        answer = self.answer(ad_hoc_request(vendor, ITEM_NAMES))
         work = self.remediation(vendor, include_closed=True)  # exceptions are still present: they stay in the plan
-        return bod_17_01(self.vendor(vendor), work, self.hosts(), self.policy(), replacements)
+        return bod_17_01(self.vendor(vendor), work, self.hosts(), self.policy(), answer.summary, replacements)
 
     def far_report(
         self, clause: str, contract: str, vendor: str, rule: str = "current", identified: date | None = None
     ) -> FarReport:
-        from vendorscope.respond.build import ad_hoc_request, answer_for
         from vendorscope.respond.directives import far_report
 
-        systems = answer_for(self, ad_hoc_request(vendor, ("systems",))).systems
-        return far_report(clause, contract, self.vendor(vendor), systems, self.providers.orgs, rule, identified)
+        answer = self.answer(ad_hoc_request(vendor, ITEM_NAMES))
+        return far_report(clause, contract, self.vendor(vendor), answer, self.providers.orgs, rule, identified)
 
     def remediation(
         self,
@@ -222,11 +291,12 @@ class Service:
         today: date | None = None,
         overdue: bool = False,
         include_closed: bool = False,
+        hosts: query.HostFilter = None,
     ) -> list[dict[str, Any]]:
         """The remediation work: each finding's status, owner and due date (closed ones when asked)."""
         with self.store.engine.connect() as conn:
             items = remediation.work_items(
-                conn, self.policy(), today or date.today(), vendor, include_closed and not overdue
+                conn, self.policy(), today or date.today(), vendor, include_closed and not overdue, hosts
             )
         return [i for i in items if i["overdue"]] if overdue else items
 
@@ -292,20 +362,40 @@ class Service:
     @cached_property
     def agents(self) -> AgentIngest:
         """Receives agents' pushed bundles (thread-safe; shares a cache of ids across pushes)."""
-        return AgentIngest(self.store, self.matcher)
+        return AgentIngest(self.store, self.matcher, self.refresh)
 
     def prepare_server(self) -> None:
-        """Before serving: verdicts current with the catalogs, findings current with the evidence."""
+        """Before serving: verdicts current with the catalogs, every kind of finding current with the evidence."""
         ensure_current(self.store, self.matcher)
-        refresh_findings(self.store)
+        self.refresh()
 
     def ingest_bytes(self, data: bytes, name: str, hints: Hints | None = None) -> FileResult:
         """Ingest content received as bytes (same custody and idempotence as a file), then refresh its hosts."""
         ensure_current(self.store, self.matcher)
         result = ingest_bytes(self.store, Caches(), self.matcher, data, name, hints or Hints())
         if result.host_ids:
-            refresh_findings(self.store, result.host_ids)
+            self.refresh(result.host_ids)
         return result
+
+    def audit(
+        self, actor: str, action: str, target: str = "", detail: dict[str, Any] | None = None, addr: str = ""
+    ) -> None:
+        """Append one event to the audit log (server/audit.py), in its own transaction."""
+        audit.log(self.store, actor, action, target, detail, addr)
+
+    def audit_events(self, limit: int = 200, action: str = "", scope: Scope | None = None) -> list[dict[str, Any]]:
+        """The latest audit events, newest first (``action``: a prefix such as "export."); with ``scope`` (a scoped
+        admin's), only those of its users and tokens."""
+        actors = None if scope is None or scope.everything else self.accounts.actors(scope)
+        return audit.events(self.store, limit, action, actors)
+
+    def reserve_login(self, username: str, addr: str, limit: int, window: timedelta) -> bool:
+        """Count a sign-in attempt before its password is checked (server/throttle.py); False: over the limit."""
+        return throttle.reserve(self.store, throttle.keys(username, addr), limit, window)
+
+    def release_login(self, username: str, addr: str) -> None:
+        """A sign-in that succeeded gives its counted attempt back."""
+        throttle.release(self.store, throttle.keys(username, addr))
 
     def scope(self, org: str) -> Scope:
         """What a user or token of ``org`` may reach: its subtree of the org registry."""
@@ -336,9 +426,15 @@ class Service:
         with self.store.engine.connect() as conn:
             return views.host_list(conn, hosts)
 
-    def dashboard(self, hosts: query.HostFilter) -> views.Dashboard:
+    def dashboard(self, hosts: query.HostFilter, scope: Scope | None = None, vendor: str = "") -> views.Dashboard:
+        """The answer's summary for one vendor within the reader's scope, hosts by org, and the overdue work."""
+        vendor = vendor or self.default_vendor()
+        summary = self.answer_summary(vendor, hosts, scope)
+        overdue = self.remediation(vendor, overdue=True, hosts=hosts)
         with self.store.engine.connect() as conn:
-            return views.dashboard(conn, hosts)
+            orgs = views.by_org(conn, hosts, vendor)
+        vendors = [(c.vendor.id, c.vendor.name) for c in self.catalogs]
+        return views.Dashboard(summary, orgs, overdue, vendors)
 
     # -- web pages (issue 8): records review, request packages ------------------------------------
 
@@ -371,7 +467,7 @@ class Service:
 
     def build_request_package(self, data: bytes, filename: str) -> dict[str, Any]:
         """Check an uploaded request file and answer it with a package in its own folder."""
-        return packages.build(self, self.server_dir, data, filename)
+        return packages.build(self.respond, self.server_dir, data, filename)
 
     def request_package_zip(self, name: str) -> Path:
         return packages.zip_path(self.server_dir, name)

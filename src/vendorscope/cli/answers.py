@@ -9,9 +9,10 @@ from rich.table import Table
 from rich.text import Text
 
 from vendorscope.cli.context import service
-from vendorscope.cli.output import Format, FormatOption, console, emit, say
+from vendorscope.cli.output import Format, FormatOption, console, emit, say, write_csv, write_json
 
 if TYPE_CHECKING:
+    from vendorscope.respond.summary import Summary
     from vendorscope.service import Service
 
 FINDING_COLUMNS = [
@@ -76,30 +77,26 @@ def hosts(format: FormatOption = Format.table) -> None:
     emit(rows, HOST_COLUMNS, format, f"{len(rows)} hosts", line, headers)
 
 
-def summary(vendor: Annotated[str | None, typer.Option(help="Only this vendor.")] = None) -> None:
-    """Exposure summary: products, hosts, confidence and how they were found."""
-    print_summary(service(), vendor)
+def summary(
+    vendor: Annotated[str | None, typer.Option(help="Vendor (catalog id; default kaspersky, else the first).")] = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """The answer's counts and products: the numbers the package, the reports, the dashboard and the API show."""
+    svc = service()
+    answer = svc.answer_summary(vendor or svc.default_vendor())
+    if format is Format.json:
+        write_json(answer.as_dict())
+    elif format is Format.csv:
+        write_csv([{"count": k, "value": v} for k, v in answer.counts.as_dict().items()], ["count", "value"])
+    else:
+        print_summary(svc, answer.vendor, answer)
 
 
-def print_summary(svc: Service, vendor: str | None) -> None:
-    """The exposure table by product, and one line on hosts affected, examined and not examined."""
-    rows = svc.summary(vendor)
-    known = svc.hosts()
-    affected = {h["host"] for h in known if h["findings"]}
-    examined = sum(1 for h in known if h["examined"])
-    table = Table("product", "kind", "hosts", "confidence", "how found", title="Exposure by product")
-    for row in rows:
-        how = ", ".join(f"{k} ({n})" for k, n in row.how_found.most_common(4))
-        cells = [
-            svc.product_name(row.vendor, row.product),
-            row.kind,
-            str(row.hosts),
-            f"{row.min_confidence:.2f}–{row.max_confidence:.2f}",
-            how,
-        ]
-        table.add_row(*(Text(c) for c in cells))
+def print_summary(svc: Service, vendor: str, answer: Summary | None = None) -> None:
+    """Hosts per product (each product once), then the headline with its reconciliation."""
+    answer = answer or svc.answer_summary(vendor)
+    table = Table("product", "hosts", title=f"{answer.vendor_name}: hosts by product (installed or on the network)")
+    for product in answer.products:
+        table.add_row(Text(product.product), str(product.hosts))
     console.print(table)
-    say(
-        f"{len(affected)} of {len(known)} known hosts have vendor software; {examined} examined, "
-        f"{len(known) - examined} not examined."
-    )
+    say(answer.headline())

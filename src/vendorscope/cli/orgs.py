@@ -56,8 +56,14 @@ def orgs(format: FormatOption = Format.table) -> None:
     headers = ["organization", "kind", "contracts", "hosts", "examined", "with findings", "flags"]
     emit(rows, list(rows[0]) if rows else ["org"], format, f"{len(rows)} organizations", line, headers)
     if format is Format.table:
-        unassigned = sum(1 for h in service().hosts() if h["org"] == "unassigned")
-        say(f"hosts: own / in subtree. {unassigned} hosts are unassigned.")
+        hosts = service().hosts()
+        unassigned = [h for h in hosts if h["org"] == "unassigned"]
+        affected = sum(1 for h in hosts if h["findings"])
+        outside = sum(1 for h in unassigned if h["findings"])
+        say(
+            f"hosts: own / in subtree. {len(unassigned)} hosts are unassigned, {outside} of them with findings: "
+            f"{affected - outside} in the tree + {outside} unassigned = {affected} hosts with findings."
+        )
 
 
 def exposure(

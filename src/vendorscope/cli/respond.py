@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -15,7 +14,7 @@ from vendorscope import safe_yaml
 from vendorscope.cli.context import service
 from vendorscope.cli.output import Format, FormatOption, emit, say, write_json
 from vendorscope.errors import InputError
-from vendorscope.respond.remediation import Change, Policy
+from vendorscope.findings.lifecycle import Change, Policy
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,14 +59,9 @@ def print_package(result: PackageResult, console: Console | None = None) -> None
     line = (lambda text: console.print(text, markup=False)) if console else say
     answer = result.answer
     line(f"Package for request {answer.request.id} in {result.folder}/")
-    line(
-        f"  {answer.affected_hosts} of {len(answer.coverage)} known hosts run {answer.catalog.vendor.name} software "
-        f"({len(answer.systems)} findings); {answer.not_examined} hosts not examined."
-    )
-    for name, hosts in answer.counts("product")[:5]:
-        line(f"  {name}: {hosts} host{'' if hosts == 1 else 's'}")
-    if answer.request.asks("contractors"):
-        line(f"  contractors and covered suppliers: {len(answer.contractors)}")
+    line(f"  {answer.summary.headline()}")
+    for product in answer.summary.products[:5]:
+        line(f"  {product.product}: {product.hosts} host{'' if product.hosts == 1 else 's'}")
     if answer.request.asks("documents"):
         line(f"  documents: {result.documents_line}")
     worst = answer.product_risks[0] if answer.product_risks else None
@@ -96,11 +90,12 @@ def report_bod(
         return
     if output is Format.table:
         say(
-            f"{report['directive']} — {report['vendor']}: {report['affected_endpoints']} affected endpoints; "
+            f"{report['directive']} — {report['vendor_name']}: {report['affected_endpoints']} affected endpoints; "
             f"{report['hosts_examined']} of {report['hosts_known']} known hosts examined "
             f"({', '.join(f'{k}: {n}' for k, n in report['methods'].items()) or 'no method'}); policy "
             f"{report['policy']}: " + ", ".join(f"{k} by {v}" for k, v in report["milestones"].items())
         )
+        say(report["reconciliation"])
         emit(report["products"], ["product", "endpoints", "found_by"], output, "Products present")
     columns = ["host", "product", "category", "status", "owner", "due", "replacement", "impact"]
     emit(report["plan"], columns, output, "Removal plan")
@@ -134,7 +129,7 @@ def report_far(
     columns = ["contract", "order", "supplier", "supplier_uei", "supplier_cage", "brand", "model"]
     columns += ["item_description", "mitigation", "identified"]
     if output is Format.json:
-        write_json(asdict(report))
+        write_json(report.as_dict())
         return
     if output is Format.table:
         say(
@@ -142,6 +137,7 @@ def report_far(
             f"{report.identified or '—'}; first report due {report.first_report_due or '—'}; "
             f"follow-up due {report.follow_up_due or '—'}"
         )
+        say(f"  the answer: {report.summary.headline()}")
         for holiday in report.holidays:
             say(f"  federal holiday skipped: {holiday}")
         for note in report.notes:

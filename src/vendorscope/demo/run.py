@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from vendorscope.demo.fleet import FleetSummary, generate_fleet
 from vendorscope.demo.organization import OrganizationSummary, generate_organization
-from vendorscope.findings.refresh import SOFTWARE_KINDS
+from vendorscope.findings.status import SOFTWARE_KINDS
 from vendorscope.records.search import Filters
 from vendorscope.service import Service
 

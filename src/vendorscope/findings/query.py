@@ -1,16 +1,15 @@
-"""Read-side queries: findings, hosts with their coverage, and the exposure summary."""
+"""Read-side queries: findings, and hosts with their coverage (the answer's counts are respond/summary.py)."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session
 
-from vendorscope.findings.reconcile import WITHDRAWN
-from vendorscope.orgs.ownership import UNASSIGNED, owners
+from vendorscope.findings.status import WITHDRAWN
 from vendorscope.store.tables import Examination, Finding, Host, Installation
 
 NOT_EXAMINED = "not examined"
@@ -64,8 +63,14 @@ def hosts_with(conn: Connection, vendor: str) -> list[str]:
     return list(conn.execute(stmt).scalars())
 
 
-def list_hosts(conn: Connection, hosts: HostFilter = None) -> list[dict[str, Any]]:
-    """Every known host, how it was examined (or 'not examined'), and what was found on it."""
+def list_hosts(
+    conn: Connection, hosts: HostFilter = None, org_of: Mapping[int, str] | None = None
+) -> list[dict[str, Any]]:
+    """Every known host, how it was examined (or 'not examined'), and what was found on it.
+
+    ``org_of`` (host id → org, from orgs/ownership.py) fills the "org" column; organizations sit above
+    findings, so they are passed in, never looked up here.
+    """
     methods: dict[int, set[str]] = defaultdict(set)
     sources: dict[int, set[str]] = defaultdict(set)
     last_exam: dict[int, Any] = {}
@@ -90,7 +95,6 @@ def list_hosts(conn: Connection, hosts: HostFilter = None) -> list[dict[str, Any
         )
     ):
         found[host_id].add(f"{vendor}:{product}")
-    owner = owners(conn)
     rows = []
     stmt = select(Host).order_by(Host.name)
     if hosts is not None:
@@ -107,35 +111,7 @@ def list_hosts(conn: Connection, hosts: HostFilter = None) -> list[dict[str, Any
                 "software": software.get(host.id, 0),
                 "findings": sorted(found.get(host.id, ())),
                 "facts": host.facts or {},
-                "org": owner[host.id].org or UNASSIGNED,
+                "org": (org_of or {}).get(host.id, ""),
             }
         )
     return rows
-
-
-@dataclass
-class ProductExposure:
-    vendor: str
-    product: str
-    kind: str
-    hosts: int
-    min_confidence: float
-    max_confidence: float
-    how_found: Counter[str]
-
-
-def exposure_summary(conn: Connection, vendor: str | None = None, hosts: HostFilter = None) -> list[ProductExposure]:
-    """Per product: how many hosts, how sure, and by which kinds of evidence."""
-    grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for f in list_findings(conn, vendor, hosts=hosts):
-        grouped[(f["vendor"], f["product"], f["kind"])].append(f)
-    out = []
-    for (v, product, kind), items in sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        how: Counter[str] = Counter()
-        for f in items:
-            how.update({f"{e['source']}.{e['field']}" for e in f["evidence"]})
-        confidences = [f["confidence"] for f in items]
-        out.append(
-            ProductExposure(v, product, kind, len({f["host"] for f in items}), min(confidences), max(confidences), how)
-        )
-    return out

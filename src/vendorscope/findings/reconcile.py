@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, update
 
-WITHDRAWN = "withdrawn"
+from vendorscope.findings.status import OPEN, WITHDRAWN
+
+__all__ = ["WITHDRAWN", "apply_drafts"]
 
 
 def apply_drafts(
@@ -31,9 +33,9 @@ def apply_drafts(
         values = values | {"updated_at": now}
         if key in existing:
             row_id, status = existing[key]
-            updates.append(values | {"fid": row_id, "status": "open" if status == WITHDRAWN else status})
+            updates.append(values | {"fid": row_id, "status": OPEN if status == WITHDRAWN else status})
         else:
-            inserts.append(values | identity(key) | {"status": "open"})
+            inserts.append(values | identity(key) | {"status": OPEN})
     gone = [{"fid": row_id} for key, (row_id, status) in existing.items() if key not in drafts and status != WITHDRAWN]
     by_id = table.c.id == bindparam("fid")
     if inserts:

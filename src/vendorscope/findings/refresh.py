@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from vendorscope.findings.lifecycle import verify_removals
 from vendorscope.findings.reconcile import apply_drafts
+from vendorscope.findings.status import EMBEDDED, SOFTWARE_KINDS
 from vendorscope.match.matcher import REPORT_THRESHOLD, UNIDENTIFIED
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact, Finding, Installation, Title, TitleMatch
 
-SOFTWARE_KINDS = ("branded", "embedded")
-EMBEDDED = "embedded"
 SBOM_PRODUCT = "sbom_product"  # sources.sbom.PRODUCT: the product an SBOM describes
 SBOM_COMPONENT = "sbom_component"  # sources.sbom.COMPONENT: a component inside it
 _FINDINGS = Finding.__table__
@@ -123,10 +123,8 @@ def refresh_findings(store: Store, host_ids: Collection[int] | None = None) -> t
     With ``host_ids``, only those hosts' findings are recomputed (after an ingest that touched only them).
 
     A finding whose product a later complete collection no longer shows becomes "removed (verified)"
-    (respond/remediation.py), in the same transaction.
+    (findings/lifecycle.py), in the same transaction.
     """
-    from vendorscope.respond.remediation import verify_removals  # respond builds on findings: import late
-
     with store.transaction() as conn:
         drafts = compute(conn, host_ids)
         values = {
@@ -141,7 +139,7 @@ def refresh_findings(store: Store, host_ids: Collection[int] | None = None) -> t
             for key, draft in drafts.items()
         }
         counts = reconcile(conn, values, SOFTWARE_KINDS, host_ids)
-        verify_removals(conn, datetime.now(UTC).replace(tzinfo=None))
+        verify_removals(conn, datetime.now(UTC).replace(tzinfo=None), host_ids)
         return counts
 
 

@@ -43,6 +43,11 @@ class _Rule:
         return (0, sum(1 for c in self.hostname if c not in "*?[]"))
 
 
+def host_orgs(conn: Connection) -> dict[int, str]:
+    """Host id → the org that owns it, "unassigned" when no file or rule says."""
+    return {host_id: owner.org or UNASSIGNED for host_id, owner in owners(conn).items()}
+
+
 def owners(conn: Connection, host_ids: Collection[int] | None = None) -> dict[int, Owner]:
     """The owner of every known host (or of ``host_ids`` only), by host id."""
     known = set(conn.execute(select(Org.key)).scalars())

@@ -7,18 +7,17 @@ purchases name a covered supplier.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from vendorscope.catalog.schema import Catalog
+from vendorscope.findings.status import WITHDRAWN
 from vendorscope.orgs import registry
+from vendorscope.orgs.facts import UNKNOWN, Contractor, HostProfile, OrgPath, ProcurementLine
 from vendorscope.orgs.ownership import Owner, owners
-from vendorscope.respond.providers import UNKNOWN, Contractor, HostProfile, OrgPath, ProcurementLine
 from vendorscope.store.tables import Host, OrgFinding, Purchase
-
-if TYPE_CHECKING:
-    from vendorscope.service import Service
 
 CONTRACTOR_KINDS = ("contractor", "subcontractor")
 
@@ -26,21 +25,21 @@ CONTRACTOR_KINDS = ("contractor", "subcontractor")
 class RegistryOrgs:
     """``OrgProvider`` over the store's registry (orgs.csv / FollowTheMoney, hosts.csv, ownership rules)."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        with service.store.engine.connect() as conn:
-            self.nodes = registry.load(conn)
-            by_id = owners(conn)
-            names = dict(conn.execute(select(Host.id, Host.key)).all())
-            self.owners: dict[str, Owner] = {names[hid]: owner for hid, owner in by_id.items() if hid in names}
-            session = Session(conn)
-            purchases = {f"purchase:{p.id}": p for p in session.execute(select(Purchase)).scalars()}
-            flags = session.execute(
-                select(OrgFinding)
-                .where(OrgFinding.kind == "procurement", OrgFinding.status != "withdrawn")
-                .order_by(OrgFinding.org_key, OrgFinding.subject)
-            ).scalars()
-            self._flags = [(f, purchases[f.subject]) for f in flags if f.subject in purchases]
+    def __init__(self, conn: Connection, catalog: Callable[[str], Catalog]) -> None:
+        """Read the registry, ownership and flagged purchases from ``conn``; ``catalog(vendor_id)`` names products."""
+        self.catalog = catalog
+        self.nodes = registry.load(conn)
+        by_id = owners(conn)
+        names = dict(conn.execute(select(Host.id, Host.key)).all())
+        self.owners: dict[str, Owner] = {names[hid]: owner for hid, owner in by_id.items() if hid in names}
+        session = Session(conn)
+        purchases = {f"purchase:{p.id}": p for p in session.execute(select(Purchase)).scalars()}
+        flags = session.execute(
+            select(OrgFinding)
+            .where(OrgFinding.kind == "procurement", OrgFinding.status != WITHDRAWN)
+            .order_by(OrgFinding.org_key, OrgFinding.subject)
+        ).scalars()
+        self._flags = [(f, purchases[f.subject]) for f in flags if f.subject in purchases]
         self.available = bool(self.nodes)
 
     def describe(self) -> str:
@@ -87,7 +86,7 @@ class RegistryOrgs:
 
     def procurement(self, vendor: str) -> list[ProcurementLine]:
         """Flagged purchases whose covered entity or product is this vendor's."""
-        catalog = self.service.vendor(vendor)
+        catalog = self.catalog(vendor)
         names = {name for entity in catalog.entities for name in entity.all_names()}
         products = {p.id for p in catalog.products}
         lines = []

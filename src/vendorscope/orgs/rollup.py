@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from vendorscope.findings.query import list_hosts
 from vendorscope.orgs import registry
 from vendorscope.orgs.flags import CONTRACTOR_KINDS, list_org_findings
-from vendorscope.orgs.ownership import UNASSIGNED
+from vendorscope.orgs.ownership import UNASSIGNED, host_orgs
 
 BY = ("org", "contractor", "product")
 
@@ -26,7 +26,7 @@ class _Facts:
     def __init__(self, conn: Connection) -> None:
         self.tree = registry.load(conn)
         self.hosts: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for host in list_hosts(conn):
+        for host in list_hosts(conn, org_of=host_orgs(conn)):
             self.hosts[host["org"]].append(host)
         self.flags: dict[str, Counter[str]] = defaultdict(Counter)
         for finding in list_org_findings(conn):

@@ -117,6 +117,12 @@ def _numbers(conn: Connection, prefix: str, doc_ids: list[int]) -> dict[int, int
     return dict(rows.all())
 
 
+def planned(conn: Connection) -> tuple[int, int]:
+    """(documents produced, documents withheld) a cumulative production would hold now; writes nothing."""
+    docs, withheld = _select(conn, current_tags(conn), include_produced=True)
+    return len(docs), len(withheld)
+
+
 def _select(
     conn: Connection, tags: dict[int, tuple[str, str | None]], include_produced: bool = False
 ) -> tuple[list[Any], list[Any]]:

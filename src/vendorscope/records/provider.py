@@ -8,19 +8,21 @@ the request's date range nobody has reviewed yet — "none produced" must never 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
+from vendorscope.records.counts import DocumentCounts, ProductionSummary
+from vendorscope.records.produce import ProductionReport, planned
 from vendorscope.records.review import current_tags
 from vendorscope.records.search import Filters
-from vendorscope.respond.providers import ProductionSummary
 from vendorscope.store.tables import RecordDocument
 
-if TYPE_CHECKING:
-    from vendorscope.service import Service
+VendorSearch = Callable[[str, Filters], list[dict[str, Any]]]  # (vendor id, filters) → candidate families
+Produce = Callable[[Path, str], ProductionReport]  # (folder, Bates prefix) → a cumulative production
 
 BATES_PREFIX = "VS"
 
@@ -28,11 +30,13 @@ BATES_PREFIX = "VS"
 class RecordsProduction:
     """``DocumentProvider`` over the store's records."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        with service.store.engine.connect() as conn:
-            self.documents = conn.execute(select(func.count()).select_from(RecordDocument)).scalar_one()
-            self.tags = current_tags(conn)
+    def __init__(self, conn: Connection, search: VendorSearch, produce: Produce) -> None:
+        """Read the review state from ``conn``; ``search`` and ``produce`` are the service's records operations."""
+        self.search = search
+        self.produce = produce
+        self.documents = conn.execute(select(func.count()).select_from(RecordDocument)).scalar_one()
+        self.tags = current_tags(conn)
+        self.planned = planned(conn) if self.documents else (0, 0)
         self.available = self.documents > 0
 
     def describe(self) -> str:
@@ -46,13 +50,29 @@ class RecordsProduction:
             f"{privileged} privileged"
         )
 
+    def _candidates(self, vendor: str, since: date | None) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        """The vendor search's candidate families since the date, and those no reviewer has tagged."""
+        start = datetime(since.year, since.month, since.day) if since else None
+        candidates = self.search(vendor, Filters(since=start, limit=0))
+        unreviewed = [
+            c
+            for c in candidates
+            if not any(d in self.tags for d in [c["id"], *c["hit_documents"]])  # type: ignore[misc]
+        ]
+        return candidates, unreviewed
+
+    def counts(self, vendor: str, since: date | None) -> DocumentCounts:
+        """What ``produce_documents`` would produce and withhold now, and the candidates not yet reviewed."""
+        if not self.available:
+            return DocumentCounts()
+        produced, withheld = self.planned
+        return DocumentCounts(produced, withheld, len(self._candidates(vendor, since)[1]))
+
     def produce_documents(self, out_dir: Path, vendor: str, since: date | None) -> ProductionSummary | None:
         if not self.available:
             return None
-        start = datetime(since.year, since.month, since.day) if since else None
-        candidates = self.service.records_vendor_search(vendor, Filters(since=start, limit=0))
-        unreviewed = [c for c in candidates if not any(d in self.tags for d in [c["id"], *c["hit_documents"]])]
-        report = self.service.records_produce(out_dir, BATES_PREFIX, cumulative=True)
+        candidates, unreviewed = self._candidates(vendor, since)
+        report = self.produce(out_dir, BATES_PREFIX)
         produced = f"{report.first}–{report.last}" if report.first else "no Bates numbers"
         since_text = since.isoformat() if since else "any date"
         description = (

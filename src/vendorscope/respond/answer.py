@@ -1,21 +1,26 @@
-"""The answer to a request as plain rows: systems, contractors, coverage, risk, exceptions.
+"""The answer to a request as plain rows: systems, purchases, contractors, coverage, risk, exceptions.
 
 Everything the package's files show is computed here once, sorted, so the CSV, XLSX, HTML and PDF
-writers only format it and two builds from the same store agree.
+writers only format it and two builds from the same store agree. Its headline numbers are
+``Answer.summary`` (respond/summary.py), counted from these same rows. Systems are host findings only;
+flagged purchases are procurement evidence in their own rows (``purchases``), never systems or hosts.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from vendorscope.catalog.schema import Catalog, Product
 from vendorscope.findings.query import NOT_EXAMINED
+from vendorscope.findings.status import EXCEPTION, NETWORK
 from vendorscope.match.matcher import UNIDENTIFIED
 from vendorscope.respond import risk as risk_mod
-from vendorscope.respond.providers import UNASSIGNED, Contractor, OrgPath, ProcurementLine, Providers
+from vendorscope.respond.providers import UNASSIGNED, Contractor, OrgPath, OrgProvider, ProcurementLine
 from vendorscope.respond.request import Request
+from vendorscope.respond.summary import DocumentCounts, Summary, summarize
 
 SYSTEMS_COLUMNS = (
     "host",
@@ -33,6 +38,17 @@ SYSTEMS_COLUMNS = (
     "status",
     "finding_id",
 )
+PURCHASES_COLUMNS = (
+    "org",
+    "org_path",
+    "contract",
+    "order",
+    "supplier",
+    "product",
+    "model",
+    "description",
+    "identified",
+)
 CONTRACTORS_COLUMNS = ("org_id", "name", "kind", "prime", "contract", "hosts_with_vendor", "products")
 COVERAGE_COLUMNS = ("host", "org", "org_path", "examined_by", "sources", "last_examined", "software", "vendor_products")
 COVERED_SUPPLIER = "covered supplier"
@@ -49,9 +65,11 @@ class Answer:
     coverage: list[dict[str, Any]]
     product_risks: list[risk_mod.ProductRisk]
     exceptions: list[dict[str, Any]]
+    summary: Summary
+    purchases: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def counts(self, column: str, rows: str = "systems") -> list[tuple[str, int]]:
+    def hosts_by(self, column: str, rows: str = "systems") -> list[tuple[str, int]]:
         """Distinct hosts per value of a column (product, org…), most first."""
         hosts: dict[str, set[str]] = {}
         for row in getattr(self, rows):
@@ -64,45 +82,71 @@ class Answer:
             counter.update(m for m in row["examined_by"].split(", ") if m != NOT_EXAMINED)
         return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
 
-    @property
-    def affected_hosts(self) -> int:
-        return len({r["host"] for r in self.systems if r["host"]})
 
-    @property
-    def not_examined(self) -> int:
-        return sum(1 for r in self.coverage if r["examined_by"] == NOT_EXAMINED)
+@dataclass
+class Evidence:
+    """What the store holds for one vendor, within a reader's scope, read by the service.
+
+    ``findings``: present host findings (findings.query.list_findings); ``hosts``: every host in scope
+    (findings.query.list_hosts); ``work``: every finding with status, due date and overdue flag, closed ones
+    included (findings.lifecycle.work_items); ``documents``: what a production would hold now.
+    """
+
+    findings: list[dict[str, Any]]
+    hosts: list[dict[str, Any]]
+    work: list[dict[str, Any]]
+    documents: DocumentCounts = field(default_factory=DocumentCounts)
 
 
 def build_answer(
     request: Request,
     catalog: Catalog,
-    findings: list[dict[str, Any]],
-    hosts: list[dict[str, Any]],
-    exceptions: list[dict[str, Any]],
-    providers: Providers,
+    evidence: Evidence,
+    orgs: OrgProvider,
+    in_scope: Callable[[str], bool] | None = None,
 ) -> Answer:
-    """Join findings, hosts and the providers' organizations into the answer's rows."""
-    orgs = providers.orgs
+    """Join findings, hosts and the organizations into the answer's rows, then count them (``summary``).
+
+    ``in_scope(org_id)`` keeps the purchases and contractors of a reader's org subtree (None: all of them).
+    """
+    hosts, findings = evidence.hosts, evidence.findings
     org_of = {h["host"]: orgs.org_of(h["host"]) for h in hosts}
-    live = Counter(f["host"] for f in findings if f["kind"] == "network")
-    systems = [_system_row(f, catalog, org_of.get(f["host"]), providers, live[f["host"]]) for f in findings]
-    procurement = orgs.procurement(catalog.vendor.id)
-    systems += [_procurement_row(line, orgs.org(line.org_id)) for line in procurement]
+    live = Counter(f["host"] for f in findings if f["kind"] == NETWORK)
+    systems = [_system_row(f, catalog, org_of.get(f["host"]), orgs, live[f["host"]]) for f in findings]
     systems.sort(key=lambda r: (r["host"], r["product"], r["kind"], r["evidence"]))
-    pairs = [(r["product"], r["host"], r["_risk"]) for r in systems]
-    for row in systems:
-        del row["_risk"]
-    answer = Answer(
+    pairs = [(r["product"], r["host"], r.pop("_risk")) for r in systems]
+    procurement = [p for p in orgs.procurement(catalog.vendor.id) if in_scope is None or in_scope(p.org_id)]
+    contractors = [c for c in orgs.contractors() if in_scope is None or in_scope(c.org_id)]
+    contractor_rows = _contractors(contractors, systems, org_of, procurement)
+    notes = [orgs.describe()] if not orgs.available else []
+    names = {w["product"]: _product_name(catalog, w["product"]) for w in evidence.work}
+    summary = summarize(
+        catalog.vendor.id,
+        catalog.vendor.name,
+        hosts,
+        evidence.work,
+        names,
+        purchases=len(procurement),
+        contractors=sum(1 for r in contractor_rows if r["kind"] != COVERED_SUPPLIER),
+        documents=evidence.documents,
+        notes=notes,
+    )
+    exceptions = [w | {"product_name": names[w["product"]]} for w in evidence.work if w["status"] == EXCEPTION]
+    return Answer(
         request=request,
         catalog=catalog,
         systems=systems,
-        contractors=_contractors(orgs.contractors(), systems, org_of, procurement),
+        contractors=contractor_rows,
         coverage=[_coverage_row(h, org_of.get(h["host"]), catalog) for h in hosts],
         product_risks=risk_mod.by_product(pairs),
         exceptions=exceptions,
+        summary=summary,
+        purchases=sorted(
+            (_purchase_row(line, orgs.org(line.org_id)) for line in procurement),
+            key=lambda r: (r["org_path"], r["contract"], r["order"], r["product"]),
+        ),
+        notes=notes,
     )
-    answer.notes += [p.describe() for p in (providers.orgs,) if not p.available]
-    return answer
 
 
 def _product(catalog: Catalog, product_id: str) -> Product | None:
@@ -120,10 +164,10 @@ def _product_name(catalog: Catalog, product_id: str) -> str:
 
 
 def _system_row(
-    f: dict[str, Any], catalog: Catalog, org: OrgPath | None, providers: Providers, live: int
+    f: dict[str, Any], catalog: Catalog, org: OrgPath | None, orgs: OrgProvider, live: int
 ) -> dict[str, Any]:
     product = _product(catalog, f["product"])
-    assessed = risk_mod.assess(product, providers.orgs.host_profile(f["host"]), live)
+    assessed = risk_mod.assess(product, orgs.host_profile(f["host"]), live)
     versions = sorted({str(e.get("version") or "") for e in f["evidence"]} - {""})
     return {
         "host": f["host"],
@@ -156,26 +200,18 @@ def _evidence_text(evidence: list[dict[str, Any]]) -> str:
     return "; ".join(parts)
 
 
-def _procurement_row(line: ProcurementLine, org: OrgPath | None) -> dict[str, Any]:
-    product = " ".join(p for p in (line.brand, line.model) if p) or line.description
-    evidence = f"contract {line.contract} order {line.order}: {line.supplier} — {line.description}"
-    assessed = risk_mod.Risk(0, "low", ("a purchase, not an installation: risk depends on where it is used",))
+def _purchase_row(line: ProcurementLine, org: OrgPath | None) -> dict[str, Any]:
+    """A flagged purchase: procurement evidence of the buying org, not a system and not a host."""
     return {
-        "host": "",
         "org": org.name if org else UNASSIGNED,
         "org_path": org.text if org else UNASSIGNED,
-        "product": product,
-        "version": "",
-        "kind": "procurement",
-        "evidence": evidence,
-        "confidence": "",
-        "first_seen": line.identified.isoformat() if line.identified else "",
-        "last_seen": "",
-        "risk": "",
-        "risk_reasons": assessed.because,
-        "status": "",
-        "finding_id": "",
-        "_risk": assessed,
+        "contract": line.contract,
+        "order": line.order,
+        "supplier": line.supplier,
+        "product": line.brand,
+        "model": line.model,
+        "description": line.description,
+        "identified": line.identified.isoformat() if line.identified else "",
     }
 
 

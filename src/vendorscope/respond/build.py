@@ -1,65 +1,51 @@
-"""From a request file to a package: load, check, answer, write. The service calls this."""
+"""From a request file to a package: load and check the request, describe the store, write the package.
+
+The service reads the store into an ``Evidence`` and builds the ``Answer`` (respond/answer.py); these helpers
+take that data and small callables, never the service.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, select
 
 from vendorscope.errors import InputError, NotFoundError
-from vendorscope.respond.answer import Answer, build_answer
-from vendorscope.respond.package import PackageMeta, PackageResult, generation_time, write_package
-from vendorscope.respond.remediation import EXCEPTION, load_policy, work_items
-from vendorscope.respond.request import Request, field_line, load_request
+from vendorscope.respond.request import DOCUMENTS_SINCE, Request, field_line, load_request
 from vendorscope.store.tables import Artifact, Finding, FindingEvent, Remediation
 
-if TYPE_CHECKING:
-    from vendorscope.service import Service
 
-
-def build_response(service: Service, request_path: Path, out_dir: Path) -> PackageResult:
+def load_checked_request(request_path: Path, vendor: Callable[[str], object]) -> Request:
+    """The request file, validated, with a vendor ``vendor(id)`` knows (it raises NotFoundError otherwise)."""
     request = load_request(request_path)
     try:
-        service.vendor(request.vendor)
+        vendor(request.vendor)
     except NotFoundError as exc:
         raise InputError(str(request_path), f"vendor: {exc}", field_line(request_path, "vendor")) from None
-    answer = answer_for(service, request)
-    meta = PackageMeta(
-        generated_at=generation_time(),
-        catalog_versions={c.vendor.id: c.version for c in service.catalogs},
-        fingerprint=store_fingerprint(service),
-        request_sha256=hashlib.sha256(request_path.read_bytes()).hexdigest(),
-    )
-    return write_package(answer, service.providers.documents, out_dir, meta)
-
-
-def answer_for(service: Service, request: Request) -> Answer:
-    catalog = service.vendor(request.vendor)
-    with service.store.engine.connect() as conn:
-        work = work_items(conn, load_policy(service.store), date.today(), request.vendor, include_closed=True)
-    exceptions = [
-        w | {"product_name": service.product_name(w["vendor"], w["product"])} for w in work if w["status"] == EXCEPTION
-    ]
-    return build_answer(
-        request, catalog, service.findings(request.vendor), service.hosts(), exceptions, service.providers
-    )
+    return request
 
 
 def ad_hoc_request(vendor: str, items: tuple[str, ...] = ("systems", "contractors")) -> Request:
-    """A request built in code, for the directive reports (they answer the same questions)."""
-    return Request(id="directive", requester="vendorscope", received=date.today(), vendor=vendor, items=list(items))
+    """A request built in code, for the summary and the directive reports (they answer the same questions).
+
+    Documents, when asked, are those since the committee's date (DOCUMENTS_SINCE), as in the sample request.
+    """
+    entries: list[Any] = [
+        {"documents": {"since": DOCUMENTS_SINCE.isoformat()}} if item == "documents" else item for item in items
+    ]
+    return Request(id="directive", requester="vendorscope", received=date.today(), vendor=vendor, items=entries)
 
 
-def store_fingerprint(service: Service) -> str:
+def store_fingerprint(conn: Connection, matcher_fingerprint: str) -> str:
     """SHA-256 over what the answer depends on: artifacts, catalogs, findings and their remediation."""
-    digest = hashlib.sha256(service.matcher.fingerprint.encode())
-    with service.store.engine.connect() as conn:
-        for row in _rows(conn):
-            digest.update(repr(tuple(row)).encode())
-            digest.update(b"\n")
+    digest = hashlib.sha256(matcher_fingerprint.encode())
+    for row in _rows(conn):
+        digest.update(repr(tuple(row)).encode())
+        digest.update(b"\n")
     return digest.hexdigest()
 
 

@@ -1,21 +1,25 @@
 """Directive reports: BOD 17-01 (products, endpoints, methods, removal plan) and FAR 52.204-23/-25.
 
-Both read the same answer rows as the response package, so a number in a directive report and in the
-package always agree.
+Both read the same answer as the response package (respond/answer.py) and carry its ``counts``, so a number
+in a directive report and in the package always agree; where the directive counts differently (BOD 17-01:
+endpoints with the product installed), the report says so in a sentence that reconciles the two.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
 from vendorscope.catalog.schema import Capability, Catalog, Product, ProductKind
 from vendorscope.errors import VendorscopeError
+from vendorscope.findings.lifecycle import Policy
+from vendorscope.findings.status import SOFTWARE_KINDS
+from vendorscope.respond.answer import Answer
 from vendorscope.respond.business_days import add_business_days, skipped_holidays
 from vendorscope.respond.providers import OrgProvider
-from vendorscope.respond.remediation import Policy
+from vendorscope.respond.summary import Summary
 
 DEFAULT_REPLACEMENTS = {
     "endpoint-protection": "an agency-approved endpoint protection product",
@@ -42,11 +46,12 @@ def bod_17_01(
     work: list[dict[str, Any]],
     hosts: list[dict[str, Any]],
     policy: Policy,
+    summary: Summary,
     replacements: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Products present, affected endpoints, methods used, and the removal plan by host."""
+    """Products present, affected endpoints, methods used, and the removal plan by host, with the answer's counts."""
     chosen = DEFAULT_REPLACEMENTS | (replacements or {})
-    present = [w for w in work if w["present"] and w["kind"] in ("branded", "embedded")]
+    present = [w for w in work if w["present"] and w["kind"] in SOFTWARE_KINDS]
     products: dict[str, dict[str, Any]] = {}
     for w in present:
         product = _product(catalog, w["product"])
@@ -59,7 +64,10 @@ def bod_17_01(
     plan = [_plan_row(catalog, w, chosen) for w in present]
     return {
         "directive": "BOD 17-01",
-        "vendor": catalog.vendor.name,
+        "vendor": catalog.vendor.id,
+        "vendor_name": catalog.vendor.name,
+        "counts": summary.counts.as_dict(),
+        "reconciliation": summary.installed_sentence("BOD 17-01"),
         "products": [
             {
                 "product": e["product"],
@@ -131,6 +139,7 @@ def impact_notes(product: Product | None) -> list[str]:
 
 @dataclass
 class FarReport:
+    summary: Summary
     clause: str
     text: str  # "current" or "2018"
     contract: str
@@ -141,12 +150,17 @@ class FarReport:
     lines: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def as_dict(self) -> dict[str, Any]:
+        """For JSON: the answer's vendor and ``counts`` (the same as every output's), then the report."""
+        report = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "summary"}
+        return {"vendor": self.summary.vendor, "counts": self.summary.counts.as_dict()} | report
+
 
 def far_report(
     clause: str,
     contract: str,
     catalog: Catalog,
-    systems: list[dict[str, Any]],
+    answer: Answer,
     orgs: OrgProvider,
     rule: str = "current",
     identified: date | None = None,
@@ -158,7 +172,7 @@ def far_report(
     lines = [_procurement_line(p) for p in orgs.procurement(catalog.vendor.id) if p.contract == contract]
     holders = {c.org_id: c for c in orgs.contractors() if contract in c.contracts}
     supplier = catalog.entities[0].name if catalog.entities else catalog.vendor.name
-    for row in systems:
+    for row in answer.systems:
         org = orgs.org_of(row["host"]) if row["host"] else None
         if org and (org.org_id in holders or holders.keys() & set(org.ids)):
             lines.append(_installation_line(row, contract, supplier, catalog.vendor.name))
@@ -168,10 +182,12 @@ def far_report(
     when = identified or (min(dates) if dates else None)
     if when is None:
         notes.append("nothing identified under this contract: no report is due")
-        return FarReport(clause, rule, contract, None, None, None, [], lines, notes)
+        return FarReport(answer.summary, clause, rule, contract, None, None, None, [], lines, notes)
     first = add_business_days(when, days)
     follow = add_business_days(first, FOLLOW_UP_DAYS)
-    return FarReport(clause, rule, contract, when, first, follow, skipped_holidays(when, follow), lines, notes)
+    return FarReport(
+        answer.summary, clause, rule, contract, when, first, follow, skipped_holidays(when, follow), lines, notes
+    )
 
 
 def _as_date(value: str) -> date | None:

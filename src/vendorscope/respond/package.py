@@ -23,8 +23,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from vendorscope import __version__
 from vendorscope.errors import VendorscopeError
 from vendorscope.respond import charts
-from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
+from vendorscope.respond.answer import (
+    CONTRACTORS_COLUMNS,
+    COVERAGE_COLUMNS,
+    PURCHASES_COLUMNS,
+    SYSTEMS_COLUMNS,
+    Answer,
+)
 from vendorscope.respond.providers import DocumentProvider, ProductionSummary
+from vendorscope.respond.summary import COUNT_LABELS
 from vendorscope.safe_csv import write_rows
 
 MANIFEST = "manifest.json"
@@ -71,6 +78,7 @@ def write_package(answer: Answer, documents: DocumentProvider, out_dir: Path, me
         production, documents_line = _documents(answer, documents, work)
         write_csv(work / "systems.csv", SYSTEMS_COLUMNS, answer.systems)
         write_csv(work / "contractors.csv", CONTRACTORS_COLUMNS, answer.contractors)
+        write_csv(work / "purchases.csv", PURCHASES_COLUMNS, answer.purchases)
         write_csv(work / "coverage.csv", COVERAGE_COLUMNS, answer.coverage)
         html = render_html(answer, meta, documents_line)
         (work / "report.html").write_text(html, encoding="utf-8")
@@ -127,7 +135,9 @@ def render_html(answer: Answer, meta: PackageMeta, documents_line: str) -> str:
 
 def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> dict[str, Any]:
     vendor = answer.catalog.vendor.name
-    by_product, by_org = answer.counts("product"), answer.counts("org_path")
+    summary = answer.summary
+    by_product = [(p.product, p.hosts) for p in summary.products]
+    by_org = answer.hosts_by("org_path")
     by_contractor = [(r["name"], r["hosts_with_vendor"]) for r in answer.contractors if r["hosts_with_vendor"]]
     not_examined = [r["host"] for r in answer.coverage if r["examined_by"] == "not examined"]
     return {
@@ -137,9 +147,12 @@ def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> di
         "tool_version": __version__,
         "generated_at": meta.generated_at.isoformat() + "Z",
         "fingerprint": meta.fingerprint,
-        "affected": answer.affected_hosts,
-        "known": len(answer.coverage),
-        "not_examined": answer.not_examined,
+        "counts": summary.counts,
+        "count_rows": [(name, label, getattr(summary.counts, name)) for name, label in COUNT_LABELS.items()],
+        "affected": summary.counts.hosts_affected,
+        "known": summary.counts.hosts_known,
+        "not_examined": summary.counts.hosts_not_examined,
+        "purchases": answer.purchases,
         "not_examined_hosts": not_examined[:MAX_LISTED_NOT_EXAMINED],
         "systems": answer.systems[:MAX_SYSTEMS_IN_REPORT],
         "systems_count": len(answer.systems),
@@ -190,6 +203,8 @@ def write_manifest(
         "requester": answer.request.requester,
         "vendor": answer.catalog.vendor.id,
         "items": list(answer.request.items),
+        "counts": answer.summary.counts.as_dict(),
+        "products": answer.summary.as_dict()["products"],
         "generated_at": meta.generated_at.isoformat() + "Z",
         "tool": {"name": "vendorscope", "version": __version__},
         "catalogs": meta.catalog_versions,

@@ -12,84 +12,35 @@ The response package asks three questions that other modules answer:
 Each provider says whether it is ``available`` and, when not, ``describe()`` says why in one line for
 the report. The defaults below implement the interfaces with what this build has: no organization
 registry (every host "unassigned", no contractors) and no records module. They never invent data.
-Wire real providers in :func:`default_providers`.
+The service wires the real ones (``Service.providers``): orgs/provider.py and records/provider.py, built from
+data and small callables, never from the service itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-if TYPE_CHECKING:
-    from vendorscope.service import Service
+from vendorscope.orgs.facts import UNASSIGNED, UNKNOWN, Contractor, HostProfile, OrgPath, ProcurementLine
+from vendorscope.records.counts import DocumentCounts, ProductionSummary
 
-UNASSIGNED = "unassigned"
-UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True)
-class OrgPath:
-    """An organization and its ancestors, top first: ("agency", "office") or ("agency", "prime", "sub")."""
-
-    org_id: str
-    name: str
-    kind: str  # agency | office | contractor | subcontractor
-    path: tuple[str, ...]  # names from the top organization down to this one
-    ids: tuple[str, ...] = ()  # org ids along the same path
-
-    @property
-    def text(self) -> str:
-        return " / ".join(self.path)
-
-
-@dataclass(frozen=True)
-class HostProfile:
-    """How much a host matters: sensitivity (high | moderate | low | unknown) and role (server, workstation…)."""
-
-    sensitivity: str = UNKNOWN
-    role: str = UNKNOWN
-
-
-@dataclass(frozen=True)
-class Contractor:
-    """A contractor or subcontractor organization, with its prime and contracts."""
-
-    org_id: str
-    name: str
-    kind: str  # contractor | subcontractor
-    prime: str = ""  # name of the prime contractor (for a subcontractor)
-    contracts: tuple[str, ...] = ()
-    uei: str = ""
-    cage: str = ""
-
-
-@dataclass(frozen=True)
-class ProcurementLine:
-    """A purchase that names a covered supplier or brand (FAR 52.204-23/-25 report material)."""
-
-    org_id: str  # who bought it
-    contract: str
-    order: str
-    supplier: str
-    supplier_uei: str = ""
-    supplier_cage: str = ""
-    brand: str = ""
-    model: str = ""  # model or part number
-    description: str = ""
-    identified: date | None = None
-    vendor: str = ""
-
-
-@dataclass(frozen=True)
-class ProductionSummary:
-    """What a document production wrote: counts and the files, for the report and the manifest."""
-
-    documents: int
-    folder: Path
-    description: str
-    files: tuple[Path, ...] = field(default_factory=tuple)
+__all__ = [
+    "UNASSIGNED",
+    "UNKNOWN",
+    "Contractor",
+    "DocumentCounts",
+    "DocumentProvider",
+    "HostProfile",
+    "NoOrgRegistry",
+    "NoRecords",
+    "OrgPath",
+    "OrgProvider",
+    "ProcurementLine",
+    "ProductionSummary",
+    "Providers",
+]
 
 
 @runtime_checkable
@@ -109,6 +60,7 @@ class DocumentProvider(Protocol):
     available: bool
 
     def describe(self) -> str: ...
+    def counts(self, vendor: str, since: date | None) -> DocumentCounts: ...
     def produce_documents(self, out_dir: Path, vendor: str, since: date | None) -> ProductionSummary | None: ...
 
 
@@ -152,18 +104,8 @@ class NoRecords:
     def describe(self) -> str:
         return "the records module is not available: no documents were ingested, none produced"
 
+    def counts(self, vendor: str, since: date | None) -> DocumentCounts:
+        return DocumentCounts()
+
     def produce_documents(self, out_dir: Path, vendor: str, since: date | None) -> ProductionSummary | None:
         return None
-
-
-def default_providers(service: Service) -> Providers:
-    """The providers for a service's store: the organization registry and the records, when ingested."""
-    from vendorscope.orgs.provider import RegistryOrgs  # orgs and records build on respond's types: import late
-    from vendorscope.records.provider import RecordsProduction
-
-    registry = RegistryOrgs(service)
-    records = RecordsProduction(service)
-    return Providers(
-        orgs=registry if registry.available else NoOrgRegistry(),
-        documents=records if records.available else NoRecords(),
-    )

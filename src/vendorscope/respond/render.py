@@ -15,7 +15,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from vendorscope.errors import VendorscopeError
-from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, SYSTEMS_COLUMNS, Answer
+from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, PURCHASES_COLUMNS, SYSTEMS_COLUMNS, Answer
+from vendorscope.respond.summary import COUNT_LABELS
 from vendorscope.safe_csv import safe_cell
 
 MAX_COLUMN_WIDTH = 60
@@ -47,16 +48,21 @@ def write_xlsx(answer: Answer, path: Path, generated_at: datetime, documents_lin
         ("received", request.received.isoformat()),
         ("due", request.due.isoformat() if request.due else ""),
         ("vendor", answer.catalog.vendor.name),
-        ("hosts with vendor software", answer.affected_hosts),
-        ("hosts known", len(answer.coverage)),
-        ("hosts not examined", answer.not_examined),
         *(("note", note) for note in answer.notes),
     ]
     _sheet(workbook, "request", ("field", "value"), [{"field": k, "value": v} for k, v in summary])
+    counts = answer.summary.counts.as_dict()
+    _sheet(
+        workbook,
+        "counts",
+        ("count", "value", "meaning"),
+        [{"count": name, "value": counts[name], "meaning": label} for name, label in COUNT_LABELS.items()],
+    )
     if request.asks("systems"):
         _sheet(workbook, "systems", SYSTEMS_COLUMNS, answer.systems)
     if request.asks("contractors"):
         _sheet(workbook, "contractors", CONTRACTORS_COLUMNS, answer.contractors)
+        _sheet(workbook, "purchases", PURCHASES_COLUMNS, answer.purchases)
     if request.asks("documents"):
         _sheet(workbook, "documents", ("production",), [{"production": documents_line}])
     _sheet(workbook, "coverage", COVERAGE_COLUMNS, answer.coverage)

@@ -18,6 +18,7 @@ from vendorscope import safe_yaml
 from vendorscope.errors import InputError
 
 ITEM_NAMES = ("systems", "contractors", "documents")
+DOCUMENTS_SINCE = date(2013, 1, 1)  # the committee's date: documents "since 1 January 2013"
 MAX_REQUEST_BYTES = 1 << 20
 
 

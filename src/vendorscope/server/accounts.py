@@ -18,10 +18,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
 
 from vendorscope.errors import NotFoundError, RefusedError, VendorscopeError
+from vendorscope.orgs.scope import Scope, normalize_org, registry_ids
 from vendorscope.server.audit import now, record
 from vendorscope.store.store import Store
 from vendorscope.store.tables import AgentPush, EnrollmentToken, User, WebSession
-from vendorscope.web.scope import Scope, normalize_org, registry_ids
 
 ROLES = ("admin", "analyst", "reviewer", "viewer")
 # What each role may do; pages and routes ask for a permission, never a role.

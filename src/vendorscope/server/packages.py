@@ -13,9 +13,10 @@ import secrets
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
@@ -23,8 +24,7 @@ from vendorscope.errors import InputError, NotFoundError, VendorscopeError
 from vendorscope.respond.package import MANIFEST
 from vendorscope.respond.request import MAX_REQUEST_BYTES, load_request
 
-if TYPE_CHECKING:
-    from vendorscope.service import Service
+Respond = Callable[[Path, Path], object]  # (request file, package folder): the service's respond
 
 ENV = "VENDORSCOPE_SERVER_DIR"
 REQUEST_FILE = "request.yaml"
@@ -46,7 +46,7 @@ def _requests(root: Path) -> Path:
     return root / "requests"
 
 
-def build(service: Service, root: Path, data: bytes, filename: str) -> dict[str, Any]:
+def build(respond: Respond, root: Path, data: bytes, filename: str) -> dict[str, Any]:
     """Check an uploaded request file and build its package; errors name the uploaded file, not ours."""
     shown = Path(filename).name or REQUEST_FILE
     if len(data) > MAX_REQUEST_BYTES:
@@ -59,7 +59,7 @@ def build(service: Service, root: Path, data: bytes, filename: str) -> dict[str,
             request = load_request(staging / REQUEST_FILE)
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             folder = _requests(root) / f"{request.id}-{stamp}-{secrets.token_hex(2)}"
-            service.respond(staging / REQUEST_FILE, staging / PACKAGE)
+            respond(staging / REQUEST_FILE, staging / PACKAGE)
         except InputError as exc:
             raise VendorscopeError(str(exc).replace(str(staging / REQUEST_FILE), shown)) from None
         staging.rename(folder)

@@ -12,6 +12,7 @@ import hashlib
 import threading
 import time
 from collections import ChainMap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -19,10 +20,10 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from vendorscope.errors import RefusedError, TooLargeError, VendorscopeError
-from vendorscope.findings.refresh import refresh_findings
 from vendorscope.ingest import FileResult, ingest_bytes
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs.ownership import owners
+from vendorscope.orgs.scope import ROOT, Scope
 from vendorscope.server.accounts import Principal
 from vendorscope.server.audit import now, record
 from vendorscope.sources.base import Hints
@@ -30,7 +31,6 @@ from vendorscope.sources.limits import push_limits
 from vendorscope.store.store import Store
 from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, Installation
 from vendorscope.store.writer import Caches
-from vendorscope.web.scope import ROOT, Scope
 
 ATTEMPTS = 5
 MAX_PUSH_BYTES = 64 * 1024 * 1024
@@ -71,9 +71,11 @@ class _OverlayCaches(Caches):
 class AgentIngest:
     """Receives agents' bundles for one store; safe to call from many threads at once."""
 
-    def __init__(self, store: Store, matcher: Matcher) -> None:
+    def __init__(self, store: Store, matcher: Matcher, refresh: Callable[[set[int]], object]) -> None:
+        """``refresh(host_ids)`` is the one refresh of findings (findings/update.py, wired by the service)."""
         self.store = store
         self.matcher = matcher
+        self.refresh = refresh
         self._shared = Caches()
         self._lock = threading.Lock()
         self._pending: set[int] = set()  # hosts whose findings await a refresh
@@ -139,11 +141,11 @@ class AgentIngest:
     def _refresh(self, host_ids: set[int]) -> None:
         for attempt in range(ATTEMPTS):
             try:
-                refresh_findings(self.store, host_ids)
+                self.refresh(host_ids)
                 return
             except (IntegrityError, OperationalError):
                 time.sleep(0.02 * 2**attempt)  # another push refreshed the same host at once: do it again
-        refresh_findings(self.store, host_ids)
+        self.refresh(host_ids)
 
     def _log(self, agent: Principal, agent_name: str, data: bytes, status: str, addr: str, why: str) -> None:
         with self.store.transaction() as conn:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -12,12 +11,9 @@ from sqlalchemy.orm import Session
 
 from vendorscope.findings import query
 from vendorscope.findings.query import HostFilter
-from vendorscope.server.audit import now
+from vendorscope.orgs.scope import host_owners
+from vendorscope.respond.summary import Summary
 from vendorscope.store.tables import Finding, Host
-from vendorscope.web.scope import host_owners
-
-# BOD 17-01 gave agencies 90 days to remove Kaspersky products: an open finding older than that is overdue.
-REMEDIATION_DAYS = 90
 
 
 @dataclass
@@ -81,27 +77,20 @@ def host_list(conn: Connection, hosts: HostFilter) -> list[dict[str, Any]]:
 
 @dataclass
 class Dashboard:
-    products: list[query.ProductExposure]
+    """The dashboard's content: the answer's summary (respond/summary.py) within the reader's scope, hosts by
+    org, and the overdue work (findings/lifecycle.py's one rule)."""
+
+    summary: Summary
     by_org: list[tuple[str, int, int]]  # org, hosts with findings, hosts
-    examined: int
-    not_examined: int
     overdue: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def hosts(self) -> int:
-        return self.examined + self.not_examined
+    vendors: list[tuple[str, str]] = field(default_factory=list)  # (id, name) of every catalog, for a chooser
 
 
-def dashboard(conn: Connection, hosts: HostFilter, today: datetime | None = None) -> Dashboard:
+def by_org(conn: Connection, hosts: HostFilter, vendor: str) -> list[tuple[str, int, int]]:
+    """Per org in view: hosts with a present finding of the vendor, and hosts known."""
     host_rows = host_list(conn, hosts)
-    affected: Counter[str] = Counter(h["org"] for h in host_rows if h["findings"])
+    affected: Counter[str] = Counter(
+        h["org"] for h in host_rows if any(f.startswith(f"{vendor}:") for f in h["findings"])
+    )
     known: Counter[str] = Counter(h["org"] for h in host_rows)
-    by_org = sorted(((org, affected[org], n) for org, n in known.items()), key=lambda t: (-t[1], t[0]))
-    examined = sum(1 for h in host_rows if h["examined"])
-    due = (today or now()) - timedelta(days=REMEDIATION_DAYS)
-    overdue = [
-        f
-        for f in findings(conn, hosts, FindingFilter(status="open"))
-        if f["first_seen"] and datetime.fromisoformat(f["first_seen"]) < due
-    ]
-    return Dashboard(query.exposure_summary(conn, None, hosts), by_org, examined, len(host_rows) - examined, overdue)
+    return sorted(((org, affected[org], n) for org, n in known.items()), key=lambda t: (-t[1], t[0]))

@@ -12,9 +12,9 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Path, Request
 
 from vendorscope.findings.query import HostFilter
+from vendorscope.orgs.scope import Scope
 from vendorscope.server.accounts import Principal
 from vendorscope.service import Service
-from vendorscope.web.scope import Scope
 from vendorscope.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, same
 
 # A row id in a path: a positive 32-bit integer (PostgreSQL's INTEGER). A larger one once reached the database

@@ -6,6 +6,7 @@ are worth comparing; a typo leaves most trigrams intact, a look-alike shares few
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from itertools import chain
 
@@ -27,7 +28,11 @@ class TrigramIndex:
         self.postings = {gram: found for gram, found in postings.items() if len(found) <= limit}
 
     def candidates(self, key: str, limit: int) -> list[int]:
-        """Positions of the ``limit`` listed names sharing most trigrams with ``key``, most first."""
+        """Positions of the ``limit`` listed names sharing most trigrams with ``key``, most first.
+
+        Ties go to the earlier listed name: the order never depends on the process's string hashing, so the
+        CLI and the web server (two processes) name the same closest entity with the same score.
+        """
         postings = self.postings
-        counts = Counter(chain.from_iterable(postings[g] for g in trigrams(key) if g in postings))
-        return [position for position, _ in counts.most_common(limit)]
+        counts = Counter(chain.from_iterable(postings[g] for g in sorted(trigrams(key)) if g in postings))
+        return [position for position, _ in heapq.nsmallest(limit, counts.items(), key=lambda kv: (-kv[1], kv[0]))]

@@ -8,13 +8,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vendorscope.errors import VendorscopeError
-from vendorscope.server import audit
+from vendorscope.orgs.scope import Scope
 from vendorscope.server.accounts import ROLES, Principal
 from vendorscope.service import Service
 from vendorscope.web.deps import Admin, CsrfForm, RowId, ServiceDep
 from vendorscope.web.render import page
 from vendorscope.web.routes import NavEntry
-from vendorscope.web.scope import Scope
 
 router = APIRouter(prefix="/admin", tags=["pages"], include_in_schema=False)
 NAV = [NavEntry("Admin", "/admin/users", "manage", order=90)]
@@ -84,9 +83,7 @@ def revoke_token(token_id: RowId, service: ServiceDep, user: Admin, _form: CsrfF
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, service: ServiceDep, user: Admin, action: str = "") -> HTMLResponse:
-    scope = _scope(service, user)
-    actors = None if scope.everything else service.accounts.actors(scope)
-    events = audit.events(service.store, 300, action, actors)
+    events = service.audit_events(300, action, _scope(service, user))
     return page(request, "admin_audit.html", user, events=events, action=action)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from vendorscope.web.deps import Hosts, Reader, RowId, ServiceDep
+from vendorscope.web.deps import Hosts, Reader, RowId, ScopeDep, ServiceDep
 from vendorscope.web.routes.findings import Filter
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -48,15 +48,35 @@ class HostOut(BaseModel):
     findings: list[str]
 
 
-class ExposureOut(BaseModel):
-    vendor: str
+class CountsOut(BaseModel):
+    """The answer's counts (respond/summary.py): the same names and values as manifest.json's ``counts``."""
+
+    hosts_known: int
+    hosts_examined: int
+    hosts_not_examined: int
+    hosts_affected: int
+    hosts_affected_installed: int
+    hosts_affected_network_only: int
+    findings_open: int
+    findings_closed: int
+    overdue: int
+    purchases_flagged: int
+    contractors: int
+    documents_produced: int
+    documents_withheld: int
+    documents_unreviewed: int
+
+
+class ProductOut(BaseModel):
+    product_id: str
     product: str
-    product_name: str
-    kind: str
     hosts: int
-    min_confidence: float
-    max_confidence: float
-    how_found: dict[str, int]
+
+
+class SummaryOut(BaseModel):
+    vendor: str
+    counts: CountsOut
+    products: list[ProductOut]
 
 
 @router.get("/findings", response_model=list[FindingOut])
@@ -77,23 +97,16 @@ def list_hosts(service: ServiceDep, _user: Reader, hosts: Hosts) -> Any:
     return service.scoped_hosts(hosts)
 
 
-@router.get("/summary", response_model=list[ExposureOut])
-def summary(service: ServiceDep, _user: Reader, hosts: Hosts) -> Any:
-    """Exposure by product within the caller's scope."""
-    board = service.dashboard(hosts)
-    return [
-        {
-            "vendor": p.vendor,
-            "product": p.product,
-            "product_name": service.product_name(p.vendor, p.product),
-            "kind": p.kind,
-            "hosts": p.hosts,
-            "min_confidence": p.min_confidence,
-            "max_confidence": p.max_confidence,
-            "how_found": dict(p.how_found),
-        }
-        for p in board.products
-    ]
+@router.get("/summary", response_model=SummaryOut)
+def summary(
+    service: ServiceDep,
+    _user: Reader,
+    hosts: Hosts,
+    scope: ScopeDep,
+    vendor: Annotated[str, Query(max_length=64)] = "",
+) -> Any:
+    """The answer's counts and products for a vendor (default: the committee's), within the caller's scope."""
+    return service.answer_summary(vendor or service.default_vendor(), hosts, scope).as_dict()
 
 
 @router.get("/catalogs")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from vendorscope.server import audit, throttle
+from vendorscope.server import audit
 from vendorscope.web.deps import CsrfForm, ServiceDep, UserDep
 from vendorscope.web.render import page
 from vendorscope.web.security import (
@@ -49,15 +49,14 @@ async def login(
         raise HTTPException(403, "missing or stale form token; reload the login page")
     addr = client_addr(request)
     name = username.strip().lower()
-    counters = throttle.keys(name, addr)
-    if not await run_in_threadpool(throttle.reserve, service.store, counters, MAX_FAILURES, FAILURE_WINDOW):
-        await run_in_threadpool(audit.log, service.store, name, "login.limited", name, None, addr)
+    if not await run_in_threadpool(service.reserve_login, name, addr, MAX_FAILURES, FAILURE_WINDOW):
+        await run_in_threadpool(service.audit, name, "login.limited", name, None, addr)
         raise HTTPException(429, "too many failed sign-ins; wait 15 minutes", {"Retry-After": "900"})
     user = await run_in_threadpool(service.accounts.authenticate, name, password)  # only with a slot reserved
     if user is not None:
-        await run_in_threadpool(throttle.release, service.store, counters)
+        await run_in_threadpool(service.release_login, name, addr)
     if user is None:
-        await run_in_threadpool(audit.log, service.store, name, audit.LOGIN_FAILED, name, None, addr)
+        await run_in_threadpool(service.audit, name, audit.LOGIN_FAILED, name, None, addr)
         response = page(
             request,
             "login.html",
@@ -69,7 +68,7 @@ async def login(
         )
         return response
     token, _csrf = await run_in_threadpool(service.accounts.start_session, user)
-    await run_in_threadpool(audit.log, service.store, user.name, "login", user.name, None, addr)
+    await run_in_threadpool(service.audit, user.name, "login", user.name, None, addr)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(response, token, request.app.state.secure_cookies)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
@@ -79,7 +78,7 @@ async def login(
 @router.post("/logout")
 def logout(request: Request, service: ServiceDep, user: UserDep, _form: CsrfForm) -> Response:
     service.accounts.end_session(request.cookies.get(SESSION_COOKIE, ""))
-    audit.log(service.store, user.name, "logout", user.name, None, client_addr(request))
+    service.audit(user.name, "logout", user.name, None, client_addr(request))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from vendorscope.findings.status import STATUSES
 from vendorscope.safe_csv import write_rows
-from vendorscope.server import audit
 from vendorscope.server.accounts import Principal
 from vendorscope.server.views import FindingFilter
 from vendorscope.web.deps import Hosts, Reader, RowId, ServiceDep, require
@@ -20,7 +20,6 @@ from vendorscope.web.security import client_addr
 router = APIRouter(tags=["pages"], include_in_schema=False)
 NAV = [NavEntry("Findings", "/findings", order=20)]
 PAGE_ROWS = 500
-STATUSES = ("open", "withdrawn")
 CSV_COLUMNS = (
     "host",
     "org",
@@ -63,7 +62,7 @@ def findings_page(request: Request, service: ServiceDep, user: Reader, hosts: Ho
         total=len(rows),
         flt=flt,
         products=products,
-        statuses=STATUSES,
+        statuses=STATUSES,  # every word of the life cycle (findings/status.py)
         product_name=service.product_name,
         vendors=[c.vendor for c in service.catalogs],
     )
@@ -86,8 +85,7 @@ def export_csv(
     rows = service.scoped_findings(hosts, flt)
     buffer = io.StringIO()
     write_rows(buffer, CSV_COLUMNS, rows)
-    audit.log(
-        service.store,
+    service.audit(
         user.name,
         "export.findings_csv",
         "findings",

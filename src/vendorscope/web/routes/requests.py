@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from vendorscope.errors import VendorscopeError
-from vendorscope.server import audit
 from vendorscope.server.accounts import Principal
 from vendorscope.service import Service
 from vendorscope.web.deps import CsrfForm, ServiceDep, require
@@ -50,14 +49,14 @@ def build_package(request: Request, service: ServiceDep, user: Exporter, form: C
     except VendorscopeError as exc:
         return _page(request, service, user, error=str(exc).splitlines()[0], status=400)
     detail = {"request": built["request"], "vendor": built["vendor"], "files": built["files"]}
-    audit.log(service.store, user.name, "request.build", built["name"], detail, client_addr(request))
+    service.audit(user.name, "request.build", built["name"], detail, client_addr(request))
     return _page(request, service, user, built=built)
 
 
 @router.get("/requests/{name}/download")
 def download_package(request: Request, name: str, service: ServiceDep, user: Exporter) -> Response:
     path = service.request_package_zip(name)
-    audit.log(service.store, user.name, "export.package", name, {"bytes": path.stat().st_size}, client_addr(request))
+    service.audit(user.name, "export.package", name, {"bytes": path.stat().st_size}, client_addr(request))
     return FileResponse(path, media_type="application/zip", filename=path.name)
 
 

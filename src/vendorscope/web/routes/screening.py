@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from vendorscope.orgs.scope import Scope
 from vendorscope.orgs.screening.names import looks_like_identifier
 from vendorscope.orgs.screening.screener import Query
 from vendorscope.server.accounts import Principal
@@ -12,7 +13,6 @@ from vendorscope.service import Service
 from vendorscope.web.deps import CsrfForm, Reader, ScopeDep, ServiceDep
 from vendorscope.web.render import page
 from vendorscope.web.routes import NavEntry
-from vendorscope.web.scope import Scope
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 NAV = [NavEntry("Screening", "/screening", order=45)]

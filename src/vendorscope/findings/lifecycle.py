@@ -1,4 +1,9 @@
-"""Remediation tracking: status, owner, due date from a policy, and each finding's history.
+"""A finding's life: status changes by people and by evidence, due dates, overdue, and its history.
+
+This is the one place that decides what closes a finding (``findings/status.py``), when a removal is
+verified, and when a finding is overdue (:func:`due_date`, :func:`is_overdue`: the configured policy, or a
+due date set on the finding). The CLI's ``remediation``, the dashboard, the directive reports and the
+answer's ``overdue`` count all read :func:`work_items`.
 
 Status is kept on the finding (``findings.status``: it survives re-matching); owner, a due date set by
 hand, the replacement and a note live in ``remediations``; every change is a row of ``finding_events``.
@@ -8,28 +13,32 @@ A removal is *verified* only by evidence: when a later collection no longer show
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from vendorscope.errors import NotFoundError, VendorscopeError
-from vendorscope.findings.reconcile import WITHDRAWN
-from vendorscope.findings.refresh import SOFTWARE_KINDS
+from vendorscope.findings.query import HostFilter
+from vendorscope.findings.status import (
+    CLOSED,
+    EXCEPTION,
+    OPEN,
+    PLANNED,
+    REMOVED,
+    SETTABLE,
+    SOFTWARE_KINDS,
+    VERIFIED,
+    WITHDRAWN,
+)
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Finding, FindingEvent, Host, Remediation
 
-OPEN = "open"
-PLANNED = "removal planned"
-REMOVED = "removed"
-VERIFIED = "removed (verified)"
-EXCEPTION = "exception"
-SETTABLE = (OPEN, PLANNED, REMOVED, EXCEPTION)  # by hand; VERIFIED only from evidence
-CLOSED = (VERIFIED, EXCEPTION, WITHDRAWN)
+__all__ = ["CLOSED", "EXCEPTION", "OPEN", "PLANNED", "REMOVED", "SETTABLE", "VERIFIED", "WITHDRAWN"]
 COLLECTION_ACTOR = "collection"
 POLICY_KEY = "remediation_policy"
 _FINDINGS = Finding.__table__
@@ -84,17 +93,23 @@ def save_policy(store: Store, policy: Policy) -> None:
 # -- evidence-driven transitions -------------------------------------------------------------------
 
 
-def verify_removals(conn: Connection, now: datetime) -> int:
+def verify_removals(conn: Connection, now: datetime, host_ids: Collection[int] | None = None) -> int:
     """Mark absent findings "removed (verified)" (and reopen ones seen again); returns how many changed.
 
-    Called by ``findings.refresh`` in its transaction, after findings follow the evidence. An absent
-    finding's evidence names the artifact (sha256) of the collection that no longer showed the product.
+    Called by ``findings.refresh`` in its transaction, after findings follow the evidence, for the hosts it
+    refreshed (None: all). Only findings whose presence and status disagree are read. An absent finding's
+    evidence names the artifact (sha256) of the collection that no longer showed the product.
     """
-    rows = conn.execute(
-        select(Finding.id, Finding.present, Finding.status, Finding.evidence, Finding.last_seen).where(
-            Finding.kind.in_(SOFTWARE_KINDS), Finding.status != WITHDRAWN
-        )
-    ).all()
+    disagree = or_(
+        and_(Finding.present.is_(False), Finding.status != VERIFIED),
+        and_(Finding.present.is_(True), Finding.status == VERIFIED),
+    )
+    stmt = select(Finding.id, Finding.present, Finding.status, Finding.evidence, Finding.last_seen).where(
+        Finding.kind.in_(SOFTWARE_KINDS), Finding.status != WITHDRAWN, disagree
+    )
+    if host_ids is not None:
+        stmt = stmt.where(Finding.host_id.in_(sorted(host_ids)))
+    rows = conn.execute(stmt.order_by(Finding.id)).all()
     events: list[dict[str, Any]] = []
     for row in rows:
         if not row.present and row.status != VERIFIED:
@@ -212,10 +227,25 @@ def _change_one(
 # -- reading ---------------------------------------------------------------------------------------
 
 
+def due_date(policy: Policy, first_seen: datetime | None, set_due: date | None) -> date | None:
+    """When a finding must be gone: the due date set on it, else the policy's removal deadline."""
+    return set_due or policy.due(first_seen)
+
+
+def is_overdue(status: str, due: date | None, today: date) -> bool:
+    """The one overdue rule: past its due date and not closed."""
+    return bool(due and due < today and status not in CLOSED)
+
+
 def work_items(
-    conn: Connection, policy: Policy, today: date, vendor: str | None = None, include_closed: bool = False
+    conn: Connection,
+    policy: Policy,
+    today: date,
+    vendor: str | None = None,
+    include_closed: bool = False,
+    hosts: HostFilter = None,
 ) -> list[dict[str, Any]]:
-    """Every finding with its remediation state and due date; closed ones only when asked."""
+    """Every finding (withdrawn ones aside) with its remediation state and due date; closed ones only when asked."""
     stmt = (
         select(Finding, Host.name, Remediation)
         .join(Host, Host.id == Finding.host_id)
@@ -225,11 +255,13 @@ def work_items(
     )
     if vendor:
         stmt = stmt.where(Finding.vendor == vendor)
+    if hosts is not None:
+        stmt = stmt.where(Finding.host_id.in_(hosts))
     items = []
     for finding, host, rem in Session(conn).execute(stmt):
         if finding.status in CLOSED and not include_closed:
             continue
-        due = rem.due if rem and rem.due else policy.due(finding.first_seen)
+        due = due_date(policy, finding.first_seen, rem.due if rem else None)
         items.append(
             {
                 "id": finding.id,
@@ -242,7 +274,7 @@ def work_items(
                 "owner": rem.owner if rem else "",
                 "due": due.isoformat() if due else "",
                 "due_source": "set" if rem and rem.due else policy.name,
-                "overdue": bool(due and due < today and finding.status not in CLOSED),
+                "overdue": is_overdue(finding.status, due, today),
                 "replacement": rem.replacement if rem else "",
                 "note": rem.note if rem else "",
                 "first_seen": finding.first_seen.isoformat() if finding.first_seen else "",
