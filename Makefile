@@ -16,11 +16,11 @@ demo: $(STAMP)
 	$(BIN)/vendorscope demo --out demo-output
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/ruff format --check src tests benchmarks
 
 bench: $(STAMP)  # every benchmark in benchmarks/, one after the other (long: see docs/benchmarks.md)
