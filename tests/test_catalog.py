@@ -97,3 +97,21 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     path.write_text("version: 1\nvendor: [unclosed\n", encoding="utf-8")
     with pytest.raises(CatalogError, match=r"bad\.yaml:\d+: not valid YAML"):
         load_catalog(path)
+
+
+def test_the_algorithm_is_shown_from_the_code(tmp_path: Path) -> None:
+    """`catalog show --algorithm`: the matcher's steps, thresholds and every field/kind pair it compares."""
+    import orjson
+    from typer.testing import CliRunner
+
+    from vendorscope.cli import app
+    from vendorscope.match.matcher import _PROBES, DECISIVE
+
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "s.db"), "catalog", "show", "--algorithm", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    shown = orjson.loads(result.stdout)
+    assert [s[:2] for s in shown["steps"]] == ["1.", "2.", "3.", "4.", "5."]
+    assert shown["decisive_weight"] == DECISIVE and shown["default_weights"]["vendor"] == 0.9
+    assert [(p["field"], p["indicator_kind"]) for p in shown["probes"]] == [(f, k.value) for (f, k, _), _ in _PROBES]
+    table = CliRunner().invoke(app, ["--db", str(tmp_path / "s.db"), "catalog", "show", "--algorithm"])
+    assert "noisy-OR" in table.stdout and "bundle_id" in table.stdout

@@ -85,6 +85,17 @@ def test_documents_are_the_reviewed_production(demo: Path) -> None:
     assert "Casper" not in "\n".join(dat) and "renewal quote" not in "\n".join(dat)
     privileged = rows(data / "privilege_log.csv")
     assert [r["PRIVILEGE_BASIS"] for r in privileged] == ["attorney-client"]
+    assert len((data / "loadfile.opt").read_bytes().splitlines()) >= 3  # a page image per page
+
+
+def test_report_lists_the_produced_documents(demo: Path) -> None:
+    from vendorscope.records.loadfile import read_dat
+
+    produced = read_dat(demo / "response" / "documents" / "DATA" / "loadfile.dat")
+    html = (demo / "response" / "report.html").read_text(encoding="utf-8")
+    for row in produced:
+        assert f"<td>{row['BEGBATES']}" in html  # Bates range, date, custodian, subject of each
+    assert "<th>Bates</th><th>date</th><th>custodian</th><th>subject</th>" in html
 
 
 def test_manifest_hashes_every_file(demo: Path) -> None:

@@ -126,7 +126,7 @@ def test_html_never_keeps_active_content() -> None:
     ("data", "text", "note"),
     [
         ("Касперский отчёт".encode(), "Касперский отчёт", None),
-        ("Kaspersky déjà".encode("cp1252"), "Kaspersky déjà", "Windows-1252"),
+        ("Kaspersky déjà".encode("cp1252"), "Kaspersky déjà", "detected cp1252"),
         ("\ufeffKaspersky".encode("utf-16"), "Kaspersky", None),
     ],
 )

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from tests.records_corpus import email_bytes, encrypted_pdf_bytes, pdf_bytes
 from vendorscope.cli import app
 from vendorscope.errors import VendorscopeError
-from vendorscope.records.produce import dat_line
+from vendorscope.records.loadfile import dat_line
 from vendorscope.service import Service
 from vendorscope.store.tables import RecordDocument, RecordReview
 
@@ -82,26 +82,36 @@ def test_production_files_and_dat_bytes(store: Service, tmp_path: Path) -> None:
     store.records_tag([ids["a.eml"]], "responsive", "sam")
     store.records_tag([ids["b.eml"]], "privileged", "sam", basis="attorney-client")
     report = store.records_produce(tmp_path / "vol1", "ABC", tmp_path / "orig")
-    assert (report.first, report.last, report.documents, report.withheld) == ("ABC0000001", "ABC0000002", 2, 1)
+    assert (report.first, report.last, report.documents, report.withheld) == ("ABC000000001", "ABC000000002", 2, 1)
+    assert (report.pages, report.volume) == (2, "VOL001")
     vol = tmp_path / "vol1"
     mail = (tmp_path / "in" / "a.eml").read_bytes()
-    assert (vol / "NATIVES" / "ABC0000001.eml").read_bytes() == mail
-    assert (vol / "NATIVES" / "ABC0000002.pdf").read_bytes().startswith(b"%PDF")
-    assert (vol / "TEXT" / "ABC0000002.txt").read_text(encoding="utf-8").startswith("Kaspersky risk memo")
+    assert (vol / "NATIVES" / "ABC000000001.eml").read_bytes() == mail
+    assert (vol / "NATIVES" / "ABC000000002.pdf").read_bytes().startswith(b"%PDF")
+    assert (vol / "IMAGES" / "ABC000000001.pdf").read_bytes().startswith(b"%PDF")
+    assert (vol / "TEXT" / "ABC000000002.txt").read_text(encoding="utf-8").startswith("Kaspersky risk memo")
     dat = (vol / "DATA" / "loadfile.dat").read_bytes()
+    assert dat.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark: Relativity reads the encoding from it
     header = D.join(f"{Q}{f}{Q}" for f in (
-        "BEGBATES", "ENDBATES", "BEGATTACH", "ENDATTACH", "CUSTODIAN", "ALL_CUSTODIANS", "FROM", "TO", "CC", "BCC",
-        "SUBJECT", "DATESENT", "FILENAME", "MD5HASH", "NATIVEPATH", "TEXTPATH",
+        "BEGBATES", "ENDBATES", "BEGATTACH", "ENDATTACH", "PARENTBATES", "CUSTODIAN", "ALLCUSTODIANS", "FROM", "TO",
+        "CC", "BCC", "SUBJECT", "DATESENT", "DATERCVD", "FILENAME", "FILEEXT", "PAGECOUNT", "MD5HASH", "SHA256",
+        "PRODVOL", "CONFIDENTIALITY", "REDACTED", "NATIVELINK", "TEXTLINK", "TEXTSOURCE",
     )) + "\r\n"  # fmt: skip
     first = D.join(f"{Q}{v}{Q}" for v in (
-        "ABC0000001", "ABC0000001", "ABC0000001", "ABC0000002", "alice", "alice; bob", "alice@agency.example",
-        "bob@agency.example", "carol@agency.example", "", "Kaspersky risk", "2017-09-13 14:00:00", "a.eml",
-        hashlib.md5(mail).hexdigest(), "NATIVES\\ABC0000001.eml", "TEXT\\ABC0000001.txt",
+        "ABC000000001", "ABC000000001", "ABC000000001", "ABC000000002", "", "alice", "alice; bob",
+        "alice@agency.example", "bob@agency.example", "carol@agency.example", "", "Kaspersky risk",
+        "2017-09-13 14:00:00", "", "a.eml", "eml", "1", hashlib.md5(mail).hexdigest(), hashlib.sha256(mail).hexdigest(),
+        "VOL001", "CONFIDENTIAL", "N", "NATIVES\\ABC000000001.eml", "TEXT\\ABC000000001.txt", "NATIVE",
     )) + "\r\n"  # fmt: skip
-    lines = dat.decode("utf-8").split("\r\n")
-    assert dat.startswith((header + first).encode("utf-8"))
+    lines = dat[3:].decode("utf-8").split("\r\n")
+    assert dat[3:].startswith((header + first).encode("utf-8"))
     assert len(lines) == 4 and lines[-1] == ""
-    assert lines[2].split(D)[2:4] == [f"{Q}ABC0000001{Q}", f"{Q}ABC0000002{Q}"]
+    assert lines[2].split(D)[2:5] == [f"{Q}ABC000000001{Q}", f"{Q}ABC000000002{Q}", f"{Q}ABC000000001{Q}"]
+    opt = (vol / "DATA" / "loadfile.opt").read_bytes().decode().split("\r\n")
+    assert opt[:2] == [
+        "ABC000000001,VOL001,IMAGES\\ABC000000001.pdf,Y,,,1",
+        "ABC000000002,VOL001,IMAGES\\ABC000000002.pdf,Y,,,1",
+    ]
 
 
 def test_dat_values_cannot_break_the_format() -> None:
@@ -112,13 +122,17 @@ def test_dat_values_cannot_break_the_format() -> None:
 def test_privilege_log_and_exceptions(store: Service, tmp_path: Path) -> None:
     ids = _ids(store)
     store.records_tag([ids["a.eml"]], "responsive", "sam")
-    store.records_tag([ids["b.eml"]], "privileged", "sam", basis="attorney-client")
+    store.records_tag(
+        [ids["b.eml"]], "privileged", "sam", basis="attorney-client", note="counsel's advice on the directive"
+    )
     store.records_produce(tmp_path / "vol1", "ABC", tmp_path / "orig")
     log = (tmp_path / "vol1" / "DATA" / "privilege_log.csv").read_bytes()
     assert log == (
-        b"DOCID,DATE,TYPE,AUTHOR,RECIPIENTS,DESCRIPTION,PRIVILEGE_BASIS\r\n"
-        + f"{ids['b.eml']},2017-09-13,Email,counsel@agency.example,bob@agency.example,"
-        '"Email sent 2017-09-13, withheld as privileged",attorney-client\r\n'.encode()
+        b"\xef\xbb\xbfPRIVID,FAMILYBATES,DATE,DOCTYPE,AUTHOR,RECIPIENTS,CC,BCC,FILENAME,PRIVILEGE_BASIS,DESCRIPTION,"
+        b"REVIEWER\r\n"
+        b"ABC-PRIV-000001,,2017-09-13,Email,counsel@agency.example,bob@agency.example,,,b.eml,attorney-client,"
+        b'"Email sent 2017-09-13 from counsel@agency.example to bob@agency.example, withheld as privileged '
+        b"(attorney-client): counsel's advice on the directive.\",sam\r\n"
     )
     rows = list(csv.reader(io.StringIO((tmp_path / "vol1" / "DATA" / "exceptions.csv").read_text(encoding="utf-8"))))
     assert rows[0] == ["DOCID", "CUSTODIAN", "PATH", "FORMAT", "SHA256", "ERROR"]
@@ -131,8 +145,8 @@ def test_bates_numbers_continue_and_nothing_is_produced_twice(store: Service, tm
     store.records_produce(tmp_path / "vol1", "ABC", tmp_path / "orig")
     store.records_tag([ids["b.eml"]], "responsive", "sam")
     second = store.records_produce(tmp_path / "vol2", "ABC", tmp_path / "orig")
-    assert (second.first, second.last, second.documents) == ("ABC0000003", "ABC0000003", 1)
-    assert sorted(p.name for p in (tmp_path / "vol2" / "NATIVES").iterdir()) == ["ABC0000003.eml"]
+    assert (second.first, second.last, second.documents, second.volume) == ("ABC000000003", "ABC000000003", 1, "VOL002")
+    assert sorted(p.name for p in (tmp_path / "vol2" / "NATIVES").iterdir()) == ["ABC000000003.eml"]
     with pytest.raises(VendorscopeError, match="not empty"):
         store.records_produce(tmp_path / "vol2", "ABC", tmp_path / "orig")
 
@@ -152,6 +166,6 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
     assert result.exit_code == 0 and '"subject": "KSC rollout"' in result.output
     assert runner.invoke(app, [*db, "records", "tag", "1", "--tag", "responsive", "--reviewer", "sam"]).exit_code == 0
     result = runner.invoke(app, [*db, "records", "produce", "--out", str(tmp_path / "vol"), "--prefix", "VS"])
-    assert result.exit_code == 0 and "VS0000001" in result.output
+    assert result.exit_code == 0 and "VS000000001" in result.output
     result = runner.invoke(app, [*db, "records", "search", "--vendor", "kaspersky", "--since", "yesterday"])
     assert result.exit_code != 0

@@ -27,6 +27,27 @@ def test_migrations_match_models(db_url: str) -> None:
         store.close()
 
 
+def test_the_quick_head_is_alembics_head() -> None:
+    """Opening a current store skips Alembic by reading the head from the files; it must be Alembic's head."""
+    assert migrate.declared_head() == migrate.head_revision()
+
+
+def test_an_old_store_is_still_migrated(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        config = migrate.alembic_config()
+        config.attributes["connection"] = conn
+        from alembic import command
+
+        command.upgrade(config, "0001")
+    engine.dispose()
+    store = Store.open(url)
+    with store.engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+    store.close()
+
+
 def test_opening_twice_is_harmless(db_url: str) -> None:
     Store.open(db_url).close()
     Store.open(db_url).close()

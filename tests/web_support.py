@@ -3,7 +3,7 @@ orgs and roles, pushed hosts, and a few records (one email with hostile text).""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -34,8 +34,7 @@ class Agency:
 
 def build_agency(service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Agency:
     """Everything the pages show, set up through the service as the CLI and agents would."""
-    monkeypatch.setenv("VENDORSCOPE_RECORDS_DIR", str(tmp_path / "originals"))
-    monkeypatch.setenv("VENDORSCOPE_SERVER_DIR", str(tmp_path / "server"))
+    service.settings = replace(service.settings, records_dir=tmp_path / "originals", server_dir=tmp_path / "server")
     files = tmp_path / "agency"
     files.mkdir()
     (files / "hostile-orgs.csv").write_text(

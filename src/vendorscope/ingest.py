@@ -174,14 +174,6 @@ def ingest_paths(
     return report
 
 
-def ingest_file(store: Store, caches: Caches, matcher: Matcher, path: Path, hints: Hints) -> FileResult:
-    """Ingest one file (streaming, in this process)."""
-    plan = _drop_known(store, [_prepare_file(path, _watching(hints, matcher))])[0]
-    if isinstance(plan, FileResult):
-        return plan
-    return _write(store, caches, matcher, plan, _records(plan, hints))
-
-
 def ingest_bytes(
     store: Store,
     caches: Caches,

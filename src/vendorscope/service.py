@@ -18,7 +18,7 @@ from vendorscope.catalog.schema import Catalog
 from vendorscope.collect.collector import Push, Request
 from vendorscope.collect.collector import collect as collect_host
 from vendorscope.collect.collector import write as write_bundle
-from vendorscope.config import database_url
+from vendorscope.config import Settings
 from vendorscope.errors import NotFoundError
 from vendorscope.findings import lifecycle as remediation
 from vendorscope.findings import query
@@ -33,12 +33,12 @@ from vendorscope.orgs.provider import RegistryOrgs
 from vendorscope.orgs.scope import Scope
 from vendorscope.orgs.screening.lists import covered_entities
 from vendorscope.orgs.screening.screener import Query, Screener
-from vendorscope.records import index, produce, review, search
-from vendorscope.records.ingest import RecordsIngestReport, ingest_records
+from vendorscope.records import index, produce, redact, review, search
+from vendorscope.records.ingest import RecordsIngestReport, ingest_export, ingest_records
 from vendorscope.records.produce import ProductionReport
 from vendorscope.records.provider import RecordsProduction
 from vendorscope.records.search import Filters
-from vendorscope.records.store import Originals, originals_root
+from vendorscope.records.store import Originals
 from vendorscope.records.terms import vendor_terms
 from vendorscope.respond.answer import Answer, Evidence, build_answer
 from vendorscope.respond.build import ad_hoc_request, load_checked_request, store_fingerprint
@@ -63,10 +63,20 @@ DEFAULT_VENDOR = "kaspersky"
 class Service:
     """vendorscope's operations over one store and one set of catalogs."""
 
-    def __init__(self, db: str | None = None, catalogs: list[Path] | None = None) -> None:
-        self.url = database_url(db)
-        self.extra_catalogs = list(catalogs or [])
+    def __init__(
+        self, db: str | None = None, catalogs: list[Path] | None = None, *, settings: Settings | None = None
+    ) -> None:
+        """Over ``settings`` (read once by the caller), or settings made from ``db`` and ``catalogs``."""
+        self.settings = settings or Settings.load(db=db, catalogs=list(catalogs or []))
         self._providers: Providers | None = None
+
+    @property
+    def url(self) -> str:
+        return self.settings.db_url
+
+    @property
+    def extra_catalogs(self) -> list[Path]:
+        return list(self.settings.catalogs)
 
     @cached_property
     def store(self) -> Store:
@@ -316,12 +326,17 @@ class Service:
     # -- records (documents assessing a vendor) --------------------------------------------
 
     def records_originals(self, folder: Path | None = None) -> Originals:
-        return Originals(originals_root(self.url, folder))
+        return Originals(self.settings.records_root(folder))
 
     def records_ingest(self, paths: list[Path], custodian: str, **options: Any) -> RecordsIngestReport:
         """Ingest files (email, PDF, Office, HTML, text, ZIP…) as records of one custodian."""
         folder = options.pop("records_dir", None)
         return ingest_records(self.store, self.records_originals(folder), paths, custodian, **options)
+
+    def records_ingest_export(self, root: Path, kind: str, custodian: str, **options: Any) -> RecordsIngestReport:
+        """Ingest an export (Google Vault, Purview, a DAT with natives, a folder tree) with its custodians."""
+        folder = options.pop("records_dir", None)
+        return ingest_export(self.store, self.records_originals(folder), root, kind, custodian, **options)
 
     def records_search(self, query: str, filters: Filters) -> list[dict[str, Any]]:
         with self.store.engine.begin() as conn:
@@ -339,10 +354,21 @@ class Service:
             return review.tag(conn, ids, tag, reviewer, **options)
 
     def records_produce(
-        self, out_dir: Path, prefix: str, records_dir: Path | None = None, cumulative: bool = False
+        self,
+        out_dir: Path,
+        prefix: str,
+        records_dir: Path | None = None,
+        cumulative: bool = False,
+        options: produce.ProductionOptions | None = None,
     ) -> ProductionReport:
+        originals = self.records_originals(records_dir)
         with self.store.transaction() as conn:
-            return produce.produce(conn, self.records_originals(records_dir), out_dir, prefix, cumulative=cumulative)
+            return produce.produce(conn, originals, out_dir, prefix, cumulative=cumulative, options=options)
+
+    def records_redact(self, ids: list[int], kind: str, value: str, reason: str, reviewer: str) -> list[int]:
+        """Mark text to redact (exact text, a regular expression, or a START:END span) on documents."""
+        with self.store.transaction() as conn:
+            return redact.add(conn, ids, kind, value, reason, reviewer)
 
     def records_reindex(self) -> int:
         with self.store.transaction() as conn:
@@ -460,7 +486,7 @@ class Service:
     @cached_property
     def server_dir(self) -> Path:
         """Where the server keeps what it builds (request packages); see server/packages.py."""
-        return packages.data_root(self.url)
+        return self.settings.server_root()
 
     def request_packages(self) -> list[dict[str, Any]]:
         return packages.listing(self.server_dir)

@@ -13,6 +13,9 @@ from vendorscope.catalog.schema import Catalog
 from vendorscope.errors import CatalogError
 
 BUILTIN = Path(__file__).with_name("data")
+# libyaml's loader when PyYAML has it (the wheels do): the same safe subset, ten times faster; every command
+# that names a product loads the catalogs.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_catalog(path: Path) -> Catalog:
@@ -22,7 +25,9 @@ def load_catalog(path: Path) -> Catalog:
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"{path}: cannot read catalog ({exc})") from exc
     try:
-        data = safe_yaml.safe_load(text)
+        # the shipped catalogs through libyaml (fast); a user's file through the bounded loader (libyaml composes
+        # recursively in C: a hostile nesting would overflow the stack, not raise)
+        data = yaml.load(text, Loader=SAFE_LOADER) if path.parent == BUILTIN else safe_yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -35,8 +35,17 @@ def catalog_validate(paths: Annotated[list[Path], typer.Argument(help="Catalog Y
 def catalog_show(
     vendor: Annotated[str | None, typer.Option(help="Vendor id (default: all).")] = None,
     format: FormatOption = Format.table,
+    algorithm: Annotated[
+        bool,
+        typer.Option(
+            "--algorithm", help="The matcher's algorithm instead: steps, thresholds, weights, fields and kinds."
+        ),
+    ] = False,
 ) -> None:
     """The loaded catalogs: products and their indicators, with sources."""
+    if algorithm:
+        show_algorithm(format)
+        return
     catalogs = [service().vendor(vendor)] if vendor else service().catalogs
     if format is Format.json:
         write_json([c.model_dump(mode="json") for c in catalogs])
@@ -83,3 +92,25 @@ def catalog_show(
             f"{len(catalog.entities)} entities, {len(catalog.indicators)} vendor-level indicators, "
             f"{len(catalog.sources)} sources"
         )
+
+
+def show_algorithm(format: Format) -> None:
+    """How the matcher decides (``match.matcher.describe``, read from the code): as yente's /algorithms."""
+    from vendorscope.match.matcher import describe
+
+    algorithm: dict[str, Any] = describe()
+    rows = [{**p, "sources": ", ".join(p["sources"])} for p in algorithm["probes"]]
+    if format is Format.json:
+        write_json(algorithm)
+        return
+    if format is Format.table:
+        say(f"matcher algorithm, version {algorithm['version']}")
+        for step in algorithm["steps"]:
+            say(f"  {step}")
+        weights = ", ".join(f"{k} {v}" for k, v in algorithm["default_weights"].items())
+        say(
+            f"  decisive weight {algorithm['decisive_weight']}; reported from confidence "
+            f"{algorithm['report_threshold']}; foreign owner factor {algorithm['foreign_owner_factor']}; "
+            f"default weights by strength: {weights}"
+        )
+    emit(rows, ["field", "indicator_kind", "sources"], format, "Which item field meets which indicator kind")

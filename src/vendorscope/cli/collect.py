@@ -8,9 +8,7 @@ from typing import Annotated
 
 import typer
 
-from vendorscope.cli.context import service
 from vendorscope.cli.output import say
-from vendorscope.collect.collector import Request
 from vendorscope.errors import InputError
 
 
@@ -30,12 +28,16 @@ def collect(
     host: Annotated[str, typer.Option(help="Host name to record instead of the discovered one.")] = "",
 ) -> None:
     """Collect host facts and software on this machine, offline; write one bundle for `ingest`."""
+    from vendorscope.collect.collector import Request, write
+    from vendorscope.collect.collector import collect as collect_host
+
     for folder in [root, *([windows_root] if windows_root else []), *(scan or [])]:
         if not folder.is_dir():
             raise InputError(str(folder), "not a folder")
     request = Request(root=root, windows_root=windows_root, scan=list(scan or []), host=host)
     target = out_file or Path(f"{host or socket.gethostname()}.vendorscope.json.gz")
-    doc = service().collect(request, target)
+    doc = collect_host(request)  # straight to the collector: no store, no catalogs on the examined host
+    write(doc, target)
     read = [s for s in doc["sources"] if s["status"] == "read"]
     missing = [f"{s['name']} ({s['reason']})" for s in doc["sources"] if s["status"] != "read"]
     say(

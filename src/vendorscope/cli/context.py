@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from vendorscope.config import Settings
 
 if TYPE_CHECKING:
     from vendorscope.service import Service
@@ -19,10 +20,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class Session:
-    """The global options of one command line, and the service built from them on first use."""
+    """The settings of one command line (options over environment, read once), and the service built from
+    them on first use."""
 
-    db: str | None = None
-    catalogs: list[Path] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings.load)
     _service: Service | None = None
 
     @property
@@ -30,7 +31,7 @@ class Session:
         if self._service is None:
             from vendorscope.service import Service
 
-            self._service = Service(self.db, self.catalogs)
+            self._service = Service(settings=self.settings)
         return self._service
 
     def close(self) -> None:

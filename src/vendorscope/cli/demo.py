@@ -22,9 +22,9 @@ def register(app: typer.Typer) -> None:
 
 def sample_fleet(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the fleet into.")],
-    hosts: Annotated[int, typer.Option(min=1, max=1_000_000)] = 300,
-    seed: Annotated[int, typer.Option()] = 2017,
-    items_per_host: Annotated[int, typer.Option(min=5, max=5000)] = 40,
+    hosts: Annotated[int, typer.Option(min=1, max=1_000_000, help="Hosts in the fleet.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 2017,
+    items_per_host: Annotated[int, typer.Option(min=5, max=5000, help="Software items per host, about.")] = 40,
     osquery_only: Annotated[bool, typer.Option(help="Desktops and servers in osquery formats only.")] = False,
 ) -> None:
     """Generate a realistic sample fleet (osquery and JSONL) with a ground-truth file."""
@@ -39,8 +39,8 @@ def sample_fleet(
 
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the fleet and the store.")] = Path("demo-output"),
-    hosts: Annotated[int, typer.Option(min=10, max=100_000)] = 300,
-    seed: Annotated[int, typer.Option()] = 2017,
+    hosts: Annotated[int, typer.Option(min=10, max=100_000, help="Hosts in the sample agency.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same agency.")] = 2017,
 ) -> None:
     """Generate a sample fleet, ingest it into a fresh embedded store, print the exposure."""
     from vendorscope.demo.run import run_demo

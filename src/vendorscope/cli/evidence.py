@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from vendorscope.cli.context import service
 from vendorscope.cli.output import error, errors, say
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from vendorscope.ingest import IngestReport
 
 MAX_PROBLEM_LINES = 10
@@ -67,6 +68,8 @@ def _files(paths: list[Path]) -> list[Path]:
 
 
 def _progress(quiet: bool) -> Progress:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),

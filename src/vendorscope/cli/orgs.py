@@ -9,7 +9,7 @@ import csv
 import io
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -18,8 +18,9 @@ from rich.text import Text
 from vendorscope.cli.context import service
 from vendorscope.cli.output import Format, FormatOption, console, emit, say
 from vendorscope.errors import InputError
-from vendorscope.orgs.screening.names import looks_like_identifier
-from vendorscope.orgs.screening.screener import Query
+
+if TYPE_CHECKING:
+    from vendorscope.orgs.screening.screener import Query
 
 MAX_SCREEN_FILE = 64 * 1024 * 1024
 
@@ -118,6 +119,9 @@ def screen(
     format: FormatOption = Format.table,
 ) -> None:
     """Screen names against the covered-entity lists (FAR 52.204-23/-25, FCC Covered List)."""
+    from vendorscope.orgs.screening.names import looks_like_identifier
+    from vendorscope.orgs.screening.screener import Query
+
     queries = [Query(n, (n,) if looks_like_identifier(n) else ()) for n in names or []]
     for path in files or []:
         queries += read_queries(path)
@@ -137,6 +141,9 @@ def screen(
 
 def read_queries(path: Path) -> list[Query]:
     """Names from a file: CSV when the first line has a ``name`` column (with ``uei``/``cage``), else one per line."""
+    from vendorscope.orgs.screening.names import looks_like_identifier
+    from vendorscope.orgs.screening.screener import Query
+
     try:
         data = path.read_bytes()[: MAX_SCREEN_FILE + 1]
         text = data.decode("utf-8-sig")

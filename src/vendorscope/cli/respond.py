@@ -8,13 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-import yaml
 
 from vendorscope import safe_yaml
 from vendorscope.cli.context import service
 from vendorscope.cli.output import Format, FormatOption, emit, say, write_json
 from vendorscope.errors import InputError
-from vendorscope.findings.lifecycle import Change, Policy
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -102,6 +100,8 @@ def report_bod(
 
 
 def _replacements(path: Path) -> dict[str, str]:
+    import yaml
+
     try:
         data = safe_yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -180,6 +180,8 @@ def remediation_set(
     by: Annotated[str, typer.Option("--by", envvar="USER", help="Who makes the change [env USER].")] = "unknown",
 ) -> None:
     """Change status, owner, due date or replacement of findings; every change is kept in their history."""
+    from vendorscope.findings.lifecycle import Change
+
     change = Change(status=status, owner=owner, due=_day(due), replacement=replacement, note=note, actor=by)
     events = service().set_remediation(finding_ids, change)
     say(f"{len(set(finding_ids))} findings, {events} changes recorded")
@@ -206,6 +208,8 @@ def remediation_policy(
     name: Annotated[str | None, typer.Option(help="Name shown with due dates.")] = None,
 ) -> None:
     """Show the due-date policy (default BOD 17-01: 30/60/90 days from 2017-09-13), or change it."""
+    from vendorscope.findings.lifecycle import Policy
+
     svc = service()
     policy = svc.policy()
     if any(v is not None for v in (start, remove, plan, name)) or from_first_seen:

@@ -17,6 +17,7 @@ from vendorscope import __version__
 from vendorscope.cli import answers, catalog, collect, demo, evidence, orgs, records, respond, server
 from vendorscope.cli.context import Session, begin
 from vendorscope.cli.output import error, say
+from vendorscope.config import Settings
 from vendorscope.errors import VendorscopeError
 
 app = typer.Typer(
@@ -41,9 +42,11 @@ def _global(
         typer.Option("--db", help="Store URL or SQLite path [env VENDORSCOPE_DB; default ./vendorscope.db]"),
     ] = None,
     catalog: Annotated[list[Path] | None, typer.Option("--catalog", help="Extra catalog YAML (repeatable).")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
-    session = Session(db, list(catalog or []))
+    session = Session(Settings.load(db=db, catalogs=catalog))
     ctx.obj = session
     begin(session)
     ctx.call_on_close(session.close)

@@ -7,16 +7,20 @@ import os
 import random
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
 
 from vendorscope.cli.context import Session, service, session
 from vendorscope.cli.output import Format, FormatOption, emit, say
+from vendorscope.config import database_url
 from vendorscope.errors import VendorscopeError
-from vendorscope.server.accounts import ROLES
+from vendorscope.server.roles import ROLES
+
+if TYPE_CHECKING:
+    import httpx
 
 BUNDLES_PATH = "/api/v1/agents/bundles"
 RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
@@ -47,6 +51,8 @@ def push_bundle(
     Safe to retry: the server ingests a bundle once, by its SHA-256. Connection errors and 408/429/5xx are retried
     (honouring Retry-After); any other refusal raises ``PushError`` at once. The body is gzip'd unless it is already.
     """
+    import httpx
+
     body = data if data[:2] == b"\x1f\x8b" else gzip.compress(data, mtime=0)
     endpoint = url.rstrip("/") if url.rstrip("/").endswith(BUNDLES_PATH) else url.rstrip("/") + BUNDLES_PATH
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/gzip"}
@@ -94,43 +100,62 @@ def serve(
         str | None, typer.Option("--db", help="Store URL or SQLite path (overrides the global --db).")
     ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535)] = 8080,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8080,
     insecure_cookies: Annotated[
-        bool, typer.Option("--insecure-cookies", help="Cookies without Secure: only for plain HTTP off localhost.")
+        bool,
+        typer.Option(
+            "--insecure-cookies",
+            help="Cookies without Secure: only for plain HTTP off localhost [env VENDORSCOPE_INSECURE_COOKIES=1].",
+        ),
     ] = False,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Requests worked on at once per process (<= the 15 pooled connections).")
-    ] = 15,
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Requests worked on at once per process (<= the 15 pooled connections) "
+            "[env VENDORSCOPE_THREADS; default 15].",
+        ),
+    ] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level: warning hides the access log.")] = "info",
-    processes: Annotated[int, typer.Option(min=1, max=32, help="Server processes (to use more than one core).")] = 1,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=32, help="Server processes (to use more than one core) [env VENDORSCOPE_PROCESSES; default 1]."
+        ),
+    ] = None,
 ) -> None:
     """Run the web server: pages, the JSON API (/api/docs) and the agents' push endpoint."""
     import uvicorn
 
     from vendorscope.web.app import create_app
 
-    other = Session(db, session().catalogs) if db else None
-    svc = other.service if other else service()
+    settings = session().settings
+    settings = replace(
+        settings,
+        db_url=database_url(db) if db else settings.db_url,
+        secure_cookies=settings.secure_cookies and not insecure_cookies,
+        threads=workers or settings.threads,
+        processes=processes or settings.processes,
+    )
     say(f"vendorscope serving on http://{host}:{port} (API docs at /api/docs)")
-    if processes > 1:  # each process has its own app over the same store; settings pass by environment
-        os.environ.update(
-            VENDORSCOPE_DB=svc.url,
-            VENDORSCOPE_CATALOGS=os.pathsep.join(str(p) for p in svc.extra_catalogs),
-            VENDORSCOPE_INSECURE_COOKIES="1" if insecure_cookies else "0",
-            VENDORSCOPE_THREADS=str(workers),
-        )
-        svc.prepare_server()  # once, before the processes start
+    if settings.processes > 1:  # each process has its own app over the same store; settings pass by environment
+        os.environ.update(settings.environment())
+        prepared = Session(settings)
+        prepared.service.prepare_server()  # once, before the processes start
+        prepared.close()
         uvicorn.run(
             "vendorscope.web.app:app_from_env",
             factory=True,
             host=host,
             port=port,
-            workers=processes,
+            workers=settings.processes,
             log_level=log_level,
             proxy_headers=False,
         )
         return
-    app = create_app(svc, secure_cookies=not insecure_cookies, threads=workers)
+    svc = Session(settings).service if settings != session().settings else service()
+    app = create_app(svc, secure_cookies=settings.secure_cookies, threads=settings.threads)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
 
 

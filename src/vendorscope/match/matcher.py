@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from vendorscope.catalog.schema import Catalog, IndicatorKind, ProductKind
+from vendorscope.catalog.schema import DEFAULT_WEIGHT, Catalog, IndicatorKind, ProductKind
 from vendorscope.match.index import CatalogIndex, Rule
 from vendorscope.match.network import NetworkWatch
 from vendorscope.match.normalize import basename, dn_names, executables, package_refs
@@ -247,3 +247,29 @@ def _explain(index: CatalogIndex, product_id: str, confidence: float, hits: list
     )
     tail = (" — " + "; ".join(notes)) if notes else ""
     return f"{what}, confidence {confidence:.2f}: {reasons}{tail}"
+
+
+def describe() -> dict[str, object]:
+    """The algorithm as data, for ``vendorscope catalog show --algorithm``: the steps (this module's docstring),
+    the thresholds, the default weights by indicator strength, and which item field is compared with which
+    indicator kind for which sources. Read from the code itself, so it cannot go stale."""
+    steps = (__doc__ or "").split("The algorithm, in words", 1)[-1].split(":", 1)[-1]
+    paragraphs = [" ".join(p.split()) for p in steps.strip().split("\n\n")[0].split("\n") if p.strip()]
+    numbered: list[str] = []
+    for line in paragraphs:
+        if line[:1].isdigit() or not numbered:
+            numbered.append(line)
+        else:
+            numbered[-1] += " " + line
+    return {
+        "version": ALGORITHM_VERSION,
+        "steps": numbered,
+        "decisive_weight": DECISIVE,
+        "report_threshold": REPORT_THRESHOLD,
+        "foreign_owner_factor": FOREIGN_OWNER_FACTOR,
+        "default_weights": {strength.value: weight for strength, weight in DEFAULT_WEIGHT.items()},
+        "probes": [
+            {"field": field_name, "indicator_kind": kind.value, "sources": sorted(when) if when else ["any"]}
+            for (field_name, kind, _values), when in _PROBES
+        ],
+    }

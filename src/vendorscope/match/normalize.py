@@ -11,8 +11,6 @@ import re
 from functools import lru_cache
 from urllib.parse import unquote
 
-from rigour.names import normalize_name, remove_org_types
-
 _EMAIL = re.compile(r"<[^>]*>|\([^)]*@[^)]*\)|\S+@\S+")
 _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
@@ -23,6 +21,8 @@ _EXEC = re.compile(r"[^\\/\"']+\.(?:exe|dll|sys|com|scr|msi|bin|app|sh|pl)\b", r
 @lru_cache(maxsize=65536)
 def org_key(name: str) -> str:
     """A comparable key for an organization name; '' when nothing is left."""
+    from rigour.names import normalize_name, remove_org_types  # on first use: rigour costs ~20 MB to import
+
     text = _EMAIL.sub(" ", name)
     normalized = normalize_name(text) or ""
     if not normalized:

@@ -26,3 +26,4 @@ class ProductionSummary:
     folder: Path
     description: str
     files: tuple[Path, ...] = field(default_factory=tuple)
+    listing: tuple[dict[str, str], ...] = ()  # produced documents: bates, date, custodian, subject

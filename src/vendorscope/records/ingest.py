@@ -7,12 +7,14 @@ its rows and index entries are committed together, so an interrupted ingest leav
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -94,13 +96,48 @@ def ingest_records(
     dask: str | None = None,
     limits: Limits | None = None,
     progress: Callable[[int], None] | None = None,
+    ocr: bool = False,
+    ocr_languages: str | None = None,
     follow_links: bool = False,
 ) -> RecordsIngestReport:
+    """Ingest files as one custodian's records; ``ocr`` reads scans and images with Tesseract.
+
+    Links out of the named folders are not followed unless ``follow_links``: one error each.
+    """
     skipped: list[InputError] = []
     files = list(walk(paths, follow_links, skipped))
+    limits = with_ocr(limits or Limits(), ocr, ocr_languages)
     report = RecordsIngestReport()
     report.errors.extend((link.path, str(link).removeprefix(f"{link.path}: ")) for link in skipped)
-    tasks = _tasks(files, limits or Limits())
+    ingest_tasks(store, originals, _tasks(files, limits), custodian, report, workers, dask, progress)
+    return finish(store, report)
+
+
+def with_ocr(limits: Limits, ocr: bool, languages: str | None) -> Limits:
+    if not ocr:
+        return limits
+    return dataclasses.replace(limits, ocr=True, ocr_languages=languages or limits.ocr_languages)
+
+
+def finish(store: Store, report: RecordsIngestReport) -> RecordsIngestReport:
+    """After every batch: near-duplicate groups and threads over the whole store."""
+    with store.engine.begin() as conn:
+        report.near_duplicate_groups = dedup.group_near_duplicates(conn)
+        report.threads = threads.assign_threads(conn)
+    return report
+
+
+def ingest_tasks(
+    store: Store,
+    originals: Originals,
+    tasks: list[Task],
+    custodian: str,
+    report: RecordsIngestReport,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Extract the tasks' files (in parallel) and write them as one custodian's, batch by batch."""
     with store.engine.begin() as conn:
         index.ensure(conn)
         known = {tuple(r) for r in conn.execute(select(RecordFile.sha256, RecordFile.custodian, RecordFile.path))}
@@ -119,10 +156,6 @@ def ingest_records(
             _write(store, writer, pending, custodian, report)
             pending = []
     _write(store, writer, pending, custodian, report)
-    with store.engine.begin() as conn:
-        report.near_duplicate_groups = dedup.group_near_duplicates(conn)
-        report.threads = threads.assign_threads(conn)
-    return report
 
 
 def _write(
@@ -194,3 +227,49 @@ def with_data(task: Task) -> Task:
         except OSError:
             entries.append((real, shown, mtime, None))  # the worker reports it cannot read it
     return Task(entries, task.limits)
+
+
+def ingest_export(
+    store: Store,
+    originals: Originals,
+    root: Path,
+    kind: str,
+    custodian: str,
+    custodian_from_folder: bool = False,
+    workers: int | None = None,
+    dask: str | None = None,
+    limits: Limits | None = None,
+    ocr: bool = False,
+    ocr_languages: str | None = None,
+) -> RecordsIngestReport:
+    """Ingest an export (Google Vault, Purview, a DAT with natives, a folder tree), each item under the
+    custodian and original path the export gives it (``exports.py``)."""
+    from vendorscope.records import exports
+
+    if not root.is_dir():
+        raise InputError(str(root), "an export is a folder")
+    limits = with_ocr(limits or Limits(), ocr, ocr_languages)
+    report = RecordsIngestReport()
+    pending: dict[str, list[tuple[str, str, datetime | None, bytes | None]]] = {}
+
+    def flush(owner: str) -> None:
+        entries = pending.pop(owner, [])
+        chunks = [entries[start : start + FILES_PER_TASK] for start in range(0, len(entries), FILES_PER_TASK)]
+        ingest_tasks(store, originals, [Task(chunk, limits) for chunk in chunks], owner, report, workers, dask)
+
+    problems: list[tuple[str, str]] = []
+    for item in exports.items(root, kind, custodian, problems, custodian_from_folder):
+        pending.setdefault(item.custodian, []).append(_entry(item))
+        if len(pending[item.custodian]) >= FILES_PER_TRANSACTION:  # memory bounded by the batch, not the export
+            flush(item.custodian)
+    for owner in sorted(pending):
+        flush(owner)
+    report.errors[:0] = problems
+    return finish(store, report)
+
+
+def _entry(item: Any) -> tuple[str, str, datetime | None, bytes | None]:
+    if item.path is None:
+        return (item.shown, item.shown, None, item.data)
+    stamp = datetime.fromtimestamp(os.stat(item.path).st_mtime, UTC).replace(tzinfo=None)
+    return (str(item.path), item.shown, stamp, None)

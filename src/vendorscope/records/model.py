@@ -9,7 +9,7 @@ from datetime import datetime
 
 @dataclass
 class Limits:
-    """Bounds on hostile input: archive bombs, deep nesting, huge attachments."""
+    """Bounds on hostile input (archive bombs, deep nesting, huge attachments) and what extraction does (OCR)."""
 
     max_document_bytes: int = 256 * 1024 * 1024  # larger documents (and attachments) are kept but not read
     max_container_bytes: int = 8 * 1024 * 1024 * 1024  # emails, mailboxes and archives: their parts have limits
@@ -18,6 +18,9 @@ class Limits:
     max_archive_ratio: float = 200.0  # uncompressed / compressed, per entry
     max_archive_entries: int = 10_000
     max_depth: int = 8  # archives and attachments inside each other
+    ocr: bool = False  # read scans and images with Tesseract (records ingest --ocr)
+    ocr_languages: str = "eng+rus"
+    max_ocr_pages: int = 200  # pages of one scanned PDF read by OCR; the rest is said so
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Doc:
     references: str | None = None
     email_key: str | None = None  # hash of normalized headers + body, for email duplicates
     minhash: bytes | None = None  # near-duplicate signature of the text (dedup.py)
+    ocr: bool = False  # the text (or part of it) was read from images by OCR
     children: list[Doc] = field(default_factory=list)
 
     @property

@@ -82,4 +82,4 @@ class RecordsProduction:
             f"{len(unreviewed)} not yet reviewed"
         )
         files = tuple(sorted(p for p in out_dir.rglob("*") if p.is_file()))
-        return ProductionSummary(report.documents, out_dir, description, files)
+        return ProductionSummary(report.documents, out_dir, description, files, tuple(report.listing))

@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, func, select
 
 from vendorscope.errors import NotFoundError, VendorscopeError
+from vendorscope.records.tags import TAGS
 from vendorscope.store.tables import RecordDocument, RecordReview
-
-TAGS = ("responsive", "non-responsive", "privileged", "needs-review")
 
 
 def tag(

@@ -1,8 +1,9 @@
 """Originals, byte-identical, in a content-addressed folder: ``ROOT/ab/cd/<sha256>``.
 
 The folder sits next to an SQLite store (``<db>.records/``); for PostgreSQL, or to put it elsewhere, set
-``VENDORSCOPE_RECORDS_DIR`` (or pass ``--records-dir``). A file is written under a temporary name and renamed,
-so an interrupted ingest never leaves a partial original under a real hash.
+``VENDORSCOPE_RECORDS_DIR`` (or pass ``--records-dir``): ``config.Settings.records_root`` decides. A file is
+written under a temporary name and renamed, so an interrupted ingest never leaves a partial original under a
+real hash.
 """
 
 from __future__ import annotations
@@ -13,18 +14,6 @@ import tempfile
 from pathlib import Path
 
 from vendorscope.errors import NotFoundError, StoreError
-
-ENV = "VENDORSCOPE_RECORDS_DIR"
-
-
-def originals_root(url: str, override: str | Path | None = None) -> Path:
-    """Where the originals of the store at ``url`` live."""
-    chosen = override or os.environ.get(ENV)
-    if chosen:
-        return Path(chosen)
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        return Path(url.removeprefix("sqlite:///") + ".records")
-    return Path("vendorscope.records")
 
 
 class Originals:

@@ -2,10 +2,17 @@
 
 * **strong**: the vendor's and its entities' names in every script the catalog gives (Cyrillic names
   are matched on their stem, so every grammatical case counts), product names and aliases that carry the
-  vendor's name, domains, and distinctive component names (``klnagent``, ``avp.exe``).
+  vendor's name, and the catalog's own name forms (misspellings such as "Kapersky", ``TDSSKiller``).
+* **component**: every distinctive catalog indicator an engineer writes about the product through its
+  parts: drivers (``klif.sys``), processes (``avp.exe``), services, agent and package names
+  (``klnagent64``), app ids (``com.kaspersky.kes``), cloud services (``ksn-file-geo.kaspersky-labs.com``),
+  the Apple team id.
 * **contextual**: abbreviations and generic aliases (KES, KSC, KSN, KAV, "Network Agent"). They count only
-  when written as in the catalog (``KES``, not ``Kes``) and the document also has a strong hit or one of
-  the context words within a few words.
+  when written as in the catalog (``KES``, not ``Kes``) and the document also has a strong hit, or one of
+  the context words is within a few words, or its thread or family is responsive (see ``search.py``).
+
+Every term says why it is one (``why``): "driver of Kaspersky Endpoint Security for Windows, catalog
+indicator", shown with each hit.
 
 Look-alikes never match: terms are whole words, so Kasperski, Kasper (a first name), Casper and Dr.Web
 do not hit "Kaspersky".
@@ -31,7 +38,6 @@ CONTEXT_WORDS = [
     "agent",
     "agents",
     "console",
-    "security",
     "антивирус",
     "защита",
 ]
@@ -75,6 +81,7 @@ class Term:
     prefix: bool = False
     case_sensitive: bool = False
     exact: bool = False
+    why: str = ""  # what the catalog says this term is, for the hit's explanation
 
     @property
     def phrase(self) -> str:
@@ -93,28 +100,35 @@ def vendor_terms(catalog: Catalog) -> list[Term]:
 
 
 def _derive(catalog: Catalog) -> list[Term]:
-    vendor_words = {w.lower() for w in re.findall(r"\w+", catalog.vendor.name) if len(w) > 3}
-    names: set[str] = {catalog.vendor.name}
+    vendor = catalog.vendor.name
+    vendor_words = {w.lower() for w in re.findall(r"\w+", vendor) if len(w) > 3}
+    names: dict[str, str] = {vendor: f"name of {vendor}"}
     for entity in catalog.entities:
-        names.update((entity.name, *entity.aliases, *entity.former_names))
-    abbreviations: set[str] = set()
+        for name in (entity.name, *entity.aliases, *entity.former_names):
+            names.setdefault(name, f"name of {entity.name} (catalog entity)")
+    abbreviations: dict[str, str] = {}
     for product in catalog.products:
         for name in (product.name, *product.aliases):
-            (names if _mentions(name, vendor_words) else abbreviations).add(name)
+            why = f"product {product.name}" if name == product.name else f"name of {product.name}"
+            if _mentions(name, vendor_words):
+                names.setdefault(name, why)
+            else:
+                abbreviations.setdefault(name, f"abbreviation of {product.name}, only in context")
+    for name in [n for n in names if not _mentions(n, vendor_words)]:  # an entity's bare abbreviation (KLL)
+        abbreviations.setdefault(name, f"abbreviation of {names.pop(name).removeprefix('name of ')}, only in context")
     terms: dict[str, Term] = {}
     for name in sorted(names):
-        if _mentions(name, vendor_words):
-            term = _word_term(name, "strong", 1.0)
-            terms.setdefault(term.phrase.lower(), term)
-        else:
-            abbreviations.add(name)
-    for stem in sorted(_cyrillic_stems(names, vendor_words)):
-        terms[stem] = Term(stem, (stem,), "strong", 1.0, prefix=True)
-    for component in _components(catalog):
-        term = _word_term(component, "component", 0.8)
+        term = _word_term(name, "strong", 1.0, why=names[name])
+        terms.setdefault(term.phrase.lower(), term)
+    for stem in sorted(_cyrillic_stems(set(names), vendor_words)):
+        terms[stem] = Term(stem, (stem,), "strong", 1.0, prefix=True, why=f"{vendor} in Russian (every case ending)")
+    for word, why in sorted(_name_forms(catalog).items()):
+        terms.setdefault(word.lower(), Term(word, (word.lower(),), "strong", 1.0, why=why))
+    for component, why in sorted(_components(catalog).items()):
+        term = _word_term(component, "component", 0.8, why=why)
         terms.setdefault(term.phrase.lower(), term)
     for abbreviation in sorted(abbreviations):
-        term = _word_term(abbreviation, "contextual", 0.4, case_sensitive=True)
+        term = _word_term(abbreviation, "contextual", 0.4, case_sensitive=True, why=abbreviations[abbreviation])
         terms.setdefault(term.phrase.lower(), term)
     return list(terms.values())
 
@@ -143,20 +157,63 @@ def _cyrillic_stems(names: set[str], vendor_words: set[str]) -> set[str]:
     return stems
 
 
-def _components(catalog: Catalog) -> set[str]:
-    """Distinctive executable, service and driver names: with an extension, or long enough to be unique."""
-    kinds = {IndicatorKind.EXECUTABLE, IndicatorKind.SERVICE, IndicatorKind.DRIVER}
-    found = set()
+_KIND_WORDS = {
+    IndicatorKind.DRIVER: "driver",
+    IndicatorKind.EXECUTABLE: "process",
+    IndicatorKind.SERVICE: "service",
+    IndicatorKind.PACKAGE: "package",
+    IndicatorKind.BUNDLE_ID: "app id",
+    IndicatorKind.DOMAIN: "cloud service",
+    IndicatorKind.TEAM_ID: "Apple developer team id",
+}
+_SIMPLE_WORD = re.compile(r"^(?:\\b)?([\w-]{6,})(?:\\b)?$")
+
+
+def _owners(catalog: Catalog) -> dict[int, str]:
+    """id(indicator) → the product it belongs to (the vendor for vendor-wide indicators)."""
+    owners = {id(i): catalog.vendor.name for i in catalog.indicators}
+    for product in catalog.products:
+        owners.update({id(i): product.name for i in product.indicators})
+    return owners
+
+
+def _components(catalog: Catalog) -> dict[str, str]:
+    """Distinctive indicator values and why each is one: drivers, processes, services and packages with an
+    extension or long enough to be unique; app ids, cloud-service names and team ids always."""
+    owners = _owners(catalog)
+    vendor_words = {w.lower() for w in re.findall(r"\w+", catalog.vendor.name)}
+    found: dict[str, str] = {}
     for indicator in catalog.all_indicators():
-        if indicator.kind in kinds and indicator.match == Match.EXACT:
-            value = indicator.value
-            if re.fullmatch(r"[\w-]+\.(exe|sys|dll|com)", value, re.IGNORECASE) or len(value) >= 7:
-                found.add(value)
+        kind = indicator.kind
+        if kind not in _KIND_WORDS or indicator.match not in (Match.EXACT, Match.WILDCARD):
+            continue
+        value = indicator.value.removeprefix("*.")
+        named = kind in (IndicatorKind.DRIVER, IndicatorKind.EXECUTABLE, IndicatorKind.SERVICE, IndicatorKind.PACKAGE)
+        if named and not re.fullmatch(r"[\w-]+\.(exe|sys|dll)|[\w-]{7,}", value, re.IGNORECASE):
+            continue  # short names, and avp.com (also a web address), are not distinctive
+        if kind == IndicatorKind.DOMAIN and value.split(".")[0].lower() in vendor_words:
+            continue  # kaspersky.com, kaspersky.co.uk: the vendor's name already finds them
+        found.setdefault(value, f"{_KIND_WORDS[kind]} of {owners[id(indicator)]}, catalog indicator")
     return found
 
 
-def _word_term(name: str, kind: str, weight: float, case_sensitive: bool = False) -> Term:
+def _name_forms(catalog: Catalog) -> dict[str, str]:
+    """Single-word name patterns of the catalog (a misspelling such as ``\\bkapersky\\b``, ``\\btdsskiller\\b``)."""
+    owners = _owners(catalog)
+    forms: dict[str, str] = {}
+    for indicator in catalog.all_indicators():
+        if indicator.kind != IndicatorKind.NAME or indicator.match != Match.PATTERN:
+            continue
+        simple = _SIMPLE_WORD.match(indicator.value)
+        if simple and not _CYRILLIC.search(simple.group(1)):
+            what = "misspelling" if "misspell" in (indicator.note or "").lower() else "name"
+            forms[simple.group(1)] = f"{what} of {owners[id(indicator)]}, catalog indicator"
+    return forms
+
+
+def _word_term(name: str, kind: str, weight: float, case_sensitive: bool = False, why: str = "") -> Term:
     words = [w for w in re.findall(r"\w+", name) if w.lower() not in _LEGAL] or re.findall(r"\w+", name)
     if not case_sensitive:
         words = [w.lower() for w in words]
-    return Term(name, tuple(words), kind, weight, case_sensitive=case_sensitive, exact=kind == "component")
+    exact = kind == "component"
+    return Term(name, tuple(words), kind, weight, case_sensitive=case_sensitive, exact=exact, why=why)

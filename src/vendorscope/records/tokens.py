@@ -58,8 +58,15 @@ class Tokens:
 
     def near(self, span: Span, words: set[str], window: int) -> bool:
         """Whether one of ``words`` occurs within ``window`` words of the span."""
-        index = next(n for n, s in enumerate(self.spans) if s[0] == span[0])
-        return any(w in words for w in self.lower[max(0, index - window) : index + window + 1])
+        return self.near_word(span, words, window) is not None
+
+    def near_word(self, span: Span, words: set[str], window: int) -> str | None:
+        """The first of ``words`` within ``window`` words of the span (the span's own words excluded), or None:
+        "Network Agent" is not its own context."""
+        first = next(n for n, s in enumerate(self.spans) if s[0] == span[0])
+        last = next(n for n in range(first, len(self.spans)) if self.spans[n][1] >= span[1])
+        around = [*range(max(0, first - window), first), *range(last + 1, min(len(self.lower), last + window + 1))]
+        return next((self.lower[n] for n in around if self.lower[n] in words), None)
 
 
 class TermSet:

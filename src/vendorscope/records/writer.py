@@ -46,6 +46,7 @@ DOC_COLUMNS = [
     "reference_ids",
     "minhash",
     "text",
+    "text_source",
     "error",
     "ingested_at",
 ]
@@ -132,7 +133,7 @@ class RecordWriter:
                 *(doc.from_addr, doc.to_addrs, doc.cc_addrs, doc.bcc_addrs, doc.subject),
                 *(doc.sent_at, doc.created_at, doc.modified_at, date, source),
                 *(doc.message_id, doc.in_reply_to, doc.references, doc.minhash, doc.text.replace("\x00", "")),
-                *(doc.error, self.now),
+                *("ocr" if doc.ocr else None, doc.error, self.now),
             )
         )
         self._location(doc_id, custodian, path)

@@ -7,20 +7,27 @@ from __future__ import annotations
 
 import base64
 import io
-
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from typing import Any
 
 MAX_BARS = 15
 DPI = 120
+
+
+def _pyplot() -> Any:
+    """matplotlib, imported when the first chart is drawn (it costs most of a second; only reports draw)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def bar_chart(title: str, counts: list[tuple[str, int]], xlabel: str = "hosts") -> bytes:
     """A horizontal bar chart as PNG bytes; empty when there is nothing to draw."""
     if not counts:
         return b""
+    plt = _pyplot()
     shown = counts[:MAX_BARS]
     labels = [_short(label) for label, _ in reversed(shown)]
     values = [value for _, value in reversed(shown)]

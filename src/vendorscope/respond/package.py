@@ -12,13 +12,13 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from vendorscope import __version__
 from vendorscope.errors import VendorscopeError
@@ -80,12 +80,13 @@ def write_package(answer: Answer, documents: DocumentProvider, out_dir: Path, me
         write_csv(work / "contractors.csv", CONTRACTORS_COLUMNS, answer.contractors)
         write_csv(work / "purchases.csv", PURCHASES_COLUMNS, answer.purchases)
         write_csv(work / "coverage.csv", COVERAGE_COLUMNS, answer.coverage)
-        html = render_html(answer, meta, documents_line)
+        listing = production.listing if production else ()
+        html = render_html(answer, meta, documents_line, listing)
         (work / "report.html").write_text(html, encoding="utf-8")
         from vendorscope.respond.render import write_pdf, write_xlsx  # heavy imports, only when building
 
         write_pdf(html, work / "report.pdf")
-        write_xlsx(answer, work / "report.xlsx", meta.generated_at, documents_line)
+        write_xlsx(answer, work / "report.xlsx", meta.generated_at, documents_line, listing)
         files = write_manifest(work, answer, meta, production)
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -123,17 +124,21 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) 
         write_rows(handle, columns, rows)
 
 
-def render_html(answer: Answer, meta: PackageMeta, documents_line: str) -> str:
+def render_html(answer: Answer, meta: PackageMeta, documents_line: str, listing: Sequence[dict[str, str]] = ()) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape  # only a package renders HTML
+
     env = Environment(
         loader=PackageLoader("vendorscope.respond", "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env.get_template("report.html.j2").render(**report_context(answer, meta, documents_line))
+    return env.get_template("report.html.j2").render(**report_context(answer, meta, documents_line, listing))
 
 
-def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> dict[str, Any]:
+def report_context(
+    answer: Answer, meta: PackageMeta, documents_line: str, listing: Sequence[dict[str, str]] = ()
+) -> dict[str, Any]:
     vendor = answer.catalog.vendor.name
     summary = answer.summary
     by_product = [(p.product, p.hosts) for p in summary.products]
@@ -172,6 +177,7 @@ def report_context(answer: Answer, meta: PackageMeta, documents_line: str) -> di
         "orgs_available": not answer.notes,
         "orgs_note": "; ".join(answer.notes),
         "documents_line": documents_line,
+        "documents_listing": list(listing),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from vendorscope.errors import VendorscopeError
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, PURCHASES_COLUMNS, SYSTEMS_COLUMNS, Answer
 from vendorscope.respond.summary import COUNT_LABELS
 from vendorscope.safe_csv import safe_cell
+
+DOCUMENT_LISTING_COLUMNS = ("bates", "date", "custodian", "subject")
 
 MAX_COLUMN_WIDTH = 60
 BOLD = Font(bold=True)
@@ -38,7 +41,9 @@ def write_pdf(html: str, path: Path) -> None:
     HTML(string=html).write_pdf(path)
 
 
-def write_xlsx(answer: Answer, path: Path, generated_at: datetime, documents_line: str) -> None:
+def write_xlsx(
+    answer: Answer, path: Path, generated_at: datetime, documents_line: str, listing: Sequence[dict[str, str]] = ()
+) -> None:
     """One sheet per item asked, then coverage and risk; streamed (write-only) so big fleets stay fast."""
     workbook = Workbook(write_only=True)
     request = answer.request
@@ -65,6 +70,8 @@ def write_xlsx(answer: Answer, path: Path, generated_at: datetime, documents_lin
         _sheet(workbook, "purchases", PURCHASES_COLUMNS, answer.purchases)
     if request.asks("documents"):
         _sheet(workbook, "documents", ("production",), [{"production": documents_line}])
+        if listing:
+            _sheet(workbook, "produced documents", DOCUMENT_LISTING_COLUMNS, list(listing))
     _sheet(workbook, "coverage", COVERAGE_COLUMNS, answer.coverage)
     risks = [
         {"product": p.product, "hosts": p.hosts, "worst risk": p.risk.text, "why": p.risk.because}

@@ -20,10 +20,10 @@ from sqlalchemy import delete, func, select, update
 from vendorscope.errors import NotFoundError, RefusedError, VendorscopeError
 from vendorscope.orgs.scope import Scope, normalize_org, registry_ids
 from vendorscope.server.audit import now, record
+from vendorscope.server.roles import ROLES
 from vendorscope.store.store import Store
 from vendorscope.store.tables import AgentPush, EnrollmentToken, User, WebSession
 
-ROLES = ("admin", "analyst", "reviewer", "viewer")
 # What each role may do; pages and routes ask for a permission, never a role.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "read": frozenset(ROLES),

@@ -1,8 +1,9 @@
 """Response packages built on the server: one folder per uploaded request, next to the store.
 
 ``DATA/requests/<request id>-<time>-<tag>/`` holds the uploaded ``request.yaml`` and the ``package/`` that
-``Service.respond`` wrote; the zip offered for download is made once, on first download, next to them. The data
-folder is ``<db>.server/`` next to an SQLite store, else ``VENDORSCOPE_SERVER_DIR`` (or ``./vendorscope.server``).
+``Service.respond`` wrote; the zip offered for download is made once, on first download, next to them. The
+data folder is ``config.Settings.server_root()``: ``VENDORSCOPE_SERVER_DIR``, else ``<db>.server/`` next to
+an SQLite store (``./vendorscope.server`` for a server database).
 """
 
 from __future__ import annotations
@@ -26,20 +27,9 @@ from vendorscope.respond.request import MAX_REQUEST_BYTES, load_request
 
 Respond = Callable[[Path, Path], object]  # (request file, package folder): the service's respond
 
-ENV = "VENDORSCOPE_SERVER_DIR"
 REQUEST_FILE = "request.yaml"
 PACKAGE = "package"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
-
-
-def data_root(url: str) -> Path:
-    """The server's data folder for the store at ``url``."""
-    chosen = os.environ.get(ENV)
-    if chosen:
-        return Path(chosen)
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        return Path(url.removeprefix("sqlite:///") + ".server")
-    return Path("vendorscope.server")
 
 
 def _requests(root: Path) -> Path:

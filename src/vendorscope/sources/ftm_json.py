@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import orjson
-from followthemoney import model
-from followthemoney.exc import InvalidData
 
 from vendorscope.sources.base import Hints, OrgRecord, Problem, Record
 from vendorscope.sources.reader import first_line
@@ -78,6 +76,9 @@ class FtmJson:
 
 
 def _proxy(raw: bytes, number: int) -> Any:
+    from followthemoney import model  # here, not at the top: importing it costs seconds (see docs/benchmarks.md)
+    from followthemoney.exc import InvalidData
+
     if len(raw) > MAX_LINE:
         return Problem(number, f"entity longer than {MAX_LINE} bytes")
     try:

@@ -258,9 +258,3 @@ def table_from_columns(columns: object) -> str | None:
 def row_converter(query_name: str, sample: Row) -> Callable[[Row], Item] | None:
     table = table_from_name(query_name) or table_from_columns(sample.keys())
     return TABLES.get(table) if table else None
-
-
-def to_item(convert: Callable[[Row], Item], row: Row) -> Item | None:
-    """One row, or None for a row without a name (osquery leaves some blank)."""
-    item = convert(row)
-    return item if item.name else None

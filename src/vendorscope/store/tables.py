@@ -357,6 +357,7 @@ class RecordDocument(Base):
     near_dup_group: Mapped[int | None] = mapped_column(Integer)
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
     text: Mapped[str] = mapped_column(Text, default="")
+    text_source: Mapped[str | None] = mapped_column(String(16))  # "ocr" when (part of) the text was read by OCR
     error: Mapped[str | None] = mapped_column(Text)  # why the document could not be (fully) read
     ingested_at: Mapped[datetime] = mapped_column(DateTime)
     __table_args__ = (
@@ -392,6 +393,20 @@ class RecordReview(Base):
     __table_args__ = (Index("ix_record_reviews_document", "document_id", "id"),)
 
 
+class RecordRedaction(Base):
+    """A reviewer's redaction: exact text, a regular expression, or a character span of the text."""
+
+    __tablename__ = "record_redactions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("record_documents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # text | regex | span
+    value: Mapped[str] = mapped_column(Text)  # the text, the pattern, or "START:END"
+    reason: Mapped[str] = mapped_column(String(256))  # shown on the redaction box, e.g. "PII"
+    reviewer: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_record_redactions_document", "document_id"),)
+
+
 class RecordProduction(Base):
     """One production volume: which Bates range went out, when, where."""
 
@@ -404,6 +419,7 @@ class RecordProduction(Base):
     withheld: Mapped[int] = mapped_column(Integer)
     out_dir: Mapped[str] = mapped_column(Text)
     produced_at: Mapped[datetime] = mapped_column(DateTime)
+    volume: Mapped[str | None] = mapped_column(String(32))  # VOL001, …
 
 
 class RecordBates(Base):
@@ -413,8 +429,9 @@ class RecordBates(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     production_id: Mapped[int] = mapped_column(ForeignKey("record_productions.id", ondelete="CASCADE"))
     document_id: Mapped[int] = mapped_column(ForeignKey("record_documents.id", ondelete="CASCADE"))
-    prefix: Mapped[str] = mapped_column(String(32))
-    number: Mapped[int] = mapped_column(Integer)
+    prefix: Mapped[str] = mapped_column(String(32))  # "PRIV:ABC" for the privilege-log number of a withheld one
+    number: Mapped[int] = mapped_column(Integer)  # the first page's number
+    pages: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     __table_args__ = (
         UniqueConstraint("prefix", "number", name="uq_record_bates"),
         Index("ix_record_bates_document", "document_id"),

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from vendorscope import __version__
+from vendorscope.config import Settings
 from vendorscope.errors import VendorscopeError
 from vendorscope.service import Service
 from vendorscope.web.deps import LoginRequired, optional_user
@@ -100,12 +101,5 @@ def _error(request: Request, status: int, message: str, headers: dict[str, str] 
 
 def app_from_env() -> FastAPI:
     """For ``uvicorn --factory`` and multi-process serving: settings from VENDORSCOPE_* environment variables."""
-    import os
-
-    catalogs = [Path(p) for p in os.environ.get("VENDORSCOPE_CATALOGS", "").split(os.pathsep) if p]
-    threads = int(os.environ.get("VENDORSCOPE_THREADS", "0")) or None
-    return create_app(
-        Service(os.environ.get("VENDORSCOPE_DB"), catalogs),
-        secure_cookies=os.environ.get("VENDORSCOPE_INSECURE_COOKIES") != "1",
-        threads=threads,
-    )
+    settings = Settings.load()
+    return create_app(Service(settings=settings), secure_cookies=settings.secure_cookies, threads=settings.threads)

@@ -15,12 +15,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import fingerprints
-from fingerprints.cleanup import clean_name_ascii
-from fingerprints.types.replacer import normalize_replacements
-from normality import ascii_text
-from rigour.names import normalize_name, remove_org_types
-
 _PUNCT = re.compile(r"[^\w\s]")
 _IDENTIFIER = re.compile(r"[A-Z0-9]{5}|[A-Z0-9]{12}")
 
@@ -28,6 +22,9 @@ _IDENTIFIER = re.compile(r"[A-Z0-9]{5}|[A-Z0-9]{12}")
 @lru_cache(maxsize=1)
 def _company_types() -> dict[str, list[tuple[str, ...]]]:
     """fingerprints' company-type forms (ASCII), indexed by first word, longest first."""
+    from fingerprints.cleanup import clean_name_ascii
+    from fingerprints.types.replacer import normalize_replacements
+
     replacements = normalize_replacements(clean_name_ascii)
     index: dict[str, list[tuple[str, ...]]] = {}
     for form in {*replacements, *replacements.values()}:
@@ -56,6 +53,9 @@ def _without_types(words: list[str]) -> list[str]:
 @lru_cache(maxsize=200_000)
 def light(name: str) -> str:
     """The name as ASCII words, legal forms rigour knows removed; company types still in."""
+    from normality import ascii_text
+    from rigour.names import normalize_name, remove_org_types  # on first use: rigour costs ~20 MB to import
+
     normalized = normalize_name(name) or ""
     stripped = remove_org_types(normalized) if normalized else ""
     text = stripped if stripped.isascii() else (ascii_text(stripped) or "")
@@ -71,6 +71,8 @@ def bare(name: str) -> str:
 @lru_cache(maxsize=200_000)
 def full(name: str) -> str:
     """The name with its legal form, ASCII, lower case, in its own word order."""
+    import fingerprints
+
     return fingerprints.generate(name, keep_order=True) or ""
 
 

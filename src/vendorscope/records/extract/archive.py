@@ -11,6 +11,7 @@ from datetime import datetime
 from io import BytesIO
 from pathlib import PurePosixPath
 
+from vendorscope.records.extract.base import CONTENT, NAME, NO, DocumentFormat, Parser, extension
 from vendorscope.records.model import Doc, Limits
 
 
@@ -24,6 +25,9 @@ def extract_zip(data: bytes, filename: str, limits: Limits, depth: int) -> list[
     except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as exc:
         doc.error = f"corrupt ZIP: {exc}"
         return [doc]
+    ooxml = _ooxml(archive)
+    if ooxml is not None:  # an Office package whose parts lay beyond the head: read it as what it is
+        return ooxml(data, filename, limits, depth)
     if len(infos) > limits.max_archive_entries:
         doc.add_error(f"only the first {limits.max_archive_entries:,} of {len(infos):,} entries were read")
         infos = infos[: limits.max_archive_entries]
@@ -54,6 +58,19 @@ def extract_zip(data: bytes, filename: str, limits: Limits, depth: int) -> list[
     return [doc]
 
 
+def _ooxml(archive: zipfile.ZipFile) -> Parser | None:
+    from vendorscope.records.extract import office
+
+    names = set(archive.namelist())
+    if "[Content_Types].xml" not in names:
+        return None
+    for part, reader in (("word/document.xml", office.extract_docx), ("xl/workbook.xml", office.extract_xlsx),
+                         ("ppt/presentation.xml", office.extract_pptx)):  # fmt: skip
+        if part in names:
+            return reader
+    return None
+
+
 def _refusal(info: zipfile.ZipInfo, budget: int, limits: Limits) -> str | None:
     name = info.filename.replace("\\", "/")
     if name.startswith("/") or ".." in PurePosixPath(name).parts or (len(name) > 1 and name[1] == ":"):
@@ -78,3 +95,12 @@ def _entry_time(info: zipfile.ZipInfo) -> datetime | None:
         return datetime(*info.date_time)
     except ValueError:
         return None
+
+
+def identify(head: bytes, name: str) -> int:
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return CONTENT
+    return NAME if extension(name) == ".zip" else NO
+
+
+FORMAT = DocumentFormat("zip", identify, extract_zip, container=True, description="ZIP archive (recursive)")

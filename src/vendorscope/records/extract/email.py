@@ -1,26 +1,30 @@
-"""RFC 5322 email (.eml) and mbox: headers, body text, attachments as child documents.
+"""RFC 5322 email (.eml): headers, body text, attachments as child documents.
 
 Parsed with the standard library's ``email`` package. The MIME structure is read with ``policy.compat32``
 and the few headers kept are decoded with ``email.header`` and ``email.utils``: ``policy.default`` builds a
 rich object for every header it touches (Content-Type included, on every part) and costs about ten times as
 much per message, for nothing we keep. Every header and part is read defensively, so malformed MIME or a wrong
 charset leaves an error on the document, not a crash.
+
+Raw 8-bit header values (a UTF-8 attachment name in Content-Disposition, a gb2312 Subject without encoded
+words) come out of compat32 as ``Header`` objects that the rest of ``email`` cannot split; every such
+value is decoded first (UTF-8, else the part's declared charset, else detection) and the note kept.
 """
 
 from __future__ import annotations
 
 import hashlib
-import mailbox
-import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from email import policy
-from email.header import decode_header, make_header
+from email.errors import HeaderParseError
+from email.header import decode_header
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 
+from vendorscope.records.extract import charset
+from vendorscope.records.extract.base import CONTENT, NAME, NO, DocumentFormat, extension
 from vendorscope.records.model import Doc, Limits
 
 _PARSER = BytesParser(policy=policy.compat32)
@@ -31,26 +35,11 @@ def extract_email(data: bytes, filename: str, limits: Limits, depth: int) -> lis
     return [parse_message(data, filename, limits, depth)]
 
 
-def extract_mbox(data: bytes, filename: str, limits: Limits, depth: int) -> list[Doc]:
-    """Each message of an mbox is a top-level document named ``FILE#N`` (N from 1)."""
-    fd, tmp = tempfile.mkstemp(suffix=".mbox")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        box = mailbox.mbox(tmp, create=False)
-        docs = [
-            parse_message(box.get_bytes(key), f"{filename}#{n}", limits, depth) for n, key in enumerate(box.keys(), 1)
-        ]
-        box.close()
-    finally:
-        os.unlink(tmp)
-    return docs or [Doc(filename, "mbox", data, error="no message found in mbox")]
-
-
 def parse_message(data: bytes, filename: str, limits: Limits, depth: int) -> Doc:
     """One message and its attachments (recursively, through ``extract``)."""
     msg = _PARSER.parsebytes(data)
     doc = Doc(filename, "email", data)
+    repair_headers(msg, doc)
     _headers(msg, doc)
     leaves, attachments = _parts(msg)
     doc.text = _body(leaves, doc)
@@ -58,7 +47,7 @@ def parse_message(data: bytes, filename: str, limits: Limits, depth: int) -> Doc
     if defects:
         doc.add_error("malformed MIME: " + ", ".join(sorted(defects)))
     for position, part in enumerate(attachments):
-        doc.children.extend(_attachment(part, position, limits, depth))
+        doc.children.extend(_attachment(part, position, limits, depth, doc))
     doc.email_key = email_key(doc)
     return doc
 
@@ -67,13 +56,59 @@ def _header(msg: Message, name: str, doc: Doc) -> str | None:
     value = msg.get(name)
     if value is None:
         return None
-    raw = str(value)
+    return decode_words(str(value), doc, name)
+
+
+def decode_words(raw: str, doc: Doc, name: str) -> str | None:
+    """A header value with RFC 2047 encoded words decoded, each by its charset (or detection), never raising."""
     try:
-        text = str(make_header(decode_header(raw)))
-    except (LookupError, UnicodeError, ValueError, TypeError) as exc:  # bad encoded-word or unknown charset
+        chunks = decode_header(raw)
+    except (HeaderParseError, ValueError, TypeError, IndexError, AssertionError) as exc:  # malformed encoded words
         doc.add_error(f"unreadable {name} header: {type(exc).__name__}")
-        text = raw
-    return _SPACE.sub(" ", text).strip() or None
+        return _SPACE.sub(" ", raw).strip() or None
+    parts = []
+    for chunk, declared in chunks:
+        if isinstance(chunk, str):
+            parts.append(chunk)
+            continue
+        text, note = charset.decode(chunk, declared, f"{name} header")
+        if note:
+            doc.add_error(note)
+        parts.append(text)
+    return _SPACE.sub(" ", "".join(parts)).strip() or None
+
+
+def repair_headers(msg: Message, doc: Doc) -> None:
+    """Every header of every part as clean text: raw 8-bit values are decoded (UTF-8, else the part's
+    declared charset, else detection) so that no later call meets a ``Header`` object it cannot split."""
+    for part in msg.walk():
+        raw = list(part.raw_items())
+        if not any(isinstance(v, str) and _has_raw_bytes(v) for _, v in raw):
+            continue
+        declared = _declared_charset(raw)
+        for key in {k for k, _ in raw}:
+            del part[key]
+        for key, value in raw:
+            if isinstance(value, str) and _has_raw_bytes(value):
+                value, note = charset.decode(value.encode("utf-8", "surrogateescape"), declared, f"raw 8-bit {key}")
+                doc.add_error(note or f"raw 8-bit {key} header read as {declared or 'UTF-8'}")
+            part.set_raw(key, value)
+
+
+_RAW_BYTE = re.compile("[\udc80-\udcff]")  # how compat32 keeps a header's undecodable 8-bit bytes
+
+
+def _has_raw_bytes(value: str) -> bool:
+    return not value.isascii() and _RAW_BYTE.search(value) is not None
+
+
+def _declared_charset(items: list[tuple[str, object]]) -> str | None:
+    for key, value in items:
+        if key.lower() == "content-type":
+            found = re.search(r'charset\s*=\s*"?([\w.:-]+)', str(value), re.IGNORECASE)
+            if found:
+                return found.group(1)
+    return None
 
 
 def _headers(msg: Message, doc: Doc) -> None:
@@ -127,7 +162,7 @@ def _parts(msg: Message) -> tuple[list[Message], list[Message]]:
 
 
 def _is_attachment(part: Message) -> bool:
-    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    disposition = str(part.get("Content-Disposition") or "").split(";")[0].strip().lower()
     if disposition == "attachment" or part.get_filename():
         return True
     return part.get_content_maintype() != "text"
@@ -146,44 +181,46 @@ def _body(leaves: list[Message], doc: Doc) -> str:
 
 
 def decode_part(part: Message, doc: Doc) -> str:
-    """A text part as str; an unknown or wrong charset falls back to UTF-8 with replacement (and says so)."""
+    """A text part as str: by its declared charset, else UTF-8, else detection (the note says which)."""
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
-    charset = part.get_content_charset() or "utf-8"
     try:
-        return payload.decode(charset)
-    except LookupError:
-        doc.add_error(f"unknown charset {charset!r}: read as UTF-8")
-    except UnicodeDecodeError:
-        doc.add_error(f"wrong charset {charset!r}: read as UTF-8")
-    return payload.decode("utf-8", errors="replace")
+        declared = part.get_content_charset()
+    except (ValueError, LookupError, TypeError):
+        declared = None
+    text, note = charset.decode(payload, declared, "body")
+    if note:
+        doc.add_error(note)
+    return text
 
 
-def _attachment(part: Message, position: int, limits: Limits, depth: int) -> list[Doc]:
+def _attachment(part: Message, position: int, limits: Limits, depth: int, parent: Doc) -> list[Doc]:
     from vendorscope.records.extract import extract
 
-    name = _filename(part) or f"attachment-{position + 1}"
+    name = _filename(part, parent) or f"attachment-{position + 1}"
     try:
         if part.get_content_type() == "message/rfc822":
             payload = part.get_payload()
             inner = payload[0] if isinstance(payload, list) and payload else None
             data = inner.as_bytes() if isinstance(inner, Message) else (part.get_payload(decode=True) or b"")
-            return [parse_message(data, _filename(part) or f"message-{position + 1}.eml", limits, depth + 1)]
+            return [parse_message(data, _filename(part, parent) or f"message-{position + 1}.eml", limits, depth + 1)]
         data = part.get_payload(decode=True) or b""
     except Exception as exc:
         return [Doc(name, "unknown", b"", error=f"cannot decode attachment: {type(exc).__name__}: {exc}")]
     return extract(data if isinstance(data, bytes) else str(data).encode(), name, limits, depth + 1)
 
 
-def _filename(part: Message) -> str | None:
-    raw = part.get_filename()
+def _filename(part: Message, parent: Doc) -> str | None:
+    """The attachment's name (RFC 2231 or encoded words decoded); an unreadable one is noted, not fatal."""
+    try:
+        raw = part.get_filename()
+    except (ValueError, TypeError, LookupError, AttributeError) as exc:
+        parent.add_error(f"unreadable attachment name: {type(exc).__name__}")
+        return None
     if not raw:
         return None
-    try:
-        return str(make_header(decode_header(raw)))
-    except (LookupError, UnicodeError, ValueError):
-        return raw
+    return decode_words(str(raw), parent, "attachment name")
 
 
 def email_key(doc: Doc) -> str:
@@ -203,3 +240,18 @@ def email_key(doc: Doc) -> str:
         "|".join(child.sha256 for child in doc.children),
     ]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", errors="replace")).hexdigest()
+
+
+def identify(head: bytes, name: str) -> int:
+    if _looks_like_email(head) and not head.startswith(b"From "):
+        return CONTENT
+    return NAME if extension(name) == ".eml" else NO
+
+
+def _looks_like_email(head: bytes) -> bool:
+    lines = head[:4096].split(b"\n", 12)
+    starts = (b"from:", b"to:", b"subject:", b"date:", b"message-id:", b"received:", b"return-path:", b"mime-version:")
+    return sum(1 for line in lines if line.lower().startswith(starts)) >= 2
+
+
+FORMAT = DocumentFormat("email", identify, extract_email, container=True, description="RFC 5322 message (.eml)")

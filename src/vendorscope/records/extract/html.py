@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vendorscope.records.extract.base import CONTENT, NAME, NO, DocumentFormat, extension
 from vendorscope.records.extract.text import decode_bytes
 from vendorscope.records.model import Doc, Limits
 
@@ -34,3 +35,13 @@ def _title(markup: str) -> str | None:
 
     soup = BeautifulSoup(markup[:65536], "lxml")
     return soup.title.get_text(" ", strip=True)[:1000] if soup.title and soup.title.string else None
+
+
+def identify(head: bytes, name: str) -> int:
+    start = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")[:15].lower()
+    if start.startswith((b"<!doctype html", b"<html")):
+        return CONTENT
+    return NAME if extension(name) in (".html", ".htm", ".xhtml") else NO
+
+
+FORMAT = DocumentFormat("html", identify, extract_html, description="HTML (text only, never rendered)")

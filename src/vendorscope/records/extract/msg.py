@@ -6,6 +6,7 @@ from datetime import datetime
 from io import BytesIO
 from typing import Any
 
+from vendorscope.records.extract.base import CONTENT, NAME, NO, DocumentFormat, extension
 from vendorscope.records.extract.email import email_key, naive_utc
 from vendorscope.records.model import Doc, Limits
 
@@ -54,3 +55,17 @@ def _attachment(attachment: Any, position: int, limits: Limits, depth: int, pare
     if data is not None and hasattr(data, "exportBytes"):  # an embedded .msg
         return extract(data.exportBytes(), f"{name}.msg", limits, depth + 1)
     return [Doc(name, "unknown", b"", error="attachment has no readable data (a link or an unsupported type)")]
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MESSAGE_STREAM = "__substg1.0_".encode("utf-16-le")  # property streams of an Outlook message
+
+
+def identify(head: bytes, name: str) -> int:
+    """An OLE file whose directory names message property streams (whatever its name), or named .msg."""
+    if head.startswith(OLE_MAGIC) and MESSAGE_STREAM in head:
+        return CONTENT
+    return NAME if extension(name) == ".msg" else NO
+
+
+FORMAT = DocumentFormat("msg", identify, extract_msg, container=True, description="Outlook message (.msg, OLE)")

@@ -118,3 +118,17 @@ def _core(props: Any, doc: Doc) -> None:
     title = getattr(props, "title", None)
     if title:
         doc.subject = str(title)
+
+
+def ooxml_part(head: bytes) -> str | None:
+    """``word/``, ``xl/`` or ``ppt/`` when the head of a ZIP names the parts of that OOXML kind.
+
+    Local file headers carry the part names in the clear, and OOXML writers put ``[Content_Types].xml``
+    and the main part first; a package whose parts lie beyond the head is still opened by ``archive.py``,
+    which hands it back here."""
+    if not head.startswith(b"PK\x03\x04") or b"[Content_Types].xml" not in head:
+        return None
+    for prefix in (b"word/", b"xl/", b"ppt/"):
+        if prefix in head:
+            return prefix.decode()
+    return None

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from io import BytesIO
+from typing import Any
 
+from vendorscope.records.extract.base import CONTENT, NAME, NO, DocumentFormat, extension
 from vendorscope.records.extract.email import naive_utc
 from vendorscope.records.model import Doc, Limits
 
@@ -33,14 +35,45 @@ def extract_pdf(data: bytes, filename: str, limits: Limits, depth: int) -> list[
                 pages.append(page.extract_text() or "")
             except Exception as exc:  # one bad page must not lose the others
                 doc.add_error(f"page {number}: {type(exc).__name__}")
+                pages.append("")
+        if limits.ocr and any(not p.strip() for p in pages):
+            pages = _ocr_pages(reader, pages, limits, doc)
         doc.text = "\n\f".join(pages)
         _dates(reader, doc)
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         doc.error = f"corrupt PDF: {type(exc).__name__}: {exc}"
         return [doc]
     if not doc.text.strip() and not doc.error:
-        doc.error = "no text layer (scanned? needs OCR)"
+        doc.error = "no text layer (scanned? records ingest --ocr reads it)" if not limits.ocr else "no text found"
     return [doc]
+
+
+def _ocr_pages(reader: Any, pages: list[str], limits: Limits, doc: Doc) -> list[str]:
+    """Pages without a text layer read by OCR from their images (a scan is one image a page); the text of
+    pages that had one is kept as it is. The document is marked as having OCR text."""
+    from vendorscope.records.extract.ocr import ocr_images
+
+    out = list(pages)
+    empty = [n for n, text in enumerate(pages) if not text.strip()][: limits.max_ocr_pages]
+    for number in empty:
+        try:
+            images = [item.image for item in reader.pages[number].images]
+        except Exception as exc:  # an undecodable image: say so, keep going
+            doc.add_error(f"page {number + 1}: image not readable for OCR: {type(exc).__name__}")
+            continue
+        if not images:
+            continue
+        text, note = ocr_images(images, limits)
+        if note:
+            doc.add_error(note)
+            if not text:
+                break  # Tesseract or its languages are missing: the same for every page
+        out[number] = text
+        doc.ocr = doc.ocr or bool(text.strip())
+    skipped = len([n for n, text in enumerate(pages) if not text.strip()]) - len(empty)
+    if skipped > 0:
+        doc.add_error(f"OCR read the first {limits.max_ocr_pages} pages without text; {skipped} more were not read")
+    return out
 
 
 def _dates(reader: object, doc: Doc) -> None:
@@ -78,3 +111,12 @@ def pdf_date(value: object) -> datetime | None:
         offset = timedelta(hours=int(tzh), minutes=int(tzm or 0))
         stamp = stamp.replace(tzinfo=timezone(offset if sign == "+" else -offset))
     return naive_utc(stamp)
+
+
+def identify(head: bytes, name: str) -> int:
+    if head[:1024].lstrip(b"\x00\r\n\t ").startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+        return CONTENT
+    return NAME if extension(name) == ".pdf" else NO
+
+
+FORMAT = DocumentFormat("pdf", identify, extract_pdf, description="PDF (text layer; OCR for scans)")

@@ -7,7 +7,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from vendorscope.records.extract.email import parse_message
+from vendorscope.records.extract.base import CONTENT, NAME, NO, DocumentFormat, extension
+from vendorscope.records.extract.mbox import guarded_message
 from vendorscope.records.model import Doc, Limits
 
 READPST_TIMEOUT = 3600
@@ -35,8 +36,17 @@ def extract_pst(data: bytes, filename: str, limits: Limits, depth: int) -> list[
             check=False,
         )
         files = sorted(p for p in out.rglob("*") if p.is_file())
-        docs = [parse_message(p.read_bytes(), f"{filename}#{p.relative_to(out)}", limits, depth) for p in files]
+        docs = [guarded_message(p.read_bytes(), f"{filename}#{p.relative_to(out)}", limits, depth) for p in files]
     if result.returncode != 0 and not docs:
         message = result.stderr.decode("utf-8", errors="replace").strip().splitlines()
         return [Doc(filename, "pst", data, error=f"readpst failed: {message[-1] if message else result.returncode}")]
     return docs or [Doc(filename, "pst", data, error="no message found in PST")]
+
+
+def identify(head: bytes, name: str) -> int:
+    if head.startswith(b"!BDN"):
+        return CONTENT
+    return NAME if extension(name) == ".pst" else NO
+
+
+FORMAT = DocumentFormat("pst", identify, extract_pst, container=True, description="Outlook data file (.pst)")

@@ -1,9 +1,10 @@
-"""Plain text in whatever encoding it came in: BOMs honoured, UTF-8 tried, then a single-byte fallback (noted)."""
+"""Plain text in whatever encoding it came in: BOMs honoured, UTF-8 tried, then detection (noted)."""
 
 from __future__ import annotations
 
 import codecs
 
+from vendorscope.records.extract.base import NAME, DocumentFormat
 from vendorscope.records.model import Doc, Limits
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -30,7 +31,14 @@ def decode_bytes(data: bytes) -> tuple[str, str | None]:
         return data.decode("utf-8"), None
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("cp1252"), "not UTF-8: decoded as Windows-1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "not UTF-8: decoded as Latin-1"
+    from vendorscope.records.extract.charset import decode
+
+    return decode(data, None, "text")
+
+
+def identify(head: bytes, name: str) -> int:
+    """Text is what is left: any file no other format claims is read as text (binary ones are listed)."""
+    return NAME
+
+
+FORMAT = DocumentFormat("text", identify, extract_text, description="plain text (any encoding)")

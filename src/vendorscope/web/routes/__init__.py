@@ -1,8 +1,7 @@
 """The routers the app mounts, and the pages in the navigation.
 
 Each module in this package has a ``router`` (an ``APIRouter``) and may have ``NAV``, a list of ``NavEntry``.
-Optional modules (records, requests, screening, orgs — issues 4 to 6) are listed but only mounted, and only shown
-in the navigation, once their module exists: adding a page is adding its module and, if new, one line here.
+Adding a page is adding its module and its name in ``MODULES`` (see docs/extending.md).
 """
 
 from __future__ import annotations
@@ -11,8 +10,20 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
-CORE = ("auth", "dashboard", "findings", "hosts", "catalog", "admin", "api", "agents")
-OPTIONAL = ("orgs", "screening", "records", "requests")
+MODULES = (
+    "auth",
+    "dashboard",
+    "findings",
+    "hosts",
+    "catalog",
+    "admin",
+    "api",
+    "agents",
+    "orgs",
+    "screening",
+    "records",
+    "requests",
+)
 
 
 @dataclass(frozen=True)
@@ -25,12 +36,5 @@ class NavEntry:
 
 
 def route_modules() -> list[ModuleType]:
-    """The core route modules, then each optional one that is installed."""
-    modules = [importlib.import_module(f"{__name__}.{name}") for name in CORE]
-    for name in OPTIONAL:
-        try:
-            modules.append(importlib.import_module(f"{__name__}.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise  # the module exists but something it imports does not: a real error
-    return modules
+    """The route modules, in the order their routes are matched."""
+    return [importlib.import_module(f"{__name__}.{name}") for name in MODULES]

@@ -1,0 +1,111 @@
+"""Start-up of short commands: wall time and peak memory of whole processes, medians of N runs.
+
+    python benchmarks/bench_startup.py --runs 15 [--before OLD_CHECKOUT/src]
+
+Runs, each N times in a fresh process: the bare interpreter (``python -c pass``, the floor), ``vendorscope
+--help``, ``vendorscope findings`` (table) on a small store (20 hosts) and ``vendorscope collect`` of a
+small mounted root. With ``--before``, the same commands also run on an older checkout's sources (by
+PYTHONPATH), interleaved run by run with the current ones so that both see the same machine load.
+Peak memory is each child's own maximum resident set (``os.wait4``), so the figures match ``/usr/bin/time -v``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SMALL_FLEET = 20
+
+
+def measure(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """(seconds, peak MB) of one run of ``argv``."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)}: exit {process.returncode}: {process.stderr.read().decode()[-500:]}")
+    process.stderr.close()
+    return elapsed, usage.ru_maxrss / 1024
+
+
+PREPARE = """
+import sys
+from pathlib import Path
+from vendorscope.demo.fleet import generate_fleet
+from vendorscope.demo.run import evidence_paths
+from vendorscope.service import Service
+root = Path(sys.argv[1])
+generate_fleet(root / "fleet", hosts=int(sys.argv[2]), seed=2017)
+service = Service(str(root / "small.db"))
+service.ingest(evidence_paths(root / "fleet"))
+service.close()
+"""
+
+
+def prepare(root: Path) -> tuple[Path, Path]:
+    """A small store (a generated fleet of SMALL_FLEET hosts) and a mounted root with a hostname and dpkg list.
+
+    The store is made in a child process: a child's peak memory counts the parent's pages at fork time, so
+    this process stays small (as ``/usr/bin/time`` does).
+    """
+    subprocess.run([sys.executable, "-c", PREPARE, str(root), str(SMALL_FLEET)], check=True)
+    store = root / "small.db"
+    mounted = root / "mounted"
+    (mounted / "etc").mkdir(parents=True)
+    (mounted / "etc" / "hostname").write_text("probe\n", encoding="utf-8")
+    status = mounted / "var" / "lib" / "dpkg" / "status"
+    status.parent.mkdir(parents=True)
+    status.write_text(
+        "".join(f"Package: pkg{i}\nStatus: install ok installed\nVersion: 1.{i}\n\n" for i in range(300)),
+        encoding="utf-8",
+    )
+    return store, mounted
+
+
+def commands(store: Path, mounted: Path, root: Path) -> dict[str, list[str]]:
+    cli = [sys.executable, "-m", "vendorscope"]
+    return {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "vendorscope --help": [*cli, "--help"],
+        "vendorscope findings": [*cli, "--db", str(store), "findings"],
+        "vendorscope collect": [*cli, "collect", "--root", str(mounted), "--out", str(root / "bundle.json.gz")],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--before", type=Path, help="An older checkout's src/ folder, measured side by side.")
+    args = parser.parse_args()
+    versions = {"now": str(Path(__file__).resolve().parents[1] / "src")}
+    if args.before:
+        versions["before"] = str(args.before.resolve())
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        store, mounted = prepare(root)
+        samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        for _ in range(args.runs):
+            for name, argv in commands(store, mounted, root).items():
+                for version, src in versions.items():
+                    env = {**os.environ, "PYTHONPATH": src}
+                    samples.setdefault((name, version), []).append(measure(argv, env, root))
+    floor = statistics.median(t for t, _ in samples[("python -c pass", "now")])
+    print(f"{'command':<24} {'version':<7} {'median s':>9} {'× python':>9} {'median MB':>10} {'max MB':>7}")
+    for (name, version), runs in samples.items():
+        seconds = statistics.median(t for t, _ in runs)
+        memory = [m for _, m in runs]
+        print(f"{name:<24} {version:<7} {seconds:9.3f} {seconds / floor:9.1f} {statistics.median(memory):10.1f} "
+              f"{max(memory):7.1f}")  # fmt: skip
+    print(f"{args.runs} runs each, interleaved; CPU count {os.cpu_count()}")
+
+
+if __name__ == "__main__":
+    main()
