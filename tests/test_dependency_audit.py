@@ -25,3 +25,9 @@ def test_the_snapshot_flags_versions_known_vulnerable() -> None:
 def test_no_installed_distribution_is_known_vulnerable() -> None:
     known, _stamp = audit.advisories()
     assert audit.findings(audit.installed(), known) == []
+
+
+def test_reviewed_advisories_are_shown_apart_not_hidden() -> None:
+    known, _stamp = audit.advisories()
+    assert audit.findings([("reportlab", "4.0.0")], known) == []
+    assert audit.findings([("reportlab", "4.0.0")], known, reviewed=True)

@@ -21,6 +21,12 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+# Advisories read and found not to apply, with why; they are still printed, they do not fail the audit.
+REVIEWED: dict[tuple[str, str], str] = {
+    ("reportlab", "CVE-2020-28463"): "SSRF through <img> URLs in Paragraph markup or URL strings given to "
+    "ImageReader; records/imaging.py draws text with drawString and images from bytes (BytesIO), no markup, no URL",
+}
+
 
 def advisories() -> tuple[dict[str, list[dict[str, object]]], int]:
     """The snapshot: canonical package name → advisories (each with ``specs``), and its timestamp."""
@@ -35,8 +41,11 @@ def installed() -> list[tuple[str, str]]:
     return sorted({(canonicalize_name(d.metadata["Name"]), d.version) for d in metadata.distributions()})
 
 
-def findings(packages: Iterable[tuple[str, str]], known: dict[str, list[dict[str, object]]]) -> list[str]:
-    """One line per (package, version) inside an advisory's vulnerable range."""
+def findings(
+    packages: Iterable[tuple[str, str]], known: dict[str, list[dict[str, object]]], reviewed: bool = False
+) -> list[str]:
+    """One line per (package, version) inside an advisory's vulnerable range; the REVIEWED ones only when
+    ``reviewed`` (and then only those)."""
     found = []
     for name, version in packages:
         try:
@@ -49,8 +58,8 @@ def findings(packages: Iterable[tuple[str, str]], known: dict[str, list[dict[str
                     hit = parsed in SpecifierSet(str(spec))
                 except InvalidSpecifier:
                     continue
-                if hit:
-                    cve = advisory.get("cve") or advisory.get("id")
+                cve = str(advisory.get("cve") or advisory.get("id"))
+                if hit and ((name, cve) in REVIEWED) == reviewed:
                     found.append(f"{name} {version}: {cve} (affected {spec}): {str(advisory.get('advisory'))[:160]}")
                     break
     return found
@@ -62,6 +71,8 @@ def main() -> int:
     problems = findings(packages, known)
     for line in problems:
         print(line)
+    for line in findings(packages, known, reviewed=True):
+        print(f"reviewed (does not apply, see REVIEWED): {line}")
     print(
         f"{len(packages)} installed distributions checked against {len(known)} packages of advisories "
         f"(safety-db snapshot, timestamp {stamp}): {len(problems)} known-vulnerable"
