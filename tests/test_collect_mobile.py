@@ -72,7 +72,7 @@ def test_mdm_json_with_a_column_mapping_from_the_cli(tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
     done = CliRunner().invoke(app, ["--db", db, "ingest", "-q", "--map", "identifier=Pkg", str(path)])
     assert done.exit_code == 0, done.output
-    found = orjson.loads(CliRunner().invoke(app, ["--db", db, "findings", "-f", "json"]).output)
+    found = orjson.loads(CliRunner().invoke(app, ["--db", db, "findings", "-f", "json"]).stdout)
     assert [(f["host"], f["evidence"][0]["source"]) for f in found] == [("tab-9", "android_packages")]
     bad = CliRunner().invoke(app, ["--db", db, "ingest", "--map", "identifier", str(path)])
     assert bad.exit_code == 2 and "is not field=column" in bad.output.lower()

@@ -135,3 +135,17 @@ def test_uninstalled_products_are_removed_and_not_in_truth(fleet: Path) -> None:
             assert (host, "kes-linux") not in truth and (host, "ksc-agent") in truth
     later = [o for o in _osquery_lines(fleet) if o.get("action") == "snapshot" and o["counter"] == 1]
     assert later, "no later snapshot that drops an uninstalled product"
+
+
+def test_the_generators_own_files_are_not_ingested(tmp_path: Path) -> None:
+    """`ingest fleet/` reads the inventories and leaves truth.json and hosts.txt out (.vendorscopeignore)."""
+    from vendorscope.service import Service
+
+    generate_fleet(tmp_path / "fleet", 12, seed=3, items_per_host=10)
+    service = Service(str(tmp_path / "vs.db"))
+    try:
+        report = service.ingest([tmp_path / "fleet"])
+    finally:
+        service.close()
+    names = {Path(f.path).name for f in report.files}
+    assert report.ok and names and not names & {"truth.json", "hosts.txt", ".vendorscopeignore"}

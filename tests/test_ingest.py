@@ -13,18 +13,21 @@ from tests.conftest import write_jsonl
 from vendorscope.catalog.loader import builtin_paths
 from vendorscope.service import Service
 from vendorscope.store import writer as writer_module
-from vendorscope.store.tables import Artifact, Finding, Installation, Title, TitleMatch
+from vendorscope.store.tables import Artifact, Finding, HostTitles, Installation, Title, TitleMatch
 
 KES = {"name": "Kaspersky Endpoint Security for Windows", "publisher": "AO Kaspersky Lab", "source": "programs"}
 ZIP = {"name": "7-Zip", "publisher": "Igor Pavlov", "source": "programs"}
 
 
 def counts(service: Service) -> dict[str, int]:
+    """Rows per table; "installations" counts every (host, title) pair, attributed rows and compact ones."""
     with service.store.engine.connect() as conn:
-        return {
+        found = {
             t.__tablename__: conn.execute(select(func.count()).select_from(t)).scalar_one()
             for t in (Artifact, Title, Installation, TitleMatch, Finding)
         }
+        found["installations"] += conn.execute(select(func.coalesce(func.sum(HostTitles.titles), 0))).scalar_one()
+        return found
 
 
 def snapshot_line(host: str, when: int, rows: list[dict[str, str]]) -> bytes:
@@ -161,10 +164,8 @@ def test_removed_event_ends_presence(service: Service, tmp_path: Path) -> None:
     assert service.hosts_with("kaspersky") == []
 
 
-def test_rematch_after_catalog_change(service: Service, tmp_path: Path) -> None:
-    decoy = {"host": "ws-1", "name": "Acme Endpoint Guard", "publisher": "Acme Corp", "source": "programs"}
-    service.ingest([write_jsonl(tmp_path / "inv.jsonl", [decoy, {"host": "ws-2", **KES}])])
-    assert service.hosts_with("kaspersky") == ["ws-2"]
+def acme_catalog(tmp_path: Path) -> Path:
+    """A one-product catalog attributing "Acme Endpoint Guard" (by name) to a vendor "acme"."""
     acme = tmp_path / "acme.yaml"
     acme.write_text(
         yaml.safe_dump(
@@ -194,6 +195,14 @@ def test_rematch_after_catalog_change(service: Service, tmp_path: Path) -> None:
             }
         )
     )
+    return acme
+
+
+def test_rematch_after_catalog_change(service: Service, tmp_path: Path) -> None:
+    decoy = {"host": "ws-1", "name": "Acme Endpoint Guard", "publisher": "Acme Corp", "source": "programs"}
+    service.ingest([write_jsonl(tmp_path / "inv.jsonl", [decoy, {"host": "ws-2", **KES}])])
+    assert service.hosts_with("kaspersky") == ["ws-2"]
+    acme = acme_catalog(tmp_path)
     with_acme = Service(service.url, [acme])
     try:
         result = with_acme.rematch()
@@ -225,8 +234,8 @@ def test_bulk_written_times_compare_equal_to_bound_times(service: Service, tmp_p
     from datetime import datetime
 
     when = datetime(2026, 3, 1, 12, 0, 0)
-    service.ingest([write_jsonl(tmp_path / "a.jsonl", [{"host": "ws-1", **ZIP, "seen_at": when.isoformat()}])])
-    with service.store.engine.connect() as conn:
+    service.ingest([write_jsonl(tmp_path / "a.jsonl", [{"host": "ws-1", **KES, "seen_at": when.isoformat()}])])
+    with service.store.engine.connect() as conn:  # an attributed title: an installation row
         same = conn.execute(select(func.count()).where(Installation.last_seen == when)).scalar_one()
         before = conn.execute(select(func.count()).where(Installation.last_seen < when)).scalar_one()
     assert (same, before) == (1, 0)
@@ -262,3 +271,56 @@ def test_same_bytes_with_another_host_hint_is_another_artifact(service: Service,
     assert service.ingest([path], Hints(host="ws-1")).count("ingested") == 1
     assert service.ingest([path], Hints(host="ws-2")).count("ingested") == 1
     assert service.ingest([path], Hints(host="ws-2")).count("duplicate") == 1
+
+
+def test_titles_a_rematch_attributes_keep_their_whole_history(service: Service, tmp_path: Path) -> None:
+    """Unattributed titles live in one compact row per host; a re-match moves them to rows, state and all."""
+    guard = {"name": "Acme Endpoint Guard", "publisher": "Acme Corp", "source": "programs"}
+    day1, day2, day3 = 1_700_000_000, 1_700_086_400, 1_700_172_800
+    files = []
+    for n, (when, rows) in enumerate([(day1, [guard, ZIP, KES]), (day2, [ZIP, KES]), (day3, [ZIP])]):
+        files.append(tmp_path / f"day{n}.log")
+        files[-1].write_bytes(snapshot_line("ws-1", when, rows) + snapshot_line("ws-2", when, [guard, ZIP]))
+    service.ingest(files)
+    assert [h["software"] for h in service.hosts()] == [1, 2]  # ws-1: 7-Zip; ws-2: 7-Zip and the guard
+    acme = acme_catalog(tmp_path)
+    later = Service(service.url, [acme])
+    later.rematch()
+    from_start = Service(str(tmp_path / "from-start.db"), [acme])  # the catalog known before any evidence
+    from_start.ingest(files)
+    try:
+        assert _guard_rows(later) == _guard_rows(from_start)
+        assert _guard_rows(later) == [
+            ("ws-1", _utc(day1), _utc(day1), False, _utc(day2)),
+            ("ws-2", _utc(day1), _utc(day3), True, None),
+        ]
+        assert later.hosts_with("acme") == ["ws-2"] and [h["software"] for h in later.hosts()] == [1, 2]
+    finally:
+        later.close()
+        from_start.close()
+
+
+def _utc(when: int) -> object:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(when, UTC).replace(tzinfo=None)
+
+
+def _guard_rows(service: Service) -> list[tuple[object, ...]]:
+    from vendorscope.store.tables import Host
+
+    with service.store.engine.connect() as conn:
+        stmt = (
+            select(
+                Host.name,
+                Installation.first_seen,
+                Installation.last_seen,
+                Installation.present,
+                Installation.removed_at,
+            )
+            .join(Host, Host.id == Installation.host_id)
+            .join(Title, Title.id == Installation.title_id)
+            .where(Title.name == "Acme Endpoint Guard")
+            .order_by(Host.name)
+        )
+        return [tuple(row) for row in conn.execute(stmt)]

@@ -26,7 +26,7 @@ EPOCH = "1501545600"  # 2017-08-01
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -67,10 +67,16 @@ def test_systems_and_coverage_match_the_known_answer(org: dict, monkeypatch: pyt
     affected = {h for h, _ in expected}
     assert {h for h, r in coverage.items() if r["vendor_products"]} == affected
     assert read_csv(out / "contractors.csv") == []
-    assert (out / "contractors.csv").read_text().startswith("org_id,name,kind,prime,contract,hosts_with_vendor")
-    assert "records module is not available" in (out / "documents" / "NOT-PRODUCED.txt").read_text()
+    assert (
+        (out / "contractors.csv")
+        .read_text(encoding="utf-8-sig")
+        .startswith("org_id,name,kind,prime,contract,hosts_with_vendor")
+    )
+    assert "no documents were ingested" in (out / "documents" / "NOT-PRODUCED.txt").read_text()
     html = (out / "report.html").read_text()
-    assert "no organization registry was ingested" in html and f"{len(affected)} of 41 known hosts" in html
+    words = " ".join(html.split())
+    assert "no organization registry was ingested" in html and "40 of the 41 known systems were examined" in words
+    assert f"{len(affected)} systems run Kaspersky software" in words
 
 
 def test_manifest_lists_every_file_with_its_hash(org: dict, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -214,6 +220,77 @@ def test_an_empty_store_answers_that_nothing_is_known(sqlite_service: Service, t
     out = sqlite_service.respond(tmp_path / "request.yaml", tmp_path / "pkg").folder
     assert read_csv(out / "systems.csv") == [] and read_csv(out / "coverage.csv") == []
     assert "No host is known" in (out / "report.html").read_text()
+
+
+def test_spreadsheet_and_csvs_for_excel_users(org: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Filters and a frozen header on every sheet; numbers, dates and risk scores typed; CSVs with a BOM,
+    times in UTC to the second; `csv_bom=False` leaves the mark out."""
+    from datetime import datetime
+
+    out = build(org, "pkg-excel", monkeypatch)
+    book = openpyxl.load_workbook(out / "report.xlsx")
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), sheet.title
+    systems = book["systems"]
+    header = [c.value for c in systems[1]]
+    assert header[header.index("risk") + 1] == "risk_score" and "first_seen (UTC)" in header
+    first = {h: c.value for h, c in zip(header, systems[2], strict=True)}
+    assert isinstance(first["confidence"], int | float) and isinstance(first["risk_score"], int)
+    assert first["risk"] in ("low", "medium", "high") and isinstance(first["first_seen (UTC)"], datetime)
+    risk = [c.value for c in book["risk"][1]]
+    assert "risk score" in risk and isinstance(book["risk"][2][risk.index("risk score")].value, int)
+    raw = (out / "systems.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    seen = read_csv(out / "systems.csv")[0]["first_seen"]
+    assert len(seen) == 20 and seen.endswith("Z") and "." not in seen  # 2026-11-01T15:26:27Z
+    org["service"].respond(org["root"] / "request.yaml", org["root"] / "pkg-nobom", csv_bom=False)
+    assert (org["root"] / "pkg-nobom" / "systems.csv").read_bytes().startswith(b"host,")
+
+
+def test_the_pdf_is_tagged_and_accessible(org: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PDF/UA: a structure tree, the document's language, every figure with alternative text, tables tagged."""
+    from pypdf import PdfReader
+
+    out = build(org, "pkg-ua", monkeypatch)
+    root = PdfReader(out / "report.pdf").trailer["/Root"]
+    assert root.get("/Lang") == "en" and root["/MarkInfo"]["/Marked"]
+    tags: list[tuple[str, object]] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if not hasattr(node, "keys"):
+            return
+        if "/S" in node:
+            tags.append((str(node["/S"]), node.get("/Alt")))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            walk(kid)
+
+    walk(root["/StructTreeRoot"])
+    names = [name for name, _ in tags]
+    assert {"/Document", "/H1", "/H2", "/Table", "/TH", "/TD"} <= set(names)
+    figures = [alt for name, alt in tags if name == "/Figure"]
+    assert figures and all(alt and len(str(alt)) > 10 for alt in figures)
+
+
+def test_the_report_answers_each_question_in_words(org: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One paragraph per item asked, with the numbers of the CSVs; tables repeat their headers; the evidence
+    rules are in an appendix, in words."""
+    import re
+
+    out = build(org, "pkg-words", monkeypatch)
+    html = (out / "report.html").read_text()
+    blocks = re.findall(r'<div class="answer-block" id="answer-(\w+)">(.*?)</div>', html, re.S)
+    assert [item for item, _ in blocks] == ["systems", "contractors", "documents"]
+    systems = " ".join(re.sub(r"<[^>]+>", " ", blocks[0][1]).split())
+    affected = len({r["host"] for r in read_csv(out / "systems.csv") if r["host"]})
+    assert f"{affected} systems run Kaspersky software: {affected} have it installed" in systems
+    assert "1 system (printer-01) could not be examined" in systems and "not counted as clean" in systems
+    assert "Value error" not in html and " were not examined" not in html
+    assert html.count("<thead>") == html.count("<table") - 1  # every table but the title block
+    appendix = html.split("Appendix: the evidence rules", 1)[1]
+    assert "publisher is &#34;Kaspersky Lab&#34;" in appendix and "the vendor&#39;s own publications" in appendix
 
 
 def test_documents_not_asked_are_not_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -74,8 +74,10 @@ def test_roles_decide_exports_and_administration(fleet) -> None:  # type: ignore
     assert client.get("/admin/users").status_code == 403
     login(client, "prime-analyst")
     export = client.get("/export/findings.csv")
-    assert export.status_code == 200 and export.text.splitlines()[0].startswith("host,org,vendor")
-    assert sorted(line.split(",")[0] for line in export.text.splitlines()[1:]) == ["prime-ws", "sub-ws"]
+    assert export.status_code == 200 and export.content.startswith(b"\xef\xbb\xbf")  # a BOM, for Excel
+    lines = export.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("host,org,vendor") and all(line.count("Z,") >= 2 for line in lines[1:])  # UTC
+    assert sorted(line.split(",")[0] for line in lines[1:]) == ["prime-ws", "sub-ws"]
     assert client.get("/admin/tokens").status_code == 403
     login(client, "admin")
     assert client.get("/admin/users").status_code == 200

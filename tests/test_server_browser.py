@@ -81,11 +81,11 @@ def test_sign_in_read_and_filter(site: str, browser, tmp_path: Path) -> None:  #
     page.wait_for_url("**/findings?*host=prime*")
     assert page.inner_text("#count").startswith("1 findings")
     page.screenshot(path=str(shots / "findings-filtered.png"), full_page=True)
-    page.click("#findings a")
+    page.click("#findings tbody a")
     assert "AO Kaspersky Lab" in page.inner_text("#evidence")
     # Hostile text: shown as text, never run.
     page.goto(site + "/findings?host=hq")
-    page.click("#findings a")
+    page.click("#findings tbody a")
     assert HOSTILE in page.inner_text("#evidence")
     assert page.locator("script").count() == 0 and dialogs == []
     page.screenshot(path=str(shots / "hostile-escaped.png"), full_page=True)

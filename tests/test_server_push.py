@@ -8,12 +8,16 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 
 from tests.server_support import KES, app_client, bundle, push, setup_accounts
-from vendorscope.store.tables import AgentPush, Artifact, Host, HostOrg, Installation
+from vendorscope.store.tables import AgentPush, Artifact, Host, HostOrg, HostTitles, Installation
 
 
 def _count(service, table) -> int:  # type: ignore[no-untyped-def]
+    """Rows of ``table``; for installations every (host, title) pair, attributed rows and compact ones."""
     with service.store.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+        rows = conn.execute(select(func.count()).select_from(table)).scalar_one()
+        if table is Installation:
+            rows += conn.execute(select(func.coalesce(func.sum(HostTitles.titles), 0))).scalar_one()
+        return rows
 
 
 def test_push_ingests_once_and_records_the_agent(db_url: str) -> None:

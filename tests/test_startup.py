@@ -55,6 +55,9 @@ def test_the_collector_does_not_load_sqlalchemy(tmp_path: Path) -> None:
 
 
 def test_listing_findings_loads_no_report_server_or_matching_library(tmp_path: Path) -> None:
+    from vendorscope.store.store import Store
+
+    Store.open(f"sqlite:///{tmp_path / 's.db'}").close()  # a store to read: reading commands never create one
     modules = loaded(run_cli("--db", str(tmp_path / "s.db"), "findings", "--format", "json"))
     assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
     assert modules.isdisjoint(["rigour", "normality", "fingerprints"])  # name normalization: only to match

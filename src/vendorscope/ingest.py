@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -30,7 +31,7 @@ from vendorscope.errors import InputError, RefusedError
 from vendorscope.findings.title_matches import save_matches
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs.writer import OrgsWriter
-from vendorscope.sources.base import Hints, NetworkContact, Observation, Problem, Record, artifact_context
+from vendorscope.sources.base import Hints, Item, NetworkContact, Observation, Problem, Record, artifact_context
 from vendorscope.sources.read_ahead import (
     AHEAD_MAX_BYTES,
     AHEAD_MIN_TOTAL,
@@ -370,6 +371,13 @@ def _write(
         return _guarded(conn, caches, plan, lambda: _write_in(conn, caches, matcher, plan, records, after))
 
 
+def _attribute(matcher: Matcher, conn: Connection, titles: list[tuple[int, Item]]) -> set[int]:
+    """New titles' verdicts, stored as they are inserted: attributed titles are written as installation rows."""
+    attributed: set[int] = set()
+    save_matches(conn, matcher, titles, attributed)
+    return attributed
+
+
 def _begin(conn: Connection) -> None:
     """Start the transaction for real on SQLite.
 
@@ -432,7 +440,7 @@ def _write_in(
             problem_sample=[],
         )
     ).inserted_primary_key[0]
-    writer = ArtifactWriter(conn, caches, artifact_id)
+    writer = ArtifactWriter(conn, caches, artifact_id, partial(_attribute, matcher))
     route = _Router(writer, NetworkWriter(conn, artifact_id), OrgsWriter(conn, artifact_id), blob.observed)
     for record in records:
         if isinstance(record, Problem):
@@ -449,7 +457,6 @@ def _write_in(
     if (result.records == 0 and result.problems) or route.orgs.rejected:
         result.status = "failed"
         raise _NothingReadable(result)
-    save_matches(conn, matcher, writer.stats.new_titles)
     result.items = writer.stats.items + route.orgs.items
     result.host_ids = set(writer.stats.hosts)
     result.artifact_id = artifact_id

@@ -42,15 +42,16 @@ from vendorscope.records.store import Originals
 from vendorscope.records.terms import vendor_terms
 from vendorscope.respond.answer import Answer, Evidence, build_answer
 from vendorscope.respond.build import ad_hoc_request, load_checked_request, store_fingerprint
-from vendorscope.respond.providers import NoOrgRegistry, NoRecords, Providers
+from vendorscope.respond.providers import Providers
 from vendorscope.respond.request import ITEM_NAMES
 from vendorscope.respond.request import Request as RespondRequest
 from vendorscope.respond.summary import Summary
-from vendorscope.server import audit, documents, packages, throttle, views
+from vendorscope.server import audit, custody, documents, packages, productions, throttle, trend, views
 from vendorscope.server.accounts import Accounts
 from vendorscope.server.push import AgentIngest
 from vendorscope.sources.base import Hints
 from vendorscope.store.store import Store
+from vendorscope.store.store import describe as describe_store
 from vendorscope.store.writer import Caches
 
 if TYPE_CHECKING:
@@ -64,10 +65,19 @@ class Service:
     """vendorscope's operations over one store and one set of catalogs."""
 
     def __init__(
-        self, db: str | None = None, catalogs: list[Path] | None = None, *, settings: Settings | None = None
+        self,
+        db: str | None = None,
+        catalogs: list[Path] | None = None,
+        *,
+        settings: Settings | None = None,
+        create: bool = True,
     ) -> None:
-        """Over ``settings`` (read once by the caller), or settings made from ``db`` and ``catalogs``."""
+        """Over ``settings`` (read once by the caller), or settings made from ``db`` and ``catalogs``.
+
+        ``create`` False (reading commands): a missing store is an error, never a new empty one.
+        """
         self.settings = settings or Settings.load(db=db, catalogs=list(catalogs or []))
+        self.create = create
         self._providers: Providers | None = None
 
     @property
@@ -80,7 +90,12 @@ class Service:
 
     @cached_property
     def store(self) -> Store:
-        return Store.open(self.url)
+        return Store.open(self.url, create=self.create)
+
+    @property
+    def store_name(self) -> str:
+        """The store as outputs name it (a path, or a URL without its password)."""
+        return describe_store(self.url)
 
     @cached_property
     def catalogs(self) -> list[Catalog]:
@@ -126,12 +141,12 @@ class Service:
 
     def findings(self, vendor: str | None = None, include_absent: bool = False) -> list[dict[str, Any]]:
         if vendor:
-            self.vendor(vendor)
+            vendor = self.vendor(vendor).vendor.id
         with self.store.engine.connect() as conn:
             return query.list_findings(conn, vendor, include_absent)
 
     def hosts_with(self, vendor: str) -> list[str]:
-        self.vendor(vendor)
+        vendor = self.vendor(vendor).vendor.id
         with self.store.engine.connect() as conn:
             return query.hosts_with(conn, vendor)
 
@@ -142,8 +157,10 @@ class Service:
     # -- catalogs --------------------------------------------------------------------------
 
     def vendor(self, vendor_id: str) -> Catalog:
+        """The catalog of a vendor id, in any case ('Kaspersky' is kaspersky)."""
+        wanted = vendor_id.strip().lower()
         for catalog in self.catalogs:
-            if catalog.vendor.id == vendor_id:
+            if catalog.vendor.id.lower() == wanted:
                 return catalog
         known = ", ".join(c.vendor.id for c in self.catalogs)
         raise NotFoundError(f"no catalog for vendor {vendor_id!r} (known: {known})")
@@ -186,6 +203,10 @@ class Service:
         with self.store.engine.connect() as conn:
             return rollup.tree(conn)
 
+    def org_names(self) -> dict[str, str]:
+        """Registry id → name, for pages that show names instead of ids."""
+        return {row["org"]: row["name"] for row in self.orgs()}
+
     def exposure(self, by: str) -> list[dict[str, Any]]:
         if by not in rollup.BY:
             raise NotFoundError(f"cannot roll up by {by!r} (by: {', '.join(rollup.BY)})")
@@ -224,10 +245,7 @@ class Service:
                 self.records_vendor_search,
                 lambda folder, prefix: self.records_produce(folder, prefix, cumulative=True),
             )
-        return Providers(
-            orgs=registry if registry.available else NoOrgRegistry(),
-            documents=records if records.available else NoRecords(),
-        )
+        return Providers(orgs=registry, documents=records)  # each says itself when it has nothing
 
     @providers.setter
     def providers(self, providers: Providers | None) -> None:
@@ -267,16 +285,17 @@ class Service:
         with self.store.engine.connect() as conn:
             return store_fingerprint(conn, self.matcher.fingerprint)
 
-    def respond(self, request_path: Path, out_dir: Path) -> PackageResult:
-        """Answer a request file with a package in ``out_dir``."""
+    def respond(self, request_path: Path, out_dir: Path, csv_bom: bool = True) -> PackageResult:
+        """Answer a request file with a package in ``out_dir`` (CSVs with a UTF-8 byte-order mark unless not)."""
         from vendorscope.respond.package import PackageMeta, generation_time, write_package
 
-        request = load_checked_request(request_path, self.vendor)
+        request = load_checked_request(request_path, [c.vendor.id for c in self.catalogs])
         meta = PackageMeta(
             generated_at=generation_time(),
             catalog_versions={c.vendor.id: c.version for c in self.catalogs},
             fingerprint=self.store_fingerprint(),
             request_sha256=hashlib.sha256(request_path.read_bytes()).hexdigest(),
+            csv_bom=csv_bom,
         )
         return write_package(self.answer(request), self.providers.documents, out_dir, meta)
 
@@ -437,7 +456,7 @@ class Service:
 
     def scoped_findings(self, hosts: query.HostFilter, flt: views.FindingFilter) -> list[dict[str, Any]]:
         if flt.vendor:
-            self.vendor(flt.vendor)
+            flt.vendor = self.vendor(flt.vendor).vendor.id
         with self.store.engine.connect() as conn:
             return views.findings(conn, hosts, flt)
 
@@ -451,6 +470,37 @@ class Service:
     def scoped_hosts(self, hosts: query.HostFilter) -> list[dict[str, Any]]:
         with self.store.engine.connect() as conn:
             return views.host_list(conn, hosts)
+
+    def finding_work(self, finding_id: int) -> dict[str, Any] | None:
+        """One finding's remediation state (owner, due date, note, overdue), closed ones included."""
+        work = self.remediation(include_closed=True)
+        return next((w for w in work if w["id"] == finding_id), None)
+
+    def remediate(self, actor: str, hosts: query.HostFilter, finding_id: int, addr: str = "", **change: Any) -> int:
+        """Change one finding's remediation for a caller whose hosts are ``hosts``; audited.
+
+        A finding outside the caller's hosts is "not found", exactly as when reading it.
+        """
+        self.scoped_finding(hosts, finding_id)
+        count = self.set_remediation([finding_id], remediation.Change(actor=actor, **change))
+        detail = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in change.items() if v is not None}
+        audit.log(self.store, actor, "remediation.set", f"finding:{finding_id}", detail | {"events": count}, addr)
+        return count
+
+    def finding_source(
+        self, hosts: query.HostFilter, finding_id: int, sha256: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The custody record of a file that gave evidence for a finding the caller may read."""
+        finding = self.scoped_finding(hosts, finding_id)
+        if sha256 not in {e.get("artifact") for e in finding["evidence"]}:
+            raise NotFoundError(f"finding {finding_id} has no evidence from a file {sha256[:12]}")
+        with self.store.engine.connect() as conn:
+            return finding, custody.records(conn, sha256)
+
+    def trend(self, hosts: query.HostFilter, vendor: str | None = None) -> list[trend.TrendPoint]:
+        """Exposure per collection day, within ``hosts``."""
+        with self.store.engine.connect() as conn:
+            return trend.trend(conn, hosts, vendor)
 
     def dashboard(self, hosts: query.HostFilter, scope: Scope | None = None, vendor: str = "") -> views.Dashboard:
         """The answer's summary for one vendor within the reader's scope, hosts by org, and the overdue work."""
@@ -487,6 +537,19 @@ class Service:
     def server_dir(self) -> Path:
         """Where the server keeps what it builds (request packages); see server/packages.py."""
         return self.settings.server_root()
+
+    def web_production(self, prefix: str, actor: str, addr: str = "") -> tuple[str, ProductionReport]:
+        """A production volume made from the web (server/productions.py), audited."""
+        name, report = productions.produce(lambda out, px: self.records_produce(out, px), self.server_dir, prefix)
+        detail = {"prefix": prefix, "documents": report.documents, "first": report.first, "last": report.last}
+        self.audit(actor, "records.produce", name, detail, addr)
+        return name, report
+
+    def web_productions(self) -> list[dict[str, Any]]:
+        return productions.listing(self.server_dir)
+
+    def web_production_zip(self, name: str) -> Path:
+        return productions.zip_path(self.server_dir, name)
 
     def request_packages(self) -> list[dict[str, Any]]:
         return packages.listing(self.server_dir)

@@ -21,7 +21,9 @@ def register(app: typer.Typer) -> None:
 
 
 @catalog_app.command("validate")
-def catalog_validate(paths: Annotated[list[Path], typer.Argument(help="Catalog YAML files.")]) -> None:
+def catalog_validate(
+    paths: Annotated[list[Path], typer.Argument(help="Catalog YAML files.", exists=True, dir_okay=False)],
+) -> None:
     """Check catalog files against the format; one line per file."""
     for path in paths:
         catalog = service().validate_catalog(path)

@@ -18,12 +18,24 @@ if TYPE_CHECKING:
     from vendorscope.service import Service
 
 
+# The commands that may create a store; every other command reads one, and a store that does not exist is an
+# error for it ("no store at …"), never a new, empty store answering "0". A subcommand that creates one
+# (`records ingest`) says so with ``allow_new_store()``.
+CREATING = frozenset({"ingest", "demo", "serve", "users", "tokens"})
+
+
+def creates_store(command: str | None) -> bool:
+    """Whether the top-level ``command`` may create the store."""
+    return command in CREATING
+
+
 @dataclass
 class Session:
     """The settings of one command line (options over environment, read once), and the service built from
     them on first use."""
 
     settings: Settings = field(default_factory=Settings.load)
+    create: bool = True  # False for reading commands: a missing store is an error
     _service: Service | None = None
 
     @property
@@ -31,8 +43,14 @@ class Session:
         if self._service is None:
             from vendorscope.service import Service
 
-            self._service = Service(settings=self.settings)
+            self._service = Service(settings=self.settings, create=self.create)
         return self._service
+
+    def store_read(self) -> str:
+        """The store a reading command used ("" when it opened none), for the line that names it."""
+        if self._service is None or self.create or "store" not in self._service.__dict__:
+            return ""
+        return self._service.store_name
 
     def close(self) -> None:
         if self._service is not None:
@@ -59,3 +77,8 @@ def session() -> Session:
 def service() -> Service:
     """The running command's service."""
     return session().service
+
+
+def allow_new_store() -> None:
+    """The running command writes evidence: it may create the store (call before ``service()``)."""
+    session().create = True

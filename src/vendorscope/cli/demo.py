@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -85,7 +87,22 @@ def _narrate(step: str, run: DemoRun) -> None:
     elif step == "answer" and run.package:
         console.print("[bold]6. Answer[/] the sample request request.yaml:")
         print_package(run.package, console)
+        command = f"{_command()} --db {run.db_path}"
         say(
-            f"   Explore: vendorscope --db {run.db_path} findings | hosts | orgs | exposure --by contractor | "
+            "   More to explore: findings | hosts | orgs | exposure --by contractor | "
             "records search --vendor kaspersky --since 2013-01-01 | remediation | report bod-17-01"
         )
+        say(f"Explore this store:\n  {command} summary")
+
+
+def _command() -> str:
+    """How to run vendorscope from here: its name when it is on the PATH, else the path of this script
+    (.venv/bin/vendorscope after `make demo`; `make install` or `. .venv/bin/activate` puts it on the PATH)."""
+    script = Path(sys.argv[0])
+    found = shutil.which("vendorscope")
+    if script.name == "vendorscope" and (not found or Path(found).resolve() != script.resolve()):
+        try:
+            return str(script.resolve().relative_to(Path.cwd()))
+        except ValueError:
+            return str(script)
+    return "vendorscope"

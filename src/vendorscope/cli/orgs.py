@@ -112,10 +112,14 @@ def exposure(
 def screen(
     names: Annotated[list[str] | None, typer.Argument(help="Names (or UEI/CAGE codes) to screen.")] = None,
     files: Annotated[
-        list[Path] | None, typer.Option("--file", help="One name per line, or CSV with name[, uei, cage] (repeatable).")
+        list[Path] | None,
+        typer.Option("--file", help="One name per line, or CSV with name[, uei, cage] (repeatable)."),
     ] = None,
     registry: Annotated[bool, typer.Option("--registry", help="Screen every organization of the registry.")] = False,
-    lists: Annotated[list[Path] | None, typer.Option("--list", help="Extra screening list YAML (repeatable).")] = None,
+    lists: Annotated[
+        list[Path] | None,
+        typer.Option("--list", help="Extra screening list YAML (repeatable).", exists=True, dir_okay=False),
+    ] = None,
     format: FormatOption = Format.table,
 ) -> None:
     """Screen names against the covered-entity lists (FAR 52.204-23/-25, FCC Covered List)."""

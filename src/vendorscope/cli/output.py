@@ -37,6 +37,11 @@ def say(text: str) -> None:
     console.print(text, markup=False, highlight=False)
 
 
+def note(text: str) -> None:
+    """A line about the run, not its result (which store was read): on stderr."""
+    errors.print(text, markup=False, highlight=False)
+
+
 def error(text: str) -> None:
     errors.print(f"error: {text}", markup=False, highlight=False)
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from vendorscope.cli.context import service
+from vendorscope.cli.context import allow_new_store, service
 from vendorscope.cli.output import Format, FormatOption, emit, error, say
 from vendorscope.errors import VendorscopeError
 from vendorscope.records.tags import TAGS
@@ -53,6 +53,7 @@ def ingest(
     ] = False,
 ) -> None:
     """Ingest email (.eml, mbox, .msg, .pst), PDF, Office, images, HTML, text and ZIP; unreadable files are listed."""
+    allow_new_store()
     report = service().records_ingest(
         paths,
         custodian,

@@ -44,11 +44,16 @@ def _day(value: datetime | None) -> date | None:
 
 
 def respond(
-    request: Annotated[Path, typer.Argument(help="The request file (YAML; see docs/requests.md).")],
+    request: Annotated[
+        Path, typer.Argument(help="The request file (YAML; see docs/requests.md).", exists=True, dir_okay=False)
+    ],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the package (created; replaced if a package).")],
+    bom: Annotated[
+        bool, typer.Option("--bom/--no-bom", help="Start the CSVs with a UTF-8 byte-order mark (Excel needs it).")
+    ] = True,
 ) -> None:
     """Answer a request: systems, contractors, coverage, documents, report (HTML, PDF, XLSX) and manifest."""
-    result = service().respond(request, out_dir)
+    result = service().respond(request, out_dir, csv_bom=bom)
     print_package(result)
 
 
@@ -77,7 +82,8 @@ def print_package(result: PackageResult, console: Console | None = None) -> None
 def report_bod(
     vendor: Annotated[str, typer.Option(help="Vendor (catalog id).")] = "kaspersky",
     replacements: Annotated[
-        Path | None, typer.Option(help="YAML mapping product category → proposed replacement.")
+        Path | None,
+        typer.Option(help="YAML mapping product category → proposed replacement.", exists=True, dir_okay=False),
     ] = None,
     output: FormatOption = Format.table,
 ) -> None:

@@ -15,8 +15,8 @@ import typer
 
 from vendorscope import __version__
 from vendorscope.cli import answers, catalog, collect, demo, evidence, orgs, records, respond, server
-from vendorscope.cli.context import Session, begin
-from vendorscope.cli.output import error, say
+from vendorscope.cli.context import Session, begin, creates_store
+from vendorscope.cli.output import error, note, say
 from vendorscope.config import Settings
 from vendorscope.errors import VendorscopeError
 
@@ -41,15 +41,28 @@ def _global(
         str | None,
         typer.Option("--db", help="Store URL or SQLite path [env VENDORSCOPE_DB; default ./vendorscope.db]"),
     ] = None,
-    catalog: Annotated[list[Path] | None, typer.Option("--catalog", help="Extra catalog YAML (repeatable).")] = None,
+    catalog: Annotated[
+        list[Path] | None,
+        typer.Option("--catalog", help="Extra catalog YAML (repeatable).", exists=True, dir_okay=False, readable=True),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    session = Session(Settings.load(db=db, catalogs=catalog))
+    session = Session(Settings.load(db=db, catalogs=catalog), create=creates_store(ctx.invoked_subcommand))
     ctx.obj = session
     begin(session)
-    ctx.call_on_close(session.close)
+    ctx.call_on_close(lambda: _close(session))
+
+
+def _close(session: Session) -> None:
+    """Close the store; a reading command's output ends by naming the store it read (on stderr, so JSON and
+    CSV on stdout stay clean)."""
+    where = session.store_read()
+    session.close()
+    failed = sys.exc_info()[1]  # set while the command's error unwinds: then the error is the last word
+    if where and (failed is None or getattr(failed, "exit_code", 1) == 0):
+        note(f"store: {where}")
 
 
 for area in (evidence, collect, answers, catalog, respond, records, demo, orgs, server):
@@ -61,5 +74,6 @@ def main() -> None:
     try:
         app()
     except VendorscopeError as exc:
-        error(str(exc))
+        for line in str(exc).splitlines() or [""]:  # a request file's problems: one line each
+            error(line)
         sys.exit(exc.exit_code)

@@ -160,7 +160,7 @@ def serve(
 
 
 def push(
-    files: Annotated[list[Path], typer.Argument(help="Bundles (or any file `ingest` reads) to send.")],
+    files: Annotated[list[Path], typer.Argument(help="Bundles (or any file `ingest` reads) to send.", exists=True)],
     url: Annotated[str, typer.Option(help="Server URL, e.g. https://vendorscope.example.gov")],
     token: Annotated[str, typer.Option(envvar="VENDORSCOPE_TOKEN", help="Enrollment token [env VENDORSCOPE_TOKEN]")],
     agent: Annotated[str, typer.Option(help="This agent's name (default: the token's name).")] = "",

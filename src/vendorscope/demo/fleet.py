@@ -39,6 +39,8 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+from vendorscope.sources.reader import IGNORE_FILE
+
 try:
     from orjson import OPT_SORT_KEYS
     from orjson import dumps as _orjson_dumps
@@ -53,6 +55,8 @@ except ImportError:  # pragma: no cover - orjson is a dependency; json keeps the
 
 
 VENDOR = "kaspersky"
+# The ground truth and the host list are the generator's, not evidence: `ingest fleet/` leaves them out.
+GENERATED_NOTE = "# written by vendorscope sample-fleet: not evidence\ntruth.json\nhosts.txt\n"
 DATA = Path(__file__).with_name("data")  # the everyday software, one text file per kind (package data)
 DOMAIN = "agency.example"
 BASE_TIME = 1793523600  # Sun Nov  1 09:00:00 2026 UTC: the fixed clock every timestamp is derived from
@@ -1124,4 +1128,5 @@ def generate_fleet(
     truth_path = out_dir / "truth.json"
     truth_path.write_text(_truth_text(seed, hosts, findings), encoding="utf-8")
     (out_dir / "hosts.txt").write_text("".join(f"{h}\n" for h in sorted(h.name for h in plan)), encoding="utf-8")
+    (out_dir / IGNORE_FILE).write_text(GENERATED_NOTE, encoding="utf-8")
     return FleetSummary(out_dir, hosts, items, len(written), truth_path, len({f["host"] for f in findings}))

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session
 
 from vendorscope.findings.status import WITHDRAWN
-from vendorscope.store.tables import Examination, Finding, Host, Installation
+from vendorscope.store.tables import Examination, Finding, Host, HostTitles, Installation
 
 NOT_EXAMINED = "not examined"
 # The hosts a reader may see (a SELECT of host ids, from the web layer's scope); None means every host.
@@ -88,6 +88,8 @@ def list_hosts(
             .group_by(Installation.host_id)
         ).all()
     )
+    for host_id, present in conn.execute(select(HostTitles.host_id, HostTitles.present)):  # unattributed titles
+        software[host_id] = software.get(host_id, 0) + present
     found: dict[int, set[str]] = defaultdict(set)
     for host_id, vendor, product in conn.execute(
         select(Finding.host_id, Finding.vendor, Finding.product).where(

@@ -8,18 +8,23 @@ from sqlalchemy import Connection, select
 
 from vendorscope.match.matcher import Matcher
 from vendorscope.sources.base import TITLE_FIELDS, Item
+from vendorscope.store.host_titles import expand_titles
 from vendorscope.store.store import Store
-from vendorscope.store.tables import Title, TitleMatch
+from vendorscope.store.tables import Installation, Title, TitleMatch
 
 FINGERPRINT_KEY = "catalog_fingerprint"
 _MATCHES = TitleMatch.__table__
 
 
-def save_matches(conn: Connection, matcher: Matcher, titles: Iterable[tuple[int, Item]]) -> int:
-    """Match titles and store the verdicts; returns how many titles were attributed."""
+def save_matches(
+    conn: Connection, matcher: Matcher, titles: Iterable[tuple[int, Item]], attributed: set[int] | None = None
+) -> int:
+    """Match titles and store the verdicts; returns how many verdicts there were (``attributed`` gets their ids)."""
     rows = []
     for title_id, item in titles:
         for verdict in matcher.match(item):
+            if attributed is not None:
+                attributed.add(title_id)
             rows.append(
                 {
                     "title_id": title_id,
@@ -42,13 +47,16 @@ def rematch_all(store: Store, matcher: Matcher, batch: int = 5000) -> tuple[int,
     columns = [Title.id, *(getattr(Title, name) for name in TITLE_FIELDS)]
     titles = 0
     attributed = 0
+    ids: set[int] = set()
     with store.transaction() as conn:
         conn.execute(_MATCHES.delete())
         result = conn.execute(select(*columns).order_by(Title.id))
         while chunk := result.fetchmany(batch):
             pairs = [(row[0], Item(*row[1:])) for row in chunk]
             titles += len(pairs)
-            attributed += save_matches(conn, matcher, pairs)
+            attributed += save_matches(conn, matcher, pairs, ids)
+        rows = set(conn.execute(select(Installation.title_id).distinct()).scalars())
+        expand_titles(conn, ids - rows)  # newly attributed titles become installation rows, state and all
         store.set_meta(conn, FINGERPRINT_KEY, matcher.fingerprint)
     return titles, attributed
 

@@ -16,6 +16,7 @@ from typing import Any
 from vendorscope.catalog.schema import Catalog, Product
 from vendorscope.findings.query import NOT_EXAMINED
 from vendorscope.findings.status import EXCEPTION, NETWORK
+from vendorscope.findings.words import describe_evidence
 from vendorscope.match.matcher import UNIDENTIFIED
 from vendorscope.respond import risk as risk_mod
 from vendorscope.respond.providers import UNASSIGNED, Contractor, OrgPath, OrgProvider, ProcurementLine
@@ -189,15 +190,11 @@ def _system_row(
 
 
 def _evidence_text(evidence: list[dict[str, Any]]) -> str:
-    """Each distinct clue once: field=value (rule) [artifact sha256 prefix]."""
-    parts = sorted(
-        {
-            f"{e.get('source', '')}.{e.get('field', '')}={e.get('value', '')} ({e.get('rule', '')})"
-            f" [{str(e.get('artifact', ''))[:12]}]"
-            for e in evidence
-        }
-    )
-    return "; ".join(parts)
+    """Each distinct clue once, in words (``publisher is "AO Kaspersky Lab"``), then the files it came from
+    (SHA-256 prefixes, as in the custody records); the matching rules are in the report's appendix."""
+    files = sorted({str(e.get("artifact", ""))[:12] for e in evidence} - {""})
+    where = f" — from file {', '.join(files)}" if files else ""
+    return describe_evidence(evidence) + where
 
 
 def _purchase_row(line: ProcurementLine, org: OrgPath | None) -> dict[str, Any]:

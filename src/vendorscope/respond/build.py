@@ -7,26 +7,20 @@ take that data and small callables, never the service.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from vendorscope.errors import InputError, NotFoundError
-from vendorscope.respond.request import DOCUMENTS_SINCE, Request, field_line, load_request
+from vendorscope.respond.request import DOCUMENTS_SINCE, Request, load_request
 from vendorscope.store.tables import Artifact, Finding, FindingEvent, Remediation
 
 
-def load_checked_request(request_path: Path, vendor: Callable[[str], object]) -> Request:
-    """The request file, validated, with a vendor ``vendor(id)`` knows (it raises NotFoundError otherwise)."""
-    request = load_request(request_path)
-    try:
-        vendor(request.vendor)
-    except NotFoundError as exc:
-        raise InputError(str(request_path), f"vendor: {exc}", field_line(request_path, "vendor")) from None
-    return request
+def load_checked_request(request_path: Path, vendors: Collection[str]) -> Request:
+    """The request file, validated, its vendor one of ``vendors`` (catalog ids); every problem at once."""
+    return load_request(request_path, vendors=vendors)
 
 
 def ad_hoc_request(vendor: str, items: tuple[str, ...] = ("systems", "contractors")) -> Request:

@@ -22,7 +22,7 @@ import orjson
 
 from vendorscope import __version__
 from vendorscope.errors import VendorscopeError
-from vendorscope.respond import charts
+from vendorscope.respond import charts, plain
 from vendorscope.respond.answer import (
     CONTRACTORS_COLUMNS,
     COVERAGE_COLUMNS,
@@ -30,9 +30,10 @@ from vendorscope.respond.answer import (
     SYSTEMS_COLUMNS,
     Answer,
 )
+from vendorscope.respond.cells import csv_text
 from vendorscope.respond.providers import DocumentProvider, ProductionSummary
 from vendorscope.respond.summary import COUNT_LABELS
-from vendorscope.safe_csv import write_rows
+from vendorscope.safe_csv import SafeWriter
 
 MANIFEST = "manifest.json"
 MAX_LISTED_NOT_EXAMINED = 50
@@ -49,6 +50,7 @@ class PackageMeta:
     catalog_versions: dict[str, str]
     fingerprint: str
     request_sha256: str = ""
+    csv_bom: bool = True  # CSVs start with a UTF-8 byte-order mark (Excel needs it; `respond --no-bom` omits it)
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,10 @@ def write_package(answer: Answer, documents: DocumentProvider, out_dir: Path, me
     work.chmod(0o755)  # mkdtemp makes it private; a package is meant to be shared
     try:
         production, documents_line = _documents(answer, documents, work)
-        write_csv(work / "systems.csv", SYSTEMS_COLUMNS, answer.systems)
-        write_csv(work / "contractors.csv", CONTRACTORS_COLUMNS, answer.contractors)
-        write_csv(work / "purchases.csv", PURCHASES_COLUMNS, answer.purchases)
-        write_csv(work / "coverage.csv", COVERAGE_COLUMNS, answer.coverage)
+        write_csv(work / "systems.csv", SYSTEMS_COLUMNS, answer.systems, meta.csv_bom)
+        write_csv(work / "contractors.csv", CONTRACTORS_COLUMNS, answer.contractors, meta.csv_bom)
+        write_csv(work / "purchases.csv", PURCHASES_COLUMNS, answer.purchases, meta.csv_bom)
+        write_csv(work / "coverage.csv", COVERAGE_COLUMNS, answer.coverage, meta.csv_bom)
         listing = production.listing if production else ()
         html = render_html(answer, meta, documents_line, listing)
         (work / "report.html").write_text(html, encoding="utf-8")
@@ -119,9 +121,14 @@ def _documents(answer: Answer, documents: DocumentProvider, work: Path) -> tuple
     return production, f"{production.documents} documents produced in documents/: {production.description}."
 
 
-def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        write_rows(handle, columns, rows)
+def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]], bom: bool = True) -> None:
+    """UTF-8 with a byte-order mark unless ``bom`` is False (Excel reads "—" and "Касперского" right only
+    with one); times in UTC to the second ("Z"); every cell formula-safe (safe_csv)."""
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        writer = SafeWriter(handle)
+        writer.header(columns)
+        for row in rows:
+            writer.writerow(csv_text(c, row.get(c)) for c in columns)
 
 
 def render_html(answer: Answer, meta: PackageMeta, documents_line: str, listing: Sequence[dict[str, str]] = ()) -> str:
@@ -134,6 +141,24 @@ def render_html(answer: Answer, meta: PackageMeta, documents_line: str, listing:
         lstrip_blocks=True,
     )
     return env.get_template("report.html.j2").render(**report_context(answer, meta, documents_line, listing))
+
+
+def plain_answers(answer: Answer, documents_line: str) -> list[plain.Answered]:
+    """One paragraph per question of the request, in the order asked, from the answer's counts (respond/plain.py)."""
+    vendor, counts = answer.catalog.vendor.name, answer.summary.counts
+    not_examined = [r["host"] for r in answer.coverage if r["examined_by"] == "not examined"]
+    products = [(p.product, p.hosts) for p in answer.summary.products]
+    paragraphs = {
+        "systems": plain.systems_paragraph(vendor, counts, products, not_examined),
+        "contractors": plain.contractors_paragraph(
+            vendor, answer.contractors, counts.purchases_flagged, "; ".join(answer.notes)
+        ),
+        "documents": documents_line,
+    }
+    return [
+        plain.Answered(item, plain.QUESTIONS[item].format(vendor=vendor), paragraphs[item])
+        for item in answer.request.items
+    ]
 
 
 def report_context(
@@ -177,6 +202,9 @@ def report_context(
         "orgs_available": not answer.notes,
         "orgs_note": "; ".join(answer.notes),
         "documents_line": documents_line,
+        "answers": plain_answers(answer, documents_line),
+        "methods_text": plain.methods_paragraph(answer.methods(), answer.summary.counts),
+        "rules": plain.evidence_rules(answer.catalog, [name for name, _ in by_product]),
         "documents_listing": list(listing),
     }
 

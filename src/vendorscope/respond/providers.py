@@ -10,10 +10,9 @@ The response package asks three questions that other modules answer:
 - nothing else: network evidence is read from the findings table (kind ``network``).
 
 Each provider says whether it is ``available`` and, when not, ``describe()`` says why in one line for
-the report. The defaults below implement the interfaces with what this build has: no organization
-registry (every host "unassigned", no contractors) and no records module. They never invent data.
-The service wires the real ones (``Service.providers``): orgs/provider.py and records/provider.py, built from
-data and small callables, never from the service itself.
+the report; an unavailable provider answers with nothing (every host "unassigned", no contractors, no
+production) and never invents data. The service wires them (``Service.providers``): orgs/provider.py and
+records/provider.py, built from data and small callables, never from the service itself.
 """
 
 from __future__ import annotations
@@ -33,8 +32,6 @@ __all__ = [
     "DocumentCounts",
     "DocumentProvider",
     "HostProfile",
-    "NoOrgRegistry",
-    "NoRecords",
     "OrgPath",
     "OrgProvider",
     "ProcurementLine",
@@ -70,42 +67,3 @@ class Providers:
 
     orgs: OrgProvider
     documents: DocumentProvider
-
-
-class NoOrgRegistry:
-    """No organization registry in this build: hosts are unassigned, profiles unknown, no contractors."""
-
-    available = False
-
-    def describe(self) -> str:
-        return "no organization registry was ingested: hosts are not assigned to organizations, no contractors known"
-
-    def org_of(self, host: str) -> OrgPath | None:
-        return None
-
-    def org(self, org_id: str) -> OrgPath | None:
-        return None
-
-    def host_profile(self, host: str) -> HostProfile:
-        return HostProfile()
-
-    def contractors(self) -> list[Contractor]:
-        return []
-
-    def procurement(self, vendor: str) -> list[ProcurementLine]:
-        return []
-
-
-class NoRecords:
-    """No records module in this build: nothing to produce."""
-
-    available = False
-
-    def describe(self) -> str:
-        return "the records module is not available: no documents were ingested, none produced"
-
-    def counts(self, vendor: str, since: date | None) -> DocumentCounts:
-        return DocumentCounts()
-
-    def produce_documents(self, out_dir: Path, vendor: str, since: date | None) -> ProductionSummary | None:
-        return None

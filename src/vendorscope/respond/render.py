@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,14 @@ from openpyxl.writer.excel import ExcelWriter
 
 from vendorscope.errors import VendorscopeError
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, PURCHASES_COLUMNS, SYSTEMS_COLUMNS, Answer
+from vendorscope.respond.cells import DATE_COLUMNS, NUMBER_COLUMNS, TIME_COLUMNS, parse_time
 from vendorscope.respond.summary import COUNT_LABELS
 from vendorscope.safe_csv import safe_cell
 
 DOCUMENT_LISTING_COLUMNS = ("bates", "date", "custodian", "subject")
 
 MAX_COLUMN_WIDTH = 60
+PDF_VARIANT = "pdf/ua-1"
 BOLD = Font(bold=True)
 
 
@@ -38,21 +41,28 @@ def write_pdf(html: str, path: Path) -> None:
             f"cannot render report.pdf: WeasyPrint needs Pango (Debian: apt-get install libpango-1.0-0 "
             f"libpangoft2-1.0-0): {exc}"
         ) from exc
-    HTML(string=html).write_pdf(path)
+    # PDF/UA-1: a tagged PDF (structure tree, document language, alt text on figures), as Section 508 expects of
+    # federal documents; screen readers follow the tags, and tables keep their header cells.
+    HTML(string=html).write_pdf(path, pdf_variant=PDF_VARIANT)
 
 
 def write_xlsx(
     answer: Answer, path: Path, generated_at: datetime, documents_line: str, listing: Sequence[dict[str, str]] = ()
 ) -> None:
-    """One sheet per item asked, then coverage and risk; streamed (write-only) so big fleets stay fast."""
+    """One sheet per item asked, then coverage and risk; streamed (write-only) so big fleets stay fast.
+
+    Every sheet has a frozen header row and an autofilter; numbers are numbers and times are dates (UTC,
+    said in the header), so sorting and filtering in Excel work; a risk's score sits beside its label.
+    """
     workbook = Workbook(write_only=True)
     request = answer.request
     summary = [
         ("request", request.id),
         ("requester", request.requester),
-        ("received", request.received.isoformat()),
-        ("due", request.due.isoformat() if request.due else ""),
+        ("received", request.received),
+        ("due", request.due),
         ("vendor", answer.catalog.vendor.name),
+        ("generated", generated_at),
         *(("note", note) for note in answer.notes),
     ]
     _sheet(workbook, "request", ("field", "value"), [{"field": k, "value": v} for k, v in summary])
@@ -64,7 +74,7 @@ def write_xlsx(
         [{"count": name, "value": counts[name], "meaning": label} for name, label in COUNT_LABELS.items()],
     )
     if request.asks("systems"):
-        _sheet(workbook, "systems", SYSTEMS_COLUMNS, answer.systems)
+        _sheet(workbook, "systems", _with_risk_score(SYSTEMS_COLUMNS), [_split_risk(r) for r in answer.systems])
     if request.asks("contractors"):
         _sheet(workbook, "contractors", CONTRACTORS_COLUMNS, answer.contractors)
         _sheet(workbook, "purchases", PURCHASES_COLUMNS, answer.purchases)
@@ -74,10 +84,20 @@ def write_xlsx(
             _sheet(workbook, "produced documents", DOCUMENT_LISTING_COLUMNS, list(listing))
     _sheet(workbook, "coverage", COVERAGE_COLUMNS, answer.coverage)
     risks = [
-        {"product": p.product, "hosts": p.hosts, "worst risk": p.risk.text, "why": p.risk.because}
+        {
+            "product": p.product,
+            "hosts": p.hosts,
+            "worst risk": p.risk.level,
+            "risk score": p.risk.score,
+            "findings high": p.levels.get("high", 0),
+            "findings medium": p.levels.get("medium", 0),
+            "findings low": p.levels.get("low", 0),
+            "why": p.risk.because,
+        }
         for p in answer.product_risks
     ]
-    _sheet(workbook, "risk", ("product", "hosts", "worst risk", "why"), risks)
+    columns = ("product", "hosts", "worst risk", "risk score", "findings high", "findings medium", "findings low")
+    _sheet(workbook, "risk", (*columns, "why"), risks)
     workbook.properties.creator = "vendorscope"
     workbook.properties.created = generated_at
     _save_reproducibly(workbook, path, generated_at)
@@ -98,27 +118,77 @@ def _save_reproducibly(workbook: Workbook, path: Path, when: datetime) -> None:
             )
 
 
+RISK_TEXT = re.compile(r"^(?P<level>[a-z]+) \((?P<score>\d+)\)$")
+TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def _with_risk_score(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The numeric score right after the risk label, so the column sorts by risk."""
+    at = columns.index("risk") + 1 if "risk" in columns else len(columns)
+    return (*columns[:at], "risk_score", *columns[at:])
+
+
+def _split_risk(row: dict[str, Any]) -> dict[str, Any]:
+    """ "medium (30)" → risk "medium", risk_score 30."""
+    found = RISK_TEXT.match(str(row.get("risk") or ""))
+    if not found:
+        return row | {"risk_score": None}
+    return row | {"risk": found["level"], "risk_score": int(found["score"])}
+
+
+def _header(column: str) -> str:
+    return f"{column} (UTC)" if column in TIME_COLUMNS else column
+
+
 def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
     sheet = workbook.create_sheet(title)
     for index, column in enumerate(columns, start=1):
-        width = max([len(column), *(len(str(r.get(column) or "")) for r in rows[:500])])
+        width = max([len(_header(column)), *(len(str(r.get(column) or "")) for r in rows[:500])])
         sheet.column_dimensions[get_column_letter(index)].width = min(MAX_COLUMN_WIDTH, width + 2)
     sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=column)
+        cell = WriteOnlyCell(sheet, value=_header(column))
         cell.font = BOLD
         header.append(cell)
     sheet.append(header)
     for row in rows:
-        sheet.append([_cell(sheet, row.get(c)) for c in columns])
+        sheet.append([_cell(sheet, c, row.get(c)) for c in columns])
 
 
-def _cell(sheet: Any, value: Any) -> Any:
-    """The same formula-safe text as the CSVs; and text is stored as text, never as a formula."""
-    value = safe_cell(value)
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
+def _cell(sheet: Any, column: str, value: Any) -> Any:
+    """A typed cell: dates and times as dates, numbers as numbers, text as text (never a formula)."""
+    if value is None or value == "":
+        return None
+    typed = _typed(column, value)
+    if isinstance(typed, datetime | date):
+        cell = WriteOnlyCell(sheet, value=typed)
+        cell.number_format = TIME_FORMAT if isinstance(typed, datetime) else DATE_FORMAT
         return cell
-    return value
+    if isinstance(typed, float):
+        cell = WriteOnlyCell(sheet, value=typed)
+        cell.number_format = "0.00"
+        return cell
+    if isinstance(typed, str):
+        cell = WriteOnlyCell(sheet, value=safe_cell(typed))  # the same formula-safe text as the CSVs
+        cell.data_type = "s"  # and stored as text, never run as a formula
+        return cell
+    return typed
+
+
+def _typed(column: str, value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, date | int | float) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    if column in NUMBER_COLUMNS:
+        try:
+            return int(text) if text.lstrip("-").isdigit() else float(text)
+        except ValueError:
+            return text
+    if column in TIME_COLUMNS | DATE_COLUMNS:
+        return parse_time(text) or text
+    return text

@@ -7,17 +7,28 @@ Validation errors are one line naming the file, the line and the field
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from vendorscope import safe_yaml
 from vendorscope.errors import InputError
 
 ITEM_NAMES = ("systems", "contractors", "documents")
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 DOCUMENTS_SINCE = date(2013, 1, 1)  # the committee's date: documents "since 1 January 2013"
 MAX_REQUEST_BYTES = 1 << 20
 
@@ -43,7 +54,7 @@ class DocumentsItem(_Model):
 class Request(_Model):
     """A request about one vendor of concern."""
 
-    id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    id: str = Field(min_length=1, max_length=128, pattern=ID_PATTERN)
     requester: str = Field(min_length=1, max_length=500)
     received: date
     due: date | None = None
@@ -53,20 +64,20 @@ class Request(_Model):
 
     @model_validator(mode="before")
     @classmethod
-    def _split_items(cls, data: Any) -> Any:
+    def _split_items(cls, data: Any, info: ValidationInfo) -> Any:
         """`items` mixes bare names and one-key mappings; keep the names, lift the options."""
-        if not isinstance(data, dict) or "items" not in data:
+        if not isinstance(data, dict) or "items" not in data or (info.context or {}).get("lifted"):
             return data
-        raw = data["items"]
-        if not isinstance(raw, list) or not raw:
-            raise ValueError("items: a list of at least one of " + ", ".join(ITEM_NAMES))
-        names, extra = [], {}
-        for number, entry in enumerate(raw):
-            name, options = _item(entry, number)
-            names.append(name)
-            if name == "documents":
-                extra["documents"] = options or {}
-        return {k: v for k, v in data.items() if k != "documents"} | {"items": names} | extra
+        lifted, problems = lift_items(data)
+        if problems:
+            raise ValueError(f"{problems[0].field}: {problems[0].message}")
+        return lifted
+
+    @field_validator("vendor")
+    @classmethod
+    def _vendor_id(cls, vendor: str) -> str:
+        """Catalog ids are lower case; 'Kaspersky' means kaspersky."""
+        return vendor.strip().lower()
 
     @field_validator("items")
     @classmethod
@@ -86,6 +97,61 @@ class Request(_Model):
         return item in self.items
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a request file: the field path and what is wrong, in words."""
+
+    field: str
+    message: str
+    line: int = 0
+
+
+class RequestError(InputError):
+    """Every problem of a request file at once, one line each (``path:line: field: message``)."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = problems[0]
+        super().__init__(path, f"{first.field}: {first.message}" if first.field else first.message, first.line)
+        self.args = ("\n".join(_problem_line(path, p) for p in problems),)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _problem_line(path: str, problem: Problem) -> str:
+    where = f"{path}:{problem.line}" if problem.line else path
+    return f"{where}: {problem.field}: {problem.message}" if problem.field else f"{where}: {problem.message}"
+
+
+def lift_items(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """`items` as names, with the documents options lifted to `documents`; the problems found on the way."""
+    raw = data["items"]
+    rest = {k: v for k, v in data.items() if k not in ("documents", "items")}
+    if not isinstance(raw, list) or not raw:
+        return rest | {"items": ["systems"]}, [Problem("items", "a list of at least one of " + ", ".join(ITEM_NAMES))]
+    names: list[str] = []
+    extra: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for number, entry in enumerate(raw):
+        try:
+            name, options = _item(entry, number)
+        except _ItemProblem as exc:
+            problems.append(Problem(exc.field, exc.message))
+            continue
+        names.append(name)
+        if name == "documents":
+            extra["documents"] = options or {}
+    return rest | {"items": names or ["systems"]} | extra, problems
+
+
+class _ItemProblem(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
 def _item(entry: Any, number: int) -> tuple[str, dict[str, Any] | None]:
     where = f"items[{number}]"
     if isinstance(entry, str):
@@ -93,18 +159,21 @@ def _item(entry: Any, number: int) -> tuple[str, dict[str, Any] | None]:
     elif isinstance(entry, dict) and len(entry) == 1:
         name, options = next(iter(entry.items()))
         if options is not None and not isinstance(options, dict):
-            raise ValueError(f"{where}.{name}: options must be a mapping (e.g. since: 2013-01-01)")
+            raise _ItemProblem(f"{where}.{name}", "options must be a mapping (e.g. since: 2013-01-01)")
     else:
-        raise ValueError(f"{where}: an item name or a one-key mapping")
+        raise _ItemProblem(where, "an item name (systems, contractors, documents) or a one-key mapping")
     if name not in ITEM_NAMES:
-        raise ValueError(f"{where}: unknown item {name!r} (known: {', '.join(ITEM_NAMES)})")
+        raise _ItemProblem(where, f"unknown item {name!r} (known: {', '.join(ITEM_NAMES)})")
     if options and name != "documents":
-        raise ValueError(f"{where}.{name}: takes no options")
+        raise _ItemProblem(f"{where}.{name}", "takes no options")
     return name, options
 
 
-def load_request(path: Path) -> Request:
-    """Read and validate a request file; any mistake is an InputError naming the field."""
+def load_request(path: Path, vendors: Collection[str] = ()) -> Request:
+    """Read and validate a request file; every mistake at once, each naming its field and line.
+
+    ``vendors``: the catalog ids known, so an unknown vendor is reported with the rest.
+    """
     try:
         raw_bytes = path.read_bytes()
     except OSError as exc:
@@ -120,18 +189,60 @@ def load_request(path: Path) -> Request:
         raise InputError(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}", _line(mark)) from exc
     if not isinstance(data, dict):
         raise InputError(str(path), "a request is a mapping (id, requester, received, vendor, items)")
+    problems = check_request(data, vendors)
+    if problems:
+        located = [Problem(p.field, p.message, _line_of(root, p.field)) for p in problems]
+        raise RequestError(str(path), sorted(located, key=lambda p: (p.line, p.field)))
+    return Request.model_validate(data)
+
+
+def check_request(data: dict[str, Any], vendors: Collection[str] = ()) -> list[Problem]:
+    """Every problem of a request given as a mapping (a file's content or a web form), in words."""
+    problems: list[Problem] = []
+    lifted = data
+    if "items" in data:
+        lifted, problems = lift_items(data)
     try:
-        return Request.model_validate(data)
+        Request.model_validate(lifted, context={"lifted": True})
     except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
-        field = _field_name(loc)
-        if not field and ":" in message.split(" ", 1)[0]:
-            field, message = message.split(": ", 1)
-        if loc and loc[0] == "documents":
-            field = f"items[{_documents_index(data['items'])}]." + field
-        raise InputError(str(path), f"{field}: {message}" if field else message, _line_of(root, field)) from None
+        problems += [_problem(error, data) for error in exc.errors()]
+    vendor = data.get("vendor")
+    if vendors and isinstance(vendor, str) and vendor.strip() and vendor.strip().lower() not in vendors:
+        problems.append(Problem("vendor", f"no catalog for vendor {vendor!r} (known: {', '.join(sorted(vendors))})"))
+    return problems
+
+
+def _problem(error: Any, data: dict[str, Any]) -> Problem:
+    loc = tuple(error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    field = _field_name(loc)
+    if not field and ":" in message.split(" ", 1)[0]:
+        field, message = message.split(": ", 1)
+    if loc and loc[0] == "documents":
+        field = f"items[{_documents_index(data['items'])}]." + field
+    return Problem(field, _in_words(error, field, message))
+
+
+FIELDS = ("id", "requester", "received", "due", "vendor", "items")
+
+
+def _in_words(error: Any, field: str, message: str) -> str:
+    """Pydantic's messages, said the way a person filling in the form would say them."""
+    kind = str(error.get("type", ""))
+    words = {
+        "missing": "missing: every request names it",
+        "extra_forbidden": f"not a field of a request (the fields: {', '.join(FIELDS)})",
+        "string_pattern_mismatch": "use letters, digits, '.', '_' and '-' only, starting with a letter or digit",
+        "string_too_short": "empty: write something here",
+        "string_too_long": f"too long (at most {error.get('ctx', {}).get('max_length', '')} characters)",
+        "string_type": "should be text",
+        "tuple_type": "should be a list",
+    }
+    if kind in words:
+        return words[kind]
+    if kind.startswith("date"):
+        return f"not a date: {error.get('input')!r} (write it as YYYY-MM-DD, e.g. 2017-07-27)"
+    return message
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -159,13 +270,28 @@ def _line_of(node: Any, field: str) -> int:
     return best
 
 
-def field_line(path: Path, field: str) -> int:
-    """The line of a field in a request file already loaded (for errors found later, e.g. unknown vendor)."""
-    try:
-        return _line_of(safe_yaml.compose(path.read_text(encoding="utf-8", errors="replace")), field)
-    except (OSError, yaml.YAMLError):
-        return 0
-
-
 def _line(mark: Any) -> int:
     return mark.line + 1 if mark is not None else 0
+
+
+def request_data(form: dict[str, str], items: list[str]) -> dict[str, Any]:
+    """A request as a mapping, from a form's fields (empty fields left out, so they are reported missing)."""
+    data: dict[str, Any] = {k: form[k].strip() for k in ("id", "requester", "received", "due", "vendor") if form.get(k)}
+    entries: list[Any] = []
+    for name in items:
+        since = form.get("since", "").strip()
+        entries.append({"documents": {"since": since}} if name == "documents" and since else name)
+    data["items"] = entries
+    return data
+
+
+def request_yaml(request: Request) -> str:
+    """A checked request as the YAML file ``vendorscope respond`` reads, fields in the documented order."""
+    data: dict[str, Any] = {"id": request.id, "requester": request.requester, "received": request.received}
+    if request.due:
+        data["due"] = request.due
+    data["vendor"] = request.vendor
+    since = request.documents.since if request.documents else None
+    data["items"] = [{"documents": {"since": since}} if i == "documents" and since else i for i in request.items]
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, indent=2)
+    return "# A request for vendorscope (docs/requests.md): vendorscope respond THIS-FILE --out answer/\n" + body

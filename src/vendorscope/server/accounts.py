@@ -28,6 +28,7 @@ from vendorscope.store.tables import AgentPush, EnrollmentToken, User, WebSessio
 PERMISSIONS: dict[str, frozenset[str]] = {
     "read": frozenset(ROLES),
     "export": frozenset({"admin", "analyst", "reviewer"}),
+    "remediate": frozenset({"admin", "analyst"}),
     "review": frozenset({"admin", "reviewer"}),
     "privileged": frozenset({"admin", "reviewer"}),
     "manage": frozenset({"admin"}),

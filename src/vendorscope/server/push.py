@@ -29,7 +29,7 @@ from vendorscope.server.audit import now, record
 from vendorscope.sources.base import Hints
 from vendorscope.sources.limits import push_limits
 from vendorscope.store.store import Store
-from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, Installation
+from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, HostTitles, Installation
 from vendorscope.store.writer import Caches
 
 ATTEMPTS = 5
@@ -57,7 +57,17 @@ class _OverlayCaches(Caches):
         self.shared = shared
         self.hosts = ChainMap({}, shared.hosts)  # type: ignore[assignment]
         self.titles = ChainMap({}, shared.titles)  # type: ignore[assignment]
+        self.title_source = shared.title_source
+        self.expanded = shared.expanded  # a title's verdict is committed with it: shared at once
+        self.matched_as = shared.matched_as
         self.loaded = True
+
+    def load(self, conn: Connection) -> None:
+        """After a re-match (the catalogs changed) the shared caches load again; this push starts over on them."""
+        fingerprint = self.fingerprint(conn)
+        if fingerprint != self.shared.matched_as:
+            self.shared.reload(conn, fingerprint)
+            self.__init__(self.shared)  # type: ignore[misc]
 
     def forget(self) -> None:
         self.hosts.maps[0].clear()  # type: ignore[attr-defined]
@@ -230,4 +240,7 @@ def _hosts_with_other_evidence(conn: Connection, host_ids: list[int], artifact_i
     installs = select(Installation.host_id).where(
         Installation.host_id.in_(host_ids), Installation.first_artifact_id != artifact_id
     )
-    return set(conn.execute(exams.union(installs)).scalars())
+    compact = select(HostTitles.host_id).where(
+        HostTitles.host_id.in_(host_ids), HostTitles.first_artifact_id != artifact_id
+    )
+    return set(conn.execute(exams.union(installs, compact)).scalars())

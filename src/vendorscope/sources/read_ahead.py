@@ -18,7 +18,7 @@ from typing import IO
 
 from vendorscope import sources
 from vendorscope.errors import TooLargeError
-from vendorscope.sources.base import Hints, Observation, Problem, Record
+from vendorscope.sources.base import Hints, Item, Observation, Problem, Record
 from vendorscope.sources.limits import Limits
 from vendorscope.sources.reader import GZIP_MAGIC, XZ_MAGIC, bounded, open_binary
 
@@ -78,13 +78,19 @@ def _items(record: Record) -> int:
 
 
 def parse_whole(format_name: str, path: str, hints: Hints) -> list[Record] | None:
-    """The file's records, held in memory; None when it holds more than a parse-ahead should (the writer then
-    streams it itself, under the file's own limits): a small gzip can hide GiBs."""
+    """A file's records, held in memory, with equal items made one object (pickling sends each distinct item once);
+    None when it holds more than a parse-ahead should (the writer then streams it itself, under the file's own
+    limits): a small gzip can hide GiBs."""
     limits = hints.limits
     ahead = Limits(min(limits.max_bytes, AHEAD_PARSED_BYTES), min(limits.max_items, AHEAD_PARSED_ITEMS))
     records = list(read_records(format_name, path, dataclasses.replace(hints, limits=ahead)))
     if records and isinstance(records[-1], Problem) and records[-1].fatal and ahead != limits:
         return None
+    same: dict[Item, Item] = {}
+    for record in records:
+        if isinstance(record, Observation):
+            record.items = [same.setdefault(item, item) for item in record.items]
+            record.removed = [same.setdefault(item, item) for item in record.removed]
     return records
 
 

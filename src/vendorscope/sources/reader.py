@@ -7,6 +7,7 @@ given a decoder memory limit).
 
 from __future__ import annotations
 
+import fnmatch
 import gzip
 import hashlib
 import io
@@ -25,6 +26,7 @@ XZ_MEMLIMIT = 256 * 1024 * 1024  # decoder memory; real xz files need a few MiB
 HEAD_BYTES = 64 * 1024
 MAX_WHOLE_FILE = 512 * 1024 * 1024  # formats that must load the whole document (a JSON array)
 _SKIP_NAMES = {".DS_Store", "Thumbs.db"}
+IGNORE_FILE = ".vendorscopeignore"
 
 
 def walk(
@@ -64,8 +66,9 @@ def _walk_folder(
             if _leaves(Path(root) / name, roots, follow_links, skipped) is False:
                 kept.append(name)
         dirs[:] = kept
+        ignored = ignore_patterns(Path(root))
         for name in sorted(files):
-            if name in _SKIP_NAMES or name.startswith("."):
+            if name in _SKIP_NAMES or name.startswith(".") or _matches(name, ignored):
                 continue
             if not _leaves(Path(root) / name, roots, follow_links, skipped):
                 yield Path(root) / name
@@ -82,6 +85,20 @@ def _leaves(path: Path, roots: list[Path], follow_links: bool, skipped: list[Inp
         why = f"symbolic link to {target}, outside the input folders; not followed (--follow-links reads it)"
         skipped.append(InputError(str(path), why))
     return True
+
+
+def ignore_patterns(folder: Path) -> list[str]:
+    """The names and globs listed in ``folder/.vendorscopeignore`` (comments with #)."""
+    try:
+        text = (folder / IGNORE_FILE).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines()[:1000])
+    return [line for line in lines if line]
+
+
+def _matches(name: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
 
 def sha256_of(path: Path) -> tuple[str, int]:

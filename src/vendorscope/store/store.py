@@ -21,10 +21,17 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str) -> Store:
-        """Open (creating if needed) and migrate the store at ``url``."""
+    def open(cls, url: str, create: bool = True) -> Store:
+        """Open (creating if needed and ``create``) and migrate the store at ``url``.
+
+        Reading commands pass ``create=False``: a mistyped path must not answer "0 findings" from a new,
+        empty store.
+        """
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-            folder = Path(url.removeprefix("sqlite:///")).parent
+            file = Path(url.removeprefix("sqlite:///"))
+            folder = file.parent
+            if not create and not file.is_file():
+                raise MissingStoreError(describe(url))
             if not folder.is_dir():
                 raise StoreError(f"cannot create the store: folder {folder} does not exist")
         try:
@@ -59,6 +66,21 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+class MissingStoreError(StoreError):
+    """A reading command pointed at a store that does not exist."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"no store at {where} — run `vendorscope ingest …` first or pass --db")
+
+
+def describe(url: str) -> str:
+    """The store as a person names it: the SQLite file's path, or the URL without its password."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        path = url.removeprefix("sqlite:///")
+        return path if Path(path).is_absolute() or path.startswith(".") else f"./{path}"
+    return _safe(url)
 
 
 def _safe(url: str) -> str:

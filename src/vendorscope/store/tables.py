@@ -134,6 +134,23 @@ class Installation(Base):
     __table_args__ = (Index("ix_installations_title", "title_id"), {"sqlite_with_rowid": False})
 
 
+class HostTitles(Base):
+    """Every title seen on a host that no catalog attributes, as one compact row per host.
+
+    The same per-title state as ``installations`` (first/last seen, present, removed at, first/last
+    artifact), packed by ``store/host_titles.py``: a fleet's unattributed software costs one row per
+    host instead of one per installation. Attributed titles live in ``installations``; a title that a
+    re-match attributes moves there with its state (``expand_titles``).
+    """
+
+    __tablename__ = "host_titles"
+    host_id: Mapped[int] = mapped_column(ForeignKey("hosts.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    titles: Mapped[int] = mapped_column(Integer)  # how many titles the state holds
+    present: Mapped[int] = mapped_column(Integer)  # how many of them are still there
+    first_artifact_id: Mapped[int] = mapped_column(ForeignKey("artifacts.id"))
+
+
 class TitleMatch(Base):
     """The matcher's verdict on one title for one vendor, with its explanation."""
 

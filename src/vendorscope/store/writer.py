@@ -8,7 +8,7 @@ and updates, so a fresh store takes plain bulk inserts.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from vendorscope.sources.base import TITLE_FIELDS, Item, Observation
+from vendorscope.store import host_titles
 from vendorscope.store.dialect import bulk_insert, insert_ignoring_conflicts, time_encoder
-from vendorscope.store.tables import Examination, Host, HostSource, Installation, Title
+from vendorscope.store.tables import Examination, Host, HostSource, Installation, Meta, Title, TitleMatch
 
 EPOCH = datetime(1970, 1, 1)
 _HOSTS = Host.__table__
@@ -26,6 +27,9 @@ _INSTALLS = Installation.__table__
 _EXAMS = Examination.__table__
 _SOURCES = HostSource.__table__
 _CHUNK = 500
+MATCHED_AS_KEY = "catalog_fingerprint"  # set by a re-match: verdicts (and so the expanded titles) changed
+# Given a transaction and the titles it inserted, stores their verdicts and returns the attributed ones.
+Attribute = Callable[[Connection, list[tuple[int, Item]]], set[int]]
 
 
 def host_key(name: str) -> str:
@@ -43,15 +47,30 @@ class Caches:
         self.hosts: dict[str, int] = {}
         self.titles: dict[Item, int] = {}
         self.title_source: dict[int, str] = {}
+        # Titles kept as installation rows (attributed, or stored so before); the rest go to host_titles.
+        self.expanded: set[int] = set()
+        self.matched_as: str | None = None  # the catalogs' fingerprint the verdicts were made with
         self.loaded = False
 
     def load(self, conn: Connection) -> None:
-        if self.loaded:
+        """Load once; again when a re-match changed the verdicts (and so which titles are expanded)."""
+        fingerprint = self.fingerprint(conn)
+        if self.loaded and fingerprint == self.matched_as:
             return
+        self.reload(conn, fingerprint)
+
+    @staticmethod
+    def fingerprint(conn: Connection) -> str | None:
+        return conn.execute(select(Meta.value).where(Meta.key == MATCHED_AS_KEY)).scalar_one_or_none()
+
+    def reload(self, conn: Connection, fingerprint: str | None) -> None:
         self.hosts = {key: hid for hid, key in conn.execute(select(Host.id, Host.key))}
         cols = [getattr(Title, name) for name in ("id", *TITLE_FIELDS)]
         self.titles = {Item(*row[1:]): row[0] for row in conn.execute(select(*cols))}
         self.title_source = {tid: item.source for item, tid in self.titles.items()}
+        self.expanded = set(conn.execute(select(TitleMatch.title_id).distinct()).scalars())
+        self.expanded.update(conn.execute(select(Installation.title_id).distinct()).scalars())
+        self.matched_as = fingerprint
         self.loaded = True
 
     def forget(self) -> None:
@@ -59,6 +78,7 @@ class Caches:
         self.hosts.clear()
         self.titles.clear()
         self.title_source.clear()
+        self.expanded.clear()
         self.loaded = False
 
 
@@ -72,8 +92,16 @@ class WriteStats:
 class ArtifactWriter:
     """Accumulates observations of one artifact and flushes them in batches."""
 
-    def __init__(self, conn: Connection, caches: Caches, artifact_id: int, batch_items: int = 50_000) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        caches: Caches,
+        artifact_id: int,
+        attribute: Attribute | None = None,
+        batch_items: int = 50_000,
+    ) -> None:
         self.conn = conn
+        self.attribute = attribute
         self.caches = caches
         self.artifact_id = artifact_id
         self.batch_items = batch_items
@@ -170,16 +198,24 @@ class ArtifactWriter:
             digests = {title_digest(item): _as_text(item) for item in new}
             rows = [dict(zip(TITLE_FIELDS, digests[d], strict=True)) | {"key": d} for d in sorted(digests)]
             stmt = insert_ignoring_conflicts(self.conn, _TITLES, ["key"]).returning(_TITLES.c.id, _TITLES.c.key)
+            inserted = []
             for tid, digest in self.conn.execute(stmt, rows):
                 item = digests[digest]
                 known[item] = tid
                 self.caches.title_source[tid] = item.source
-                self.stats.new_titles.append((tid, item))
+                inserted.append((tid, item))
+            self.stats.new_titles.extend(inserted)
+            if self.attribute is not None and inserted:
+                self.caches.expanded.update(self.attribute(self.conn, inserted))
             missing = [d for d in digests if digests[d] not in known]
-            for chunk in _chunks(missing):
+            for chunk in _chunks(missing):  # titles a concurrent writer inserted (and attributed) meanwhile
+                lost = []
                 for tid, digest in self.conn.execute(select(Title.id, Title.key).where(Title.key.in_(chunk))):
                     known[digests[digest]] = tid
                     self.caches.title_source[tid] = digests[digest].source
+                    lost.append(tid)
+                attributed = select(TitleMatch.title_id).where(TitleMatch.title_id.in_(lost)).distinct()
+                self.caches.expanded.update(self.conn.execute(attributed).scalars())
             for item in new:  # items with non-text values share the title of their text form
                 known.setdefault(item, known[_as_text(item)])
         return known
@@ -187,22 +223,30 @@ class ArtifactWriter:
     # -- installations ---------------------------------------------------------------------
 
     def _write_installations(self, batch: list[Observation], hosts: dict[str, int], titles: dict[Item, int]) -> None:
-        seen: dict[tuple[int, int], list[Any]] = {}  # pair -> [first, last, removed]
+        seen: dict[tuple[int, int], list[Any]] = {}  # attributed pair -> [first, last, removed]
         complete: dict[tuple[int, str], datetime] = {}
         earliest: dict[tuple[int, str], datetime] = {}  # per (host, source): oldest evidence in this batch
+        states = host_titles.load(self.conn, [h for h in set(hosts.values()) if h not in self.created_hosts])
+        stored_states = set(states)
+        changed: set[int] = set()
+        expanded = self.caches.expanded
         for obs in batch:
             hid = hosts[host_key(obs.host)]
             when = obs.seen_at or EPOCH
             for items, removed in ((obs.items, False), (obs.removed, True)):
                 if not items:
                     continue
-                for item in items:
-                    pair = (hid, titles[item])
-                    state = seen.get(pair)
-                    if state is None:
-                        seen[pair] = [when, when, removed]
-                    else:
-                        _merge(state, when, removed)
+                tids = [titles[item] for item in items]
+                if expanded.isdisjoint(tids):
+                    self._merge_compact(states.setdefault(hid, {}), tids, when, removed)
+                else:
+                    self._merge_compact(
+                        states.setdefault(hid, {}), [t for t in tids if t not in expanded], when, removed
+                    )
+                    for tid in tids:
+                        if tid in expanded:
+                            _merge_seen(seen, (hid, tid), when, removed)
+                changed.add(hid)
                 for source in {item.source for item in items}:
                     _keep_oldest(earliest, (hid, source), when)
             for source in obs.complete_sources:
@@ -215,7 +259,53 @@ class ArtifactWriter:
         self._insert_new(seen, existing)
         self._update_old(seen, existing)
         source_of = self.caches.title_source
-        self._apply_snapshots(complete, earliest, {(hid, source_of.get(tid, "?")) for hid, tid in existing})
+        cutoffs = self._apply_snapshots(complete, earliest, {(hid, source_of.get(tid, "?")) for hid, tid in existing})
+        changed |= self._remove_from_compact(states, stored_states, earliest, cutoffs)
+        host_titles.save(
+            self.conn, {hid: states[hid] for hid in changed if states.get(hid)}, stored_states, self.artifact_id
+        )
+
+    def _merge_compact(self, state: host_titles.State, tids: list[int], when: datetime, removed: bool) -> None:
+        """The installation rules (first = earliest, the newest evidence decides presence) on a compact state."""
+        aid, present, removed_at = self.artifact_id, not removed, when if removed else None
+        for tid in tids:
+            row = state.get(tid)
+            if row is None:
+                state[tid] = [when, when, present, removed_at, aid, aid]
+                continue
+            if when < row[0]:
+                row[0] = when
+            if when >= row[1]:
+                row[1], row[2], row[3], row[5] = when, present, removed_at, aid
+
+    def _remove_from_compact(
+        self,
+        states: dict[int, host_titles.State],
+        stored: set[int],
+        earliest: dict[tuple[int, str], datetime],
+        cutoffs: dict[tuple[int, str], datetime],
+    ) -> set[int]:
+        """A complete list removes, as of its time, the unattributed titles older evidence showed (as rows above)."""
+        batch_hosts = {hid for hid, _ in earliest}
+        aid = self.artifact_id
+        changed: set[int] = set()
+        source_of = self._sources_of({tid for hid in batch_hosts for tid in states.get(hid, ())})
+        for (hid, source), oldest in earliest.items():
+            cutoff, state = cutoffs.get((hid, source)), states.get(hid)
+            if cutoff is None or not state or (hid not in stored and oldest >= cutoff):
+                continue  # nothing older than the list on this host
+            for tid, row in state.items():  # a complete list removes what older evidence showed
+                if row[2] and row[1] < cutoff and source_of.get(tid) == source:
+                    row[2], row[3], row[5] = False, cutoff, aid
+                    changed.add(hid)
+        return changed
+
+    def _sources_of(self, title_ids: set[int]) -> dict[int, str]:
+        source_of = self.caches.title_source
+        unknown = sorted(t for t in title_ids if t not in source_of)
+        for chunk in _chunks(unknown):  # titles another process added since the caches loaded
+            source_of.update(dict(self.conn.execute(select(Title.id, Title.source).where(Title.id.in_(chunk))).all()))
+        return source_of
 
     def _existing(self, host_ids: list[int]) -> dict[tuple[int, int], tuple[Any, Any, bool, Any]]:
         found: dict[tuple[int, int], tuple[Any, Any, bool, Any]] = {}
@@ -291,7 +381,7 @@ class ArtifactWriter:
         complete: dict[tuple[int, str], datetime],
         earliest: dict[tuple[int, str], datetime],
         prior: set[tuple[int, str]],
-    ) -> None:
+    ) -> dict[tuple[int, str], datetime]:
         """A complete list of a source removes, as of its time, whatever older evidence it no longer shows.
 
         The newest complete time per (host, source) is kept in ``host_sources``, so evidence older than it,
@@ -320,6 +410,7 @@ class ArtifactWriter:
                 )
                 .values(present=False, removed_at=cutoff, last_artifact_id=self.artifact_id)
             )
+        return stored
 
     def _complete_times(self, host_ids: list[int]) -> dict[tuple[int, str], datetime]:
         found: dict[tuple[int, str], datetime] = {}
@@ -367,6 +458,14 @@ class ArtifactWriter:
             for (hid, method), (src, when) in exams.items()
         ]
         self.conn.execute(insert_ignoring_conflicts(self.conn, _EXAMS, ["host_id", "artifact_id", "method"]), rows)
+
+
+def _merge_seen(seen: dict[tuple[int, int], list[Any]], pair: tuple[int, int], when: datetime, removed: bool) -> None:
+    state = seen.get(pair)
+    if state is None:
+        seen[pair] = [when, when, removed]
+    else:
+        _merge(state, when, removed)
 
 
 def _merge(state: list[Any], when: datetime, removed: bool) -> None:

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import io
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from vendorscope.findings.status import STATUSES
+from vendorscope.findings.status import SETTABLE, STATUSES
+from vendorscope.findings.words import describe_finding, evidence_rows
+from vendorscope.respond.cells import csv_text
 from vendorscope.safe_csv import write_rows
 from vendorscope.server.accounts import Principal
 from vendorscope.server.views import FindingFilter
 from vendorscope.web.deps import Hosts, Reader, RowId, ServiceDep, require
+from vendorscope.web.names import Names
+from vendorscope.web.paging import paginate
 from vendorscope.web.render import page
 from vendorscope.web.routes import NavEntry
 from vendorscope.web.security import client_addr
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 NAV = [NavEntry("Findings", "/findings", order=20)]
-PAGE_ROWS = 500
+REMEDIATION_STATUSES = SETTABLE
 CSV_COLUMNS = (
     "host",
     "org",
@@ -52,18 +56,29 @@ Filter = Annotated[FindingFilter, Depends(finding_filter)]
 
 @router.get("/findings", response_class=HTMLResponse)
 def findings_page(request: Request, service: ServiceDep, user: Reader, hosts: Hosts, flt: Filter) -> HTMLResponse:
+    names = Names.of(service)
     rows = service.scoped_findings(hosts, flt)
-    products = sorted((c.vendor.id, p.id, p.name) for c in service.catalogs for p in c.products)
+    products = sorted(((c.vendor.id, p.id, p.name) for c in service.catalogs for p in c.products), key=lambda t: t[2])
+    keys: dict[str, Any] = {
+        "host": lambda r: r["host"],
+        "org": lambda r: names.org(r["org"]),
+        "product": lambda r: names.product(r["vendor"], r["product"]),
+        "kind": lambda r: r["kind"],
+        "confidence": lambda r: r["confidence"],
+        "status": lambda r: r["status"],
+        "last_seen": lambda r: r["last_seen"],
+    }
+    orgs = sorted({r["org"] for r in service.scoped_hosts(hosts)}, key=lambda o: names.org(o).casefold())
     return page(
         request,
         "findings.html",
         user,
-        rows=rows[:PAGE_ROWS],
-        total=len(rows),
+        listing=paginate(request, rows, keys, "host"),
+        names=names,
         flt=flt,
+        orgs=orgs,
         products=products,
         statuses=STATUSES,  # every word of the life cycle (findings/status.py)
-        product_name=service.product_name,
         vendors=[c.vendor for c in service.catalogs],
     )
 
@@ -71,7 +86,22 @@ def findings_page(request: Request, service: ServiceDep, user: Reader, hosts: Ho
 @router.get("/findings/{finding_id}", response_class=HTMLResponse)
 def finding_page(request: Request, finding_id: RowId, service: ServiceDep, user: Reader, hosts: Hosts) -> HTMLResponse:
     row = service.scoped_finding(hosts, finding_id)
-    return page(request, "finding.html", user, f=row, product=service.product_name(row["vendor"], row["product"]))
+    names = Names.of(service)
+    product = names.product(row["vendor"], row["product"])
+    return page(
+        request,
+        "finding.html",
+        user,
+        f=row,
+        names=names,
+        product=product,
+        why=describe_finding(product, row["kind"], row["confidence"], row["evidence"]),
+        clues=evidence_rows(row["evidence"]),
+        work=service.finding_work(row["id"]),
+        history=service.finding_history(row["id"]),
+        statuses=REMEDIATION_STATUSES,
+        saved=request.query_params.get("saved", ""),
+    )
 
 
 @router.get("/export/findings.csv")
@@ -84,7 +114,8 @@ def export_csv(
 ) -> Response:
     rows = service.scoped_findings(hosts, flt)
     buffer = io.StringIO()
-    write_rows(buffer, CSV_COLUMNS, rows)
+    buffer.write("\ufeff")  # UTF-8 byte-order mark: Excel reads names in any script right only with it
+    write_rows(buffer, CSV_COLUMNS, ({c: csv_text(c, row.get(c)) for c in CSV_COLUMNS} for row in rows))
     service.audit(
         user.name,
         "export.findings_csv",
@@ -93,5 +124,7 @@ def export_csv(
         client_addr(request),
     )
     return Response(
-        buffer.getvalue(), media_type="text/csv", headers={"Content-Disposition": "attachment; filename=findings.csv"}
+        buffer.getvalue().encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": "attachment; filename=findings.csv"},
     )

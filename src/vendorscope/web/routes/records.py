@@ -8,16 +8,18 @@ in the audit log. The review form is plain buttons with access keys, in reading 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from vendorscope.errors import VendorscopeError
 from vendorscope.records.review import TAGS
 from vendorscope.records.search import Filters
 from vendorscope.server.accounts import Principal
+from vendorscope.service import Service
 from vendorscope.web.deps import AgencyReader, CsrfForm, RowId, ServiceDep, require
+from vendorscope.web.paging import paginate
 from vendorscope.web.render import page
 from vendorscope.web.routes import NavEntry
 from vendorscope.web.security import client_addr
@@ -25,7 +27,6 @@ from vendorscope.web.security import client_addr
 router = APIRouter(tags=["pages"], include_in_schema=False)
 NAV = [NavEntry("Records", "/records", order=50, agency_only=True)]
 ACCESS_KEYS = {"responsive": "r", "non-responsive": "n", "privileged": "p", "needs-review": "u"}
-MAX_RESULTS = 200
 
 
 def _date(value: str, name: str) -> datetime | None:
@@ -46,14 +47,74 @@ def records_page(
     until: Annotated[str, Query(max_length=32)] = "",
     custodian: Annotated[str, Query(max_length=256)] = "",
 ) -> HTMLResponse:
-    filters = Filters(_date(since, "since"), _date(until, "until"), custodian or None, MAX_RESULTS)
+    filters = Filters(_date(since, "since"), _date(until, "until"), custodian or None, 0)
     searched = bool(q.strip() or vendor)
     if vendor:
         service.vendor(vendor)
     results = service.records_page(q, vendor, filters, user.can("privileged")) if searched else []
     form = {"q": q, "vendor": vendor, "since": since, "until": until, "custodian": custodian}
     vendors = [c.vendor for c in service.catalogs]
-    return page(request, "records.html", user, results=results, searched=searched, form=form, vendors=vendors)
+    keys: dict[str, Any] = {
+        "score": lambda r: r["score"],
+        "date": lambda r: r["date"],
+        "document": lambda r: r["subject"] or r["path"],
+        "tag": lambda r: r["tag"],
+    }
+    listing = paginate(request, results, keys, "score", "desc")
+    return page(request, "records.html", user, listing=listing, searched=searched, form=form, vendors=vendors)
+
+
+@router.post("/records/produce", response_class=HTMLResponse)
+def produce_documents(
+    request: Request,
+    service: ServiceDep,
+    user: Annotated[Principal, Depends(require("review"))],
+    form: CsrfForm,
+) -> HTMLResponse:
+    """A production volume of the documents tagged responsive (privileged ones logged), audited."""
+    if user.org:
+        raise HTTPException(403, "only reviewers of the whole agency produce records")
+    prefix = str(form.get("prefix", "")).strip()[:32]
+    try:
+        name, report = service.web_production(prefix, user.name, client_addr(request))
+    except VendorscopeError as exc:
+        return _productions_page(request, service, user, error=str(exc), status=400)
+    return _productions_page(request, service, user, made=(name, report))
+
+
+@router.get("/records/productions", response_class=HTMLResponse)
+def productions_page(request: Request, service: ServiceDep, user: AgencyReader) -> HTMLResponse:
+    return _productions_page(request, service, user)
+
+
+@router.get("/records/productions/{name}.zip")
+def download_production(
+    request: Request, name: str, service: ServiceDep, user: Annotated[Principal, Depends(require("export"))]
+) -> Response:
+    if user.org:
+        raise HTTPException(403, "productions are the agency's")
+    path = service.web_production_zip(name)
+    service.audit(user.name, "export.production", name, {"bytes": path.stat().st_size}, client_addr(request))
+    return FileResponse(path, media_type="application/zip", filename=path.name)
+
+
+def _productions_page(
+    request: Request,
+    service: Service,
+    user: Principal,
+    made: tuple[str, Any] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        "productions.html",
+        user,
+        status_code=status,
+        productions=service.web_productions(),
+        made=made,
+        error=error,
+    )
 
 
 @router.get("/records/{doc_id}", response_class=HTMLResponse)
