@@ -98,6 +98,7 @@ def agency(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
             "vendor": "kaspersky",
             "product": _a_product(service),
             "name": "no-such-package",
+            "sha256": "0" * 64,
             "username": "target-viewer",
             "token_id": service.accounts.create_token("agency spare", "") and _token_id(service, "agency spare"),
             "tokens": tokens,

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from vendorscope.server.accounts import Principal
-from vendorscope.web.deps import CsrfForm, Hosts, Reader, ServiceDep, require
+from vendorscope.web.deps import CsrfForm, Hosts, Reader, RowId, ServiceDep, require
 from vendorscope.web.render import page
 from vendorscope.web.security import client_addr
 
