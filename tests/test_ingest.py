@@ -214,7 +214,7 @@ def test_rematch_after_catalog_change(service: Service, tmp_path: Path) -> None:
 
 def test_catalog_change_is_noticed_at_next_ingest(sqlite_service: Service, tmp_path: Path) -> None:
     sqlite_service.ingest([write_jsonl(tmp_path / "a.jsonl", [{"host": "ws-1", "name": "Kaspersky Fan Tool X"}])])
-    original = yaml.safe_load(builtin_paths()[0].read_text(encoding="utf-8"))
+    original = yaml.safe_load(next(p for p in builtin_paths() if p.stem == "kaspersky").read_text(encoding="utf-8"))
     original["version"] = "9999.1"
     original["indicators"] = [i for i in original["indicators"] if i["kind"] != "name"]
     trimmed = tmp_path / "trimmed.yaml"

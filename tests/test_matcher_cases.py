@@ -134,3 +134,27 @@ def test_name_only_with_foreign_publisher_is_halved() -> None:
 def test_namespace_matches_whole_segments_only() -> None:
     assert verdict(name="x", source="apps", identifier="com.kaspersky.kav.sysext") is not None
     assert verdict(name="x", source="apps", identifier="com.kasperskyfan.kav") is None
+
+
+def test_kaspersky_catalog_gaps_closed() -> None:
+    """Drivers from Kaspersky's removal steps and public driver lists; the password manager's id on Android;
+    UltraAV (Pango Group), which replaced Kaspersky on US home machines in 2024, is not Kaspersky."""
+    from vendorscope.catalog.loader import load_catalogs
+    from vendorscope.match.matcher import Matcher
+    from vendorscope.sources.base import Item
+
+    matcher = Matcher(load_catalogs())
+
+    def verdict(item: Item) -> tuple[str, str] | None:
+        found = [(a.vendor, a.product) for a in matcher.match(item) if a.confidence >= 0.5]
+        return found[0] if found else None
+
+    for driver in ("kneps.sys", "kltdi.sys", "klwfp.sys", "klelam.sys", "klim5.sys", "kl2.sys", "klfltdev.sys"):
+        assert verdict(Item(name=driver, path=rf"C:\Windows\System32\drivers\{driver}", source="drivers")) == (
+            "kaspersky",
+            "unidentified",
+        ), driver
+    android = Item(name="KPM", identifier="com.kaspersky.passwordmanager", source="android_packages")
+    assert verdict(android) == ("kaspersky", "password-manager")
+    assert verdict(Item(name="UltraAV", publisher="Pango Group", source="programs")) is None
+    assert verdict(Item(name="UltraVPN", publisher="Pango Group", source="programs")) is None

@@ -73,6 +73,20 @@ def test_missing_fields_and_not_a_mapping(tmp_path: Path) -> None:
         load_request(tmp_path / "absent.yaml")
 
 
+def test_several_vendors(tmp_path: Path) -> None:
+    text = GOOD.replace("vendor: kaspersky", "vendors: [huawei, zte, hikvision, dahua, hytera]")
+    request = load_request(write(tmp_path, text))
+    assert request.vendor_ids == ("huawei", "zte", "hikvision", "dahua", "hytera")
+    assert request.for_vendor("zte").vendor_ids == ("zte",)
+    for bad, message in (
+        (GOOD.replace("vendor: kaspersky", "vendor: kaspersky\nvendors: [zte]"), "name one vendor"),
+        (GOOD.replace("vendor: kaspersky\n", ""), "name one vendor"),
+        (GOOD.replace("vendor: kaspersky", "vendors: [zte, zte]"), "each vendor once"),
+    ):
+        with pytest.raises(InputError, match=message):
+            load_request(write(tmp_path, bad))
+
+
 def test_every_problem_at_once_in_words(tmp_path: Path) -> None:
     """Three mistakes, one run: each on its own line with its line number and field path, no validator jargon."""
     text = GOOD.replace("received: 2017-07-27", "received: 27/07/2017").replace("  - contractors", "  - contractor")

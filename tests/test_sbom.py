@@ -262,3 +262,20 @@ def test_real_sboms_ingest_and_find_nothing(sqlite_service: Service) -> None:
     assert {f.format for f in report.files} == {"cyclonedx", "spdx"}
     assert report.items > 1276
     assert sqlite_service.findings() == []
+
+
+def test_spdx3_ai_and_dataset_packages_are_components(sqlite_service: Service, tmp_path: Path) -> None:
+    """SPDX 3.0's AI and Dataset profiles describe packages too (subclasses of software_Package)."""
+    graph = [
+        {"type": "CreationInfo", "@id": "_:c", "created": "2026-09-01T00:00:00Z"},
+        {"type": "Organization", "spdxId": "urn:org:kl", "name": "AO Kaspersky Lab"},
+        {"type": "ai_AIPackage", "spdxId": "urn:model", "name": "Acme Triage Model", "software_packageVersion": "2"},
+        {"type": "ai_AIPackage", "spdxId": "urn:clf", "name": "malware classifier", "suppliedBy": "urn:org:kl"},
+        {"type": "dataset_DatasetPackage", "spdxId": "urn:ds", "name": "training samples", "suppliedBy": "urn:org:kl"},
+        {"type": "SpdxDocument", "spdxId": "urn:doc", "rootElement": ["urn:model"]},
+    ]
+    data = orjson.dumps({"@context": SPDX3["@context"], "@graph": graph})
+    assert ingest_bytes(sqlite_service, tmp_path / "model.spdx3.json", data) == []
+    [finding] = sqlite_service.findings("kaspersky")
+    assert finding["host"] == "Acme Triage Model 2" and finding["kind"] == "embedded"
+    assert sorted(e["title"] for e in finding["evidence"]) == ["malware classifier", "training samples"]

@@ -41,6 +41,7 @@ from vendorscope.sources.read_ahead import (
     read_records,
 )
 from vendorscope.sources.reader import GZIP_MAGIC, HEAD_BYTES, open_binary, read_head, sha256_of, walk
+from vendorscope.store.device_hosts import DeviceHosts
 from vendorscope.store.network_writer import NetworkWriter
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact
@@ -441,7 +442,8 @@ def _write_in(
         )
     ).inserted_primary_key[0]
     writer = ArtifactWriter(conn, caches, artifact_id, partial(_attribute, matcher))
-    route = _Router(writer, NetworkWriter(conn, artifact_id), OrgsWriter(conn, artifact_id), blob.observed)
+    network, orgs = NetworkWriter(conn, artifact_id), OrgsWriter(conn, artifact_id)
+    route = _Router(writer, network, orgs, blob.observed, DeviceHosts(conn))
     for record in records:
         if isinstance(record, Problem):
             if record.fatal:  # past the input's limits: refused whole
@@ -483,10 +485,13 @@ class _Router:
     network: NetworkWriter
     orgs: OrgsWriter
     observed: datetime  # the input's time, for records that carry none
+    devices: DeviceHosts  # ties devices seen by network tools to hosts already known
 
     def add(self, record: Record) -> None:
         if isinstance(record, Observation):
             _default_time(record, self.observed)
+            if record.host_facts.get("kind") == "device":
+                self.devices.tie(record)
             self.software.add(record)
         elif isinstance(record, NetworkContact):
             record.first_seen = record.first_seen or self.observed

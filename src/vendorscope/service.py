@@ -19,9 +19,10 @@ from vendorscope.collect.collector import Push, Request
 from vendorscope.collect.collector import collect as collect_host
 from vendorscope.collect.collector import write as write_bundle
 from vendorscope.config import Settings
-from vendorscope.errors import NotFoundError
+from vendorscope.errors import CatalogError, InputError, NotFoundError
 from vendorscope.findings import lifecycle as remediation
 from vendorscope.findings import query
+from vendorscope.findings.status import DEVICE_CANDIDATE
 from vendorscope.findings.title_matches import ensure_current, rematch_all
 from vendorscope.findings.update import Refreshed, refresh
 from vendorscope.ingest import FileResult, IngestReport, Progress, ingest_bytes, ingest_paths
@@ -174,7 +175,11 @@ class Service:
 
     @staticmethod
     def validate_catalog(path: Path) -> Catalog:
-        return load_catalog(path)
+        catalog = load_catalog(path)
+        problems = catalog.registry_problems()
+        if problems:
+            raise CatalogError(f"{path}: {'; '.join(problems)}")
+        return catalog
 
     # -- collect ---------------------------------------------------------------------------
 
@@ -269,8 +274,16 @@ class Service:
         if request.asks("documents") and (scope is None or scope.everything):
             since = request.documents.since if request.documents else None
             evidence.documents = providers.documents.counts(request.vendor, since)
+        candidates = sorted(f["host"] for f in evidence.findings if f["kind"] == DEVICE_CANDIDATE)
+        evidence.findings = [f for f in evidence.findings if f["kind"] != DEVICE_CANDIDATE]
         in_scope = None if scope is None or scope.everything else scope.allows
-        return build_answer(request, catalog, evidence, providers.orgs, in_scope)
+        answer = build_answer(request, catalog, evidence, providers.orgs, in_scope)
+        if candidates:  # a MAC prefix alone is a lead, not covered equipment: named, not counted
+            answer.notes.append(
+                f"{len(candidates)} device(s) only a candidate for {catalog.vendor.name} (one weak clue, e.g. a MAC "
+                f"prefix), to confirm before reporting: {', '.join(candidates)}"
+            )
+        return answer
 
     def answer_summary(self, vendor: str, hosts: query.HostFilter = None, scope: Scope | None = None) -> Summary:
         """The headline counts and products for one vendor: what ``summary``, the dashboard and the API show."""
@@ -286,10 +299,23 @@ class Service:
             return store_fingerprint(conn, self.matcher.fingerprint)
 
     def respond(self, request_path: Path, out_dir: Path, csv_bom: bool = True) -> PackageResult:
-        """Answer a request file with a package in ``out_dir`` (CSVs with a UTF-8 byte-order mark unless not)."""
+        """Answer a request file about one vendor with a package in ``out_dir`` (CSVs with a UTF-8 BOM unless not)."""
+        request = load_checked_request(request_path, [c.vendor.id for c in self.catalogs])
+        if len(request.vendor_ids) > 1:
+            message = "vendors: a request naming several vendors gets one package per vendor (vendorscope respond)"
+            raise InputError(str(request_path), message)
+        return self._package(request, request_path, out_dir, csv_bom)
+
+    def respond_each(self, request_path: Path, out_dir: Path, csv_bom: bool = True) -> list[PackageResult]:
+        """Answer a request naming one vendor or several: one package per vendor (``out_dir/VENDOR``)."""
+        request = load_checked_request(request_path, [c.vendor.id for c in self.catalogs])
+        if len(request.vendor_ids) == 1:
+            return [self._package(request, request_path, out_dir, csv_bom)]
+        return [self._package(request.for_vendor(v), request_path, out_dir / v, csv_bom) for v in request.vendor_ids]
+
+    def _package(self, request: RespondRequest, request_path: Path, out_dir: Path, csv_bom: bool) -> PackageResult:
         from vendorscope.respond.package import PackageMeta, generation_time, write_package
 
-        request = load_checked_request(request_path, [c.vendor.id for c in self.catalogs])
         meta = PackageMeta(
             generated_at=generation_time(),
             catalog_versions={c.vendor.id: c.version for c in self.catalogs},
@@ -307,12 +333,20 @@ class Service:
         return bod_17_01(self.vendor(vendor), work, self.hosts(), self.policy(), answer.summary, replacements)
 
     def far_report(
-        self, clause: str, contract: str, vendor: str, rule: str = "current", identified: date | None = None
+        self, clause: str, contract: str, vendor: str = "", rule: str = "current", identified: date | None = None
     ) -> FarReport:
-        from vendorscope.respond.directives import far_report
+        """The clause's report for one contract; without ``vendor``, every vendor the clause covers
+        (52.204-23: Kaspersky; 52.204-25: Huawei, ZTE, Hytera, Hikvision, Dahua) in one report."""
+        from vendorscope.respond.directives import CLAUSE_VENDORS, far_report, merge_far_reports
 
-        answer = self.answer(ad_hoc_request(vendor, ITEM_NAMES))
-        return far_report(clause, contract, self.vendor(vendor), answer, self.providers.orgs, rule, identified)
+        known = {c.vendor.id for c in self.catalogs}
+        vendors = [vendor] if vendor else [v for v in CLAUSE_VENDORS.get(clause, ()) if v in known]
+        reports = []
+        for vid in vendors:
+            answer = self.answer(ad_hoc_request(vid, ITEM_NAMES))
+            orgs = self.providers.orgs
+            reports.append(far_report(clause, contract, self.vendor(vid), answer, orgs, rule, identified))
+        return merge_far_reports(reports)
 
     def remediation(
         self,

@@ -15,6 +15,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from vendorscope.oui import registry_version, resolve
+
 FORMAT_VERSION = 1
 
 
@@ -44,6 +46,62 @@ class IndicatorKind(StrEnum):
     DOMAIN = "domain"  # network name; wildcard '*.' allowed
     NETWORK = "network"  # address range (CIDR)
     PORT = "port"  # TCP/UDP port, as "13000/tcp"
+    # Device evidence (docs/catalog.md, "Device indicators"): what a device shows the network.
+    OUI = "oui"  # IEEE MA-L registrant; resolved to OUI prefixes from the registry netaddr ships
+    HTTP_SERVER = "http_server"  # HTTP Server header
+    HTTP_TITLE = "http_title"  # HTML page title of the device's web interface
+    TLS_SUBJECT = "tls_subject"  # subject DN of the device's certificate
+    TLS_ISSUER = "tls_issuer"  # issuer DN of the device's certificate
+    SNMP_OBJECT_ID = "snmp_object_id"  # sysObjectID; namespace match = enterprise-number prefix
+    SNMP_DESCR = "snmp_descr"  # sysDescr text
+    DHCP_VENDOR_CLASS = "dhcp_vendor_class"  # DHCP option 60
+    DHCP_HOSTNAME = "dhcp_hostname"  # DHCP option 12 / lease client-hostname
+    MANUFACTURER = "manufacturer"  # ONVIF/UPnP/LLDP/asset-tool manufacturer field
+    MODEL = "model"  # ONVIF/UPnP/LLDP model name or number
+    NMAP_SERVICE = "nmap_service"  # nmap -sV product (and extra info)
+    NMAP_OS = "nmap_os"  # nmap -O OS match or class
+
+
+DEVICE_KINDS = frozenset(
+    {
+        IndicatorKind.OUI,
+        IndicatorKind.HTTP_SERVER,
+        IndicatorKind.HTTP_TITLE,
+        IndicatorKind.TLS_SUBJECT,
+        IndicatorKind.TLS_ISSUER,
+        IndicatorKind.SNMP_OBJECT_ID,
+        IndicatorKind.SNMP_DESCR,
+        IndicatorKind.DHCP_VENDOR_CLASS,
+        IndicatorKind.DHCP_HOSTNAME,
+        IndicatorKind.MANUFACTURER,
+        IndicatorKind.MODEL,
+        IndicatorKind.NMAP_SERVICE,
+        IndicatorKind.NMAP_OS,
+    }
+)
+# Device classes a product (or a relabeler's line) may be.
+DEVICE_CLASSES = frozenset(
+    {
+        "camera",
+        "recorder",
+        "video-management",
+        "intercom",
+        "access-control",
+        "switch",
+        "router",
+        "firewall",
+        "wireless",
+        "modem",
+        "optical-terminal",
+        "base-station",
+        "radio",
+        "phone",
+        "server",
+        "storage",
+        "iot-module",
+        "chipset",
+    }
+)
 
 
 class Match(StrEnum):
@@ -120,7 +178,20 @@ class Indicator(_Model):
                 raise ValueError(f"bad regular expression {self.value!r}: {exc}") from exc
         if self.match is Match.WILDCARD and self.kind is not IndicatorKind.DOMAIN:
             raise ValueError("wildcard match is only for domains")
+        oid_prefix = self.match is Match.NAMESPACE and self.kind is IndicatorKind.SNMP_OBJECT_ID
+        if oid_prefix and not re.fullmatch(r"\d+(?:\.\d+)+", self.value.strip()):
+            raise ValueError(f"sysObjectID prefix {self.value!r} is not a dotted OID (1.3.6.1.4.1.N)")
         return self
+
+
+class Relation(StrEnum):
+    """How an entity stands to the vendor (the rules reach "any subsidiary or affiliate")."""
+
+    PARENT = "parent"
+    SUBSIDIARY = "subsidiary"
+    AFFILIATE = "affiliate"
+    JOINT_VENTURE = "joint-venture"
+    FORMER_SUBSIDIARY = "former-subsidiary"  # sold: screened, flagged with the date in `note`
 
 
 class Entity(_Model):
@@ -128,15 +199,71 @@ class Entity(_Model):
 
     id: str
     name: str
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other names, names in other scripts (华为技术有限公司)
     former_names: tuple[str, ...] = ()
     country: str | None = None
     identifiers: dict[str, str] = Field(default_factory=dict)  # e.g. {"lei": ..., "ogrn": ...}
     lists: tuple[str, ...] = ()  # restriction lists naming it (e.g. "bis-entity-list")
+    relation: Relation = Relation.PARENT
+    named_in: tuple[str, ...] = ()  # rules naming it as written there (e.g. "ndaa-889", "fcc-covered-list")
+    note: str | None = None
     source: str
 
     def all_names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases, *self.former_names)
+
+
+class Relabel(_Model):
+    """A brand known to sell some of the vendor's devices under its own name (an OEM relationship).
+
+    The brand alone proves little (it also sells devices made by others): its indicators are weak and
+    only corroborate; with the maker's own identity on the same device it names the label in reports.
+    """
+
+    brand: str
+    aliases: tuple[str, ...] = ()  # other spellings and company names of the brand
+    models: tuple[str, ...] = ()  # regexes of the brand's model numbers for the maker's devices (HC35W45R3)
+    device_classes: tuple[str, ...] = ()
+    period: str | None = None  # when the relationship is reported, e.g. "2012-2022"
+    note: str | None = None
+    source: str
+    strength: Strength = Strength.THIRD_PARTY
+    weight: _Weight = 0.35  # a brand name on a device: corroborates, never decides alone
+
+    @field_validator("device_classes")
+    @classmethod
+    def _known_classes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_classes(value)
+
+    @field_validator("models")
+    @classmethod
+    def _compiles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
+        return value
+
+
+class ComponentMaker(_Model):
+    """A maker of components the rules reach inside other makers' equipment (HiSilicon chips)."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    relation: Relation = Relation.SUBSIDIARY
+    components: tuple[str, ...] = ()  # e.g. "video SoC"
+    products: tuple[str, ...] = ()  # ids of the catalog's products that stand for its components
+    note: str | None = None
+    source: str
+
+
+def _check_classes(value: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = sorted(set(value) - DEVICE_CLASSES)
+    if unknown:
+        raise ValueError(f"unknown device class {', '.join(unknown)} (known: {', '.join(sorted(DEVICE_CLASSES))})")
+    return value
 
 
 class Product(_Model):
@@ -145,6 +272,7 @@ class Product(_Model):
     id: str
     name: str
     family: str
+    device_class: str | None = None  # set for devices: camera, recorder, router, switch, radio...
     kind: ProductKind = ProductKind.BRANDED
     category: str  # e.g. endpoint-protection, management, vpn, password-manager, scan-engine
     platforms: tuple[str, ...] = ()
@@ -154,6 +282,13 @@ class Product(_Model):
     replacement_note: str | None = None
     indicators: tuple[Indicator, ...] = ()
     source: str | None = None
+
+    @field_validator("device_class")
+    @classmethod
+    def _known_class(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_classes((value,))
+        return value
 
 
 class Vendor(_Model):
@@ -176,6 +311,8 @@ class Catalog(_Model):
     entities: tuple[Entity, ...]
     indicators: tuple[Indicator, ...] = ()  # vendor-level: not tied to one product
     products: tuple[Product, ...]
+    relabels: tuple[Relabel, ...] = ()  # brands selling the vendor's devices under their own name
+    component_makers: tuple[ComponentMaker, ...] = ()
 
     @field_validator("format")
     @classmethod
@@ -195,10 +332,29 @@ class Catalog(_Model):
         refs = [("entity " + e.id, e.source) for e in self.entities]
         refs += [(f"indicator {i.kind}={i.value!r}", i.source) for i in self.all_indicators()]
         refs += [("product " + p.id, p.source) for p in self.products if p.source]
+        refs += [("relabel " + r.brand, r.source) for r in self.relabels]
+        refs += [("component maker " + c.id, c.source) for c in self.component_makers]
+        problems += [
+            f"component maker {c.id} names unknown product {pid!r}"
+            for c in self.component_makers
+            for pid in c.products
+            if pid not in seen
+        ]
         problems += [f"{what} cites unknown source {src!r}" for what, src in refs if src not in self.sources]
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def registry_problems(self) -> list[str]:
+        """``oui`` indicators that name no registrant in the IEEE registry (read from netaddr's copy).
+
+        Checked by ``catalog validate`` and the tests, not at every load: parsing the registry takes a
+        noticeable fraction of a second, which every command would otherwise pay."""
+        return [
+            f"oui indicator {i.value!r} names no organization in the IEEE registry ({registry_version()})"
+            for i in self.all_indicators()
+            if i.kind is IndicatorKind.OUI and not resolve(i.value, i.match is Match.PATTERN)
+        ]
 
     def all_indicators(self) -> list[Indicator]:
         return [*self.indicators, *(i for p in self.products for i in p.indicators)]

@@ -77,6 +77,11 @@ def _narrate(step: str, run: DemoRun) -> None:
             f"[bold]4. Check[/]: the findings {verdict} the fleet's ground truth "
             f"({len(run.missed)} missed, {len(run.extra)} extra)."
         )
+        devices = "[green]match[/]" if not run.devices_missed and not run.devices_extra else "[red]differ from[/]"
+        console.print(
+            f"   The covered devices {devices} the camera network's ground truth "
+            f"({len(run.devices_missed)} missed, {len(run.devices_extra)} extra)."
+        )
     elif step == "review":
         subjects = "; ".join(f'"{h["subject"]}"' for h in run.reviewed)
         console.print("[bold]5. Review[/]: ", end="")
@@ -87,6 +92,9 @@ def _narrate(step: str, run: DemoRun) -> None:
     elif step == "answer" and run.package:
         console.print("[bold]6. Answer[/] the sample request request.yaml:")
         print_package(run.package, console)
+        console.print("   and the Section 889 request request-889.yaml, one package per vendor:")
+        for package in run.packages_889:
+            print_package(package, console)
         command = f"{_command()} --db {run.db_path}"
         say(
             "   More to explore: findings | hosts | orgs | exposure --by contractor | "

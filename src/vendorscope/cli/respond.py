@@ -52,9 +52,11 @@ def respond(
         bool, typer.Option("--bom/--no-bom", help="Start the CSVs with a UTF-8 byte-order mark (Excel needs it).")
     ] = True,
 ) -> None:
-    """Answer a request: systems, contractors, coverage, documents, report (HTML, PDF, XLSX) and manifest."""
-    result = service().respond(request, out_dir, csv_bom=bom)
-    print_package(result)
+    """Answer a request: systems, contractors, coverage, documents, report (HTML, PDF, XLSX) and manifest.
+
+    A request naming several vendors (``vendors: [huawei, zte, ...]``) gets one package per vendor in OUT/VENDOR."""
+    for result in service().respond_each(request, out_dir, csv_bom=bom):
+        print_package(result)
 
 
 def print_package(result: PackageResult, console: Console | None = None) -> None:
@@ -124,7 +126,7 @@ def report_far(
     rule: Annotated[str, typer.Option(help="Text of the clause: current, or 2018 (52.204-23: 1 business day).")] = (
         "current"
     ),
-    vendor: Annotated[str, typer.Option(help="Vendor (catalog id).")] = "kaspersky",
+    vendor: Annotated[str, typer.Option(help="Vendor (catalog id); default: every vendor the clause covers.")] = "",
     identified: Annotated[
         datetime | None, typer.Option(formats=DATE, help="Identification date (default: earliest finding).")
     ] = None,

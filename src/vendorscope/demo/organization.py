@@ -2,7 +2,8 @@
 
 An agency with two offices, a prime contractor and its subcontractor; who owns which host; purchase
 lines (one from a covered supplier); a proxy log naming managed hosts and a DNS log with a client no
-inventory knows; and a small custodian mailbox, some of it assessing the vendor since 2013. Everything
+inventory knows; a camera network and branch routers seen by nmap, a switch, DHCP and Zeek (demo/cameras.py);
+and a small custodian mailbox, some of it assessing the vendor since 2013. Everything
 is derived from the seed and the fleet's host list, so the package built from it has a known answer.
 """
 
@@ -14,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+
+from vendorscope.demo.cameras import generate_devices
 
 AGENCY = ("dea", "Department of Example Affairs", "agency", "", "", "")
 OFFICES = (
@@ -59,6 +62,7 @@ def generate_organization(out_dir: Path, hosts: list[str], seed: int) -> Organiz
     network.mkdir(exist_ok=True)
     summary.files.append(_write(network / "proxy.csv", _proxy_csv(hosts, rng)))
     summary.files.append(_write(network / "dns.log", _zeek_dns()))
+    summary.files += generate_devices(out_dir / "devices")  # the camera network and branch routers
     mailbox = out_dir / "mail" / "cio"
     mailbox.mkdir(parents=True, exist_ok=True)
     for name, message, responsive in _mailbox(rng):
@@ -101,6 +105,9 @@ def _rules_csv() -> str:
             ("dea-field", "mac-*", ""),
             ("dea-field", "mob-*", ""),
             ("dea-hq", "srv-*", ""),
+            ("dea-field", "", "10.40.0.0/16"),  # the branch office's networks (cameras, routers)
+            ("dea-hq", "", "10.50.0.0/16"),
+            ("acme", "", "10.60.0.0/16"),  # the prime contractor's site
         ]
     )
 

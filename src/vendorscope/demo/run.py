@@ -15,9 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vendorscope.demo.cameras import truth_pairs
 from vendorscope.demo.fleet import FleetSummary, generate_fleet
 from vendorscope.demo.organization import OrganizationSummary, generate_organization
-from vendorscope.findings.status import SOFTWARE_KINDS
+from vendorscope.findings.status import DEVICE, SOFTWARE_KINDS
 from vendorscope.records.search import Filters
 from vendorscope.service import Service
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from vendorscope.respond.package import PackageResult
 
 SAMPLE_REQUEST = Path(__file__).with_name("request.yaml")
+SECTION_889_REQUEST = Path(__file__).with_name("request-889.yaml")
 STEPS = ("agency", "ingest", "exposure", "check", "review", "answer")
 
 
@@ -47,6 +49,9 @@ class DemoRun:
     extra: set[tuple[str, str]] = field(default_factory=set)
     reviewed: list[dict[str, Any]] = field(default_factory=list)
     package: PackageResult | None = None
+    devices_missed: set[tuple[str, str]] = field(default_factory=set)
+    devices_extra: set[tuple[str, str]] = field(default_factory=set)
+    packages_889: list[PackageResult] = field(default_factory=list)
 
     @property
     def fleet_dir(self) -> Path:
@@ -69,7 +74,7 @@ def evidence_paths(fleet_dir: Path, org_dir: Path | None = None) -> list[Path]:
     purchases and network logs when there is one."""
     paths = [fleet_dir / name for name in ("osquery", "osqueryi", "inventory") if (fleet_dir / name).exists()]
     if org_dir is not None:
-        names = ("orgs.csv", "hosts.csv", "ownership-rules.csv", "procurement.csv", "network")
+        names = ("orgs.csv", "hosts.csv", "ownership-rules.csv", "procurement.csv", "network", "devices")
         paths += [org_dir / name for name in names if (org_dir / name).exists()]
     return paths
 
@@ -82,6 +87,15 @@ def compare_with_truth(service: Service, truth_path: Path) -> tuple[set[tuple[st
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     expected = {(f["host"], f["product"]) for f in truth["findings"] if f["vendor"] == "kaspersky"}
     found = {(f["host"], f["product"]) for f in service.findings("kaspersky") if f["kind"] in SOFTWARE_KINDS}
+    return expected - found, found - expected
+
+
+def compare_devices_with_truth(service: Service, truth_path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(missed, extra) as (MAC, vendor): covered devices of the truth not found as devices, and device findings
+    it does not have. Devices are compared by MAC: each tool names a device its own way."""
+    expected = truth_pairs(truth_path, "covered")
+    macs = {h["host"]: h["facts"].get("mac", h["host"]) for h in service.hosts()}
+    found = {(macs.get(f["host"], f["host"]), f["vendor"]) for f in service.findings() if f["kind"] == DEVICE}
     return expected - found, found - expected
 
 
@@ -103,10 +117,13 @@ def run_demo(out_dir: Path, hosts: int, seed: int, step: Step | None = None) -> 
         done("ingest", run)
         done("exposure", run)
         run.missed, run.extra = compare_with_truth(run.service, run.fleet.truth_path)
+        truth = run.org_dir.joinpath("devices-truth.json")
+        run.devices_missed, run.devices_extra = compare_devices_with_truth(run.service, truth)
         done("check", run)
         run.reviewed = review(run.service)
         done("review", run)
         run.package = run.service.respond(SAMPLE_REQUEST, out_dir / "response")
+        run.packages_889 = run.service.respond_each(SECTION_889_REQUEST, out_dir / "response-889")
         done("answer", run)
     finally:
         run.service.close()

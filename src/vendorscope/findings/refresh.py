@@ -15,10 +15,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from vendorscope.findings.devices import compute_devices
 from vendorscope.findings.lifecycle import verify_removals
 from vendorscope.findings.reconcile import apply_drafts
-from vendorscope.findings.status import EMBEDDED, SOFTWARE_KINDS
-from vendorscope.match.matcher import REPORT_THRESHOLD, UNIDENTIFIED
+from vendorscope.findings.status import DEVICE_KINDS, EMBEDDED, SOFTWARE_KINDS
+from vendorscope.match.matcher import DEVICE_SOURCES, REPORT_THRESHOLD, UNIDENTIFIED
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact, Finding, Installation, Title, TitleMatch
 
@@ -78,7 +79,7 @@ def _verdict_rows(conn: Connection, host_ids: Collection[int] | None = None) -> 
         .join(TitleMatch, TitleMatch.title_id == Installation.title_id)
         .join(Title, Title.id == Installation.title_id)
         .join(Artifact, Artifact.id == Installation.last_artifact_id)
-        .where(TitleMatch.confidence >= REPORT_THRESHOLD)
+        .where(TitleMatch.confidence >= REPORT_THRESHOLD, Title.source.notin_(sorted(DEVICE_SOURCES)))
         .order_by(Installation.host_id, TitleMatch.confidence.desc(), Title.name)
     )
     if host_ids is not None:
@@ -139,6 +140,8 @@ def refresh_findings(store: Store, host_ids: Collection[int] | None = None) -> t
             for key, draft in drafts.items()
         }
         counts = reconcile(conn, values, SOFTWARE_KINDS, host_ids)
+        devices = reconcile(conn, compute_devices(conn, host_ids), DEVICE_KINDS, host_ids)  # graded per device
+        counts = (counts[0] + devices[0], counts[1] + devices[1], counts[2] + devices[2])
         verify_removals(conn, datetime.now(UTC).replace(tzinfo=None), host_ids)
         return counts
 

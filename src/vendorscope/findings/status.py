@@ -28,6 +28,9 @@ BRANDED = "branded"  # the vendor's own product, installed
 EMBEDDED = "embedded"  # the vendor's technology inside another maker's product, installed
 NETWORK = "network"  # the host talked to the vendor's servers: seen only on the network
 SOFTWARE_KINDS = (BRANDED, EMBEDDED)  # findings from installed software
+DEVICE = "device"  # covered equipment: a device whose evidence, graded together, names the maker (devices.py)
+DEVICE_CANDIDATE = "device-candidate"  # one weak clue only (a MAC prefix): named, never counted
+DEVICE_KINDS = (DEVICE, DEVICE_CANDIDATE)
 
 
 def is_closed(status: str) -> bool:

@@ -11,10 +11,21 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from vendorscope.catalog.schema import Catalog, Indicator, IndicatorKind, Match, Strength
+from vendorscope.catalog.schema import Catalog, Indicator, IndicatorKind, Match, Relabel, Strength
 from vendorscope.match.normalize import org_key, strip_extension, text_key
+from vendorscope.oui import resolve as resolve_oui
 
 ORG_KINDS = (IndicatorKind.PUBLISHER, IndicatorKind.SIGNER)
+# Compared as organization names (legal forms removed); entities' names are also manufacturers of devices.
+_ORG_COMPARED = (*ORG_KINDS, IndicatorKind.MANUFACTURER)
+# Where a relabeler's brand shows on a device: its manufacturer field, web page, banners, model strings.
+_BRAND_KINDS = (
+    IndicatorKind.HTTP_TITLE,
+    IndicatorKind.NMAP_SERVICE,
+    IndicatorKind.MODEL,
+    IndicatorKind.SNMP_DESCR,
+    IndicatorKind.TLS_SUBJECT,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +35,7 @@ class Rule:
     indicator: Indicator
     product: str | None
     label: str  # human words: 'publisher is "Kaspersky Lab"'
+    brand: str = ""  # set when the rule is a relabeler's brand (the name on the label, not the maker)
 
     @property
     def weight(self) -> float:
@@ -41,9 +53,10 @@ class CatalogIndex:
         self._namespaces: dict[IndicatorKind, dict[str, list[Rule]]] = defaultdict(lambda: defaultdict(list))
         self._wildcards: dict[str, list[Rule]] = defaultdict(list)  # "*.kaspersky.com" under "kaspersky.com"
         self._networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, Rule]] = []
+        self.kinds: set[IndicatorKind] = set()  # kinds this catalog has rules for: the others need no lookup
         for entity in catalog.entities:
             for name in entity.all_names():
-                for kind in ORG_KINDS:
+                for kind in _ORG_COMPARED:
                     indicator = Indicator(
                         kind=kind,
                         value=name,
@@ -57,13 +70,20 @@ class CatalogIndex:
         for product in catalog.products:
             for indicator in product.indicators:
                 self._add(Rule(indicator, product.id, _label(indicator)))
+        for relabel in catalog.relabels:
+            for rule in _brand_rules(relabel):
+                self._add(rule)
 
     def _add(self, rule: Rule) -> None:
         ind = rule.indicator
+        self.kinds.add(ind.kind)
         if ind.kind is IndicatorKind.NETWORK:
             network = parse_network(ind.value)
             if network is not None:
                 self._networks.append((network, rule))
+        elif ind.kind is IndicatorKind.OUI:  # an organization: its registered prefixes, read from the registry
+            for oui in resolve_oui(ind.value, ind.match is Match.PATTERN):
+                self._exact[ind.kind][oui.lower()].append(rule)
         elif ind.match is Match.WILDCARD:
             self._wildcards[domain_key(ind.value).removeprefix("*.")].append(rule)
         elif ind.match is Match.PATTERN:
@@ -84,7 +104,7 @@ class CatalogIndex:
         A tuple, not a set: which of two indicators ("klif.sys", "klif") claims a shared key, hence the
         evidence text, must not depend on the hash seed.
         """
-        if kind in ORG_KINDS:
+        if kind in _ORG_COMPARED:
             key = org_key(value)
             return (key,) if key else ()
         if kind is IndicatorKind.DOMAIN:
@@ -155,6 +175,25 @@ def _namespace_hits(spaces: dict[str, list[Rule]], value: str) -> list[Rule]:
     for end in range(1, len(segments) + 1):
         hits.extend(spaces.get(".".join(segments[:end]), ()))
     return hits
+
+
+def _brand_rules(relabel: Relabel) -> list[Rule]:
+    """A relabeler's brand as weak rules: its name as a device's manufacturer or a word on its pages, its models."""
+    common = {"source": relabel.source, "strength": relabel.strength, "weight": relabel.weight}
+    note = f"relabeler: {relabel.brand} sells devices made by the vendor under its own name"
+    rules = []
+    for name in (relabel.brand, *relabel.aliases):
+        exact = Indicator(kind=IndicatorKind.MANUFACTURER, value=name, note=note, **common)
+        rules.append(Rule(exact, None, f'manufacturer is the relabeling brand "{name}"', relabel.brand))
+        word = r"\b" + re.escape(name).replace(r"\ ", r"[\s_-]*") + r"\b"
+        for kind in _BRAND_KINDS:
+            indicator = Indicator(kind=kind, value=word, match=Match.PATTERN, note=note, **common)
+            rules.append(Rule(indicator, None, f'{kind.value} names the relabeling brand "{name}"', relabel.brand))
+    for model in relabel.models:
+        for kind in (IndicatorKind.MODEL, IndicatorKind.DHCP_HOSTNAME):
+            indicator = Indicator(kind=kind, value=model, match=Match.PATTERN, note=note, **common)
+            rules.append(Rule(indicator, None, f"{kind.value} is a {relabel.brand} model number", relabel.brand))
+    return rules
 
 
 def _label(indicator: Indicator) -> str:

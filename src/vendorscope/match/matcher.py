@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from vendorscope.catalog.schema import DEFAULT_WEIGHT, Catalog, IndicatorKind, ProductKind
 from vendorscope.match.index import CatalogIndex, Rule
@@ -31,7 +31,7 @@ from vendorscope.match.network import NetworkWatch
 from vendorscope.match.normalize import basename, dn_names, executables, package_refs
 from vendorscope.sources.base import Item
 
-ALGORITHM_VERSION = "2"
+ALGORITHM_VERSION = "3"
 DECISIVE = 0.6
 REPORT_THRESHOLD = 0.5
 FOREIGN_OWNER_FACTOR = 0.5
@@ -55,6 +55,23 @@ DRIVER_SOURCES = frozenset({"drivers", "kernel_modules"})
 SBOM_SOURCES = frozenset({"sbom_component", "sbom_product"})
 # A network contact is matched as an item: name = DNS name or address, identifier = "port/proto".
 NETWORK_SOURCES = frozenset({"network"})
+# What device importers (nmap, Zeek, switch tables, DHCP, SNMP, discovery) record about a device:
+# each a title of its own, compared only with device indicators (docs/formats.md, "Devices").
+MAC_OUI = "mac_oui"  # identifier = OUI hex, name = the registered organization
+DEVICE_SOURCES = frozenset(
+    {
+        MAC_OUI,
+        "http_server",  # name = Server header
+        "http_title",  # name = page title
+        "tls_certificate",  # name = subject DN, publisher = issuer DN
+        "snmp",  # name = sysDescr, identifier = sysObjectID
+        "dhcp",  # name = client host name, identifier = vendor class (option 60)
+        "device_info",  # publisher = manufacturer, name = model (ONVIF, UPnP, LLDP, asset tools)
+        "nmap_service",  # name = product and extra info of an -sV match
+        "nmap_os",  # name = OS match, publisher = OS class vendor
+        "service_banner",  # name = a server's banner other than HTTP's (SSH, FTP, Telnet)
+    }
+)
 
 Probe = tuple[str, IndicatorKind, Callable[[Item], Iterable[str]]]
 
@@ -80,6 +97,22 @@ _PROBES: tuple[tuple[Probe, frozenset[str] | None], ...] = (
     (("domain", IndicatorKind.DOMAIN, lambda i: [i.name]), NETWORK_SOURCES),
     (("address", IndicatorKind.NETWORK, lambda i: [i.name]), NETWORK_SOURCES),
     (("port", IndicatorKind.PORT, lambda i: [i.identifier]), NETWORK_SOURCES),
+    (("mac", IndicatorKind.OUI, lambda i: [i.identifier]), frozenset({MAC_OUI})),
+    (("http_server", IndicatorKind.HTTP_SERVER, lambda i: [i.name]), frozenset({"http_server"})),
+    (("http_title", IndicatorKind.HTTP_TITLE, lambda i: [i.name]), frozenset({"http_title"})),
+    (("tls_subject", IndicatorKind.TLS_SUBJECT, lambda i: [i.name]), frozenset({"tls_certificate"})),
+    (("tls_subject", IndicatorKind.MANUFACTURER, lambda i: dn_names(i.name)), frozenset({"tls_certificate"})),
+    (("tls_issuer", IndicatorKind.TLS_ISSUER, lambda i: [i.publisher]), frozenset({"tls_certificate"})),
+    (("tls_issuer", IndicatorKind.MANUFACTURER, lambda i: dn_names(i.publisher)), frozenset({"tls_certificate"})),
+    (("snmp_object_id", IndicatorKind.SNMP_OBJECT_ID, lambda i: [i.identifier]), frozenset({"snmp"})),
+    (("snmp_descr", IndicatorKind.SNMP_DESCR, lambda i: [i.name]), frozenset({"snmp"})),
+    (("dhcp_hostname", IndicatorKind.DHCP_HOSTNAME, lambda i: [i.name]), frozenset({"dhcp"})),
+    (("dhcp_vendor_class", IndicatorKind.DHCP_VENDOR_CLASS, lambda i: [i.identifier]), frozenset({"dhcp"})),
+    (("manufacturer", IndicatorKind.MANUFACTURER, lambda i: [i.publisher]), frozenset({"device_info"})),
+    (("model", IndicatorKind.MODEL, lambda i: [i.name]), frozenset({"device_info"})),
+    (("nmap_service", IndicatorKind.NMAP_SERVICE, lambda i: [i.name]), frozenset({"nmap_service"})),
+    (("nmap_os", IndicatorKind.NMAP_OS, lambda i: [i.name, i.publisher]), frozenset({"nmap_os"})),
+    (("service_banner", IndicatorKind.NMAP_SERVICE, lambda i: [i.name]), frozenset({"service_banner"})),
 )
 
 
@@ -138,9 +171,8 @@ class Matcher:
 def _hits(index: CatalogIndex, item: Item) -> list[Hit]:
     hits: list[Hit] = []
     seen: set[tuple[str, int]] = set()
-    network = item.source in NETWORK_SOURCES  # a DNS name is not a product name: network probes only
-    for (field_name, kind, values), sources in _PROBES:
-        if (item.source not in sources) if sources is not None else network:
+    for field_name, kind, values in _probes_for(item.source):
+        if kind not in index.kinds:
             continue
         for value in dict.fromkeys(values(item)):
             for rule, text in index.lookup(kind, value):
@@ -149,6 +181,14 @@ def _hits(index: CatalogIndex, item: Item) -> list[Hit]:
                     seen.add(mark)
                     hits.append(Hit(field_name, text, rule))
     return hits
+
+
+@lru_cache(maxsize=1024)
+def _probes_for(source: str) -> tuple[Probe, ...]:
+    """The probes that apply to items of a source. A DNS name or a device's banner is not a product name:
+    network and device sources get their own probes only."""
+    special = source in NETWORK_SOURCES or source in DEVICE_SOURCES
+    return tuple(probe for probe, sources in _PROBES if (source in sources if sources is not None else not special))
 
 
 def _combine(hits: Iterable[Hit]) -> float:
@@ -163,8 +203,8 @@ def _combine(hits: Iterable[Hit]) -> float:
 
 def _score(index: CatalogIndex, item: Item, hits: list[Hit]) -> Attribution | None:
     decisive = [h for h in hits if h.rule.weight >= DECISIVE]
-    if not decisive:
-        return None
+    if not decisive and item.source not in DEVICE_SOURCES:
+        return None  # a device's weak clues are kept: with the device's other evidence they may decide
     confidence = _combine(hits)
     notes = []
     if {h.field for h in decisive} == {"name"}:
@@ -176,7 +216,10 @@ def _score(index: CatalogIndex, item: Item, hits: list[Hit]) -> Attribution | No
                 f"someone else (confidence halved)"
             )
     product_id, kind = _product(index, hits)
-    evidence = [_evidence(item, h) for h in sorted(hits, key=lambda h: -h.rule.weight)]
+    ranked = sorted(hits, key=lambda h: -h.rule.weight)
+    evidence = [_evidence(item, h) for h in ranked]
+    if item.source in DEVICE_SOURCES:  # the words a device finding needs, without the catalog at hand
+        evidence = [e | _device_words(index, h) for e, h in zip(evidence, ranked, strict=True)]
     return Attribution(
         vendor=index.vendor,
         product=product_id,
@@ -224,7 +267,8 @@ def _product(index: CatalogIndex, hits: list[Hit]) -> tuple[str, str]:
 
 def _evidence(item: Item, hit: Hit) -> dict[str, object]:
     ind = hit.rule.indicator
-    return {
+    brand = {"brand": hit.rule.brand} if hit.rule.brand else {}
+    return brand | {
         "source": item.source or "inventory",
         "field": hit.field,
         "value": hit.value,
@@ -234,6 +278,17 @@ def _evidence(item: Item, hit: Hit) -> dict[str, object]:
         "reference": ind.source,
         "product": hit.rule.product,
     }
+
+
+def _device_words(index: CatalogIndex, hit: Hit) -> dict[str, object]:
+    words: dict[str, object] = {"maker": index.catalog.vendor.name}
+    relabel = next((r for r in index.catalog.relabels if r.brand == hit.rule.brand), None) if hit.rule.brand else None
+    if relabel is not None and relabel.device_classes:
+        words["device_class"] = relabel.device_classes[0]  # what the brand sells of the maker's: camera, recorder
+    if hit.rule.product:
+        product = index.catalog.product(hit.rule.product)
+        words |= {"product_name": product.name, "device_class": product.device_class or ""}
+    return words
 
 
 def _explain(index: CatalogIndex, product_id: str, confidence: float, hits: list[Hit], notes: list[str]) -> str:

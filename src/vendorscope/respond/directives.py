@@ -8,7 +8,7 @@ endpoints with the product installed), the report says so in a sentence that rec
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
@@ -31,6 +31,8 @@ DEFAULT_REPLACEMENTS = {
     "removal-tool": "none: remove (single-use tool)",
 }
 FAR_DAYS = {("52.204-23", "current"): 3, ("52.204-23", "2018"): 1, ("52.204-25", "current"): 1}
+# The vendors each clause covers (catalog ids), for a report that names none.
+CLAUSE_VENDORS = {"52.204-23": ("kaspersky",), "52.204-25": ("huawei", "zte", "hytera", "hikvision", "dahua")}
 FOLLOW_UP_DAYS = 10
 
 
@@ -190,6 +192,23 @@ def far_report(
     )
 
 
+def merge_far_reports(reports: list[FarReport]) -> FarReport:
+    """One report for several vendors under the same clause and contract: all lines, the earliest dates.
+
+    The summary is that of the vendor identified first (its counts are one vendor's, as in every output)."""
+    if not reports:
+        raise DirectiveError("no catalog for the vendors this clause covers")
+    if len(reports) == 1:
+        return reports[0]
+    lines = sorted((line for r in reports for line in r.lines), key=lambda r: (r["order"], r["item_description"]))
+    dated = [r for r in reports if r.identified is not None]
+    if not dated:
+        return replace(reports[0], lines=lines)
+    earliest = min(dated, key=lambda r: r.identified or date.max)
+    notes = sorted({n for r in reports for n in r.notes if "no report is due" not in n})
+    return replace(earliest, lines=lines, notes=notes)
+
+
 def _as_date(value: str) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
@@ -210,6 +229,10 @@ def _procurement_line(p: Any) -> dict[str, Any]:
 
 
 def _installation_line(row: dict[str, Any], contract: str, supplier: str, brand: str) -> dict[str, Any]:
+    if row["kind"] == "device":  # covered equipment: the device, and the evidence that it is the maker's
+        what = f"covered device {row['host']} ({row['org_path']}): {row['evidence']}"
+    else:
+        what = f"software installed on {row['host']} ({row['org_path']})"
     return {
         "contract": contract,
         "order": "",
@@ -218,7 +241,7 @@ def _installation_line(row: dict[str, Any], contract: str, supplier: str, brand:
         "supplier_cage": "",
         "brand": brand,
         "model": " ".join(filter(None, (row["product"], row["version"]))),
-        "item_description": f"software installed on {row['host']} ({row['org_path']})",
+        "item_description": what,
         "mitigation": f"status: {row['status']}",
         "identified": row["first_seen"],
     }

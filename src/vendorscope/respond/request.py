@@ -52,13 +52,14 @@ class DocumentsItem(_Model):
 
 
 class Request(_Model):
-    """A request about one vendor of concern."""
+    """A request about one vendor of concern (``vendor``), or several (``vendors``: Section 889 names five)."""
 
     id: str = Field(min_length=1, max_length=128, pattern=ID_PATTERN)
     requester: str = Field(min_length=1, max_length=500)
     received: date
     due: date | None = None
-    vendor: str = Field(min_length=1, max_length=64)
+    vendor: str = Field(default="", max_length=64)
+    vendors: tuple[str, ...] = ()
     items: tuple[str, ...]
     documents: DocumentsItem | None = None  # filled from the `documents:` item
 
@@ -86,6 +87,24 @@ class Request(_Model):
         if repeated:
             raise ValueError(f"asked more than once: {', '.join(repeated)}")
         return items
+
+    @model_validator(mode="after")
+    def _one_way_to_name_vendors(self) -> Request:
+        if bool(self.vendor) == bool(self.vendors):
+            raise ValueError("vendor: name one vendor (vendor: kaspersky) or several (vendors: [huawei, zte])")
+        repeated = sorted({v for v in self.vendors if self.vendors.count(v) > 1})
+        if repeated or any(not v.strip() for v in self.vendors):
+            raise ValueError(f"vendors: each vendor once and not empty ({', '.join(repeated) or 'empty name'})")
+        return self
+
+    @property
+    def vendor_ids(self) -> tuple[str, ...]:
+        """The vendors asked about, in the request's order."""
+        return self.vendors or (self.vendor,)
+
+    def for_vendor(self, vendor: str) -> Request:
+        """The same request about one of its vendors: each vendor's package answers it."""
+        return self.model_copy(update={"vendor": vendor, "vendors": ()})
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Request:
@@ -209,6 +228,11 @@ def check_request(data: dict[str, Any], vendors: Collection[str] = ()) -> list[P
     vendor = data.get("vendor")
     if vendors and isinstance(vendor, str) and vendor.strip() and vendor.strip().lower() not in vendors:
         problems.append(Problem("vendor", f"no catalog for vendor {vendor!r} (known: {', '.join(sorted(vendors))})"))
+    listed = data.get("vendors")
+    for index, name in enumerate(listed if vendors and isinstance(listed, list) else []):
+        if isinstance(name, str) and name.strip().lower() not in vendors:
+            known = ", ".join(sorted(vendors))
+            problems.append(Problem(f"vendors[{index}]", f"no catalog for vendor {name!r} (known: {known})"))
     return problems
 
 

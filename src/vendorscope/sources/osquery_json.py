@@ -45,6 +45,8 @@ class OsqueryJson:
         if not text.startswith(b"["):
             return False
         body = text[1:].lstrip()
+        if b'"mac_vendors"' in text[:8192] and b'"macs"' in text[:8192]:
+            return False  # a runZero asset export (runzero.py), not an osquery table
         return body.startswith(b"{") or body.startswith(b"]")
 
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:

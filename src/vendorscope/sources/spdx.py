@@ -88,6 +88,10 @@ def _json2_package(node: dict[str, Any]) -> Component:
     )
 
 
+# SPDX 3.0 package classes: software, and the AI and Dataset profiles' subclasses of software_Package.
+PACKAGE_TYPES = frozenset({"software_Package", "ai_AIPackage", "dataset_DatasetPackage"})
+
+
 def _from_jsonld(graph: list[Any]) -> Parsed:
     elements = {clip(e.get("spdxId") or e.get("@id")): e for e in graph if isinstance(e, dict)}
     names = {key: clip(e.get("name")) for key, e in elements.items() if e.get("type") in ("Organization", "Person")}
@@ -96,7 +100,7 @@ def _from_jsonld(graph: list[Any]) -> Parsed:
     created = ""
     for key, element in elements.items():
         kind = element.get("type")
-        if kind == "software_Package":
+        if kind in PACKAGE_TYPES:
             packages[key] = _jsonld_package(element, names)
         elif kind in ("SpdxDocument", "software_Sbom"):
             described += [r for r in element.get("rootElement") or [] if isinstance(r, str)]

@@ -28,8 +28,10 @@ class Zeek:
     def identify(self, filename: str, head: bytes) -> bool:
         line = first_line(head)
         if line.startswith(b"#separator") or line.startswith(b"#fields"):
-            return b"#path\tdns" in head or b"#path\tconn" in head or b"id.orig_h" in head
-        return line.startswith(b"{") and b'"id.orig_h"' in line and (b'"query"' in line or b'"id.resp_p"' in line)
+            named = b"#path\t" in head
+            return b"#path\tdns" in head or b"#path\tconn" in head or (not named and b"id.orig_h" in head)
+        # conn.log lines have "proto"; http.log and ssl.log lines have id.resp_p too, but are zeek-devices'.
+        return line.startswith(b"{") and b'"id.orig_h"' in line and (b'"query"' in line or b'"proto"' in line)
 
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
         contacts = Contacts(hints)
