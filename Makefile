@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean bench-agency bench-ingest bench-ingest-pg bench-server bench-records bench-respond bench-sbom bench-dns bench-collect bench-screening bench-signing install
+.PHONY: demo test lint bench fuzz clean bench-agency bench-ingest bench-ingest-pg bench-server bench-records bench-respond bench-sbom bench-dns bench-collect bench-screening bench-signing install
 BINDIR ?= $(HOME)/.local/bin
 
 $(STAMP): pyproject.toml
@@ -22,16 +22,20 @@ install: $(STAMP)  # put the command on the PATH: a link in BINDIR (default ~/.l
 	@echo "vendorscope -> $(BINDIR)/vendorscope (make sure $(BINDIR) is on your PATH)"
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/ruff format --check src tests benchmarks
 
 bench: $(STAMP)  # every benchmark in benchmarks/, one after the other (long: see docs/benchmarks.md)
 	for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+fuzz: $(STAMP)  # property tests of every parser with a large random budget, then atheris (coverage-guided)
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest -q -n 2 tests/test_fuzz_parsers.py
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]' && $(BIN)/python benchmarks/fuzz_atheris.py -atheris_runs=$${FUZZ_RUNS:-20000}
 
 # One target per benchmark (figures and the machine they were taken on: docs/benchmarks.md).
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test

@@ -6,6 +6,8 @@ one line; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import re
+
 
 class VendorscopeError(Exception):
     """A problem the user can fix; the message is shown as is, on one line."""
@@ -23,6 +25,7 @@ class InputError(VendorscopeError):
         self.path = path
         self.line = line
         where = f"{path}:{line}" if line else path
+        message = re.sub(r"\s*[\r\n]+\s*", " ", message)  # one line, even when a library's message has several
         super().__init__(f"{where}: {message}")
 
 
@@ -44,3 +47,16 @@ class NotFoundError(VendorscopeError):
 
     exit_code = 5
     http_status = 404
+
+
+class RefusedError(VendorscopeError):
+    """Something the caller may not do or send (an agent pushing the org registry); audited by the caller."""
+
+    exit_code = 6
+    http_status = 403
+
+
+class TooLargeError(InputError):
+    """An input past a configured bound (decompressed bytes, items): refused whole, the rest of a batch goes on."""
+
+    http_status = 413

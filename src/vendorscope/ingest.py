@@ -16,7 +16,7 @@ import hashlib
 import io
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -27,7 +27,7 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from vendorscope import __version__, sources
-from vendorscope.errors import InputError
+from vendorscope.errors import InputError, RefusedError
 from vendorscope.findings.title_matches import save_matches
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs.writer import OrgsWriter
@@ -59,7 +59,7 @@ _LOOKUP_CHUNK = 500
 @dataclass
 class FileResult:
     path: str
-    status: str  # ingested | duplicate | failed
+    status: str  # ingested | duplicate | failed | skipped (a link out of the input folders)
     format: str = ""
     sha256: str = ""
     records: int = 0
@@ -68,6 +68,7 @@ class FileResult:
     artifact_id: int | None = None
     host_ids: set[int] = field(default_factory=set)  # hosts the input wrote to
     retryable: bool = False  # failed only because a concurrent writer got in the way
+    too_large: bool = False  # refused whole: past a bound on decompressed bytes or items (sources/limits.py)
 
     def messages(self) -> list[str]:
         """One line per problem, ``path:line: message``."""
@@ -138,11 +139,15 @@ def ingest_paths(
     """Ingest files and folders: many files per transaction, each in its own savepoint, parsed ahead."""
     hints = _watching(hints, matcher)
     report = IngestReport()
+    skipped: list[InputError] = []
+    follow = bool(hints and hints.follow_links)
     try:
-        files = list(walk(paths))
+        files = list(walk(paths, follow, skipped))
     except InputError as exc:
         report.files.append(FileResult(exc.path, "failed", problems=[Problem(0, str(exc).split(": ", 1)[1])]))
-        files = _existing(paths)
+        files = _existing(paths, follow, skipped)
+    for link in skipped:
+        report.files.append(FileResult(link.path, "skipped", problems=[Problem(0, _after_path(link))]))
     prepared = _drop_known(store, [_prepare_file(path, hints) for path in files])
     eligible = [
         p for p in prepared if isinstance(p, _Plan) and p.blob.local and ahead_size(p.blob.local) <= AHEAD_MAX_BYTES
@@ -180,8 +185,13 @@ def ingest_bytes(
     name: str,
     hints: Hints,
     after: AfterWrite | None = None,
+    evidence_only: bool = False,
 ) -> FileResult:
-    """Ingest content received as bytes (an agent's push), with the same custody and idempotence as a file."""
+    """Ingest content received as bytes (an agent's push), with the same custody and idempotence as a file.
+
+    ``evidence_only``: software and network evidence only; a registry, ownership or purchase file (or record)
+    raises RefusedError before anything is written.
+    """
     hints = _watching(hints, matcher)
     digest = hashlib.sha256(data).hexdigest()
     try:
@@ -194,7 +204,24 @@ def ingest_bytes(
     plan = _drop_known(store, [_prepare(blob, hints)])[0]
     if isinstance(plan, FileResult):
         return plan
-    return _write(store, caches, matcher, plan, _records(plan, hints), after)
+    records = _records(plan, hints)
+    if evidence_only:
+        _refuse_registry(plan.format)
+        records = _evidence_only(records)
+    return _write(store, caches, matcher, plan, records, after)
+
+
+def _refuse_registry(format_name: str) -> None:
+    if format_name in sources.REGISTRY_FORMATS:
+        raise RefusedError(f"an agent pushes evidence about its hosts; a {format_name} file is the registry's, refused")
+
+
+def _evidence_only(records: Iterable[Record]) -> Iterator[Record]:
+    """The records, refusing any that is not host evidence (a format added later cannot open the registry)."""
+    for record in records:
+        if not isinstance(record, Observation | NetworkContact | Problem):
+            raise RefusedError(f"an agent pushes evidence about its hosts; a {type(record).__name__} is refused")
+        yield record
 
 
 def _watching(hints: Hints | None, matcher: Matcher) -> Hints:
@@ -208,12 +235,14 @@ def _open_bytes(data: bytes) -> IO[bytes]:
     return io.BytesIO(data)
 
 
-def _existing(paths: list[Path]) -> list[Path]:
-    found: list[Path] = []
-    for path in paths:
-        if path.exists():
-            found.extend(walk([path]))
-    return found
+def _existing(paths: list[Path], follow: bool, skipped: list[InputError]) -> list[Path]:
+    present = [path for path in paths if path.exists()]
+    skipped.clear()
+    return list(walk(present, follow, skipped))
+
+
+def _after_path(error: InputError) -> str:
+    return str(error).removeprefix(f"{error.path}: ")
 
 
 def _prepare_file(path: Path, hints: Hints) -> _Plan | FileResult:
@@ -426,6 +455,9 @@ def _write_in(
     route = _Router(writer, network, orgs, blob.observed, DeviceHosts(conn))
     for record in records:
         if isinstance(record, Problem):
+            if record.fatal:  # past the input's limits: refused whole
+                result.status, result.too_large, result.problems, result.records = "failed", True, [record], 0
+                raise _NothingReadable(result)
             result.problems.append(record)
             continue
         result.records += 1

@@ -47,7 +47,7 @@ from vendorscope.respond.providers import Providers
 from vendorscope.respond.request import ITEM_NAMES
 from vendorscope.respond.request import Request as RespondRequest
 from vendorscope.respond.summary import Summary
-from vendorscope.server import audit, custody, documents, packages, productions, trend, views
+from vendorscope.server import audit, custody, documents, packages, productions, throttle, trend, views
 from vendorscope.server.accounts import Accounts
 from vendorscope.server.push import AgentIngest
 from vendorscope.sources.base import Hints
@@ -571,13 +571,19 @@ class Service:
         """Append one event to the audit log (server/audit.py), in its own transaction."""
         audit.log(self.store, actor, action, target, detail, addr)
 
-    def audit_events(self, limit: int = 200, action: str = "") -> list[dict[str, Any]]:
-        """The latest audit events, newest first (``action``: a prefix such as "export.")."""
-        return audit.events(self.store, limit, action)
+    def audit_events(self, limit: int = 200, action: str = "", scope: Scope | None = None) -> list[dict[str, Any]]:
+        """The latest audit events, newest first (``action``: a prefix such as "export."); with ``scope`` (a scoped
+        admin's), only those of its users and tokens."""
+        actors = None if scope is None or scope.everything else self.accounts.actors(scope)
+        return audit.events(self.store, limit, action, actors)
 
-    def recent_login_failures(self, username: str, addr: str, window: timedelta) -> int:
-        """Failed logins for this name or from this address within the window (the login rate limit's count)."""
-        return audit.recent_failures(self.store, username, addr, window)
+    def reserve_login(self, username: str, addr: str, limit: int, window: timedelta) -> bool:
+        """Count a sign-in attempt before its password is checked (server/throttle.py); False: over the limit."""
+        return throttle.reserve(self.store, throttle.keys(username, addr), limit, window)
+
+    def release_login(self, username: str, addr: str) -> None:
+        """A sign-in that succeeded gives its counted attempt back."""
+        throttle.release(self.store, throttle.keys(username, addr))
 
     def scope(self, org: str) -> Scope:
         """What a user or token of ``org`` may reach: its subtree of the org registry."""

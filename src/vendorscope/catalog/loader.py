@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from vendorscope import safe_yaml
 from vendorscope.catalog.schema import Catalog
 from vendorscope.errors import CatalogError
 
@@ -24,7 +25,9 @@ def load_catalog(path: Path) -> Catalog:
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"{path}: cannot read catalog ({exc})") from exc
     try:
-        data = yaml.load(text, Loader=SAFE_LOADER)
+        # the shipped catalogs through libyaml (fast); a user's file through the bounded loader (libyaml composes
+        # recursively in C: a hostile nesting would overflow the stack, not raise)
+        data = yaml.load(text, Loader=SAFE_LOADER) if path.parent == BUILTIN else safe_yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

@@ -31,11 +31,14 @@ def ingest(
         str, typer.Option("--map", help="Read CSV through a column mapping: name=DisplayName,publisher=…,host=…")
     ] = "",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    follow_links: Annotated[
+        bool, typer.Option("--follow-links", help="Read symbolic links that lead out of the folders given.")
+    ] = False,
 ) -> None:
     """Ingest inventories, SBOMs and network logs; the format of each file is detected. Same file twice: no change."""
     from vendorscope.sources.base import Hints
 
-    hints = Hints(host=host, org=org, mapping=_mapping(map))
+    hints = Hints(host=host, org=org, mapping=_mapping(map), follow_links=follow_links)
     total = sum(p.stat().st_size for p in _files(paths))
     with _progress(quiet) as progress:
         task = progress.add_task("ingest", total=total or None)

@@ -48,11 +48,21 @@ def ingest(
     ocr_languages: Annotated[
         str, typer.Option("--ocr-languages", help="Tesseract languages, '+'-separated.")
     ] = "eng+rus",
+    follow_links: Annotated[
+        bool, typer.Option("--follow-links", help="Read symbolic links that lead out of the folders given.")
+    ] = False,
 ) -> None:
     """Ingest email (.eml, mbox, .msg, .pst), PDF, Office, images, HTML, text and ZIP; unreadable files are listed."""
     allow_new_store()
     report = service().records_ingest(
-        paths, custodian, workers=workers, dask=dask, records_dir=records_dir, ocr=ocr, ocr_languages=ocr_languages
+        paths,
+        custodian,
+        workers=workers,
+        dask=dask,
+        records_dir=records_dir,
+        ocr=ocr,
+        ocr_languages=ocr_languages,
+        follow_links=follow_links,
     )
     _report_ingest(report)
 
@@ -88,6 +98,7 @@ def ingest_export(
 
     if kind not in KINDS:
         raise VendorscopeError(f"--kind {kind!r}: one of {', '.join(KINDS)}")
+    allow_new_store()  # ingesting evidence may start the store
     report = service().records_ingest_export(
         root, kind, custodian, custodian_from_folder=custodian_from_folder, workers=workers,
         records_dir=records_dir, ocr=ocr,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from vendorscope import safe_yaml
 from vendorscope.cli.context import service
 from vendorscope.cli.output import Format, FormatOption, emit, say, write_json
 from vendorscope.errors import InputError
@@ -125,7 +126,7 @@ def _replacements(path: Path) -> dict[str, str]:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(str(path), f"cannot read replacements: {exc}") from exc
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):

@@ -98,19 +98,23 @@ class CatalogIndex:
                     same_key.append(rule)
 
     @staticmethod
-    def keys(kind: IndicatorKind, value: str) -> set[str]:
-        """The keys under which a value is compared for this kind of indicator."""
+    def keys(kind: IndicatorKind, value: str) -> tuple[str, ...]:
+        """The keys under which a value is compared for this kind of indicator, in a fixed order.
+
+        A tuple, not a set: which of two indicators ("klif.sys", "klif") claims a shared key, hence the
+        evidence text, must not depend on the hash seed.
+        """
         if kind in _ORG_COMPARED:
             key = org_key(value)
-            return {key} if key else set()
+            return (key,) if key else ()
         if kind is IndicatorKind.DOMAIN:
-            return {domain_key(value)}
+            return (domain_key(value),)
         key = text_key(value)
         if kind in (IndicatorKind.DRIVER, IndicatorKind.SERVICE, IndicatorKind.PACKAGE):
-            return {key, strip_extension(key)}
+            return tuple(dict.fromkeys((key, strip_extension(key))))
         if kind is IndicatorKind.PRODUCT_CODE:
-            return {key.strip("{}")}
-        return {key}
+            return (key.strip("{}"),)
+        return (key,)
 
     def lookup(self, kind: IndicatorKind, value: str) -> list[tuple[Rule, str]]:
         """Rules hit by ``value``, each with the text that hit."""

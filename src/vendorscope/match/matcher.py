@@ -76,13 +76,15 @@ DEVICE_SOURCES = frozenset(
 Probe = tuple[str, IndicatorKind, Callable[[Item], Iterable[str]]]
 
 # (evidence field, indicator kind, values of the item to compare); `when` filters by item source.
+# Values come in a fixed order (lists, never sets): the first value to hit a rule is the evidence shown, and
+# it must not depend on the hash seed ("klif.sys" in one run, "klif" in the next).
 _PROBES: tuple[tuple[Probe, frozenset[str] | None], ...] = (
     (("publisher", IndicatorKind.PUBLISHER, lambda i: [i.publisher]), None),
     (("name", IndicatorKind.NAME, lambda i: [i.name]), None),
     (("name", IndicatorKind.PACKAGE, lambda i: [i.name]), PACKAGE_SOURCES),
     (("identifier", IndicatorKind.BUNDLE_ID, lambda i: [i.identifier or i.name]), BUNDLE_SOURCES),
-    (("identifier", IndicatorKind.SERVICE, lambda i: {i.identifier, i.name}), SERVICE_SOURCES),
-    (("path", IndicatorKind.DRIVER, lambda i: {basename(i.path), i.name, i.identifier}), DRIVER_SOURCES),
+    (("identifier", IndicatorKind.SERVICE, lambda i: [i.identifier, i.name]), SERVICE_SOURCES),
+    (("path", IndicatorKind.DRIVER, lambda i: [basename(i.path), i.name, i.identifier]), DRIVER_SOURCES),
     (("path", IndicatorKind.EXECUTABLE, lambda i: executables(i.path, i.name)), None),
     (("path", IndicatorKind.PATH, lambda i: [i.path]), None),
     (("signer", IndicatorKind.SIGNER, lambda i: dn_names(i.signer) if i.signer else []), None),
@@ -172,7 +174,7 @@ def _hits(index: CatalogIndex, item: Item) -> list[Hit]:
     for field_name, kind, values in _probes_for(item.source):
         if kind not in index.kinds:
             continue
-        for value in values(item):
+        for value in dict.fromkeys(values(item)):
             for rule, text in index.lookup(kind, value):
                 mark = (field_name, id(rule.indicator))
                 if mark not in seen:

@@ -51,15 +51,15 @@ def basename(path: str) -> str:
     return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].strip().strip('"')
 
 
-def executables(path: str, name: str) -> set[str]:
-    """File names of executables an item points at: its path (even with arguments) and its name."""
-    found = {m.group(0).strip().casefold() for m in _EXEC.finditer(path)}
+def executables(path: str, name: str) -> list[str]:
+    """File names of executables an item points at: its path (even with arguments) and its name, in order."""
+    found = [m.group(0).strip().casefold() for m in _EXEC.finditer(path)]
     base = basename(path).casefold()
     if base:
-        found.add(base)
+        found.append(base)
     if _EXEC.fullmatch(name.strip()):
-        found.add(name.strip().casefold())
-    return found
+        found.append(name.strip().casefold())
+    return list(dict.fromkeys(found))
 
 
 def strip_extension(name: str) -> str:

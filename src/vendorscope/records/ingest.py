@@ -24,6 +24,7 @@ from vendorscope.records.extract import extract
 from vendorscope.records.model import Doc, Limits
 from vendorscope.records.store import Originals
 from vendorscope.records.writer import RecordWriter
+from vendorscope.sources.reader import walk as files_under
 from vendorscope.store.store import Store
 from vendorscope.store.tables import RecordFile
 
@@ -97,11 +98,17 @@ def ingest_records(
     progress: Callable[[int], None] | None = None,
     ocr: bool = False,
     ocr_languages: str | None = None,
+    follow_links: bool = False,
 ) -> RecordsIngestReport:
-    """Ingest files as one custodian's records; ``ocr`` reads scans and images with Tesseract."""
-    files = list(walk(paths))
+    """Ingest files as one custodian's records; ``ocr`` reads scans and images with Tesseract.
+
+    Links out of the named folders are not followed unless ``follow_links``: one error each.
+    """
+    skipped: list[InputError] = []
+    files = list(walk(paths, follow_links, skipped))
     limits = with_ocr(limits or Limits(), ocr, ocr_languages)
     report = RecordsIngestReport()
+    report.errors.extend((link.path, str(link).removeprefix(f"{link.path}: ")) for link in skipped)
     ingest_tasks(store, originals, _tasks(files, limits), custodian, report, workers, dask, progress)
     return finish(store, report)
 
@@ -183,17 +190,27 @@ def _failed(failure: runner.TaskFailed) -> list[FileResult]:
     return out
 
 
-def walk(paths: list[Path]) -> Iterator[tuple[Path, datetime | None]]:
-    """Files under the paths (recursive, hidden files skipped), with their modification time (UTC)."""
+def walk(
+    paths: list[Path], follow_links: bool = False, skipped: list[InputError] | None = None
+) -> Iterator[tuple[Path, datetime | None]]:
+    """Files under the paths (recursive, hidden files skipped), with their modification time (UTC).
+
+    Links out of the named folders are not followed (``sources.reader.walk``): noted in ``skipped``.
+    """
+    roots = [p for p in paths if p.is_dir()]
     for path in paths:
         if not path.exists():
             raise InputError(str(path), "no such file or folder")
-        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in candidates:
-            if any(part.startswith(".") for part in file.relative_to(path).parts) and path.is_dir():
-                continue
-            stamp = datetime.fromtimestamp(os.stat(file).st_mtime, UTC).replace(tzinfo=None)
-            yield file, stamp
+    for path in paths:
+        for file in sorted(files_under([path], follow_links, skipped, roots)):
+            yield file, _mtime(file)
+
+
+def _mtime(file: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(os.stat(file).st_mtime, UTC).replace(tzinfo=None)
+    except OSError:
+        return None  # a dangling link: its extraction says it cannot be read
 
 
 def _tasks(files: list[tuple[Path, datetime | None]], limits: Limits) -> list[Task]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from vendorscope.errors import VendorscopeError
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, PURCHASES_COLUMNS, SYSTEMS_COLUMNS, Answer
@@ -97,7 +100,22 @@ def write_xlsx(
     _sheet(workbook, "risk", (*columns, "why"), risks)
     workbook.properties.creator = "vendorscope"
     workbook.properties.created = generated_at
-    workbook.save(path)
+    _save_reproducibly(workbook, path, generated_at)
+
+
+def _save_reproducibly(workbook: Workbook, path: Path, when: datetime) -> None:
+    """Save as ``workbook.save`` would, but stamped ``when`` throughout: openpyxl stamps the document's
+    "modified" property and every zip member with the clock, so two builds of one answer differed."""
+    workbook.properties.modified = when
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(workbook, archive).save()
+    stamp = max(when, datetime(1980, 1, 1)).timetuple()[:6]
+    with zipfile.ZipFile(buffer) as built, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in built.infolist():
+            out.writestr(
+                zipfile.ZipInfo(info.filename, date_time=stamp), built.read(info.filename), zipfile.ZIP_DEFLATED
+            )
 
 
 RISK_TEXT = re.compile(r"^(?P<level>[a-z]+) \((?P<score>\d+)\)$")

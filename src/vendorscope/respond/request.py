@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from vendorscope import safe_yaml
 from vendorscope.errors import InputError
 
 ITEM_NAMES = ("systems", "contractors", "documents")
@@ -32,7 +33,7 @@ DOCUMENTS_SINCE = date(2013, 1, 1)  # the committee's date: documents "since 1 J
 MAX_REQUEST_BYTES = 1 << 20
 
 
-class _TextDates(yaml.SafeLoader):
+class _TextDates(safe_yaml.SafeLoader):
     """Safe YAML with dates left as text, so a bad date is a field error and not a parser crash."""
 
 
@@ -201,7 +202,7 @@ def load_request(path: Path, vendors: Collection[str] = ()) -> Request:
     text = raw_bytes.decode("utf-8", errors="replace")
     try:
         data = yaml.load(text, Loader=_TextDates)
-        root = yaml.compose(text)
+        root = safe_yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}", _line(mark)) from exc

@@ -17,8 +17,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
 
-from vendorscope.errors import NotFoundError, VendorscopeError
-from vendorscope.orgs.scope import normalize_org, registry_ids
+from vendorscope.errors import NotFoundError, RefusedError, VendorscopeError
+from vendorscope.orgs.scope import Scope, normalize_org, registry_ids
 from vendorscope.server.audit import now, record
 from vendorscope.server.roles import ROLES
 from vendorscope.store.store import Store
@@ -70,12 +70,18 @@ class Accounts:
 
     # -- users -----------------------------------------------------------------------------
 
-    def add_user(self, username: str, password: str, role: str, org: str = "", actor: str = "cli") -> None:
+    # Every operation takes the acting admin's ``scope``: None is the operator at the command line (the whole
+    # store); an admin of the web pages acts only within the subtree of their own org, never at the root.
+
+    def add_user(
+        self, username: str, password: str, role: str, org: str = "", actor: str = "cli", scope: Scope | None = None
+    ) -> None:
         name = _check_username(username)
         _check_role(role)
         _check_password(password)
         with self.store.transaction() as conn:
             org = normalize_org(org, registry_ids(conn))
+            _within(scope, org, f"a user of org {org or 'root'!r}")
             if conn.execute(select(User.id).where(User.username == name)).first():
                 raise VendorscopeError(f"user {name!r} exists already")
             conn.execute(
@@ -90,25 +96,30 @@ class Accounts:
             )
             record(conn, actor, "config.user_add", name, {"role": role, "org": org})
 
-    def list_users(self) -> list[dict[str, Any]]:
+    def list_users(self, scope: Scope | None = None) -> list[dict[str, Any]]:
         cols = (User.username, User.role, User.org, User.disabled, User.created_at)
         with self.store.engine.connect() as conn:
             rows = conn.execute(select(*cols).order_by(User.username)).mappings().all()
-        return [dict(r) | {"created_at": r["created_at"].isoformat(timespec="seconds")} for r in rows]
+        return [
+            dict(r) | {"created_at": r["created_at"].isoformat(timespec="seconds")}
+            for r in rows
+            if scope is None or scope.allows(r["org"])
+        ]
 
-    def set_password(self, username: str, password: str, actor: str = "cli") -> None:
+    def set_password(self, username: str, password: str, actor: str = "cli", scope: Scope | None = None) -> None:
         _check_password(password)
-        self._update_user(username, {"password_hash": _hasher.hash(password)}, actor, "config.user_passwd")
+        self._update_user(username, {"password_hash": _hasher.hash(password)}, actor, "config.user_passwd", scope)
 
-    def set_disabled(self, username: str, disabled: bool, actor: str = "cli") -> None:
+    def set_disabled(self, username: str, disabled: bool, actor: str = "cli", scope: Scope | None = None) -> None:
         action = "config.user_disable" if disabled else "config.user_enable"
-        self._update_user(username, {"disabled": disabled}, actor, action)
+        self._update_user(username, {"disabled": disabled}, actor, action, scope)
 
-    def _update_user(self, username: str, values: dict[str, Any], actor: str, action: str) -> None:
+    def _update_user(self, username: str, values: dict[str, Any], actor: str, action: str, scope: Scope | None) -> None:
         with self.store.transaction() as conn:
-            user_id = conn.execute(select(User.id).where(User.username == username)).scalar_one_or_none()
-            if user_id is None:
-                raise NotFoundError(f"no user {username!r}")
+            row = conn.execute(select(User.id, User.org).where(User.username == username)).first()
+            if row is None or (scope is not None and not scope.allows(row.org)):
+                raise NotFoundError(f"no user {username!r}")  # outside the scope: not even its existence
+            user_id = row.id
             conn.execute(update(User.__table__).where(User.__table__.c.id == user_id).values(**values))
             conn.execute(delete(WebSession.__table__).where(WebSession.__table__.c.user_id == user_id))
             record(conn, actor, action, username)
@@ -164,13 +175,14 @@ class Accounts:
 
     # -- enrollment tokens -----------------------------------------------------------------
 
-    def create_token(self, name: str, org: str, actor: str = "cli") -> str:
+    def create_token(self, name: str, org: str, actor: str = "cli", scope: Scope | None = None) -> str:
         """A new enrollment token for agents of ``org``; the clear value is returned once and never stored."""
         if not name.strip():
             raise VendorscopeError("a token needs a name (e.g. the office or contractor it is for)")
         token = "vst_" + secrets.token_urlsafe(32)
         with self.store.transaction() as conn:
             org = normalize_org(org, registry_ids(conn))
+            _within(scope, org, f"a token of org {org or 'root'!r}")
             conn.execute(
                 EnrollmentToken.__table__.insert().values(
                     name=name.strip()[:128],
@@ -183,7 +195,7 @@ class Accounts:
             record(conn, actor, "config.token_create", name.strip(), {"org": org})
         return token
 
-    def list_tokens(self) -> list[dict[str, Any]]:
+    def list_tokens(self, scope: Scope | None = None) -> list[dict[str, Any]]:
         t = EnrollmentToken
         pushes = (
             select(AgentPush.token_id, func.count().label("pushes"), func.max(AgentPush.received_at).label("last_push"))
@@ -195,17 +207,28 @@ class Accounts:
         with self.store.engine.connect() as conn:
             rows = conn.execute(stmt).mappings().all()
         return [
-            {k: v.isoformat(timespec="seconds") if hasattr(v, "isoformat") else v for k, v in r.items()} for r in rows
+            {k: v.isoformat(timespec="seconds") if hasattr(v, "isoformat") else v for k, v in r.items()}
+            for r in rows
+            if scope is None or scope.allows(r["org"])
         ]
 
-    def revoke_token(self, token_id: int, actor: str = "cli") -> None:
+    def revoke_token(self, token_id: int, actor: str = "cli", scope: Scope | None = None) -> None:
         table = EnrollmentToken.__table__
         with self.store.transaction() as conn:
-            name = conn.execute(select(table.c.name).where(table.c.id == token_id)).scalar_one_or_none()
-            if name is None:
+            row = conn.execute(select(table.c.name, table.c.org).where(table.c.id == token_id)).first()
+            if row is None or (scope is not None and not scope.allows(row.org)):
                 raise NotFoundError(f"no enrollment token {token_id}")
+            name = row.name
             conn.execute(update(table).where(table.c.id == token_id).values(revoked_at=now()))
             record(conn, actor, "config.token_revoke", name, {"id": token_id})
+
+    def actors(self, scope: Scope) -> list[str]:
+        """The audit log's actor names of the users and tokens within ``scope`` (what a scoped admin may read)."""
+        with self.store.engine.connect() as conn:
+            users = [n for n, org in conn.execute(select(User.username, User.org)) if scope.allows(org)]
+            rows = conn.execute(select(EnrollmentToken.name, EnrollmentToken.org))
+            tokens = [n for n, org in rows if scope.allows(org)]
+        return sorted(set(users) | {f"token:{n}" for n in tokens})
 
     def token_principal(self, token: str) -> Principal | None:
         """The agent identity behind a bearer token; None for an unknown or revoked one."""
@@ -215,6 +238,12 @@ class Accounts:
                 select(t.id, t.name, t.org).where(t.token_hash == token_digest(token), t.revoked_at.is_(None))
             ).first()
         return Principal(row[0], row[1], "agent", row[2]) if row else None
+
+
+def _within(scope: Scope | None, org: str, what: str) -> None:
+    """Refuse an admin acting outside their subtree (and a scoped admin acting at the root)."""
+    if scope is not None and not scope.allows(org):
+        raise RefusedError(f"{what} is outside your scope ({scope.org!r} and below)")
 
 
 def _check_username(username: str) -> str:

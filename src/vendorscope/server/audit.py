@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, select
 
 from vendorscope.store import custody
 from vendorscope.store.store import Store
@@ -39,24 +39,13 @@ def log(
         record(conn, actor, action, target, detail, addr)
 
 
-def recent_failures(store: Store, username: str, addr: str, window: timedelta) -> int:
-    """Failed logins for this user name or from this address within the window: the rate limiter's count."""
-    with store.engine.connect() as conn:
-        return conn.execute(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(
-                AuditEvent.action == LOGIN_FAILED,
-                AuditEvent.at >= now() - window,
-                or_(AuditEvent.target == username[:255], AuditEvent.remote_addr == addr[:64]),
-            )
-        ).scalar_one()
-
-
-def events(store: Store, limit: int = 200, action: str = "") -> list[dict[str, Any]]:
+def events(store: Store, limit: int = 200, action: str = "", actors: list[str] | None = None) -> list[dict[str, Any]]:
+    """The latest events, newest first; ``actors`` (a scoped admin's users and tokens) limits whose are shown."""
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if action:
         stmt = stmt.where(AuditEvent.action.startswith(action))
+    if actors is not None:
+        stmt = stmt.where(AuditEvent.actor.in_(actors))
     with store.engine.connect() as conn:
         rows = conn.execute(stmt.with_only_columns(*AuditEvent.__table__.c)).mappings().all()
     return [dict(r) | {"at": r["at"].isoformat(timespec="seconds")} for r in rows]

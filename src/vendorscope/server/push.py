@@ -19,7 +19,7 @@ from functools import partial
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from vendorscope.errors import VendorscopeError
+from vendorscope.errors import RefusedError, TooLargeError, VendorscopeError
 from vendorscope.ingest import FileResult, ingest_bytes
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs.ownership import owners
@@ -27,6 +27,7 @@ from vendorscope.orgs.scope import ROOT, Scope
 from vendorscope.server.accounts import Principal
 from vendorscope.server.audit import now, record
 from vendorscope.sources.base import Hints
+from vendorscope.sources.limits import push_limits
 from vendorscope.store import custody
 from vendorscope.store.store import Store
 from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, HostTitles, Installation
@@ -36,10 +37,8 @@ ATTEMPTS = 5
 MAX_PUSH_BYTES = 64 * 1024 * 1024
 
 
-class PushRefused(VendorscopeError):
-    """The bundle names a host that belongs to an org outside the token's scope."""
-
-    http_status = 403
+class PushRefused(RefusedError):
+    """The bundle names a host that belongs to an org outside the token's scope, or would move a host's owner."""
 
 
 @dataclass
@@ -106,17 +105,21 @@ class AgentIngest:
         if len(data) > MAX_PUSH_BYTES:
             raise VendorscopeError(f"bundle larger than {MAX_PUSH_BYTES // (1024 * 1024)} MiB; refused")
         name = f"push:{agent.name}/{agent_name}/{filename or 'bundle'}"
-        claim = partial(_claim, agent=agent, agent_name=agent_name, addr=addr)
+        claim = partial(_claim, agent=agent, agent_name=agent_name, addr=addr, store=self.store)
         for attempt in range(ATTEMPTS):
             caches = self._caches()
             try:
-                result = ingest_bytes(self.store, caches, self.matcher, data, name, Hints(org=agent.org), claim)
-            except PushRefused as exc:
+                hints = Hints(org=agent.org, limits=push_limits())
+                result = ingest_bytes(self.store, caches, self.matcher, data, name, hints, claim, evidence_only=True)
+            except RefusedError as exc:
                 self._log(agent, agent_name, data, "refused", addr, str(exc))
                 raise
             if not result.retryable:
                 break
             time.sleep(0.02 * 2**attempt)
+        if result.too_large:
+            self._log(agent, agent_name, data, "refused", addr, result.messages()[0])
+            raise TooLargeError(name, result.messages()[0].removeprefix(f"{name}: "))
         if result.status == "ingested":
             caches.commit()
             self._refresh_soon(result.host_ids)
@@ -178,16 +181,18 @@ def _push_row(
     custody.append(conn, [custody.push_entry(values)])
 
 
-def _claim(conn: Connection, result: FileResult, *, agent: Principal, agent_name: str, addr: str) -> None:
+def _claim(conn: Connection, result: FileResult, *, agent: Principal, agent_name: str, addr: str, store: Store) -> None:
     """Inside the push's transaction: refuse hosts outside the token's scope, give new hosts its org.
 
     A host's org is its registry owner, else its first pusher's; a host known before any push, and not
-    assigned by the registry, belongs to the root.
+    assigned by the registry, belongs to the root. What a push says about a host (an address a network rule
+    reads) never moves a host the registry had assigned: that is the registry's to change.
     """
     hosts = sorted(result.host_ids)
     rows = conn.execute(select(HostOrg.host_id, HostOrg.org).where(HostOrg.host_id.in_(hosts)))
     pushed: dict[int, str] = {host_id: org for host_id, org in rows}
     assigned = {h: owner.org for h, owner in owners(conn, hosts).items() if owner.org}
+    _refuse_moves(conn, store, hosts, assigned, agent)
     unowned = [h for h in hosts if h not in pushed]
     known_before = _hosts_with_other_evidence(conn, [h for h in unowned if h not in assigned], result.artifact_id or 0)
     effective = {h: ROOT for h in known_before} | pushed | assigned
@@ -206,6 +211,19 @@ def _claim(conn: Connection, result: FileResult, *, agent: Principal, agent_name
             [{"host_id": h, "org": agent.org, "token_id": agent.id, "assigned_at": now()} for h in new],
         )
     _push_row(conn, agent, agent_name, result.sha256, "ingested", result.artifact_id, result.items, addr)
+
+
+def _refuse_moves(conn: Connection, store: Store, hosts: list[int], assigned: dict[int, str], agent: Principal) -> None:
+    """Refuse a push whose facts change the registry owner of a host it had before (read as committed)."""
+    with store.engine.connect() as committed:
+        before = {h: owner.org for h, owner in owners(committed, hosts).items() if owner.org}
+    moved = sorted(h for h, org in before.items() if assigned.get(h) != org)
+    if moved:
+        names = list(conn.execute(select(Host.name).where(Host.id.in_(moved[:5])).order_by(Host.name)).scalars())
+        raise PushRefused(
+            f"token {agent.name!r} may not move hosts between orgs by what it pushes (the registry assigns them): "
+            + ", ".join(names)
+        )
 
 
 def _hosts_with_other_evidence(conn: Connection, host_ids: list[int], artifact_id: int) -> set[int]:

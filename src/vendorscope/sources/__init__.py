@@ -75,6 +75,14 @@ FORMATS: tuple[SourceFormat, ...] = (
 )
 
 
+# Formats that describe the organization (registry, host ownership, purchases), not what a host runs: only an
+# operator's ``ingest`` reads them; an agent's push of one is refused (server/push.py).
+REGISTRY_FORMATS: frozenset[str] = frozenset(
+    fmt.name
+    for fmt in (orgs_csv.FORMAT, ftm_json.FORMAT, hosts_csv.FORMAT, ownership_rules.FORMAT, procurement_csv.FORMAT)
+)
+
+
 def detect(filename: str, head: bytes, hints: Hints | None = None) -> SourceFormat | None:
     """The first format that recognizes this head, or None; with ``--map``, a CSV having its columns is mapped."""
     if hints is not None and hints.mapping and mapped_csv.FORMAT.accepts(head, hints.mapping):

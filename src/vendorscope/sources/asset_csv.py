@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterator
 from typing import IO
 
-from vendorscope.sources.base import TITLE_FIELDS, Hints, Item, Observation, Problem, Record
+from vendorscope.sources.base import MAX_OBSERVATION_ITEMS, TITLE_FIELDS, Hints, Item, Observation, Problem, Record
 from vendorscope.sources.inventory_row import MAX_FIELD, RowError, parse_time
 from vendorscope.sources.reader import peek
 
@@ -94,7 +94,12 @@ def read_mapped(
         except RowError as exc:
             yield Problem(reader.line_num, str(exc))
             continue
-        if current is None or current.host != host or current.seen_at != seen_at:
+        if (
+            current is None
+            or current.host != host
+            or current.seen_at != seen_at
+            or len(current.items) >= MAX_OBSERVATION_ITEMS
+        ):
             if current is not None:
                 yield current
             current = Observation(host=host, seen_at=seen_at, method=method, line=reader.line_num, host_facts=facts)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, NamedTuple, Protocol
 
+from vendorscope.sources.limits import Limits, file_limits
+
 # Software sources an item may come from; free text is allowed, these are the usual ones.
 KNOWN_SOURCES = (
     "programs",
@@ -65,6 +67,9 @@ class Item(NamedTuple):
 
 
 TITLE_FIELDS: tuple[str, ...] = Item._fields
+# Parsers that gather consecutive rows of a host into one observation start a new one past this many items,
+# so a file of one host's rows (or a decompression bomb of one line repeated) streams in bounded memory.
+MAX_OBSERVATION_ITEMS = 10_000
 
 
 @dataclass(slots=True)
@@ -89,10 +94,14 @@ class Observation:
 
 @dataclass(slots=True, frozen=True)
 class Problem:
-    """A part of a file that could not be read; ``line`` 0 means the whole file."""
+    """A part of a file that could not be read; ``line`` 0 means the whole file.
+
+    ``fatal``: the whole input is refused (past a size bound): nothing of it is written.
+    """
 
     line: int
     message: str
+    fatal: bool = False
 
 
 @dataclass(slots=True)
@@ -200,6 +209,8 @@ class Hints:
     org: str = ""  # the organization a file belongs to
     mapping: tuple[tuple[str, str], ...] = ()  # column mapping for generic CSV: (field, column)
     contacts: ContactFilter | None = None  # set by ingest from the catalogs; None keeps every contact
+    limits: Limits = field(default_factory=file_limits)  # decompressed bytes and items one input may hold
+    follow_links: bool = False  # read symbolic links that lead out of the folders given (off: one line each)
 
 
 class SourceFormat(Protocol):

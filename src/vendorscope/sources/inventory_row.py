@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from vendorscope.sources.base import TITLE_FIELDS, Item, Observation
+from vendorscope.sources.base import MAX_OBSERVATION_ITEMS, TITLE_FIELDS, Item, Observation
 
 REQUIRED = ("host", "name")
 OPTIONAL = (*TITLE_FIELDS[1:], "seen_at")
@@ -62,7 +62,12 @@ class RowGrouper:
 
     def add(self, host: str, item: Item, seen_at: datetime | None, line: int) -> Iterator[Observation]:
         current = self.current
-        if current is None or current.host != host or current.seen_at != seen_at:
+        if (
+            current is None
+            or current.host != host
+            or current.seen_at != seen_at
+            or len(current.items) >= MAX_OBSERVATION_ITEMS
+        ):
             if current is not None:
                 yield current
             current = self.current = Observation(host=host, seen_at=seen_at, method=self.method, line=line)

@@ -63,9 +63,13 @@ def _observations(rows: list[tuple[int, dict[str, Any]]], hints: Hints) -> Itera
     yield from by_host.values()
 
 
-def _csv_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8", errors="replace")))
-    return [(reader.line_num, row) for row in reader]
+def _csv_rows(data: bytes) -> list[tuple[int, dict[str, Any]]] | str:
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""))
+    try:
+        # cells past the header's columns come under the key None: not a column (found by fuzzing)
+        return [(reader.line_num, {k: v for k, v in row.items() if k is not None}) for row in reader]
+    except csv.Error as exc:
+        return f"unreadable CSV at line {reader.line_num} ({exc})"
 
 
 def _json_rows(data: bytes) -> list[tuple[int, dict[str, Any]]] | str:

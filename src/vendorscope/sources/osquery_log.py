@@ -13,7 +13,7 @@ from typing import IO, Any
 
 import orjson
 
-from vendorscope.sources.base import Hints, Item, Observation, Problem, Record
+from vendorscope.sources.base import MAX_OBSERVATION_ITEMS, Hints, Item, Observation, Problem, Record
 from vendorscope.sources.osquery_tables import row_converter, source_of, table_from_columns, table_from_name
 from vendorscope.sources.reader import first_line
 
@@ -71,6 +71,7 @@ def _mergeable(pending: Observation | None, record: Observation) -> bool:
     """Event lines of one query run share host and time; one observation for them is far cheaper."""
     return (
         pending is not None
+        and len(pending.items) + len(pending.removed) < MAX_OBSERVATION_ITEMS
         and not record.complete_sources
         and pending.host == record.host
         and pending.seen_at == record.seen_at

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from vendorscope.errors import InputError
+from vendorscope.errors import InputError, TooLargeError
 
 GZIP_MAGIC = b"\x1f\x8b"
 XZ_MAGIC = b"\xfd7zXZ\x00"
@@ -29,24 +29,62 @@ _SKIP_NAMES = {".DS_Store", "Thumbs.db"}
 IGNORE_FILE = ".vendorscopeignore"
 
 
-def walk(paths: list[Path]) -> Iterator[Path]:
+def walk(
+    paths: list[Path],
+    follow_links: bool = False,
+    skipped: list[InputError] | None = None,
+    roots: list[Path] | None = None,
+) -> Iterator[Path]:
     """Every regular file under the given files and folders, in a stable order.
 
-    Hidden files, desktop litter and the names a folder's ``.vendorscopeignore`` lists (one name or
-    glob a line; the sample generator's ground truth) are not evidence and are left out.
+    A symbolic link that leads out of the named folders (``/etc/passwd`` linked into an evidence folder) is
+    not followed: it is noted in ``skipped``, one error each, unless ``follow_links``. Links that stay inside
+    are read; the paths named themselves are the caller's choice and always read.
     """
+    resolved = [p.resolve() for p in (paths if roots is None else roots) if p.is_dir()]
     for path in paths:
         if path.is_dir():
-            for root, dirs, files in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                ignored = ignore_patterns(Path(root))
-                for name in sorted(files):
-                    if name not in _SKIP_NAMES and not name.startswith(".") and not _matches(name, ignored):
-                        yield Path(root) / name
+            yield from _walk_folder(path, resolved, follow_links, skipped)
         elif path.exists():
             yield path
         else:
             raise InputError(str(path), "no such file or folder")
+
+
+def _walk_folder(
+    folder: Path, roots: list[Path], follow_links: bool, skipped: list[InputError] | None
+) -> Iterator[Path]:
+    seen: set[Path] = set()  # real folders walked: a link loop ends here
+    for root, dirs, files in os.walk(folder, followlinks=follow_links):
+        real = Path(root).resolve()
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            if _leaves(Path(root) / name, roots, follow_links, skipped) is False:
+                kept.append(name)
+        dirs[:] = kept
+        ignored = ignore_patterns(Path(root))
+        for name in sorted(files):
+            if name in _SKIP_NAMES or name.startswith(".") or _matches(name, ignored):
+                continue
+            if not _leaves(Path(root) / name, roots, follow_links, skipped):
+                yield Path(root) / name
+
+
+def _leaves(path: Path, roots: list[Path], follow_links: bool, skipped: list[InputError] | None) -> bool:
+    """Whether ``path`` is a link out of the roots that is not to be followed (and then note it)."""
+    if follow_links or not path.is_symlink():
+        return False
+    target = path.resolve()
+    if any(target == root or target.is_relative_to(root) for root in roots):
+        return False
+    if skipped is not None:
+        why = f"symbolic link to {target}, outside the input folders; not followed (--follow-links reads it)"
+        skipped.append(InputError(str(path), why))
+    return True
 
 
 def ignore_patterns(folder: Path) -> list[str]:
@@ -118,6 +156,48 @@ class _XzStream(io.RawIOBase):
     def close(self) -> None:
         self._raw.close()
         super().close()
+
+
+class BoundedStream(io.RawIOBase):
+    """Reads through to ``raw`` and raises TooLargeError past ``limit`` bytes (remembered in ``tripped``).
+
+    The one guard of decompressed size for every format: line parsers meet the error as they read, and
+    whole-document parsers that turn a read error into a Problem are caught by ``tripped`` afterwards.
+    """
+
+    def __init__(self, raw: IO[bytes], limit: int, filename: str, message: str) -> None:
+        self._raw = raw
+        self._left = limit
+        self._filename = filename
+        self._message = message
+        self.tripped = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left < 0:
+            self._trip()
+        view = memoryview(buffer)
+        data = self._raw.read(min(len(view), self._left + 1))
+        self._left -= len(data)
+        if self._left < 0:
+            self._trip()
+        view[: len(data)] = data
+        return len(data)
+
+    def _trip(self) -> None:
+        self.tripped = self._message
+        raise TooLargeError(self._filename, self._message)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def bounded(stream: IO[bytes], limit: int, filename: str, message: str) -> io.BufferedReader:
+    """``stream`` read through a BoundedStream (buffered, so parsers can peek and iterate lines)."""
+    return io.BufferedReader(BoundedStream(stream, limit, filename, message), 1 << 16)
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:

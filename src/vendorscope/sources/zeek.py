@@ -68,7 +68,9 @@ class _Tsv:
     def header(self, raw: bytes) -> None:
         key, _, value = raw.partition(b" " if raw.startswith(b"#separator") else b"\t")
         if key == b"#separator":
-            self.separator = value.strip().decode("unicode_escape", errors="replace").encode("latin-1")
+            # a separator that is not one latin-1 byte sequence, or none at all, falls back to the tab (fuzzing)
+            separator = value.strip().decode("unicode_escape", errors="replace").encode("latin-1", errors="replace")
+            self.separator = separator or b"\t"
         elif key == b"#fields":
             self.fields = decode(value).split(decode(self.separator))
             self.where = {name: i for i, name in enumerate(self.fields)}

@@ -9,13 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 
 from vendorscope.findings.query import HostFilter
 from vendorscope.orgs.scope import Scope
 from vendorscope.server.accounts import Principal
 from vendorscope.service import Service
 from vendorscope.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, same
+
+# A row id in a path: a positive 32-bit integer (PostgreSQL's INTEGER). A larger one once reached the database
+# and failed there with a 500 (found by Schemathesis); now it is a 422 like any malformed parameter.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class LoginRequired(Exception):

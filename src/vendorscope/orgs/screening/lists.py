@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from vendorscope import safe_yaml
 from vendorscope.catalog.schema import Catalog, Entity, SourceRef
 from vendorscope.errors import CatalogError
 
@@ -59,7 +60,7 @@ class Listed:
 
 def load_list(path: Path) -> ScreeningList:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_yaml.safe_load(path.read_text(encoding="utf-8"))
         return ScreeningList.model_validate(data)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path}: cannot read screening list ({exc})") from exc

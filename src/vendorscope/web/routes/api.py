@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from vendorscope.web.deps import Hosts, Reader, ScopeDep, ServiceDep
+from vendorscope.web.deps import Hosts, Reader, RowId, ScopeDep, ServiceDep
 from vendorscope.web.routes.findings import Filter
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -86,7 +86,7 @@ def list_findings(service: ServiceDep, _user: Reader, hosts: Hosts, flt: Filter)
 
 
 @router.get("/findings/{finding_id}", response_model=FindingOut)
-def get_finding(finding_id: int, service: ServiceDep, _user: Reader, hosts: Hosts) -> Any:
+def get_finding(finding_id: RowId, service: ServiceDep, _user: Reader, hosts: Hosts) -> Any:
     """One finding with its evidence; 404 when it is not in the caller's scope."""
     return service.scoped_finding(hosts, finding_id)
 

@@ -24,8 +24,8 @@ from vendorscope.web.security import (
 )
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-MAX_FAILURES = 5  # per user name or address ...
-FAILURE_WINDOW = timedelta(minutes=15)  # ... within this window, then 429 until it passes
+MAX_FAILURES = 5  # password checks per user name, and per address, ...
+FAILURE_WINDOW = timedelta(minutes=15)  # ... within this window (a success gives its check back), then 429
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -49,10 +49,12 @@ async def login(
         raise HTTPException(403, "missing or stale form token; reload the login page")
     addr = client_addr(request)
     name = username.strip().lower()
-    if await run_in_threadpool(service.recent_login_failures, name, addr, FAILURE_WINDOW) >= MAX_FAILURES:
+    if not await run_in_threadpool(service.reserve_login, name, addr, MAX_FAILURES, FAILURE_WINDOW):
         await run_in_threadpool(service.audit, name, "login.limited", name, None, addr)
         raise HTTPException(429, "too many failed sign-ins; wait 15 minutes", {"Retry-After": "900"})
-    user = await run_in_threadpool(service.accounts.authenticate, name, password)
+    user = await run_in_threadpool(service.accounts.authenticate, name, password)  # only with a slot reserved
+    if user is not None:
+        await run_in_threadpool(service.release_login, name, addr)
     if user is None:
         await run_in_threadpool(service.audit, name, audit.LOGIN_FAILED, name, None, addr)
         response = page(

@@ -14,7 +14,7 @@ from vendorscope.respond.cells import csv_text
 from vendorscope.safe_csv import write_rows
 from vendorscope.server.accounts import Principal
 from vendorscope.server.views import FindingFilter
-from vendorscope.web.deps import Hosts, Reader, ServiceDep, require
+from vendorscope.web.deps import Hosts, Reader, RowId, ServiceDep, require
 from vendorscope.web.names import Names
 from vendorscope.web.paging import paginate
 from vendorscope.web.render import page
@@ -84,7 +84,7 @@ def findings_page(request: Request, service: ServiceDep, user: Reader, hosts: Ho
 
 
 @router.get("/findings/{finding_id}", response_class=HTMLResponse)
-def finding_page(request: Request, finding_id: int, service: ServiceDep, user: Reader, hosts: Hosts) -> HTMLResponse:
+def finding_page(request: Request, finding_id: RowId, service: ServiceDep, user: Reader, hosts: Hosts) -> HTMLResponse:
     row = service.scoped_finding(hosts, finding_id)
     names = Names.of(service)
     product = names.product(row["vendor"], row["product"])

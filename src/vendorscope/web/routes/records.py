@@ -18,7 +18,7 @@ from vendorscope.records.review import TAGS
 from vendorscope.records.search import Filters
 from vendorscope.server.accounts import Principal
 from vendorscope.service import Service
-from vendorscope.web.deps import AgencyReader, CsrfForm, ServiceDep, require
+from vendorscope.web.deps import AgencyReader, CsrfForm, RowId, ServiceDep, require
 from vendorscope.web.paging import paginate
 from vendorscope.web.render import page
 from vendorscope.web.routes import NavEntry
@@ -119,7 +119,7 @@ def _productions_page(
 
 @router.get("/records/{doc_id}", response_class=HTMLResponse)
 def document_page(
-    request: Request, doc_id: int, service: ServiceDep, user: AgencyReader, tagged: str = ""
+    request: Request, doc_id: RowId, service: ServiceDep, user: AgencyReader, tagged: str = ""
 ) -> HTMLResponse:
     doc = service.records_document(doc_id, user.can("privileged"))
     return page(request, "record.html", user, doc=doc, tags=TAGS, keys=ACCESS_KEYS, tagged=tagged)
@@ -128,7 +128,7 @@ def document_page(
 @router.post("/records/{doc_id}/review")
 def review_document(
     request: Request,
-    doc_id: int,
+    doc_id: RowId,
     service: ServiceDep,
     user: Annotated[Principal, Depends(require("review"))],
     form: CsrfForm,

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from vendorscope.server.accounts import Principal
-from vendorscope.web.deps import CsrfForm, Hosts, Reader, ServiceDep, require
+from vendorscope.web.deps import CsrfForm, Hosts, Reader, RowId, ServiceDep, require
 from vendorscope.web.render import page
 from vendorscope.web.security import client_addr
 
@@ -27,7 +27,7 @@ Remediator = Annotated[Principal, Depends(require("remediate"))]
 
 @router.post("/findings/{finding_id}/remediation")
 def set_remediation(
-    request: Request, finding_id: int, service: ServiceDep, user: Remediator, hosts: Hosts, form: CsrfForm
+    request: Request, finding_id: RowId, service: ServiceDep, user: Remediator, hosts: Hosts, form: CsrfForm
 ) -> RedirectResponse:
     status = str(form.get("status") or "").strip() or None
     owner = str(form.get("owner") or "").strip()
@@ -44,7 +44,7 @@ def set_remediation(
 
 @router.get("/findings/{finding_id}/source/{sha256}", response_class=HTMLResponse)
 def source_custody(
-    request: Request, finding_id: int, sha256: str, service: ServiceDep, user: Reader, hosts: Hosts
+    request: Request, finding_id: RowId, sha256: str, service: ServiceDep, user: Reader, hosts: Hosts
 ) -> HTMLResponse:
     finding, rows = service.finding_source(hosts, finding_id, sha256)
     return page(request, "custody.html", user, f=finding, rows=rows, sha256=sha256)

@@ -1,0 +1,105 @@
+"""Agents push evidence about their own hosts, nothing else (issue 11, failure 1) — on SQLite and PostgreSQL.
+
+A subcontractor's token once pushed an orgs.csv that moved the agency's office under itself and re-owned the
+agency's hosts. Registry, ownership and procurement files are refused from every agent token (403, audited),
+and evidence pushed by a token never moves a host the registry assigns elsewhere.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.server_support import KES, PASSWORD, app_client, bundle, login, push
+from vendorscope.server import audit
+
+REGISTRY = Path(__file__).parent / "data" / "orgs" / "registry.csv"  # dhs › dhs-cio › prime › sub, sub2
+FTM = Path(__file__).parent / "data" / "orgs" / "entities.ftm.json"
+
+HOSTILE_FILES = {
+    "orgs.csv": b"id,name,kind,parent\ndhs-cio,Office of the CIO,office,sub\nprime,Renamed,contractor,sub\n",
+    "hosts.csv": b"host,org\nhq-ws,sub\nprime-ws,sub\n",
+    "rules.csv": b"org,hostname,network\nsub,*,\n",
+    "purchases.csv": b"date,org,supplier,description\n2024-01-02,dhs-cio,Kaspersky Lab,KES licences\n",
+}
+
+
+@pytest.fixture
+def agency(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    (tmp_path / "hosts.csv").write_text("host,org\nhq-ws,dhs-cio\nprime-ws,prime\nsub-ws,sub\n", encoding="utf-8")
+    (tmp_path / "rules.csv").write_text("org,hostname,network\nprime,,10.1.0.0/16\nsub,,10.2.0.0/16\n", "utf-8")
+    with app_client(db_url) as (service, client):
+        assert service.ingest([REGISTRY, tmp_path / "hosts.csv", tmp_path / "rules.csv"]).ok
+        tokens = {org: service.accounts.create_token(f"{org or 'hq'} office", org) for org in ("", "prime", "sub")}
+        service.accounts.add_user("sub-viewer", PASSWORD, "viewer", "sub")
+        service.accounts.add_user("admin", PASSWORD, "admin", "")
+        yield service, client, tokens
+
+
+def _registry(service) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
+    return {o["org"]: o.get("parent") for o in service.orgs()}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_FILES))
+@pytest.mark.parametrize("who", ["sub", "prime", ""])
+def test_agent_tokens_cannot_push_registry_ownership_or_purchase_files(agency, name: str, who: str) -> None:  # type: ignore[no-untyped-def]
+    service, client, tokens = agency
+    before = _registry(service)
+    owners_before = {h["host"]: h["org"] for h in service.scoped_hosts(None)}
+    for data in (HOSTILE_FILES[name], gzip.compress(HOSTILE_FILES[name], mtime=0)):
+        refused = push(client, tokens[who], data)
+        assert refused.status_code == 403, refused.text
+        assert "agent" in refused.json()["detail"] and "\n" not in refused.json()["detail"]
+    assert _registry(service) == before
+    assert {h["host"]: h["org"] for h in service.scoped_hosts(None)} == owners_before
+    assert len(audit.events(service.store, action="agent.push_refused")) == 2
+
+
+def test_agent_token_cannot_push_followthemoney_entities(agency) -> None:  # type: ignore[no-untyped-def]
+    service, client, tokens = agency
+    before = _registry(service)
+    assert push(client, tokens["sub"], FTM.read_bytes()).status_code == 403
+    assert _registry(service) == before
+
+
+def _collector_bundle(host: str, address: str, item: str) -> bytes:
+    from vendorscope.collect.bundle_format import SCHEMA, VERSION
+
+    doc = {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "host": {"hostname": host, "ip": address},
+        "items": [{"name": item, "source": "programs"}],
+    }
+    return gzip.compress(orjson.dumps(doc), mtime=0)
+
+
+def test_pushed_facts_never_move_a_host_the_registry_assigns_elsewhere(agency, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A network rule gives 10.1/16 to the prime: no push may report an address that moves the host elsewhere.
+
+    No format reports an address fact that the ownership rules read today; one that did (here: the collector's
+    ``ip`` read as an address) must not let a token re-own a host by what it says about it.
+    """
+    from vendorscope.orgs import ownership
+    from vendorscope.sources import collector_bundle
+
+    monkeypatch.setattr(collector_bundle, "FACTS", (*collector_bundle.FACTS, "ip"))
+    assert "ip" in ownership._ADDRESS_FACTS
+    service, client, tokens = agency
+    assert push(client, tokens["prime"], _collector_bundle("ws-7", "10.1.0.7", "Notepad")).status_code == 201
+    assert {h["host"]: h["org"] for h in service.scoped_hosts(None)}["ws-7"] == "prime"
+    for who in ("sub", "prime"):  # not even the prime, whose subtree holds sub, moves a host by what it pushes
+        refused = push(client, tokens[who], _collector_bundle("ws-7", "10.2.0.7", f"Notepad {who}"))
+        assert refused.status_code == 403, refused.text
+    assert {h["host"]: h["org"] for h in service.scoped_hosts(None)}["ws-7"] == "prime"
+    login(client, "sub-viewer")
+    assert "ws-7" not in [h["host"] for h in client.get("/api/v1/hosts").json()]
+
+
+def test_evidence_pushes_still_go_in(agency) -> None:  # type: ignore[no-untyped-def]
+    _service, client, tokens = agency
+    assert push(client, tokens["sub"], bundle("sub-ws", KES)).status_code == 201
+    assert push(client, tokens["prime"], bundle("prime-ws", KES)).status_code == 201
