@@ -41,11 +41,17 @@ class KscDevices:
         return all(c in cells for c in _REQUIRED) and ("Network Agent is installed" in cells or "Parent group" in cells)
 
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
-        lines = text_lines(stream)
+        # Bare carriage returns inside a line would make the csv module raise: read them as line ends.
+        lines = (part for line in text_lines(stream) for part in line.replace("\r\n", "\n").splitlines())
         header_line = next(lines, "")
         delimiter = "\t" if "\t" in header_line else ","
         header = [c.strip().strip('"') for c in next(csv.reader([header_line], delimiter=delimiter), [])]
-        reader = csv.reader(lines, delimiter=delimiter)
+        try:
+            yield from self._rows(csv.reader(lines, delimiter=delimiter), header)
+        except csv.Error as error:
+            yield Problem(0, f"not readable as a delimited export: {error}")
+
+    def _rows(self, reader: Iterator[list[str]], header: list[str]) -> Iterator[Record]:
         for number, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
                 continue
