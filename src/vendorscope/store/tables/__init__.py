@@ -1,0 +1,70 @@
+"""The store's tables, one module per section (evidence, orgs, records, server, custody).
+
+Times are naive UTC throughout (SQLite has no time zones; PostgreSQL gets the same values). Importing
+this package registers every table on ``Base.metadata``.
+"""
+
+from __future__ import annotations
+
+from .base import Base, Meta
+from .custody import CustodyEntry, CustodyHead
+from .evidence import (
+    Artifact,
+    Examination,
+    Finding,
+    Host,
+    HostSource,
+    HostTitles,
+    Installation,
+    NetworkContactRow,
+    Title,
+    TitleMatch,
+)
+from .orgs import FindingEvent, HostOwner, HostRule, Org, OrgFinding, Purchase, Remediation
+from .records import (
+    RecordBates,
+    RecordDocument,
+    RecordFile,
+    RecordLocation,
+    RecordProduction,
+    RecordRedaction,
+    RecordReview,
+)
+from .server import AgentPush, AuditEvent, EnrollmentToken, HostOrg, User, WebSession
+
+__all__ = [
+    "AgentPush",
+    "Artifact",
+    "AuditEvent",
+    "Base",
+    "CustodyEntry",
+    "CustodyHead",
+    "EnrollmentToken",
+    "Examination",
+    "Finding",
+    "FindingEvent",
+    "Host",
+    "HostOrg",
+    "HostOwner",
+    "HostRule",
+    "HostSource",
+    "HostTitles",
+    "Installation",
+    "Meta",
+    "NetworkContactRow",
+    "Org",
+    "OrgFinding",
+    "Purchase",
+    "RecordBates",
+    "RecordDocument",
+    "RecordFile",
+    "RecordLocation",
+    "RecordProduction",
+    "RecordRedaction",
+    "RecordReview",
+    "Remediation",
+    "Title",
+    "TitleMatch",
+    "User",
+    "WebSession",
+]
