@@ -50,20 +50,16 @@ class Zeek:
         yield from contacts.records()
 
 
-class _Tsv:
-    """The current TSV header: separator, fields and which log this is."""
+class ZeekHeader:
+    """A Zeek TSV log's current header: separator, fields and log path (headers repeat in concatenated logs).
+
+    Shared by the network-log reader here and the device reader (``zeek_devices``).
+    """
 
     def __init__(self) -> None:
         self.separator = b"\t"
         self.fields: list[str] = []
-        self.where: dict[str, int] = {}
         self.path = ""
-        self.kind = ""
-
-    def _kind(self) -> str:
-        if all(f in self.where for f in _DNS) and self.path != "conn":
-            return "dns"
-        return "conn" if all(f in self.where for f in _CONN) else ""
 
     def header(self, raw: bytes) -> None:
         key, _, value = raw.partition(b" " if raw.startswith(b"#separator") else b"\t")
@@ -73,18 +69,44 @@ class _Tsv:
             self.separator = separator or b"\t"
         elif key == b"#fields":
             self.fields = decode(value).split(decode(self.separator))
-            self.where = {name: i for i, name in enumerate(self.fields)}
-            self.kind = self._kind()
+            self.fields_changed()
         elif key == b"#path":
             self.path = decode(value).strip()
-            self.kind = self._kind() if self.fields else ""
+            self.fields_changed()
 
-    def row(self, raw: bytes, number: int, contacts: Contacts) -> Problem | None:
+    def fields_changed(self) -> None:
+        """Called when #fields or #path changes; a subclass re-derives what it keeps from them."""
+
+    def cells(self, raw: bytes, number: int) -> list[bytes] | Problem:
         if not self.fields:
             return Problem(number, "data before any #fields header; skipped")
         cells = raw.split(self.separator)
         if len(cells) != len(self.fields):
             return Problem(number, f"{len(cells)} columns where #fields has {len(self.fields)}; skipped")
+        return cells
+
+
+class _Tsv(ZeekHeader):
+    """The header of a dns.log or conn.log: which columns hold what, and which log this is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.where: dict[str, int] = {}
+        self.kind = ""
+
+    def _kind(self) -> str:
+        if all(f in self.where for f in _DNS) and self.path != "conn":
+            return "dns"
+        return "conn" if all(f in self.where for f in _CONN) else ""
+
+    def fields_changed(self) -> None:
+        self.where = {name: i for i, name in enumerate(self.fields)}
+        self.kind = self._kind() if self.fields else ""
+
+    def row(self, raw: bytes, number: int, contacts: Contacts) -> Problem | None:
+        cells = self.cells(raw, number)
+        if isinstance(cells, Problem):
+            return cells
         at = self.where
         when = epoch(cells[at["ts"]]) if self.kind else None
         if self.kind == "dns":

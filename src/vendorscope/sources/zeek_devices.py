@@ -28,6 +28,7 @@ from vendorscope.sources.device_record import DeviceBook, canonical_ip
 from vendorscope.sources.inventory_row import RowError, parse_time
 from vendorscope.sources.netlog import decode, epoch
 from vendorscope.sources.reader import first_line
+from vendorscope.sources.zeek import ZeekHeader
 
 LOGS = ("x509", "ssl", "http", "software", "dhcp")
 _UNSET = {"-", "(empty)", ""}
@@ -63,7 +64,7 @@ class ZeekDevices:
             if len(raw) > MAX_LINE:
                 yield Problem(number, f"line longer than {MAX_LINE} bytes; skipped")
             elif raw.startswith(b"#"):
-                header.read(raw)
+                header.header(raw)
             elif raw.startswith(b"{"):
                 problem = _json_row(raw, number, book)
                 if problem:
@@ -75,29 +76,13 @@ class ZeekDevices:
         yield from book.observations()
 
 
-class _Header:
-    """The current TSV header (headers repeat in concatenated logs)."""
-
-    def __init__(self) -> None:
-        self.separator = b"\t"
-        self.fields: list[str] = []
-        self.path = ""
-
-    def read(self, raw: bytes) -> None:
-        key, _, value = raw.partition(b" " if raw.startswith(b"#separator") else b"\t")
-        if key == b"#separator":
-            self.separator = value.strip().decode("unicode_escape", errors="replace").encode("latin-1")
-        elif key == b"#fields":
-            self.fields = decode(value).split(decode(self.separator))
-        elif key == b"#path":
-            self.path = decode(value).strip()
+class _Header(ZeekHeader):
+    """The current TSV header; its rows become device facts."""
 
     def row(self, raw: bytes, number: int, book: DeviceBook) -> Problem | None:
-        if not self.fields:
-            return Problem(number, "data before any #fields header; skipped")
-        cells = raw.split(self.separator)
-        if len(cells) != len(self.fields):
-            return Problem(number, f"{len(cells)} columns where #fields has {len(self.fields)}; skipped")
+        cells = self.cells(raw, number)
+        if isinstance(cells, Problem):
+            return cells
         row = {name: decode(cell) for name, cell in zip(self.fields, cells, strict=True) if decode(cell) not in _UNSET}
         return _record(self.path, row, number, book)
 
