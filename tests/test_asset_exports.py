@@ -91,6 +91,33 @@ def test_mapped_csv_through_the_cli(tmp_path: Path) -> None:
     assert '"PC-9"' in result.output
 
 
+def test_csv_mapping_errors_name_the_columns_and_the_rest_goes_in(tmp_path: Path) -> None:
+    """An unknown CSV, or a --map naming a column the file lacks: one line each naming the columns, exit 2,
+    and the batch's other files are ingested."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "cmdb.csv").write_text("Machine,Title,Maker\nPC-9,Kaspersky Free,Kaspersky\n")
+    (folder / "other.csv").write_text("Computer,Program\nPC-3,Kaspersky Free\n")
+    db = str(tmp_path / "s.db")
+    unknown = CliRunner().invoke(app, ["--db", db, "ingest", "-q", str(folder / "other.csv")])
+    assert unknown.exit_code != 0 and "Traceback" not in unknown.output
+    [line] = [ln for ln in unknown.output.splitlines() if "other.csv" in ln]
+    assert "columns present: 'Computer', 'Program'" in line and "--map name=" in line
+    mapped = CliRunner().invoke(
+        app, ["--db", db, "ingest", "--map", "name=Title,publisher=maker,host=Machine", str(folder)]
+    )
+    assert mapped.exit_code != 0 and "Traceback" not in mapped.output
+    [line] = [ln for ln in mapped.output.splitlines() if "other.csv" in ln]
+    assert "--map names 'Title', 'maker', 'Machine', not in this file's header" in line
+    assert "columns present: 'Computer', 'Program'" in line
+    [line] = [ln for ln in mapped.output.splitlines() if "cmdb.csv" in ln and "maker" in ln]
+    assert "--map names 'maker'" in line and "did you mean 'Maker'?" in line
+    fixed = CliRunner().invoke(app, ["--db", db, "ingest", "--map", "name=Program,host=Computer", str(folder)])
+    assert fixed.exit_code != 0  # cmdb.csv still lacks the mapped columns; other.csv goes in
+    result = CliRunner().invoke(app, ["--db", db, "findings", "--format", "json"])
+    assert '"PC-3"' in result.output and '"PC-9"' not in result.output
+
+
 @pytest.mark.parametrize("text", ["name", "nome=X", "publisher=Publisher", "name="])
 def test_bad_mappings_are_user_errors(text: str) -> None:
     with pytest.raises(VendorscopeError, match="--map"):

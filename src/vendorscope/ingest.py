@@ -31,6 +31,7 @@ from vendorscope.errors import InputError, RefusedError
 from vendorscope.findings.title_matches import save_matches
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs.writer import OrgsWriter
+from vendorscope.sources.asset_csv import header_of
 from vendorscope.sources.base import Hints, Item, NetworkContact, Observation, Problem, Record, artifact_context
 from vendorscope.sources.read_ahead import (
     AHEAD_MAX_BYTES,
@@ -263,12 +264,52 @@ def _prepare(blob: Blob, hints: Hints) -> _Plan | FileResult:
     """Detect and identify an input; a FileResult when it cannot be ingested (format not recognized)."""
     fmt = sources.detect(blob.shown, blob.head, hints)
     if fmt is None:
-        names = ", ".join(f.name for f in sources.FORMATS)
-        problem = Problem(0, f"format not recognized (vendorscope reads: {names})")
+        problem = Problem(0, _not_recognized(blob.shown, blob.head, hints))
         return FileResult(blob.shown, "failed", sha256=blob.sha256, problems=[problem])
     context = artifact_context(fmt, blob.shown, hints)
     identity = hashlib.sha256(f"{blob.sha256}\0{context}".encode()).hexdigest() if context else blob.sha256
     return _Plan(blob, fmt.name, identity, context)
+
+
+def _not_recognized(shown: str, head: bytes, hints: Hints) -> str:
+    """Why an input was not read, in words: for a CSV, the columns missing and present, and how ``--map`` helps."""
+    header = [c for c in header_of(head) if c]
+    is_csv = len(header) >= 2 and shown.lower().removesuffix(".gz").endswith((".csv", ".tsv", ".tab", ".txt"))
+    if hints.mapping and is_csv:
+        missing = [column for _, column in hints.mapping if column not in header]
+        if missing:
+            return (
+                f"--map names {_quoted(missing)}, not in this file's header{_near(missing, header)}; "
+                f"columns present: {_quoted(header)}; "
+                "name the file's own columns, for example --map name=Program,host=Computer when the software's "
+                "name is in a column called Program and the computer's in one called Computer"
+            )
+        if "name" not in dict(hints.mapping):
+            return (
+                f"--map needs name=COLUMN for a software list (columns present: {_quoted(header)}): "
+                "name the column that holds the software's name"
+            )
+    if is_csv:
+        return (
+            "format not recognized: a CSV that no reader knows (a software list needs a column with the "
+            f"software's name and one with the host's; columns present: {_quoted(header)}); say which column "
+            "holds what with --map, for example --map name=Program,host=Computer when the software's name is in "
+            "a column called Program and the computer's in one called Computer (fields: docs/formats.md)"
+        )
+    names = ", ".join(f.name for f in sources.FORMATS)
+    return f"format not recognized (vendorscope reads: {names})"
+
+
+def _quoted(columns: list[str], most: int = 30) -> str:
+    shown = ", ".join(repr(c[:80]) for c in columns[:most])
+    return shown + (f" and {len(columns) - most} more" if len(columns) > most else "")
+
+
+def _near(missing: list[str], header: list[str]) -> str:
+    """A column spelled differently only in case: (did you mean 'DisplayName'?)."""
+    lowered = {c.casefold(): c for c in header}
+    near = [lowered[m.casefold()] for m in missing if m.casefold() in lowered]
+    return f" (did you mean {_quoted(near)}? columns are matched as spelled)" if near else ""
 
 
 def _drop_known(store: Store, prepared: list[_Plan | FileResult]) -> list[_Plan | FileResult]:
