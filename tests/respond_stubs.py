@@ -84,7 +84,8 @@ class StubRecords:
         return "test records"
 
     def counts(self, vendor: str, since: date | None) -> DocumentCounts:
-        return DocumentCounts(produced=2)
+        # 40 documents searched, 3 families found: 2 documents produced, 1 privileged withheld, 1 unreadable
+        return DocumentCounts(produced=2, withheld=1, searched=40, found=3, not_examined=1)
 
     def produce_documents(self, out_dir: Path, vendor: str, since: date | None) -> ProductionSummary | None:
         files = []

@@ -288,6 +288,13 @@ def test_the_report_answers_each_question_in_words(org: dict, monkeypatch: pytes
     assert f"{affected} systems run Kaspersky software: {affected} have it installed" in systems
     assert "1 system (printer-01) could not be examined" in systems and "not counted as clean" in systems
     assert "Value error" not in html and " were not examined" not in html
+    documents = " ".join(re.sub(r"<[^>]+>", " ", blocks[2][1]).split())
+    counts = json.loads((out / "manifest.json").read_text())["counts"]
+    assert (counts["documents_searched"], counts["documents_found"], counts["documents_not_examined"]) == (40, 3, 1)
+    assert "A search of the 40 documents in the records archive found 3 document families dated on" in documents
+    assert "2 documents are produced" in documents and "1 privileged document is withheld" in documents
+    assert "1 document or file could not be read" in documents and "not counted as having none" in documents
+    assert "candidate families" not in documents and "Bates" not in documents
     assert html.count("<thead>") == html.count("<table") - 1  # every table but the title block
     appendix = html.split("Appendix: the evidence rules", 1)[1]
     assert "publisher is &#34;Kaspersky Lab&#34;" in appendix and "the vendor&#39;s own publications" in appendix

@@ -16,6 +16,9 @@ class DocumentCounts:
     produced: int = 0
     withheld: int = 0
     unreviewed: int = 0
+    searched: int = 0  # documents in the archive the vendor search ran over (0: no archive ingested)
+    found: int = 0  # candidate families the vendor search found since the request's start date
+    not_examined: int = 0  # documents and files that could not be read: their content is unknown
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from vendorscope.records.counts import DocumentCounts, ProductionSummary
-from vendorscope.records.produce import ProductionReport, planned
+from vendorscope.records.produce import ProductionReport, exception_rows, planned
 from vendorscope.records.review import current_tags
 from vendorscope.records.search import Filters
 from vendorscope.store.tables import RecordDocument
@@ -37,6 +37,7 @@ class RecordsProduction:
         self.documents = conn.execute(select(func.count()).select_from(RecordDocument)).scalar_one()
         self.tags = current_tags(conn)
         self.planned = planned(conn) if self.documents else (0, 0)
+        self.unreadable = len(exception_rows(conn)) if self.documents else 0
         self.available = self.documents > 0
 
     def describe(self) -> str:
@@ -66,7 +67,8 @@ class RecordsProduction:
         if not self.available:
             return DocumentCounts()
         produced, withheld = self.planned
-        return DocumentCounts(produced, withheld, len(self._candidates(vendor, since)[1]))
+        candidates, unreviewed = self._candidates(vendor, since)
+        return DocumentCounts(produced, withheld, len(unreviewed), self.documents, len(candidates), self.unreadable)
 
     def produce_documents(self, out_dir: Path, vendor: str, since: date | None) -> ProductionSummary | None:
         if not self.available:

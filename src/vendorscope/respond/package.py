@@ -200,7 +200,7 @@ def render_html(
     return env.get_template("report.html.j2").render(**context, changes=changes.as_dict() if changes else None)
 
 
-def plain_answers(answer: Answer, documents_line: str) -> list[plain.Answered]:
+def plain_answers(answer: Answer) -> list[plain.Answered]:
     """One paragraph per question of the request, in the order asked, from the answer's counts (respond/plain.py)."""
     vendor, counts = answer.catalog.vendor.name, answer.summary.counts
     not_examined = [r["host"] for r in answer.coverage if r["examined_by"] == "not examined"]
@@ -210,7 +210,9 @@ def plain_answers(answer: Answer, documents_line: str) -> list[plain.Answered]:
         "contractors": plain.contractors_paragraph(
             vendor, answer.contractors, counts.purchases_flagged, "; ".join(answer.notes)
         ),
-        "documents": documents_line,
+        "documents": plain.documents_paragraph(
+            vendor, counts, answer.request.documents.since if answer.request.documents else None
+        ),
     }
     return [
         plain.Answered(item, plain.QUESTIONS[item].format(vendor=vendor), paragraphs[item])
@@ -259,7 +261,7 @@ def report_context(
         "orgs_available": not answer.notes,
         "orgs_note": "; ".join(answer.notes),
         "documents_line": documents_line,
-        "answers": plain_answers(answer, documents_line),
+        "answers": plain_answers(answer),
         "methods_text": plain.methods_paragraph(answer.methods(), answer.summary.counts),
         "rules": plain.evidence_rules(answer.catalog, [name for name, _ in by_product]),
         "documents_listing": list(listing),

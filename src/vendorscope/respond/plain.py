@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 from vendorscope.catalog.schema import Catalog
@@ -29,6 +30,12 @@ class Counts(Protocol):
     hosts_affected: int
     hosts_affected_installed: int
     hosts_affected_network_only: int
+    documents_searched: int
+    documents_found: int
+    documents_produced: int
+    documents_withheld: int
+    documents_unreviewed: int
+    documents_not_examined: int
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,53 @@ def contractors_paragraph(vendor: str, contractors: Iterable[dict[str, Any]], pu
     if sellers:
         parts.append(f"Covered suppliers in the purchase records: {listing([r['name'] for r in sellers])}.")
     return " ".join(parts)
+
+
+def documents_paragraph(vendor: str, counts: Counts, since: date | None) -> str:
+    """What the records search found, what was produced or withheld, and what nobody could read or review yet."""
+    c = counts
+    if not c.documents_searched:
+        return (
+            "No document archive has been searched (records are ingested with `vendorscope records ingest`), "
+            "so this question has no answer yet — which is not the same as finding none."
+        )
+    when = f"dated on or after {since.day} {since:%B %Y}" if since else "of any date"
+    found = c.documents_found
+    text = (
+        f"A search of the {number(c.documents_searched, 'document')} in the records archive found "
+        f"{number(found, 'document family', 'document families')} {when} that "
+        f"{'mentions' if found == 1 else 'mention'} {vendor} or its products (an email and its attachments "
+        "count as one family)."
+    )
+    if c.documents_produced or c.documents_withheld:
+        withheld = (
+            f"{number(c.documents_withheld, 'privileged document')} {'is' if c.documents_withheld == 1 else 'are'} "
+            "withheld and listed in the privilege log"
+            if c.documents_withheld
+            else "no document is withheld as privileged"
+        )
+        text += (
+            f" Reviewers marked documents responsive: {number(c.documents_produced, 'document')} "
+            f"{'is' if c.documents_produced == 1 else 'are'} produced (see the documents index), and {withheld}."
+        )
+    else:
+        text += " No document has been marked responsive yet, so none is produced."
+    if c.documents_unreviewed:
+        text += (
+            f" {number(c.documents_unreviewed, 'family', 'families')} found "
+            f"{'has' if c.documents_unreviewed == 1 else 'have'} not been reviewed yet: whether "
+            f"{'it is' if c.documents_unreviewed == 1 else 'they are'} responsive is not yet known."
+        )
+    elif found:
+        text += " Every family found has been reviewed."
+    if c.documents_not_examined:
+        one = c.documents_not_examined == 1
+        text += (
+            f" {number(c.documents_not_examined, 'document or file', 'documents or files')} could not be read "
+            f"(listed in the exceptions report), so whether {'it assesses' if one else 'they assess'} {vendor} "
+            f"products is unknown — {'it is' if one else 'they are'} not counted as having none."
+        )
+    return text
 
 
 def methods_paragraph(methods: Sequence[tuple[str, int]], counts: Counts) -> str:

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from vendorscope.errors import VendorscopeError
+from vendorscope.respond import plain
 from vendorscope.respond.answer import CONTRACTORS_COLUMNS, COVERAGE_COLUMNS, PURCHASES_COLUMNS, SYSTEMS_COLUMNS, Answer
 from vendorscope.respond.cells import DATE_COLUMNS, NUMBER_COLUMNS, TIME_COLUMNS, parse_time
 from vendorscope.respond.summary import COUNT_LABELS
@@ -79,7 +80,15 @@ def write_xlsx(
         _sheet(workbook, "contractors", CONTRACTORS_COLUMNS, answer.contractors)
         _sheet(workbook, "purchases", PURCHASES_COLUMNS, answer.purchases)
     if request.asks("documents"):
-        _sheet(workbook, "documents", ("production",), [{"production": documents_line}])
+        since = request.documents.since if request.documents else None
+        rows = [
+            {
+                "what": "the answer",
+                "value": plain.documents_paragraph(answer.catalog.vendor.name, answer.summary.counts, since),
+            }
+        ]
+        rows += [{"what": COUNT_LABELS[n], "value": counts[n]} for n in COUNT_LABELS if n.startswith("documents_")]
+        _sheet(workbook, "documents", ("what", "value"), [*rows, {"what": "the production", "value": documents_line}])
         if listing:
             _sheet(workbook, "produced documents", DOCUMENT_LISTING_COLUMNS, list(listing))
     _sheet(workbook, "coverage", COVERAGE_COLUMNS, answer.coverage)

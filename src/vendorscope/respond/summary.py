@@ -16,8 +16,11 @@ What each count means:
 - ``overdue``: open findings past their due date, by the one rule of ``findings/lifecycle.py``.
 - ``contractors``: contractors and subcontractors with the vendor's software on a host of theirs or a
   flagged purchase (the covered suppliers listed in contractors.csv are sellers, not users: not counted).
+- ``documents_searched`` / ``documents_found``: the documents in the archive, and the candidate families the
+  vendor search found in them since the request's start date.
 - ``documents_produced`` / ``documents_withheld`` / ``documents_unreviewed``: the production's responsive
   documents, the privileged ones withheld, and the vendor-search candidates no reviewer has tagged yet.
+- ``documents_not_examined``: documents and files that could not be read (the exceptions report): unknown.
 """
 
 from __future__ import annotations
@@ -43,9 +46,12 @@ COUNT_FIELDS = (
     "overdue",
     "purchases_flagged",
     "contractors",
+    "documents_searched",
+    "documents_found",
     "documents_produced",
     "documents_withheld",
     "documents_unreviewed",
+    "documents_not_examined",
 )
 
 COUNT_LABELS = {  # the words each count goes by in the report, the XLSX and the dashboard
@@ -60,9 +66,12 @@ COUNT_LABELS = {  # the words each count goes by in the report, the XLSX and the
     "overdue": "findings overdue",
     "purchases_flagged": "purchases flagged (procurement evidence, not systems)",
     "contractors": "contractors and subcontractors using it",
+    "documents_searched": "documents searched",
+    "documents_found": "document families found mentioning the vendor (since the start date)",
     "documents_produced": "documents produced",
     "documents_withheld": "documents withheld as privileged",
     "documents_unreviewed": "candidate documents not yet reviewed",
+    "documents_not_examined": "documents that could not be read (content unknown)",
 }
 
 
@@ -79,9 +88,12 @@ class Counts:
     overdue: int = 0
     purchases_flagged: int = 0
     contractors: int = 0
+    documents_searched: int = 0
+    documents_found: int = 0
     documents_produced: int = 0
     documents_withheld: int = 0
     documents_unreviewed: int = 0
+    documents_not_examined: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -176,8 +188,11 @@ def summarize(
         overdue=sum(1 for w in counted if w["overdue"]),
         purchases_flagged=purchases,
         contractors=contractors,
+        documents_searched=documents.searched,
+        documents_found=documents.found,
         documents_produced=documents.produced,
         documents_withheld=documents.withheld,
         documents_unreviewed=documents.unreviewed,
+        documents_not_examined=documents.not_examined,
     )
     return Summary(vendor, vendor_name, counts, tuple(products), tuple(notes))

@@ -62,9 +62,12 @@ class CountsOut(BaseModel):
     overdue: int
     purchases_flagged: int
     contractors: int
+    documents_searched: int
+    documents_found: int
     documents_produced: int
     documents_withheld: int
     documents_unreviewed: int
+    documents_not_examined: int
 
 
 class ProductOut(BaseModel):
