@@ -17,7 +17,7 @@ from sqlalchemy import insert
 
 from tests.server_support import fast_hashing, live_server, server_service
 from tests.test_server_browser import _sign_in, browser  # noqa: F401  (the shared Chromium fixture)
-from tests.web_support import build_agency, document_ids
+from tests.web_support import build_agency, document_ids, more_of_everything
 from vendorscope.store.tables import Host
 from vendorscope.web.app import create_app
 
@@ -60,6 +60,7 @@ def agency(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-
         with service.store.transaction() as conn:
             rows = [{"key": f"lab-{n:04d}", "name": f"lab-{n:04d}", "facts": {}} for n in range(5000)]
             conn.execute(insert(Host), rows)
+        more_of_everything(service, tmp_path)  # a page and more of every other list
         with live_server(create_app(service)) as url:
             yield service, url
     service.close()
@@ -96,16 +97,21 @@ def test_every_page_passes_axe(agency, browser, axe: Path) -> None:  # type: ign
         "/hosts?q=lab-&page=3",
         "/trend",
         "/orgs",
+        "/orgs?sort=hosts&order=desc&page=2&c_sort=kind",
         "/screening",
+        "/screening?q=lab&covered=false&sort=score&page=2",
         "/records?vendor=kaspersky",
         f"/records/{document}",
         "/records/productions",
+        "/records/productions?sort=files&page=2",
         "/requests",
+        "/requests?q=committee&sort=requester&page=2",
         "/catalog",
         "/catalog/kaspersky/kes-windows",
         "/admin/users",
         "/admin/tokens",
         "/admin/audit",
+        "/admin/audit?action=test.&sort=actor&page=2",
     ]
     problems = {}
     for path in paths:
@@ -166,3 +172,36 @@ def test_keyboard_only_skip_link_paging_remediation_and_request(agency, browser,
     info.value.save_as(saved)
     assert "id: HSST-2017-001" in saved.read_text() and "received: 2017-07-27" in saved.read_text()
     page.screenshot(path=str(tmp_path / "requests.png"), full_page=True)
+
+
+def test_keyboard_only_paging_of_the_other_lists(agency, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """The org tree, the registry, the audit log, the packages and the volumes: search, sort and page by keyboard."""
+    _service, url = agency
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _sign_in(page, url, "admin")
+    page.goto(url + "/orgs")
+    page.focus("form[role=search] input[name=q]")
+    page.keyboard.type("lab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/orgs?*q=lab*")
+    assert page.inner_text("#count").startswith("60 organizations · showing 1–50")
+    page.focus("#org-tree th a:has-text('Organization')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**sort=name**")
+    page.focus("nav.pager a[rel=next]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**page=2**")
+    assert "showing 51–60" in page.inner_text("#count") and "q=lab" in page.url and "sort=name" in page.url
+    assert page.inner_text("#org-tree tbody tr:first-child td:first-child").endswith("Lab 50")
+    for path, table, count in (
+        ("/screening?q=lab-", "#registry", "60 organizations"),
+        ("/admin/audit?action=test.", "#audit", "60 events"),
+        ("/requests", "#packages", "60 packages"),
+        ("/records/productions", "#productions", "60 volumes"),
+    ):
+        page.goto(url + path)
+        assert page.inner_text("#count").startswith(f"{count} · showing 1–50"), path
+        page.focus("nav.pager a[rel=next]")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**page=2**")
+        assert "showing 51–60" in page.inner_text("#count") and page.locator(f"{table} tbody tr").count() == 10, path

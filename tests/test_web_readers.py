@@ -13,7 +13,7 @@ import yaml
 from sqlalchemy import insert
 
 from tests.server_support import app_client, csrf_of, login
-from tests.web_support import build_agency
+from tests.web_support import build_agency, more_of_everything
 from vendorscope.respond.request import Request
 from vendorscope.server import audit
 from vendorscope.store.tables import Host
@@ -62,6 +62,63 @@ def test_lists_page_and_sort_on_the_server_and_keep_their_filters(site) -> None:
     html = client.get("/findings", params={"sort": "org"}).text
     assert len(_rows(html, "findings")) == 3 and "3 findings · showing 1–3" in _text(html)
     assert "Kaspersky Endpoint Security for Windows" in html
+
+
+def _first_cells(html: str, table: str) -> list[str]:
+    return [_text(re.search(r"<td[^>]*>(.*?)</td>", r, re.S).group(1)) for r in _rows(html, table)]  # type: ignore[union-attr]
+
+
+def test_every_list_pages_sorts_and_keeps_its_filters(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    service, client = site
+    more_of_everything(service, tmp_path)
+    login(client, "admin")
+    # The org tree: tree order by default (indented), by a column on demand; search and kind kept in the links.
+    html = client.get("/orgs").text
+    assert "66 organizations · showing 1–50" in _text(html) and len(_rows(html, "org-tree")) == 50
+    assert _first_cells(html, "org-tree")[:2] == [
+        "Department of Homeland Security",
+        "Office of the Chief Information Officer",
+    ]
+    html = client.get("/orgs", params={"q": "lab", "kind": "office", "sort": "name", "order": "desc", "page": 2}).text
+    assert "60 organizations · showing 51–60" in _text(html) and len(_rows(html, "org-tree")) == 10
+    assert _first_cells(html, "org-tree")[0].endswith("Lab 09") and 'title="org id: lab-09"' in html
+    [first] = re.findall(r'<a href="([^"]+)">First</a>', html)
+    assert {"q=lab", "kind=office", "sort=name", "order=desc"} <= set(unescape(first).split("?")[1].split("&"))
+    # The contractors' list pages on its own parameters, the org tree's page kept.
+    html = client.get("/orgs", params={"page": 2, "c_sort": "chain", "c_order": "desc"}).text
+    assert "showing 51–66" in _text(html) and 'id="contractor-count"' in html
+    chains = _first_cells(html, "contractors")
+    assert len(chains) == 4 and chains == sorted(chains, key=str.casefold, reverse=True) and "Evil" in chains[0]
+    # Screening: the registry, covered first, paged; "covered only" and the search survive paging.
+    html = client.get("/screening").text
+    assert "66 organizations · showing 1–50" in _text(html) and "covered" in _rows(html, "registry")[0]
+    html = client.get("/screening", params={"q": "lab-", "sort": "name", "page": 2}).text
+    assert "60 organizations · showing 51–60" in _text(html) and _first_cells(html, "registry")[0] == "Lab 50"
+    assert "q=lab-" in unescape(re.findall(r'<a href="([^"]+)">First</a>', html)[0])
+    html = client.get("/screening", params={"covered": "true"}).text
+    assert all("covered" in r for r in _rows(html, "registry"))
+    # The audit log: paged by its query, newest first, filters by action and by who.
+    html = client.get("/admin/audit", params={"action": "test.", "per": 25}).text
+    assert "60 events · showing 1–25" in _text(html) and "target-59" in _rows(html, "audit")[0]
+    html = client.get("/admin/audit", params={"action": "test.", "actor": "robot-1", "sort": "target", "page": 2}).text
+    assert "30 events · showing 1–30" in _text(html)  # one page: page 2 asked, the last one shown
+    assert all("robot-1" in r for r in _rows(html, "audit")) and "target-01" in _rows(html, "audit")[0]
+    html = client.get("/admin/audit", params={"action": "test.", "sort": "target", "order": "asc", "page": 2}).text
+    assert "showing 51–60" in _text(html) and "target-50" in _rows(html, "audit")[0]
+    assert "action=test." in unescape(re.findall(r'<a href="([^"]+)">First</a>', html)[0])
+    # Request packages: newest first, the vendor's name (its id on hover), the search kept.
+    html = client.get("/requests").text
+    assert "60 packages · showing 1–50" in _text(html) and _first_cells(html, "packages")[0] == "REQ-59"
+    assert '<td title="kaspersky">Kaspersky</td>' in _rows(html, "packages")[0]
+    html = client.get("/requests", params={"q": "senate", "sort": "request", "page": 1}).text
+    assert "30 packages" in _text(html) and _first_cells(html, "packages")[0] == "REQ-00"
+    # Production volumes: newest first, sortable, the search kept.
+    html = client.get("/records/productions").text
+    assert "60 volumes · showing 1–50" in _text(html) and len(_rows(html, "productions")) == 50
+    made = [re.findall(r"<td>(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)</td>", r)[0] for r in _rows(html, "productions")]
+    assert made == sorted(made, reverse=True)
+    html = client.get("/records/productions", params={"q": "T000059", "page": 3}).text
+    assert "1 volume · showing 1–1" in _text(html) and _first_cells(html, "productions") == ["VS-20261104T000059Z"]
 
 
 def test_a_finding_reads_in_words_and_links_to_its_custody_record(site) -> None:  # type: ignore[no-untyped-def]

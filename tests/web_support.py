@@ -3,6 +3,7 @@ orgs and roles, pushed hosts, and a few records (one email with hostile text).""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from tests.records_corpus import email_bytes
 from tests.server_support import KES, PASSWORD, bundle
 from tests.test_requests import GOOD
+from vendorscope.server import audit
 from vendorscope.service import Service
 
 REGISTRY = Path(__file__).parent / "data" / "orgs" / "registry.csv"  # dhs › dhs-cio › prime › sub, sub2
@@ -65,3 +67,21 @@ def document_ids(service: Service) -> dict[str, int]:
     from vendorscope.records.search import Filters
 
     return {r["subject"]: r["id"] for r in service.records_vendor_search("kaspersky", Filters(limit=0))}
+
+
+def more_of_everything(service: Service, tmp_path: Path) -> None:
+    """60 more organizations, audit events, request packages and production volumes: more than a page of each."""
+    orgs = tmp_path / "labs.csv"
+    orgs.write_text("id,name,kind,parent\n" + "".join(f"lab-{n:02d},Lab {n:02d},office,dhs-cio\n" for n in range(60)))
+    assert service.ingest([orgs]).ok
+    for n in range(60):
+        audit.log(service.store, f"robot-{n % 2}", "test.event", f"target-{n:02d}")
+    for n in range(60):
+        folder = service.server_dir / "requests" / f"req-{n:02d}" / "package"
+        folder.mkdir(parents=True)
+        manifest = {"request": f"REQ-{n:02d}", "requester": "House Committee" if n % 2 else "Senate Committee"}
+        manifest |= {"vendor": "kaspersky", "items": ["systems"], "generated_at": f"2026-11-01T10:00:{n:02d}Z"}
+        (folder / "manifest.json").write_text(json.dumps(manifest | {"files": []}))
+        volume = service.server_dir / "productions" / f"VS-202611{n % 28 + 1:02d}T0000{n:02d}Z"
+        volume.mkdir(parents=True)
+        (volume / "DATA.dat").write_text("x")

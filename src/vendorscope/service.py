@@ -571,11 +571,15 @@ class Service:
         """Append one event to the audit log (server/audit.py), in its own transaction."""
         audit.log(self.store, actor, action, target, detail, addr)
 
-    def audit_events(self, limit: int = 200, action: str = "", scope: Scope | None = None) -> list[dict[str, Any]]:
-        """The latest audit events, newest first (``action``: a prefix such as "export."); with ``scope`` (a scoped
-        admin's), only those of its users and tokens."""
+    def audit_events(
+        self, limit: int = 200, action: str = "", scope: Scope | None = None, **paging: Any
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of audit events, newest first (``action``: a prefix such as "export."), and how many match; with
+        ``scope`` (a scoped admin's), only those of its users and tokens. ``paging``: audit.events' offset, sort,
+        ascending, actor."""
         actors = None if scope is None or scope.everything else self.accounts.actors(scope)
-        return audit.events(self.store, limit, action, actors)
+        total = audit.count(self.store, action, actors, paging.get("actor", ""))
+        return audit.events(self.store, limit, action, actors, **paging), total
 
     def reserve_login(self, username: str, addr: str, limit: int, window: timedelta) -> bool:
         """Count a sign-in attempt before its password is checked (server/throttle.py); False: over the limit."""

@@ -2,12 +2,14 @@
 
 A list page declares its sortable columns (name → key function); the query string carries ``sort``,
 ``order``, ``page`` and ``per``, and every other parameter (search, filters) is kept in the links so a
-filter survives paging and sorting.
+filter survives paging and sorting. Two lists on one page tell their parameters apart by a ``prefix``
+(``c_page``…). A list too long to read whole (the audit log) is paged by its query instead: ``wanted``
+reads the paging state, the caller fetches ``offset``/``per`` rows in that order, ``PageState.page`` wraps them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -33,6 +35,7 @@ class Page:
     order: str
     params: tuple[tuple[str, str], ...]  # the other query parameters (filters), kept in every link
     path: str
+    prefix: str = ""  # for a second list on the same page: its parameters are c_page, c_sort…
 
     @property
     def pages(self) -> int:
@@ -54,7 +57,8 @@ class Page:
             del state["per"]
         if state["page"] == "1":
             del state["page"]
-        return f"{self.path}?{urlencode([*self.params, *sorted(state.items())])}"
+        named = sorted((self.prefix + k, v) for k, v in state.items())
+        return f"{self.path}?{urlencode([*self.params, *named])}"
 
     def sort_link(self, column: str) -> str:
         """Sorting by a column starts at page 1; the current column's link flips the order."""
@@ -70,7 +74,49 @@ class Page:
     def hidden_fields(self) -> list[tuple[str, str]]:
         """Paging state for a filter form (sort and page size survive a new search; the page does not)."""
         fields = [("sort", self.sort), ("order", self.order)]
-        return fields + ([("per", str(self.per))] if self.per != PER_PAGE else [])
+        fields += [("per", str(self.per))] if self.per != PER_PAGE else []
+        return [(self.prefix + name, value) for name, value in fields]
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What the query string asks of one list: the column and order to sort by, the page and its size."""
+
+    sort: str
+    order: str
+    per: int
+    number: int  # as asked; ``page`` clamps it to the pages there are
+    params: tuple[tuple[str, str], ...]
+    path: str
+    prefix: str = ""
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.per
+
+    def page(self, rows: Sequence[dict[str, Any]], total: int) -> Page:
+        """``rows``: this page's rows, already sorted and cut by the caller's query; ``total``: all that match."""
+        number = min(self.number, max(1, -(-total // self.per)))
+        fields = (self.per, self.sort, self.order, self.params, self.path, self.prefix)
+        return Page(list(rows), total, number, *fields)
+
+
+def wanted(
+    request: Request, columns: Iterable[str], default_sort: str, default_order: str = "asc", prefix: str = ""
+) -> PageState:
+    """The paging state the query string asks for; an unknown column or order falls back to the default."""
+    query = request.query_params
+    sort = query.get(prefix + "sort", default_sort)
+    if sort not in set(columns):
+        sort = default_sort
+    order = query.get(prefix + "order", default_order if sort == default_sort else "asc")
+    order = order if order in ("asc", "desc") else "asc"
+    per = _number(query.get(prefix + "per"), PER_PAGE)
+    per = per if per in PER_PAGE_CHOICES else PER_PAGE
+    number = max(1, _number(query.get(prefix + "page"), 1))
+    own = {prefix + k for k in PAGING_KEYS}
+    params = tuple((k, v) for k, v in query.multi_items() if k not in own)
+    return PageState(sort, order, per, number, params, request.url.path, prefix)
 
 
 def paginate(
@@ -79,23 +125,15 @@ def paginate(
     keys: Mapping[str, SortKey],
     default_sort: str,
     default_order: str = "asc",
+    prefix: str = "",
 ) -> Page:
     """Sort ``rows`` by the requested column (unknown columns: the default), then cut out the page."""
-    query = request.query_params
-    sort = query.get("sort", default_sort)
-    if sort not in keys:
-        sort = default_sort
-    order = query.get("order", default_order if sort == default_sort else "asc")
-    order = order if order in ("asc", "desc") else "asc"
-    per = _number(query.get("per"), PER_PAGE)
-    per = per if per in PER_PAGE_CHOICES else PER_PAGE
-    key = keys[sort]
-    ordered = sorted(rows, key=lambda r: (_sortable(key(r)), _tiebreak(r)), reverse=order == "desc")
-    pages = max(1, -(-len(ordered) // per))
-    number = min(max(1, _number(query.get("page"), 1)), pages)
-    params = tuple((k, v) for k, v in query.multi_items() if k not in PAGING_KEYS)
-    start = (number - 1) * per
-    return Page(list(ordered[start : start + per]), len(ordered), number, per, sort, order, params, request.url.path)
+    state = wanted(request, keys, default_sort, default_order, prefix)
+    key = keys[state.sort]
+    ordered = sorted(rows, key=lambda r: (_sortable(key(r)), _tiebreak(r)), reverse=state.order == "desc")
+    pages = max(1, -(-len(ordered) // state.per))
+    start = (min(state.number, pages) - 1) * state.per
+    return state.page(ordered[start : start + state.per], len(ordered))
 
 
 def _number(text: str | None, default: int) -> int:
@@ -115,4 +153,4 @@ def _sortable(value: Any) -> tuple[int, Any]:
 
 
 def _tiebreak(row: dict[str, Any]) -> str:
-    return str(row.get("id") or row.get("host") or "")
+    return str(row.get("id") or row.get("host") or row.get("org") or row.get("name") or "")

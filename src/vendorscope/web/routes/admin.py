@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vendorscope.errors import VendorscopeError
 from vendorscope.orgs.scope import Scope
+from vendorscope.server import audit
 from vendorscope.server.accounts import ROLES, Principal
 from vendorscope.service import Service
 from vendorscope.web.deps import Admin, CsrfForm, RowId, ServiceDep
+from vendorscope.web.paging import wanted
 from vendorscope.web.render import page
 from vendorscope.web.routes import NavEntry
 
@@ -82,9 +84,26 @@ def revoke_token(token_id: RowId, service: ServiceDep, user: Admin, _form: CsrfF
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, service: ServiceDep, user: Admin, action: str = "") -> HTMLResponse:
-    events = service.audit_events(300, action, _scope(service, user))
-    return page(request, "admin_audit.html", user, events=events, action=action)
+def audit_page(
+    request: Request,
+    service: ServiceDep,
+    user: Admin,
+    action: Annotated[str, Query(max_length=64)] = "",
+    actor: Annotated[str, Query(max_length=128)] = "",
+) -> HTMLResponse:
+    """The log, paged and sorted by its query (it only grows); the filters stay in every paging link."""
+    state = wanted(request, audit.SORTABLE, "at", "desc")
+    scope = _scope(service, user)
+
+    def fetch(offset: int) -> tuple[list[dict[str, Any]], int]:
+        paging = {"offset": offset, "sort": state.sort, "ascending": state.order == "asc", "actor": actor}
+        return service.audit_events(state.per, action, scope, **paging)
+
+    events, total = fetch(state.offset)
+    if not events and total:  # past the last page: show the last one
+        events, total = fetch((max(1, -(-total // state.per)) - 1) * state.per)
+    listing = state.page(events, total)
+    return page(request, "admin_audit.html", user, listing=listing, action=action, actor=actor)
 
 
 def _scope(service: Service, user: Principal) -> Scope:

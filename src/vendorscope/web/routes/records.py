@@ -83,8 +83,10 @@ def produce_documents(
 
 
 @router.get("/records/productions", response_class=HTMLResponse)
-def productions_page(request: Request, service: ServiceDep, user: AgencyReader) -> HTMLResponse:
-    return _productions_page(request, service, user)
+def productions_page(
+    request: Request, service: ServiceDep, user: AgencyReader, q: Annotated[str, Query(max_length=255)] = ""
+) -> HTMLResponse:
+    return _productions_page(request, service, user, q=q)
 
 
 @router.get("/records/productions/{name}.zip")
@@ -105,16 +107,24 @@ def _productions_page(
     made: tuple[str, Any] | None = None,
     error: str = "",
     status: int = 200,
+    q: str = "",
 ) -> HTMLResponse:
-    return page(
-        request,
-        "productions.html",
-        user,
-        status_code=status,
-        productions=service.web_productions(),
-        made=made,
-        error=error,
-    )
+    """The volumes, paged and sorted on the server (newest first), the name search kept in every link."""
+    volumes = [
+        p | {"made": _made(p["name"])} for p in service.web_productions() if q.casefold() in p["name"].casefold()
+    ]
+    keys: dict[str, Any] = {"made": lambda r: r["made"], "name": lambda r: r["name"], "files": lambda r: r["files"]}
+    listing = paginate(request, volumes, keys, "made", "desc")
+    return page(request, "productions.html", user, status_code=status, listing=listing, q=q, made=made, error=error)
+
+
+def _made(name: str) -> str:
+    """A volume's name ends with the time it was made: PREFIX-20261202T150405Z → 2026-12-02 15:04:05."""
+    stamp = name.rsplit("-", 1)[-1]
+    try:
+        return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return ""
 
 
 @router.get("/records/{doc_id}", response_class=HTMLResponse)

@@ -7,9 +7,9 @@ page. Builds and downloads are in the audit log (a download as an export).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from vendorscope.errors import VendorscopeError
@@ -18,6 +18,8 @@ from vendorscope.respond.request import Request as Request_
 from vendorscope.server.accounts import Principal
 from vendorscope.service import Service
 from vendorscope.web.deps import CsrfForm, ServiceDep, require
+from vendorscope.web.names import Names
+from vendorscope.web.paging import paginate
 from vendorscope.web.render import page
 from vendorscope.web.routes import NavEntry
 from vendorscope.web.security import client_addr
@@ -37,9 +39,20 @@ def agency_exporter(user: Annotated[Principal, Depends(require("export"))]) -> P
 Exporter = Annotated[Principal, Depends(agency_exporter)]
 
 
+PACKAGE_KEYS: dict[str, Any] = {
+    "request": lambda r: r["request"],
+    "requester": lambda r: r["requester"],
+    "vendor": lambda r: r["vendor"],
+    "built": lambda r: r["generated_at"],
+    "files": lambda r: r["files"],
+}
+
+
 @router.get("/requests", response_class=HTMLResponse)
-def requests_page(request: Request, service: ServiceDep, user: Exporter) -> HTMLResponse:
-    return _page(request, service, user)
+def requests_page(
+    request: Request, service: ServiceDep, user: Exporter, q: Annotated[str, Query(max_length=255)] = ""
+) -> HTMLResponse:
+    return _page(request, service, user, q=q)
 
 
 @router.post("/requests", response_class=HTMLResponse)
@@ -101,13 +114,18 @@ def _page(
     form: dict[str, str] | None = None,
     items: list[str] | None = None,
     problems: list[Problem] | None = None,
+    q: str = "",
 ) -> HTMLResponse:
+    text = q.casefold()
+    packages = [p for p in service.request_packages() if text in f"{p['request']}\n{p['requester']}".casefold()]
     return page(
         request,
         "requests.html",
         user,
         status_code=status,
-        packages=service.request_packages(),
+        listing=paginate(request, packages, PACKAGE_KEYS, "built", "desc"),
+        q=q,
+        names=Names.of(service),
         built=built,
         error=error,
         form=form or {},

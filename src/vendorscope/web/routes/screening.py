@@ -1,8 +1,16 @@
-"""Screening: the registry's organizations against the covered-entity lists, and a form to screen other names."""
+"""Screening: the registry's organizations against the covered-entity lists, and a form to screen other names.
+
+The registry list is paged and sorted on the server, covered organizations first; the search and the
+"covered only" filter stay in every link. The names screened from the form (at most ``MAX_NAMES``) are one
+answer to one request, shown whole.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from fastapi import APIRouter, Request
+from fastapi import Query as QueryParam
 from fastapi.responses import HTMLResponse
 
 from vendorscope.orgs.scope import Scope
@@ -11,6 +19,7 @@ from vendorscope.orgs.screening.screener import Query
 from vendorscope.server.accounts import Principal
 from vendorscope.service import Service
 from vendorscope.web.deps import CsrfForm, Reader, ScopeDep, ServiceDep
+from vendorscope.web.paging import paginate
 from vendorscope.web.render import page
 from vendorscope.web.routes import NavEntry
 
@@ -20,9 +29,26 @@ MAX_NAMES = 200
 MAX_NAME_LENGTH = 300
 
 
+SORT_KEYS: dict[str, Any] = {
+    "covered": lambda r: (not r["covered"], -float(r["score"] or 0)),
+    "name": lambda r: r["name"],
+    "kind": lambda r: r["kind"],
+    "entity": lambda r: r["entity"],
+    "list": lambda r: r["list"],
+    "score": lambda r: float(r["score"] or 0),
+}
+
+
 @router.get("/screening", response_class=HTMLResponse)
-def screening_page(request: Request, service: ServiceDep, user: Reader, scope: ScopeDep) -> HTMLResponse:
-    return _page(request, service, user, scope)
+def screening_page(
+    request: Request,
+    service: ServiceDep,
+    user: Reader,
+    scope: ScopeDep,
+    q: Annotated[str, QueryParam(max_length=255)] = "",
+    covered: bool = False,
+) -> HTMLResponse:
+    return _page(request, service, user, scope, q=q, covered=covered)
 
 
 @router.post("/screening", response_class=HTMLResponse)
@@ -45,15 +71,27 @@ def _page(
     screened: list[dict[str, object]] | None = None,
     error: str = "",
     status: int = 200,
+    q: str = "",
+    covered: bool = False,
 ) -> HTMLResponse:
-    registry = [r for r in service.screen_registry() if scope.allows(str(r["org"]))]
-    registry.sort(key=lambda r: (not r["covered"], -float(r["score"] or 0), str(r["name"]).casefold()))
+    in_view = [r for r in service.screen_registry() if scope.allows(str(r["org"]))]
+    text = q.casefold()
+    rows = [
+        r
+        for r in in_view
+        if (not text or text in str(r["name"]).casefold() or text in str(r["org"]).casefold())
+        and (not covered or r["covered"])
+    ]
     return page(
         request,
         "screening.html",
         user,
         status_code=status,
-        registry=registry,
+        listing=paginate(request, rows, SORT_KEYS, "covered"),
+        registry_covered=sum(1 for r in in_view if r["covered"]),
+        registry_total=len(in_view),
+        q=q,
+        covered=covered,
         screened=screened,
         names=names,
         error=error,
