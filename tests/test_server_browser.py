@@ -79,7 +79,7 @@ def test_sign_in_read_and_filter(site: str, browser, tmp_path: Path) -> None:  #
     page.fill("input[name=host]", "prime")
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**/findings?*host=prime*")
-    assert page.inner_text("#count").startswith("1 findings")
+    assert page.inner_text("#count").startswith("1 finding ·")
     page.screenshot(path=str(shots / "findings-filtered.png"), full_page=True)
     page.click("#findings tbody a")
     assert "AO Kaspersky Lab" in page.inner_text("#evidence")
@@ -95,7 +95,7 @@ def test_sign_in_read_and_filter(site: str, browser, tmp_path: Path) -> None:  #
 def test_contractor_sees_its_subtree_on_a_phone(site: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
     _sign_in(page, site, "prime-analyst")
-    assert page.inner_text("#count").startswith("1 findings")
+    assert page.inner_text("#count").startswith("1 finding ·")
     page.goto(site + "/hosts")
     hosts = page.inner_text("#hosts")
     assert "prime-ws-1" in hosts and "prime-ws-2" in hosts and "hq-ws-1" not in hosts
