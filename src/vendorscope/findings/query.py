@@ -23,7 +23,7 @@ def list_findings(
     stmt = (
         select(Finding, Host.name)
         .join(Host, Host.id == Finding.host_id)
-        .order_by(Host.name, Finding.vendor, Finding.product)
+        .order_by(Host.name, Finding.vendor, Finding.product, Finding.kind, Finding.id)
     )
     if hosts is not None:
         stmt = stmt.where(Finding.host_id.in_(hosts))
