@@ -224,3 +224,25 @@ def test_runzero_csv_export(tmp_path: Path) -> None:
     broken.write_text(text.replace("2026-11-18T09:14:48Z", "yesterday").replace(",IP Camera,Branch 40,true", ",x", 1))
     devices, problems = _read("runzero-csv", broken)
     assert [p.line for p in problems] == [2, 4] and sorted(devices) == ["10.40.1.24", "10.40.1.77"]
+
+
+def test_kaspersky_device_list_under_its_older_column_names(tmp_path: Path) -> None:
+    """Administration Kit's computer list: "Agent / Antivirus" as +/- marks, "IP address", "Domain"."""
+    path = tmp_path / "computers.txt"
+    path.write_text(
+        "Name\tOS type\tDomain\tAgent / Antivirus\tVisible in the network\tDNS domain\tDomain name\tIP address\n"
+        "WS-0101\tWorkstation\tAGENCY\t+ / +\t11/18/2025\tagency.example.gov\tws-0101.agency.example.gov\t10.50.3.101\n"
+        "WS-0102\tWorkstation\tAGENCY\t+ / -\t11/18/2025\tagency.example.gov\tws-0102.agency.example.gov\t10.50.3.102\n"
+        "PRN-0007\tPrinter\tAGENCY\t- / -\t11/18/2025\tagency.example.gov\t\t10.50.3.7\n",
+        encoding="utf-8",
+    )
+    assert [f.name for f in sources.FORMATS if f.identify(path.name, read_head(path))] == ["ksc-devices"]
+    devices, problems = _read("ksc-devices", path)
+    assert not problems and sorted(devices) == ["WS-0101", "WS-0102"]  # the printer has no agent: never examined
+    assert len(devices["WS-0101"].items) == 2 and len(devices["WS-0102"].items) == 1
+    facts = devices["WS-0101"].host_facts
+    assert (facts["addresses"], facts["windows_domain"], facts["dns_name"]) == (
+        "10.50.3.101",
+        "AGENCY",
+        "ws-0101.agency.example.gov",
+    )
