@@ -27,8 +27,9 @@ _NONE = -(2**63)  # no time
 _TABLE = HostTitles.__table__
 _CHUNK = 500
 
-# tid -> [first_seen, last_seen, present, removed_at, first_artifact_id, last_artifact_id]
-State = dict[int, list[Any]]
+# tid -> (first_seen, last_seen, present, removed_at, first_artifact_id, last_artifact_id); a row is replaced,
+# never changed in place, so titles first seen together can share one tuple
+State = dict[int, tuple[Any, ...]]
 
 
 def pack(state: State) -> bytes:
@@ -62,7 +63,7 @@ def unpack(data: bytes) -> State:
         ints[5 * n :],
         strict=True,
     )
-    return dict(zip(tids, map(list, rows), strict=True))
+    return dict(zip(tids, rows, strict=True))
 
 
 def load(conn: Connection, host_ids: Iterable[int]) -> dict[int, State]:

@@ -8,14 +8,16 @@ and updates, so a fresh store takes plain bulk inserts.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, select, update
 
 from vendorscope.sources.base import TITLE_FIELDS, Item, Observation
+from vendorscope.sources.read_ahead import KeyedObservation, TitleBook
 from vendorscope.store import host_titles
 from vendorscope.store.dialect import bulk_insert, insert_ignoring_conflicts, time_encoder
 from vendorscope.store.tables import Examination, Host, HostSource, Installation, Meta, Title, TitleMatch
@@ -30,6 +32,17 @@ _CHUNK = 500
 MATCHED_AS_KEY = "catalog_fingerprint"  # set by a re-match: verdicts (and so the expanded titles) changed
 # Given a transaction and the titles it inserted, stores their verdicts and returns the attributed ones.
 Attribute = Callable[[Connection, list[tuple[int, Item]]], set[int]]
+_SOURCE = itemgetter(3)  # Item.source
+
+
+class _Titled(NamedTuple):
+    """An observation with its items as title ids: what the installation merge works on."""
+
+    obs: Observation
+    added: Sequence[int]
+    removed: Sequence[int]
+    sources: Iterable[str]  # of its added items
+    removed_sources: Iterable[str]  # of its removed items
 
 
 def host_key(name: str) -> str:
@@ -51,6 +64,7 @@ class Caches:
         self.expanded: set[int] = set()
         self.matched_as: str | None = None  # the catalogs' fingerprint the verdicts were made with
         self.loaded = False
+        self.generation = 0  # moves on when ids handed out may have been rolled back (TitleBook.title_ids)
 
     def load(self, conn: Connection) -> None:
         """Load once; again when a re-match changed the verdicts (and so which titles are expanded)."""
@@ -80,6 +94,7 @@ class Caches:
         self.title_source.clear()
         self.expanded.clear()
         self.loaded = False
+        self.generation += 1
 
 
 @dataclass
@@ -114,7 +129,10 @@ class ArtifactWriter:
 
     def add(self, observation: Observation) -> None:
         self._pending.append(observation)
-        self._pending_items += len(observation.items) + len(observation.removed)
+        if type(observation) is KeyedObservation:
+            self._pending_items += len(observation.added_keys) + len(observation.removed_keys)
+        else:
+            self._pending_items += len(observation.items) + len(observation.removed)
         if self._pending_items >= self.batch_items:
             self.flush()
 
@@ -123,9 +141,9 @@ class ArtifactWriter:
             return
         batch, self._pending, self._pending_items = self._pending, [], 0
         host_ids = self._resolve_hosts(batch)
-        title_ids = self._resolve_titles(batch)
-        self._write_installations(batch, host_ids, title_ids)
-        self._write_examinations(batch, host_ids)
+        titled = self._resolve_titles(batch)
+        self._write_installations(titled, host_ids)
+        self._write_examinations(titled, host_ids)
 
     # -- hosts -----------------------------------------------------------------------------
 
@@ -184,14 +202,39 @@ class ArtifactWriter:
 
     # -- titles ----------------------------------------------------------------------------
 
-    def _resolve_titles(self, batch: list[Observation]) -> dict[Item, int]:
-        known = self.caches.titles
-        new: dict[Item, None] = {}
+    def _resolve_titles(self, batch: list[Observation]) -> list[_Titled]:
+        """Every observation with its items as title ids; items parsed ahead come as numbers of their worker's book."""
+        plain = [obs for obs in batch if type(obs) is not KeyedObservation]
+        books = {id(obs.book): obs.book for obs in batch if type(obs) is KeyedObservation}
+        for book in books.values():
+            self._resolve_book(book)
+        known = self._title_ids(item for obs in plain for items in (obs.items, obs.removed) for item in items)
+        titled = []
         for obs in batch:
-            for items in (obs.items, obs.removed):
-                for item in items:
-                    if item not in known:
-                        new[item] = None
+            if type(obs) is KeyedObservation:
+                ids = obs.book.title_ids.__getitem__
+                added, removed = list(map(ids, obs.added_keys)), list(map(ids, obs.removed_keys))
+                titled.append(_Titled(obs, added, removed, obs.sources, obs.removed_sources))
+            else:
+                title = known.__getitem__
+                added, removed = list(map(title, obs.items)), list(map(title, obs.removed))
+                sources, removed_sources = set(map(_SOURCE, obs.items)), set(map(_SOURCE, obs.removed))
+                titled.append(_Titled(obs, added, removed, sources, removed_sources))
+        return titled
+
+    def _resolve_book(self, book: TitleBook) -> None:
+        """Title ids for the items of ``book`` not resolved yet (all of them again after a rollback)."""
+        if book.generation != self.caches.generation:
+            book.title_ids, book.generation = [], self.caches.generation
+        if len(book.title_ids) < len(book.items):
+            fresh = book.items[len(book.title_ids) :]
+            known = self._title_ids(fresh)
+            book.title_ids.extend(map(known.__getitem__, fresh))
+
+    def _title_ids(self, items: Iterable[Item]) -> dict[Item, int]:
+        """The caches' title ids, after inserting (and attributing) the titles of ``items`` the store lacks."""
+        known = self.caches.titles
+        new = dict.fromkeys(item for item in items if item not in known)
         if new:
             # Sorted keys keep concurrent writers from deadlocking; only the titles this transaction inserted
             # are its to match (one a concurrent writer inserted is matched in that writer's transaction).
@@ -222,7 +265,7 @@ class ArtifactWriter:
 
     # -- installations ---------------------------------------------------------------------
 
-    def _write_installations(self, batch: list[Observation], hosts: dict[str, int], titles: dict[Item, int]) -> None:
+    def _write_installations(self, batch: list[_Titled], hosts: dict[str, int]) -> None:
         seen: dict[tuple[int, int], list[Any]] = {}  # attributed pair -> [first, last, removed]
         complete: dict[tuple[int, str], datetime] = {}
         earliest: dict[tuple[int, str], datetime] = {}  # per (host, source): oldest evidence in this batch
@@ -230,30 +273,27 @@ class ArtifactWriter:
         stored_states = set(states)
         changed: set[int] = set()
         expanded = self.caches.expanded
-        for obs in batch:
+        for obs, added, removed, added_sources, removed_sources in batch:
             hid = hosts[host_key(obs.host)]
             when = obs.seen_at or EPOCH
-            for items, removed in ((obs.items, False), (obs.removed, True)):
-                if not items:
+            for tids, gone, sources in ((added, False, added_sources), (removed, True, removed_sources)):
+                if not tids:
                     continue
-                tids = [titles[item] for item in items]
                 if expanded.isdisjoint(tids):
-                    self._merge_compact(states.setdefault(hid, {}), tids, when, removed)
+                    self._merge_compact(states.setdefault(hid, {}), tids, when, gone)
                 else:
-                    self._merge_compact(
-                        states.setdefault(hid, {}), [t for t in tids if t not in expanded], when, removed
-                    )
+                    self._merge_compact(states.setdefault(hid, {}), [t for t in tids if t not in expanded], when, gone)
                     for tid in tids:
                         if tid in expanded:
-                            _merge_seen(seen, (hid, tid), when, removed)
+                            _merge_seen(seen, (hid, tid), when, gone)
                 changed.add(hid)
-                for source in {item.source for item in items}:
+                for source in sources:
                     _keep_oldest(earliest, (hid, source), when)
             for source in obs.complete_sources:
                 pair = (hid, source)
                 complete[pair] = max(complete.get(pair, when), when)
                 _keep_oldest(earliest, pair, when)
-            self.stats.items += len(obs.items)
+            self.stats.items += len(added)
             self.stats.hosts.add(hid)
         existing = self._existing([hid for hid in {hid for hid, _ in earliest} if hid not in self.created_hosts])
         self._insert_new(seen, existing)
@@ -265,18 +305,23 @@ class ArtifactWriter:
             self.conn, {hid: states[hid] for hid in changed if states.get(hid)}, stored_states, self.artifact_id
         )
 
-    def _merge_compact(self, state: host_titles.State, tids: list[int], when: datetime, removed: bool) -> None:
-        """The installation rules (first = earliest, the newest evidence decides presence) on a compact state."""
+    def _merge_compact(self, state: host_titles.State, tids: Sequence[int], when: datetime, removed: bool) -> None:
+        """The installation rules (first = earliest, the newest evidence decides presence) on a compact state.
+
+        Titles the host had not shown share one new row (rows are tuples, replaced, never changed in place),
+        so only titles already in the state cost a Python step each.
+        """
         aid, present, removed_at = self.artifact_id, not removed, when if removed else None
-        for tid in tids:
-            row = state.get(tid)
-            if row is None:
-                state[tid] = [when, when, present, removed_at, aid, aid]
-                continue
-            if when < row[0]:
-                row[0] = when
-            if when >= row[1]:
-                row[1], row[2], row[3], row[5] = when, present, removed_at, aid
+        old = state.keys() & tids if state else ()
+        for tid in old:
+            first, last, was, was_removed, first_aid, last_aid = state[tid]
+            if when < first:
+                first = when
+            if when >= last:
+                last, was, was_removed, last_aid = when, present, removed_at, aid
+            state[tid] = (first, last, was, was_removed, first_aid, last_aid)
+        row = (when, when, present, removed_at, aid, aid)
+        state.update(dict.fromkeys([t for t in tids if t not in old] if old else tids, row))
 
     def _remove_from_compact(
         self,
@@ -296,7 +341,7 @@ class ArtifactWriter:
                 continue  # nothing older than the list on this host
             for tid, row in state.items():  # a complete list removes what older evidence showed
                 if row[2] and row[1] < cutoff and source_of.get(tid) == source:
-                    row[2], row[3], row[5] = False, cutoff, aid
+                    state[tid] = (row[0], row[1], False, cutoff, row[4], aid)
                     changed.add(hid)
         return changed
 
@@ -436,15 +481,15 @@ class ArtifactWriter:
                 old,
             )
 
-    def _write_examinations(self, batch: list[Observation], hosts: dict[str, int]) -> None:
+    def _write_examinations(self, batch: list[_Titled], hosts: dict[str, int]) -> None:
         exams: dict[tuple[int, str], tuple[set[str], datetime | None]] = {}
-        for obs in batch:
+        for obs, _added, _removed, sources, _removed_sources in batch:
             if not obs.method:
                 continue
             pair = (hosts[host_key(obs.host)], obs.method)
-            sources, when = exams.get(pair, (set(), None))
-            sources.update(obs.complete_sources or {i.source for i in obs.items if i.source})
-            exams[pair] = (sources, _max(when, obs.seen_at))
+            examined, when = exams.get(pair, (set(), None))
+            examined.update(obs.complete_sources or [source for source in sources if source])
+            exams[pair] = (examined, _max(when, obs.seen_at))
         if not exams:
             return
         rows = [
