@@ -33,6 +33,27 @@ MATCHED_AS_KEY = "catalog_fingerprint"  # set by a re-match: verdicts (and so th
 # Given a transaction and the titles it inserted, stores their verdicts and returns the attributed ones.
 Attribute = Callable[[Connection, list[tuple[int, Item]]], set[int]]
 _SOURCE = itemgetter(3)  # Item.source
+# Statements run for every input are built once: building one costs more than SQLite takes to run it.
+_IDS = bindparam("ids", expanding=True)
+_EXAMS_INSERT: dict[str, Any] = {}  # by dialect
+_FINGERPRINT = select(Meta.value).where(Meta.key == MATCHED_AS_KEY)
+_HOST_SPANS = select(Host.id, Host.first_seen, Host.last_seen, Host.facts).where(Host.id.in_(_IDS))
+_SET_HOST_SPANS = (
+    update(_HOSTS)
+    .where(_HOSTS.c.id == bindparam("hid"))
+    .values(first_seen=bindparam("f"), last_seen=bindparam("l"), facts=bindparam("facts"))
+)
+_INSTALLED = select(
+    Installation.host_id,
+    Installation.title_id,
+    Installation.first_seen,
+    Installation.last_seen,
+    Installation.present,
+    Installation.removed_at,
+).where(Installation.host_id.in_(_IDS))
+_COMPLETE_TIMES = select(HostSource.host_id, HostSource.source, HostSource.complete_at).where(
+    HostSource.host_id.in_(_IDS)
+)
 
 
 class _Titled(NamedTuple):
@@ -65,6 +86,14 @@ class Caches:
         self.matched_as: str | None = None  # the catalogs' fingerprint the verdicts were made with
         self.loaded = False
         self.generation = 0  # moves on when ids handed out may have been rolled back (TitleBook.title_ids)
+        self.checked: Connection | None = None  # the transaction whose view of the verdicts was checked
+
+    def load_once(self, conn: Connection) -> None:
+        """``load``, checked once per connection: a group of inputs shares one transaction and one check."""
+        if self.loaded and self.checked is conn:
+            return
+        self.load(conn)
+        self.checked = conn
 
     def load(self, conn: Connection) -> None:
         """Load once; again when a re-match changed the verdicts (and so which titles are expanded)."""
@@ -75,7 +104,7 @@ class Caches:
 
     @staticmethod
     def fingerprint(conn: Connection) -> str | None:
-        return conn.execute(select(Meta.value).where(Meta.key == MATCHED_AS_KEY)).scalar_one_or_none()
+        return conn.execute(_FINGERPRINT).scalar_one_or_none()
 
     def reload(self, conn: Connection, fingerprint: str | None) -> None:
         self.hosts = {key: hid for hid, key in conn.execute(select(Host.id, Host.key))}
@@ -94,6 +123,7 @@ class Caches:
         self.title_source.clear()
         self.expanded.clear()
         self.loaded = False
+        self.checked = None
         self.generation += 1
 
 
@@ -125,7 +155,7 @@ class ArtifactWriter:
         self._pending_items = 0
         self.encode_time = time_encoder(conn)
         self.created_hosts: set[int] = set()  # hosts this flush inserted: nothing of theirs to look up
-        caches.load(conn)
+        caches.load_once(conn)
 
     def add(self, observation: Observation) -> None:
         self._pending.append(observation)
@@ -180,25 +210,14 @@ class ArtifactWriter:
         return {k: self.caches.hosts[k] for k in span}
 
     def _update_host_spans(self, spans: dict[int, tuple[Any, Any, str, dict[str, str]]]) -> None:
-        rows = list(
-            self.conn.execute(
-                select(Host.id, Host.first_seen, Host.last_seen, Host.facts).where(Host.id.in_(list(spans)))
-            )
-        )
         updates = []
-        for hid, first, last, facts in rows:
+        for hid, first, last, facts in self.conn.execute(_HOST_SPANS, {"ids": list(spans)}):
             new_first, new_last, _name, new_facts = spans[hid]
-            first = _min(first, new_first)
-            last = _max(last, new_last)
             merged = (facts or {}) | new_facts
-            updates.append({"hid": hid, "f": first, "l": last, "facts": merged})
-        if updates:
-            stmt = (
-                update(_HOSTS)
-                .where(_HOSTS.c.id == bindparam("hid"))
-                .values(first_seen=bindparam("f"), last_seen=bindparam("l"), facts=bindparam("facts"))
-            )
-            self.conn.execute(stmt, updates)
+            if (_min(first, new_first), _max(last, new_last), merged) != (first, last, facts or {}):
+                updates.append({"hid": hid, "f": _min(first, new_first), "l": _max(last, new_last), "facts": merged})
+        if updates:  # an input that widens nothing (most of a host's files) writes nothing
+            self.conn.execute(_SET_HOST_SPANS, updates)
 
     # -- titles ----------------------------------------------------------------------------
 
@@ -354,18 +373,8 @@ class ArtifactWriter:
 
     def _existing(self, host_ids: list[int]) -> dict[tuple[int, int], tuple[Any, Any, bool, Any]]:
         found: dict[tuple[int, int], tuple[Any, Any, bool, Any]] = {}
-        cols = (
-            Installation.host_id,
-            Installation.title_id,
-            Installation.first_seen,
-            Installation.last_seen,
-            Installation.present,
-            Installation.removed_at,
-        )
         for chunk in _chunks(host_ids):
-            for hid, tid, first, last, present, removed_at in self.conn.execute(
-                select(*cols).where(Installation.host_id.in_(chunk))
-            ):
+            for hid, tid, first, last, present, removed_at in self.conn.execute(_INSTALLED, {"ids": chunk}):
                 found[(hid, tid)] = (first, last, bool(present), removed_at)
         return found
 
@@ -460,11 +469,7 @@ class ArtifactWriter:
     def _complete_times(self, host_ids: list[int]) -> dict[tuple[int, str], datetime]:
         found: dict[tuple[int, str], datetime] = {}
         for chunk in _chunks(sorted(set(host_ids))):
-            rows = self.conn.execute(
-                select(HostSource.host_id, HostSource.source, HostSource.complete_at).where(
-                    HostSource.host_id.in_(chunk)
-                )
-            )
+            rows = self.conn.execute(_COMPLETE_TIMES, {"ids": chunk})
             found.update({(hid, src): when for hid, src, when in rows})
         return found
 
@@ -502,7 +507,10 @@ class ArtifactWriter:
             }
             for (hid, method), (src, when) in exams.items()
         ]
-        self.conn.execute(insert_ignoring_conflicts(self.conn, _EXAMS, ["host_id", "artifact_id", "method"]), rows)
+        dialect = self.conn.dialect.name
+        if dialect not in _EXAMS_INSERT:
+            _EXAMS_INSERT[dialect] = insert_ignoring_conflicts(self.conn, _EXAMS, ["host_id", "artifact_id", "method"])
+        self.conn.execute(_EXAMS_INSERT[dialect], rows)
 
 
 def _merge_seen(seen: dict[tuple[int, int], list[Any]], pair: tuple[int, int], when: datetime, removed: bool) -> None:
