@@ -32,7 +32,7 @@ from vendorscope.orgs.ownership import host_orgs
 from vendorscope.orgs.products import ProductSearch
 from vendorscope.orgs.provider import RegistryOrgs
 from vendorscope.orgs.scope import Scope
-from vendorscope.orgs.screening.lists import covered_entities
+from vendorscope.orgs.screening.lists import covered_entities, relabelers
 from vendorscope.orgs.screening.screener import Query, Screener
 from vendorscope.records import index, produce, redact, review, search
 from vendorscope.records.ingest import RecordsIngestReport, ingest_export, ingest_records
@@ -200,7 +200,7 @@ class Service:
 
     @cached_property
     def screener(self) -> Screener:
-        return Screener(covered_entities(self.catalogs))
+        return Screener(covered_entities(self.catalogs), relabelers(self.catalogs))
 
     @cached_property
     def product_search(self) -> ProductSearch:
@@ -226,7 +226,9 @@ class Service:
 
     def screen(self, queries: list[Query], lists: list[Path] | None = None) -> list[dict[str, Any]]:
         """Screen names (and identifiers) against the covered-entity lists, plus any extra list files."""
-        screener = Screener(covered_entities(self.catalogs, lists)) if lists else self.screener
+        if not lists:
+            return [r.as_dict() for r in self.screener.screen_many(queries)]
+        screener = Screener(covered_entities(self.catalogs, lists), relabelers(self.catalogs))
         return [r.as_dict() for r in screener.screen_many(queries)]
 
     def screen_registry(self) -> list[dict[str, Any]]:
