@@ -22,6 +22,7 @@ from vendorscope.config import Settings
 from vendorscope.errors import CatalogError, InputError, NotFoundError
 from vendorscope.findings import lifecycle as remediation
 from vendorscope.findings import query
+from vendorscope.findings.coverage import catalog_questions
 from vendorscope.findings.status import DEVICE_CANDIDATE
 from vendorscope.findings.title_matches import ensure_current, rematch_all
 from vendorscope.findings.update import Refreshed, refresh
@@ -276,7 +277,7 @@ class Service:
         with self.store.engine.connect() as conn:
             evidence = Evidence(
                 findings=query.list_findings(conn, request.vendor, hosts=hosts),
-                hosts=query.list_hosts(conn, hosts),
+                hosts=query.list_hosts(conn, hosts, questions=catalog_questions(catalog)),
                 work=remediation.work_items(conn, self.policy(), date.today(), request.vendor, True, hosts),
             )
         if request.asks("documents") and (scope is None or scope.everything):
