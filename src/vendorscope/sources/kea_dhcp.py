@@ -26,7 +26,7 @@ from vendorscope.sources.device_record import DeviceBook, canonical_ip, canonica
 from vendorscope.sources.netlog import epoch
 from vendorscope.sources.reader import decoded_lines, first_line
 
-METHOD = "kea-dhcp"
+METHOD = "dhcp"  # the examination method, as for the other DHCP servers' logs (device_record.DEVICE_METHODS)
 MAX_FIELD = 4096
 DECLINED = "1"  # lease states: 0 default, 1 declined, 2 expired-reclaimed, 3 released
 _LEASE_HEADERS = (b"address,hwaddr,client_id,valid_lifetime,expire", b"address,duid,valid_lifetime,expire")
@@ -42,7 +42,7 @@ _LOG_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})")
 
 
 class KeaDhcp:
-    name = METHOD
+    name = "kea-dhcp"
     description = "ISC Kea DHCP memfile lease CSV (kea-leases4.csv, kea-leases6.csv) or Kea log lines"
 
     def identify(self, filename: str, head: bytes) -> bool:
