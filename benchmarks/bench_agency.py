@@ -123,7 +123,7 @@ def _systems_match(package: Path, out: Path) -> bool:
     found = list(package.rglob("systems.csv"))
     if not found:
         return False
-    with found[0].open(encoding="utf-8", newline="") as handle:
+    with found[0].open(encoding="utf-8-sig", newline="") as handle:  # the package writes a BOM for Excel
         rows = list(csv.DictReader(handle))
     column = next((c for c in ("host", "system", "name") if rows and c in rows[0]), None)
     return column is not None and expected <= {r[column] for r in rows}
