@@ -22,6 +22,7 @@ from vendorscope.config import Settings
 from vendorscope.errors import CatalogError, InputError, NotFoundError
 from vendorscope.findings import lifecycle as remediation
 from vendorscope.findings import query
+from vendorscope.findings.coverage import catalog_questions
 from vendorscope.findings.status import DEVICE_CANDIDATE
 from vendorscope.findings.title_matches import ensure_current, rematch_all
 from vendorscope.findings.update import Refreshed, refresh
@@ -32,7 +33,7 @@ from vendorscope.orgs.ownership import host_orgs
 from vendorscope.orgs.products import ProductSearch
 from vendorscope.orgs.provider import RegistryOrgs
 from vendorscope.orgs.scope import Scope
-from vendorscope.orgs.screening.lists import covered_entities
+from vendorscope.orgs.screening.lists import covered_entities, relabelers
 from vendorscope.orgs.screening.screener import Query, Screener
 from vendorscope.records import index, produce, redact, review, search
 from vendorscope.records.ingest import RecordsIngestReport, ingest_export, ingest_records
@@ -200,7 +201,7 @@ class Service:
 
     @cached_property
     def screener(self) -> Screener:
-        return Screener(covered_entities(self.catalogs))
+        return Screener(covered_entities(self.catalogs), relabelers(self.catalogs))
 
     @cached_property
     def product_search(self) -> ProductSearch:
@@ -226,7 +227,9 @@ class Service:
 
     def screen(self, queries: list[Query], lists: list[Path] | None = None) -> list[dict[str, Any]]:
         """Screen names (and identifiers) against the covered-entity lists, plus any extra list files."""
-        screener = Screener(covered_entities(self.catalogs, lists)) if lists else self.screener
+        if not lists:
+            return [r.as_dict() for r in self.screener.screen_many(queries)]
+        screener = Screener(covered_entities(self.catalogs, lists), relabelers(self.catalogs))
         return [r.as_dict() for r in screener.screen_many(queries)]
 
     def screen_registry(self) -> list[dict[str, Any]]:
@@ -274,7 +277,7 @@ class Service:
         with self.store.engine.connect() as conn:
             evidence = Evidence(
                 findings=query.list_findings(conn, request.vendor, hosts=hosts),
-                hosts=query.list_hosts(conn, hosts),
+                hosts=query.list_hosts(conn, hosts, questions=catalog_questions(catalog)),
                 work=remediation.work_items(conn, self.policy(), date.today(), request.vendor, True, hosts),
             )
         if request.asks("documents") and (scope is None or scope.everything):
