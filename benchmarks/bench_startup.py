@@ -6,7 +6,9 @@ Runs, each N times in a fresh process: the bare interpreter (``python -c pass``,
 --help``, ``vendorscope findings`` (table) on a small store (20 hosts) and ``vendorscope collect`` of a
 small mounted root. With ``--before``, the same commands also run on an older checkout's sources (by
 PYTHONPATH), interleaved run by run with the current ones so that both see the same machine load.
-Peak memory is each child's own maximum resident set (``os.wait4``), so the figures match ``/usr/bin/time -v``.
+Peak memory is each child's own maximum resident set (``os.wait4``), so the figures match ``/usr/bin/time -v``;
+CPU seconds (user + system, from the same call) are printed beside wall time: on a shared machine they are
+the figure the load bends least.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from pathlib import Path
 SMALL_FLEET = 20
 
 
-def measure(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """(seconds, peak MB) of one run of ``argv``."""
+def measure(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float]:
+    """(seconds, peak MB, CPU seconds) of one run of ``argv``."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -33,7 +35,7 @@ def measure(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, flo
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(argv)}: exit {process.returncode}: {process.stderr.read().decode()[-500:]}")
     process.stderr.close()
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 PREPARE = """
@@ -91,19 +93,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         store, mounted = prepare(root)
-        samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        samples: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
         for _ in range(args.runs):
             for name, argv in commands(store, mounted, root).items():
                 for version, src in versions.items():
                     env = {**os.environ, "PYTHONPATH": src}
                     samples.setdefault((name, version), []).append(measure(argv, env, root))
-    floor = statistics.median(t for t, _ in samples[("python -c pass", "now")])
-    print(f"{'command':<24} {'version':<7} {'median s':>9} {'× python':>9} {'median MB':>10} {'max MB':>7}")
+    floor = statistics.median(t for t, _, _ in samples[("python -c pass", "now")])
+    header = f"{'command':<24} {'version':<7} {'median s':>9} {'× python':>9} {'CPU s':>7} {'median MB':>10}"
+    print(f"{header} {'max MB':>7}")
     for (name, version), runs in samples.items():
-        seconds = statistics.median(t for t, _ in runs)
-        memory = [m for _, m in runs]
-        print(f"{name:<24} {version:<7} {seconds:9.3f} {seconds / floor:9.1f} {statistics.median(memory):10.1f} "
-              f"{max(memory):7.1f}")  # fmt: skip
+        seconds = statistics.median(t for t, _, _ in runs)
+        cpu = statistics.median(c for _, _, c in runs)
+        memory = [m for _, m, _ in runs]
+        print(f"{name:<24} {version:<7} {seconds:9.3f} {seconds / floor:9.1f} {cpu:7.3f} "
+              f"{statistics.median(memory):10.1f} {max(memory):7.1f}")  # fmt: skip
     print(f"{args.runs} runs each, interleaved; CPU count {os.cpu_count()}")
 
 

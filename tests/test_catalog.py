@@ -81,6 +81,20 @@ MINIMAL = {
             "bad regular expression",
         ),
         ({"indicators": [{"kind": "name", "value": "x", "source": "s", "strength": "sure"}]}, "indicators.0.strength"),
+        # every indicator, device indicators and relabelers included, says where it comes from and who says so
+        ({"indicators": [{"kind": "name", "value": "x", "source": "s"}]}, "indicators.0.strength: Field required"),
+        ({"indicators": [{"kind": "http_title", "value": "x", "strength": "vendor"}]}, "indicators.0.source"),
+        (
+            {
+                "products": [
+                    {"id": "p", "name": "P", "family": "f", "category": "c", "device_class": "camera",
+                     "indicators": [{"kind": "model", "value": "^X1", "match": "pattern", "source": "s"}]}
+                ]
+            },
+            "products.0.indicators.0.strength: Field required",
+        ),
+        ({"relabels": [{"brand": "B", "device_classes": ["camera"]}]}, "relabels.0.source: Field required"),
+        ({"relabels": [{"brand": "B", "source": "elsewhere"}]}, "relabel B cites unknown source 'elsewhere'"),
         ({"format": 7}, "unsupported catalog format 7"),
         ({"products": [{"id": "p", "name": "P", "family": "f", "category": "c"}] * 2}, "duplicate product id 'p'"),
     ],
@@ -115,3 +129,53 @@ def test_the_algorithm_is_shown_from_the_code(tmp_path: Path) -> None:
     assert [(p["field"], p["indicator_kind"]) for p in shown["probes"]] == [(f, k.value) for (f, k, _), _ in _PROBES]
     table = CliRunner().invoke(app, ["--db", str(tmp_path / "s.db"), "catalog", "show", "--algorithm"])
     assert "noisy-OR" in table.stdout and "bundle_id" in table.stdout
+
+
+# Every row of Microsoft's allocated filter altitudes table whose company is "Kaspersky Lab" or "Kaspersky"
+# (MicrosoftDocs/windows-driver-docs, windows-driver-docs-pr/ifs/allocated-altitudes.md), read row by row.
+ALTITUDE_TABLE_KASPERSKY = {
+    "klboot.sys": "389510",
+    "klfdefsf.sys": "389500",
+    "klrsps.sys": "385815",
+    "klsnsr.sys": "385810",
+    "klifks.sys": "362902",
+    "klifaa.sys": "362901",
+    "klifsm.sys": "362900",
+    "klam.sys": "328650, 320450, 320350",
+    "klbg.sys": "320440",
+    "kldback.sys": "320430",
+    "kldlinf.sys": "320420",
+    "kldtool.sys": "320410",
+    "klif.sys": "320401, 320400",
+    "klcdp.sys": "288900",
+    "klshadow.sys": "268300",
+    "klsysrec.sys": "221500",
+    "klvfs.sys": "148810, 44900",
+    "klfle.sys": "148800",
+    "klvirt.sys": "138100",
+    "klbackupflt.sys": "100800, 44890",
+    "klsec.sys": "87200",
+}
+
+
+def test_every_kaspersky_minifilter_of_the_altitude_table_is_a_vendor_indicator(kaspersky) -> None:  # type: ignore[no-untyped-def]
+    drivers = {
+        i.value.lower(): i
+        for i in kaspersky.all_indicators()
+        if i.kind == "driver" and i.source == "ms-altitudes"
+    }
+    assert set(drivers) == set(ALTITUDE_TABLE_KASPERSKY)
+    assert all(i.strength == "vendor" and i.effective_weight >= 0.9 for i in drivers.values())
+
+
+def test_kaspersky_password_manager_on_android_is_the_password_manager(kaspersky) -> None:  # type: ignore[no-untyped-def]
+    owners = {
+        (p.id, i.platforms, i.source)
+        for p in kaspersky.products
+        for i in p.indicators
+        if i.kind == "bundle_id" and i.value == "com.kaspersky.passwordmanager"
+    }
+    assert owners == {
+        ("password-manager", ("android",), "google-play-kpm"),
+        ("password-manager", ("ios",), "apple-safari-urla"),
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 from vendorscope.demo.cameras import generate_devices, truth_pairs
@@ -29,6 +30,9 @@ def test_section_889_packages_list_exactly_the_covered_devices(sqlite_service: S
             rows = list(csv.DictReader(handle))
         listed |= {(macs[row["host"]], result.folder.name) for row in rows}
         assert {row["kind"] for row in rows} <= {"device"}
+        for row in rows:  # graded evidence in words: what it is, made by whom, how sure, and every clue
+            assert re.search(r": (confirmed|likely) by \d+ independent clues?, confidence", row["evidence"]), row
+            assert "Evidence: " in row["evidence"] and " — from file " in row["evidence"]
     assert listed == truth_pairs(truth, "covered")  # relabeled included; look-alikes, randomized MACs, candidates not
 
     dahua = next(r for r in results if r.folder.name == "dahua")
@@ -55,5 +59,7 @@ def test_far_52_204_25_report_lines_for_the_contractors_devices(sqlite_service: 
     report = sqlite_service.far_report("52.204-25", "70DEA018C00000042")  # acme's contract: every covered maker
     [line] = report.lines
     assert line["brand"] == "Dahua Technology" and line["supplier"] == "Zhejiang Dahua Technology Co., Ltd."
-    assert line["item_description"].startswith("covered device nvr-acme-01.example.gov (")
+    description = line["item_description"]
+    assert description.startswith("covered equipment seen on the network: device nvr-acme-01.example.gov (")
+    assert "identified by" in description and "software installed" not in description
     assert report.first_report_due is not None

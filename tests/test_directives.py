@@ -105,3 +105,21 @@ def test_bod_17_01_products_endpoints_and_removal_plan(contractor_store: Service
     assert plan["ws-sub"]["replacement"] == "the new console"
     assert "kernel driver" in plan["ws-office"]["impact"] and "remove this last" in plan["ws-sub"]["impact"]
     assert all(r["due"] == "2017-12-12" for r in report["plan"])
+
+
+def test_far_line_words_follow_the_finding_kind() -> None:
+    """Only installed software is "software installed on"; a host seen talking to the vendor and a device
+    identified on the network are said as what they are."""
+    from vendorscope.respond.directives import finding_words
+
+    base = {"host": "h-1", "org_path": "Agency › Prime", "evidence": 'domain is "ksn.kaspersky.com"'}
+    assert finding_words(base | {"kind": "branded"}, "Kaspersky") == "software installed on h-1 (Agency › Prime)"
+    network = finding_words(base | {"kind": "network"}, "Kaspersky")
+    assert network.startswith("Kaspersky services contacted from h-1 (Agency › Prime), seen on the network")
+    assert "installed software is not examined" in network and network.endswith('"ksn.kaspersky.com"')
+    device = finding_words(base | {"kind": "device", "evidence": "Dahua recorder: confirmed by 2 clues"}, "Dahua")
+    assert device == (
+        "covered equipment seen on the network: device h-1 (Agency › Prime) identified by: "
+        "Dahua recorder: confirmed by 2 clues"
+    )
+    assert "software installed" not in network + device

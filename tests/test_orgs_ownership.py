@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.conftest import write_jsonl
 from vendorscope import sources
 from vendorscope.service import Service
+from vendorscope.sources.base import Hints
+from vendorscope.sources.mapped_csv import parse_mapping
 
 DATA = Path(__file__).parent / "data" / "orgs"
+FORMATS = Path(__file__).parent / "data" / "formats"
 
 
 def owners(service: Service) -> dict[str, str]:
@@ -75,3 +79,24 @@ def test_bad_rows_are_problems_and_the_rest_goes_in(sqlite_service: Service, tmp
     assert any(m.endswith("rules.csv:3: org and a hostname pattern or a network are required") for m in lines)
     assert any(m.endswith("hosts.csv:2: sensitivity 'secret' is not one of low, moderate, high") for m in lines)
     assert set(owners(sqlite_service)) == {"ws-2"}
+
+
+def test_network_rules_see_collector_and_asset_csv_addresses(sqlite_service: Service, tmp_path: Path) -> None:
+    """A collector bundle records its host's addresses as ``ip_addresses``, an asset CSV as ``addresses``:
+    the CIDR rules must see both, or hosts a network rule owns come out unassigned."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    bundle = json.loads((FORMATS / "collector-bundle" / "ws-0042.vendorscope.json").read_text(encoding="utf-8"))
+    bundle["host"]["ip_addresses"] = ["127.0.0.1", "fe80::1%eth0", "10.20.5.42"]
+    (folder / "ws-0042.vendorscope.json").write_text(json.dumps(bundle), encoding="utf-8")
+    (folder / "cmdb.csv").write_text(
+        "Computer,IP,Software,Vendor\nsrv-db-1,10.20.1.4,Kaspersky Security for Windows Server,AO Kaspersky Lab\n",
+        encoding="utf-8",
+    )
+    (folder / "rules.csv").write_text("org,hostname,network\nprime,,10.20.0.0/16\nsub,,10.20.5.0/24\n")
+    report = sqlite_service.ingest([DATA / "registry.csv", folder / "rules.csv", folder / "ws-0042.vendorscope.json"])
+    assert report.ok, [m for f in report.files for m in f.messages()]
+    hints = Hints(mapping=parse_mapping("name=Software,publisher=Vendor,host=Computer,address=IP"))
+    report = sqlite_service.ingest([folder / "cmdb.csv"], hints)
+    assert report.ok and report.files[0].format == "mapped-csv", [m for f in report.files for m in f.messages()]
+    assert owners(sqlite_service) == {"ws-0042.agency.example": "sub", "srv-db-1": "prime"}

@@ -58,3 +58,69 @@ def test_read_ahead_carries_network_logs(always_ahead: None, tmp_path: Path) -> 
     hosts = {f["host"] for f in service.findings("kaspersky") if f["kind"] == "network"}
     assert hosts == {"10.0.0.77", "10.0.0.79"}
     service.close()
+
+
+def _evidence(service: Service) -> dict[str, object]:
+    """Every host's pairs (compact and rows) by host and title key, with times and presence: artifact ids aside."""
+    from sqlalchemy import select
+
+    from vendorscope.store import host_titles
+    from vendorscope.store.tables import Host, HostTitles, Installation, Title
+
+    with service.store.engine.connect() as conn:
+        hosts = dict(conn.execute(select(Host.id, Host.key)).all())
+        titles = dict(conn.execute(select(Title.id, Title.key)).all())
+        pairs = {
+            (hosts[hid], titles[tid]): (first, last, bool(present), removed_at)
+            for hid, tid, first, last, present, removed_at in conn.execute(
+                select(
+                    Installation.host_id,
+                    Installation.title_id,
+                    Installation.first_seen,
+                    Installation.last_seen,
+                    Installation.present,
+                    Installation.removed_at,
+                )
+            )
+        }
+        for hid, state in conn.execute(select(HostTitles.host_id, HostTitles.state)):
+            for tid, row in host_titles.unpack(state).items():
+                pairs[(hosts[hid], titles[tid])] = (row[0], row[1], row[2], row[3])
+    return {"pairs": pairs, "hosts": sorted(hosts.values())}
+
+
+def test_read_ahead_after_a_rolled_back_file_resolves_its_titles_again(
+    always_ahead: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that fails after inserting titles undoes them; the worker sent those items once, so the writer
+    must resolve them again from its book (not reuse ids that no longer exist)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from vendorscope.store import writer as writer_module
+
+    generate_fleet(tmp_path / "fleet", hosts=120, seed=7, items_per_host=60, osquery_only=True)
+    inputs = [tmp_path / "fleet" / d for d in ("osquery", "osqueryi", "inventory")]
+    straight = Service(str(tmp_path / "straight.db"))
+    monkeypatch.setattr(ingest, "AHEAD_MIN_TOTAL", 1 << 60)  # streamed in this process, no keys
+    assert straight.ingest(inputs).ok
+    monkeypatch.setattr(ingest, "AHEAD_MIN_TOTAL", 0)
+    original = writer_module.ArtifactWriter._write_examinations
+    calls = {"n": 0}
+
+    def fail_once(self: writer_module.ArtifactWriter, *args: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second file's titles and rows are written: now undo them
+            raise IntegrityError("INSERT", {}, Exception("simulated conflict"))
+        original(self, *args)
+
+    monkeypatch.setattr(writer_module.ArtifactWriter, "_write_examinations", fail_once)
+    ahead = Service(str(tmp_path / "ahead.db"))
+    first = ahead.ingest(inputs)
+    assert first.count("failed") == 1 and [f.retryable for f in first.files if f.status == "failed"] == [True]
+    monkeypatch.undo()
+    second = ahead.ingest(inputs)
+    assert second.count("ingested") == 1
+    assert _evidence(ahead) == _evidence(straight)
+    assert compare_with_truth(ahead, tmp_path / "fleet" / "truth.json") == (set(), set())
+    straight.close()
+    ahead.close()

@@ -47,7 +47,8 @@ def test_names_and_files_in_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         ("Casper Sleep Inc.", False, None),
         ("Totally Other Name LLC", True, "Quiet Vendor LLC"),
     ]
-    assert all(list(r) == ["name", "covered", "entity", "list", "score", "explanation"] for r in rows)
+    keys = ["name", "covered", "entity", "list", "score", "explanation", "hit", "relabeler"]
+    assert all(list(r) == keys for r in rows)
 
 
 def test_nothing_to_screen_is_a_usage_error(tmp_path: Path) -> None:

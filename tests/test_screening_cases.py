@@ -41,13 +41,15 @@ MUST_MATCH = [
     ("Huawei Device USA, Inc.", "Huawei Device USA Inc.", SECTION_889),
     ("Futurewei Technologies Inc", "Futurewei Technologies, Inc.", SECTION_889),
     ("ZTE Corp.", "ZTE Corporation", SECTION_889),
-    ("ZTE USA Inc", "ZTE Corporation", SECTION_889),  # contains the listed name: a possible affiliate
+    ("ZTE USA Inc", "ZTE USA Inc.", SECTION_889),  # a subsidiary the ZTE catalog names
+    ("ZTE Holdings Inc", "ZTE Corporation", SECTION_889),  # contains the listed name: a possible affiliate
+    ("ZTE USA Holdings Inc", "ZTE USA Inc.", SECTION_889),  # the longest listed name it contains
     ("Hytera Communications Corp Ltd", "Hytera Communications Corporation Limited", SECTION_889),
     ("Hikvision", "Hangzhou Hikvision Digital Technology Co., Ltd.", SECTION_889),
     ("Hangzhou Hikvison Digital Technology Co Ltd", "Hangzhou Hikvision Digital Technology Co., Ltd.", SECTION_889),
-    ("Hikvision USA Inc.", "Hangzhou Hikvision Digital Technology Co., Ltd.", FCC),
+    ("Hikvision USA Inc.", "Hikvision USA Inc.", FCC),
     ("浙江大华技术股份有限公司", "Zhejiang Dahua Technology Co., Ltd.", SECTION_889),
-    ("Dahua Technology USA Inc", "Zhejiang Dahua Technology Co., Ltd.", SECTION_889),
+    ("Dahua Technology USA Inc", "Dahua Technology USA Inc.", SECTION_889),
     ("China Telecom (Americas) Corporation", "China Telecom (Americas) Corp", FCC),
     ("China Mobile International (USA) Inc", "China Mobile International USA Inc.", FCC),
     ("Pacific Network Corp.", "Pacific Network Corp", FCC),
@@ -99,7 +101,7 @@ def test_must_not_match(screener: Screener, name: str) -> None:
 def test_output_keeps_the_name_exactly_and_has_the_documented_keys(screener: Screener) -> None:
     name = "  Kapersky Lab Inc\t"
     result = screener.screen(name).as_dict()
-    assert list(result) == ["name", "covered", "entity", "list", "score", "explanation"]
+    assert list(result) == ["name", "covered", "entity", "list", "score", "explanation", "hit", "relabeler"]
     assert result["name"] == name
 
 

@@ -71,23 +71,18 @@ def _collector_bundle(host: str, address: str, item: str) -> bytes:
     doc = {
         "schema": SCHEMA,
         "version": VERSION,
-        "host": {"hostname": host, "ip": address},
+        "host": {"hostname": host, "ip_addresses": [address]},
         "items": [{"name": item, "source": "programs"}],
     }
     return gzip.compress(orjson.dumps(doc), mtime=0)
 
 
-def test_pushed_facts_never_move_a_host_the_registry_assigns_elsewhere(agency, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_pushed_facts_never_move_a_host_the_registry_assigns_elsewhere(agency) -> None:  # type: ignore[no-untyped-def]
     """A network rule gives 10.1/16 to the prime: no push may report an address that moves the host elsewhere.
 
-    No format reports an address fact that the ownership rules read today; one that did (here: the collector's
-    ``ip`` read as an address) must not let a token re-own a host by what it says about it.
+    The ownership rules read the addresses a collector reports (``ip_addresses``): what a token says about a
+    host's address must not let it re-own the host.
     """
-    from vendorscope.orgs import ownership
-    from vendorscope.sources import collector_bundle
-
-    monkeypatch.setattr(collector_bundle, "FACTS", (*collector_bundle.FACTS, "ip"))
-    assert "ip" in ownership._ADDRESS_FACTS
     service, client, tokens = agency
     assert push(client, tokens["prime"], _collector_bundle("ws-7", "10.1.0.7", "Notepad")).status_code == 201
     assert {h["host"]: h["org"] for h in service.scoped_hosts(None)}["ws-7"] == "prime"

@@ -61,3 +61,82 @@ def test_listing_findings_loads_no_report_server_or_matching_library(tmp_path: P
     modules = loaded(run_cli("--db", str(tmp_path / "s.db"), "findings", "--format", "json"))
     assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
     assert modules.isdisjoint(["rigour", "normality", "fingerprints"])  # name normalization: only to match
+
+
+def _small_store(tmp_path: Path) -> Path:
+    """A store with findings of several kinds: a generated agency of 12 hosts (with network logs, devices)."""
+    from vendorscope.demo.fleet import generate_fleet
+    from vendorscope.demo.organization import generate_organization
+    from vendorscope.demo.run import evidence_paths
+    from vendorscope.service import Service
+
+    generate_fleet(tmp_path / "fleet", hosts=12, seed=2017)
+    names = (tmp_path / "fleet" / "hosts.txt").read_text(encoding="utf-8").split()
+    generate_organization(tmp_path / "org", names, 2017)
+    service = Service(str(tmp_path / "s.db"))
+    service.ingest(evidence_paths(tmp_path / "fleet", tmp_path / "org"))
+    service.close()
+    return tmp_path / "s.db"
+
+
+MODULES = "import json, sys; print(json.dumps(sorted(sys.modules)))"
+
+
+def test_listing_findings_of_an_sqlite_store_loads_neither_sqlalchemy_nor_the_catalogs(tmp_path: Path) -> None:
+    """`vendorscope findings` reads an embedded store read-only through sqlite3, names products from the names
+    stored at ingest: no SQLAlchemy, no ORM models, no catalog parsing (docs/benchmarks.md, "Start-up")."""
+    store = _small_store(tmp_path)
+    script = run_cli("--db", str(store), "findings", "--vendor", "Kaspersky", "--format", "json") + MODULES
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    *_, modules_line = result.stdout.strip().splitlines()
+    modules = set(json.loads(modules_line))
+    assert not {m for m in modules if m.split(".")[0] in ("sqlalchemy", "alembic")}
+    assert "vendorscope.catalog.loader" not in modules and "vendorscope.store.tables" not in modules
+    listed = json.loads(result.stdout[: result.stdout.rindex(modules_line)])
+    assert listed and {row["vendor"] for row in listed} == {"kaspersky"}
+    assert f"store: {store}" in result.stderr  # the store it read is still named
+
+
+def test_the_sqlite3_listing_gives_the_rows_and_names_of_the_sqlalchemy_one(tmp_path: Path) -> None:
+    """The read-only listing (findings/listing.py) against the one every other reader uses (findings/query.py)."""
+    from vendorscope.findings import listing, query
+    from vendorscope.service import Service
+    from vendorscope.store.readonly import open_readonly
+
+    store = _small_store(tmp_path)
+    url = f"sqlite:///{store}"
+    service = Service(str(store))
+    readonly = open_readonly(url)
+    assert readonly is not None
+    kinds = set()
+    with service.store.engine.connect() as conn:
+        for vendor in (None, "kaspersky", "hikvision"):
+            for absent in (False, True):
+                expected = query.list_findings(conn, vendor, absent)
+                assert listing.list_findings(readonly, vendor, absent) == expected
+                kinds |= {row["kind"] for row in expected}
+    assert len(kinds) >= 3, kinds  # software, network and device findings were compared
+    readonly.close()
+    names = {(r["vendor"], r["product"]): service.product_name(r["vendor"], r["product"]) for r in expected}
+    service.close()
+
+    fast = Service(str(store), create=False)
+    assert fast._names is not None  # stored at ingest, with the same catalog files
+    assert {key: fast.product_name(*key) for key in names} == names
+    assert "catalogs" not in fast.__dict__ and "store" not in fast.__dict__
+    fast.close()
+
+
+def test_stored_names_are_not_used_with_other_catalog_files(tmp_path: Path) -> None:
+    """A user catalog given at listing time (not the files the names were stored with): the catalogs decide."""
+    from vendorscope.catalog.names import BUILTIN
+    from vendorscope.service import Service
+
+    store = _small_store(tmp_path)
+    extra = tmp_path / "kaspersky.yaml"
+    extra.write_text((BUILTIN / "kaspersky.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    service = Service(str(store), [extra], create=False)
+    assert service._names is None
+    assert service.findings("KASPERSKY") and "catalogs" in service.__dict__
+    service.close()

@@ -55,6 +55,8 @@ GROUP_FILES = 500
 GROUP_ITEMS = 500_000
 GROUP_SECONDS = 2.0
 _LOOKUP_CHUNK = 500
+# Parsing processes beside the writer: the writer is the slower side (docs/benchmarks.md, issue 13).
+AHEAD_WORKERS = 1
 
 
 @dataclass
@@ -153,7 +155,11 @@ def ingest_paths(
     eligible = [
         p for p in prepared if isinstance(p, _Plan) and p.blob.local and ahead_size(p.blob.local) <= AHEAD_MAX_BYTES
     ]
-    ahead = ReadAhead() if len(eligible) >= 2 and sum(p.blob.size for p in eligible) >= AHEAD_MIN_TOTAL else None
+    ahead = (
+        ReadAhead(AHEAD_WORKERS)
+        if len(eligible) >= 2 and sum(p.blob.size for p in eligible) >= AHEAD_MIN_TOTAL
+        else None
+    )
     position = {id(p): i for i, p in enumerate(eligible)}
     submitted = 0
     caches = Caches()

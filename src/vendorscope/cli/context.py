@@ -48,7 +48,7 @@ class Session:
 
     def store_read(self) -> str:
         """The store a reading command used ("" when it opened none), for the line that names it."""
-        if self._service is None or self.create or "store" not in self._service.__dict__:
+        if self._service is None or self.create or not self._service.store_opened:
             return ""
         return self._service.store_name
 

@@ -134,13 +134,17 @@ def screen(
         rows += service().screen_registry()
     if not queries and not registry:
         raise typer.BadParameter("give names, --file or --registry")
-    columns = ["name", "covered", "entity", "list", "score", "explanation"]
+    columns = ["name", "covered", "entity", "list", "score", "explanation", "hit", "relabeler"]
 
     def line(r: dict[str, Any]) -> list[str]:
         covered = "yes" if r["covered"] else "no"
-        return [r["name"], covered, r["entity"] or "", r["list"] or "", f"{r['score']:.2f}", r["explanation"]]
+        entity = r["entity"] or r["relabeler"] or ""
+        return [r["name"], covered, r["hit"], entity, r["list"] or "", f"{r['score']:.2f}", r["explanation"]]
 
-    emit(rows, columns, format, f"{sum(r['covered'] for r in rows)} of {len(rows)} names covered", line)
+    covered, brands = sum(r["covered"] for r in rows), sum(1 for r in rows if r["hit"] and not r["covered"])
+    title = f"{covered} of {len(rows)} names covered" + (f", {brands} relabeler brand(s)" if brands else "")
+    headers = ["name", "covered", "hit", "entity / brand", "list", "score", "explanation"]
+    emit(rows, columns, format, title, line, headers)
 
 
 def read_queries(path: Path) -> list[Query]:

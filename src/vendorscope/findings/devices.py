@@ -40,6 +40,7 @@ FIELD_WORDS = {
     "tls_issuer": "TLS certificate issuer",
     "snmp_object_id": "SNMP sysObjectID",
     "snmp_descr": "SNMP sysDescr",
+    "lldp_descr": "LLDP/CDP system description",
     "dhcp_hostname": "DHCP host name",
     "dhcp_vendor_class": "DHCP vendor class",
     "manufacturer": "manufacturer field",
@@ -50,8 +51,9 @@ FIELD_WORDS = {
 }
 
 
-# Fields that come from one source of truth count once: a self-signed certificate's subject and issuer.
-INDEPENDENT = {"tls_issuer": "tls_subject"}
+# Fields that come from one source of truth count once: a self-signed certificate's subject and issuer; the
+# system description a device sends in LLDP, which is its SNMP sysDescr.
+INDEPENDENT = {"tls_issuer": "tls_subject", "lldp_descr": "snmp_descr"}
 
 
 def _words(field_name: str, value: str, title: str, maker: str) -> str:

@@ -26,13 +26,12 @@ from sqlalchemy import Connection, select
 from vendorscope.findings.reconcile import WITHDRAWN
 from vendorscope.findings.refresh import reconcile
 from vendorscope.match.matcher import REPORT_THRESHOLD, Attribution, Matcher
-from vendorscope.sources.base import Item
+from vendorscope.sources.base import ADDRESS_FACTS, Item
 from vendorscope.store.dialect import insert_ignoring_conflicts
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact, Examination, Finding, Host, NetworkContactRow
 
 KIND = "network"
-ADDRESS_FACTS = ("addresses", "address", "ip", "ip_address")
 _HOSTS = Host.__table__
 
 

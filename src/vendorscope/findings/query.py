@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session
 
+from vendorscope.findings import coverage
 from vendorscope.findings.status import WITHDRAWN
 from vendorscope.store.tables import Examination, Finding, Host, HostTitles, Installation
 
@@ -23,7 +24,7 @@ def list_findings(
     stmt = (
         select(Finding, Host.name)
         .join(Host, Host.id == Finding.host_id)
-        .order_by(Host.name, Finding.vendor, Finding.product)
+        .order_by(Host.name, Finding.vendor, Finding.product, Finding.kind, Finding.id)
     )
     if hosts is not None:
         stmt = stmt.where(Finding.host_id.in_(hosts))
@@ -64,19 +65,31 @@ def hosts_with(conn: Connection, vendor: str) -> list[str]:
 
 
 def list_hosts(
-    conn: Connection, hosts: HostFilter = None, org_of: Mapping[int, str] | None = None
+    conn: Connection,
+    hosts: HostFilter = None,
+    org_of: Mapping[int, str] | None = None,
+    questions: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Every known host, how it was examined (or 'not examined'), and what was found on it.
 
     ``org_of`` (host id → org, from orgs/ownership.py) fills the "org" column; organizations sit above
-    findings, so they are passed in, never looked up here.
+    findings, so they are passed in, never looked up here. ``questions`` (findings/coverage.py: installed
+    software, device identity) counts only the examinations that can answer them (None: every one); the
+    others are named in ``cannot_examine`` with the reason, so a camera seen by nmap is "not examined" for
+    installed software.
     """
     methods: dict[int, set[str]] = defaultdict(set)
     sources: dict[int, set[str]] = defaultdict(set)
+    unable: dict[int, set[str]] = defaultdict(set)
     last_exam: dict[int, Any] = {}
     for host_id, method, srcs, when in conn.execute(
         select(Examination.host_id, Examination.method, Examination.sources, Examination.examined_at)
     ):
+        if questions is not None:
+            answers = coverage.examination_question(method, srcs or ())
+            if answers not in questions:
+                unable[host_id].add(coverage.cannot_examine(method, answers, questions))
+                continue
         methods[host_id].add(method)
         sources[host_id].update(srcs or [])
         if when and (host_id not in last_exam or when > last_exam[host_id]):
@@ -108,6 +121,7 @@ def list_hosts(
                 "host": host.name,
                 "examined": bool(examined),
                 "coverage": ", ".join(examined) if examined else NOT_EXAMINED,
+                "cannot_examine": "; ".join(sorted(unable.get(host.id, ()))),
                 "sources": sorted(sources.get(host.id, ())),
                 "last_examined": last_exam[host.id].isoformat() if host.id in last_exam else None,
                 "software": software.get(host.id, 0),

@@ -70,6 +70,7 @@ DEVICE_SOURCES = frozenset(
         "nmap_service",  # name = product and extra info of an -sV match
         "nmap_os",  # name = OS match, publisher = OS class vendor
         "service_banner",  # name = a server's banner other than HTTP's (SSH, FTP, Telnet)
+        "lldp",  # name = an LLDP/CDP neighbor's system description (LLDP's field is the SNMP sysDescr)
     }
 )
 
@@ -106,6 +107,7 @@ _PROBES: tuple[tuple[Probe, frozenset[str] | None], ...] = (
     (("tls_issuer", IndicatorKind.MANUFACTURER, lambda i: dn_names(i.publisher)), frozenset({"tls_certificate"})),
     (("snmp_object_id", IndicatorKind.SNMP_OBJECT_ID, lambda i: [i.identifier]), frozenset({"snmp"})),
     (("snmp_descr", IndicatorKind.SNMP_DESCR, lambda i: [i.name]), frozenset({"snmp"})),
+    (("lldp_descr", IndicatorKind.SNMP_DESCR, lambda i: [i.name]), frozenset({"lldp"})),
     (("dhcp_hostname", IndicatorKind.DHCP_HOSTNAME, lambda i: [i.name]), frozenset({"dhcp"})),
     (("dhcp_vendor_class", IndicatorKind.DHCP_VENDOR_CLASS, lambda i: [i.identifier]), frozenset({"dhcp"})),
     (("manufacturer", IndicatorKind.MANUFACTURER, lambda i: [i.publisher]), frozenset({"device_info"})),

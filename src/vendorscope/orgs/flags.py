@@ -4,7 +4,10 @@ Two kinds, both in ``org_findings`` (host findings stay in ``findings``, reconci
 
 * ``procurement``: a purchase line whose supplier is a covered entity, or whose description or part
   number names a catalog product or a covered entity; tied to the buying organization.
-* ``supplier``: a contractor or subcontractor of the registry that is itself a covered entity.
+* ``supplier``: a contractor or subcontractor of the registry that is itself a covered entity (when it is
+  also a relabeler brand, the same finding says both);
+* ``relabeler``: a contractor or subcontractor that is a brand selling a covered maker's devices under its
+  own name (the catalogs' relabel maps): not a covered entity, but what it supplies may be covered equipment.
 
 Like host findings they are derived data: recomputed after every ingest and screening, a finding the
 evidence no longer supports is marked ``withdrawn`` (never deleted), and a status set by a reviewer survives.
@@ -59,20 +62,23 @@ def supplier_drafts(conn: Connection, screener: Screener) -> list[Draft]:
     tree = registry.load(conn)
     drafts = []
     for node, result in screen_registry(conn, screener):
-        if node.kind in CONTRACTOR_KINDS and result.covered:
-            chain = " › ".join(n.name for n in reversed(registry.chain(tree, node.key)))
-            drafts.append(
-                Draft(
-                    node.key,
-                    "supplier",
-                    f"org:{node.key}",
-                    result.score,
-                    f"{node.kind} {node.name} ({chain}) is a covered entity: {result.explanation}",
-                    entity=result.entity or "",
-                    lists=result.list or "",
-                    evidence=[{"field": "name", "value": node.name, "rule": result.explanation, "chain": chain}],
-                )
+        if node.kind not in CONTRACTOR_KINDS or not result.hit:
+            continue
+        chain = " › ".join(n.name for n in reversed(registry.chain(tree, node.key)))
+        # One finding per contractor, whatever matched: an entity that is also a relabeler is one "supplier".
+        kind, what = ("supplier", "a covered entity") if result.covered else ("relabeler", "a relabeler brand")
+        drafts.append(
+            Draft(
+                node.key,
+                kind,
+                f"org:{node.key}",
+                result.score,
+                f"{node.kind} {node.name} ({chain}) is {what}: {result.explanation}",
+                entity=result.entity or result.relabeler or "",
+                lists=result.list or "",
+                evidence=[{"field": "name", "value": node.name, "rule": result.explanation, "chain": chain}],
             )
+        )
     return drafts
 
 

@@ -15,10 +15,10 @@ from fnmatch import fnmatchcase
 
 from sqlalchemy import Connection, select
 
+from vendorscope.sources.base import ADDRESS_FACTS
 from vendorscope.store.tables import Host, HostOwner, HostRule, Org
 
 UNASSIGNED = "unassigned"
-_ADDRESS_FACTS = ("ip", "ip_address", "address", "primary_ip", "ipv4", "ipv6")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +91,13 @@ def _first_rule(rules: list[_Rule], name: str, addresses: list[ipaddress._BaseAd
 
 
 def _addresses(name: str, facts: dict[str, str]) -> list[ipaddress._BaseAddress]:
-    """The host's addresses: its name when it is one, and address-like facts from its sources."""
+    """The host's addresses: its name when it is one, and the address facts of its sources (each may list
+    several, "10.1.2.3, fe80::1%eth0"; an interface form "10.1.2.3/24" counts as its address)."""
     found = []
-    for value in [name, *(str(facts[k]) for k in _ADDRESS_FACTS if k in facts)]:
-        for part in value.replace(",", " ").split():
+    for value in [name, *(str(facts[k]) for k in ADDRESS_FACTS if k in facts)]:
+        for part in value.replace(",", " ").replace(";", " ").split():
             try:
-                found.append(ipaddress.ip_address(part))
+                found.append(ipaddress.ip_interface(part.split("%")[0]).ip)
             except ValueError:
                 continue
     return found

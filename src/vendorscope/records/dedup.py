@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import zlib
+from collections.abc import Iterable
 
 from sqlalchemy import Connection, bindparam, select, update
 
@@ -18,48 +19,71 @@ from vendorscope.store.tables import RecordDocument
 NUM_PERM = 64
 SCHEME = "affine32"  # datasketch's hashing scheme, stated so stored signatures stay comparable
 THRESHOLD = 0.8
+BANDS, ROWS = 5, 11  # what datasketch's MinHashLSH picks for THRESHOLD and NUM_PERM (equal weights)
 MIN_WORDS = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def signature(text: str) -> bytes | None:
-    """The MinHash of a text's word 3-grams, or None when the text is too short to compare."""
-    from datasketch import MinHash
+    """The MinHash of a text's word 3-grams, or None when the text is too short to compare.
+
+    Computed here with numpy exactly as datasketch's ``MinHash(NUM_PERM, seed=1, scheme="affine32",
+    hashfunc=zlib.crc32).update_batch`` does (a test holds the two equal): importing datasketch costs every
+    worker process seconds (it loads scipy), and its per-document objects cost more than the arithmetic.
+    """
+    import numpy as np
 
     words = _WORD.findall(text.lower()[:200_000])
     if len(words) < MIN_WORDS:
         return None
-    shingles = {" ".join(words[i : i + 3]).encode("utf-8") for i in range(len(words) - 2)}
-    sketch = MinHash(NUM_PERM, seed=1, scheme=SCHEME, hashfunc=zlib.crc32, permutations=_permutations())
-    sketch.update_batch(list(shingles))
-    return sketch.hashvalues.astype("<u8").tobytes()
+    shingles = {f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)}
+    hv = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint32, count=len(shingles))
+    hv ^= hv >> np.uint32(16)  # the 32-bit MurmurHash3 finalizer datasketch applies before permuting
+    hv *= np.uint32(0x85EBCA6B)
+    hv ^= hv >> np.uint32(13)
+    hv *= np.uint32(0xC2B2AE35)
+    hv ^= hv >> np.uint32(16)
+    a, b = _permutations()
+    return (hv[:, None] * a + b).min(axis=0).astype("<u8").tobytes()
 
 
 @functools.cache
-def _permutations() -> object:
-    """The permutations are the same for every document (same seed): make them once per process."""
-    from datasketch import MinHash
+def _permutations() -> tuple[object, object]:
+    """datasketch's affine32 permutations for seed 1: (odd multipliers, offsets), uint32, made once a process."""
+    import numpy as np
 
-    return MinHash(NUM_PERM, seed=1, scheme=SCHEME).permutations
+    generator = np.random.RandomState(1)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def group_near_duplicates(conn: Connection) -> int:
     """Set ``near_dup_group`` (the smallest id of the group) on every document with a near twin."""
-    import numpy as np
-    from datasketch import LeanMinHash, MinHashLSH
-
-    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-    parent: dict[int, int] = {}
     rows = conn.execute(select(RecordDocument.id, RecordDocument.minhash).where(RecordDocument.minhash.is_not(None)))
-    for doc_id, blob in rows:
-        sketch = LeanMinHash(seed=1, hashvalues=np.frombuffer(blob, dtype="<u8"), scheme=SCHEME)
-        for other in lsh.query(sketch):
-            _union(parent, doc_id, other)
-        lsh.insert(doc_id, sketch, check_duplication=False)
-    groups: dict[int, int] = {doc_id: _find(parent, doc_id) for doc_id in parent}
+    groups = near_duplicate_groups(rows)
     conn.execute(update(RecordDocument).values(near_dup_group=None).where(RecordDocument.near_dup_group.is_not(None)))
-    set_column(conn, "near_dup_group", groups)  # only documents that met a twin are in `parent`
+    set_column(conn, "near_dup_group", groups)  # only documents that met a twin are in `groups`
     return len(set(groups.values()))
+
+
+def near_duplicate_groups(signatures: Iterable[tuple[int, bytes]]) -> dict[int, int]:
+    """Document id -> smallest id of its group, for documents sharing a band with another (LSH banding).
+
+    The same candidates as datasketch's ``MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)``: it cuts
+    the signature into ``BANDS`` bands of ``ROWS`` values and pairs documents equal on any band (a test
+    holds the two equal). Done here with one dict per band: datasketch's LSH loads scipy to choose the
+    bands, seconds of CPU on every ingest, and builds an object per document.
+    """
+    parent: dict[int, int] = {}
+    buckets: list[dict[bytes, int]] = [{} for _ in range(BANDS)]
+    width = ROWS * 8  # signatures are stored as little-endian uint64 values
+    for doc_id, blob in signatures:
+        for band, bucket in enumerate(buckets):
+            first = bucket.setdefault(bytes(blob[band * width : (band + 1) * width]), doc_id)
+            if first != doc_id:
+                _union(parent, doc_id, first)
+    return {doc_id: _find(parent, doc_id) for doc_id in parent}
 
 
 def set_column(conn: Connection, column: str, values: dict[int, int | None]) -> None:

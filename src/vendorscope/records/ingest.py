@@ -8,6 +8,7 @@ its rows and index entries are committed together, so an interrupted ingest leav
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterator
@@ -23,7 +24,7 @@ from vendorscope.records import dedup, index, runner, threads
 from vendorscope.records.extract import extract
 from vendorscope.records.model import Doc, Limits
 from vendorscope.records.store import Originals
-from vendorscope.records.writer import RecordWriter
+from vendorscope.records.writer import RecordWriter, stored_by_worker
 from vendorscope.sources.reader import walk as files_under
 from vendorscope.store.store import Store
 from vendorscope.store.tables import RecordFile
@@ -38,6 +39,7 @@ class Task:
 
     files: list[tuple[str, str, datetime | None, bytes | None]]  # (real path, shown path, mtime, data)
     limits: Limits
+    originals: str | None = None  # the originals folder, when the worker shares our disk: it stores them
 
 
 @dataclass
@@ -81,10 +83,17 @@ def extract_task(task: Task) -> list[FileResult]:
             for item in doc.walk():
                 item.minhash = dedup.signature(item.text)
         same = len(docs) == 1 and docs[0].data is data
-        results.append(
-            FileResult(shown, hashlib.sha256(data).hexdigest(), len(data), mtime, None if same else data, docs)
-        )
+        result = FileResult(shown, hashlib.sha256(data).hexdigest(), len(data), mtime, None if same else data, docs)
+        if task.originals:
+            stored_by_worker(_originals(task.originals), result)
+        results.append(result)
     return results
+
+
+@functools.cache
+def _originals(root: str) -> Originals:
+    """One per worker process, so its cache of folders known to exist lasts across tasks."""
+    return Originals(Path(root))
 
 
 def ingest_records(
@@ -142,6 +151,8 @@ def ingest_tasks(
         index.ensure(conn)
         known = {tuple(r) for r in conn.execute(select(RecordFile.sha256, RecordFile.custodian, RecordFile.path))}
         writer = RecordWriter(conn, originals)
+    if not dask:  # local workers share our disk: each stores its files' originals itself
+        tasks = [dataclasses.replace(task, originals=str(originals.root)) for task in tasks]
     pending: list[FileResult] = []
     for outcome in runner.run(extract_task, tasks, workers=workers, dask=dask, prepare=with_data):
         results = outcome if isinstance(outcome, list) else _failed(outcome)

@@ -47,10 +47,21 @@ class Doc:
     minhash: bytes | None = None  # near-duplicate signature of the text (dedup.py)
     ocr: bool = False  # the text (or part of it) was read from images by OCR
     children: list[Doc] = field(default_factory=list)
+    # (sha256, md5, size) once the worker stored the original and dropped ``data`` (records/ingest.py):
+    # the bytes then never travel back to the writer's process.
+    stored: tuple[str, str, int] | None = None
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        return self.stored[0] if self.stored else hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def md5(self) -> str:
+        return self.stored[1] if self.stored else hashlib.md5(self.data, usedforsecurity=False).hexdigest()
+
+    @property
+    def size(self) -> int:
+        return self.stored[2] if self.stored else len(self.data)
 
     def add_error(self, message: str) -> None:
         self.error = f"{self.error}; {message}" if self.error else message

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 from vendorscope.errors import NotFoundError, StoreError
@@ -21,21 +20,24 @@ class Originals:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._folders: set[Path] = set()  # folders known to exist: one mkdir per folder, not per file
+        self._root = str(root)
+        self._folders: set[str] = set()  # folders known to exist: one mkdir per folder, not per file
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, data: bytes, sha256: str | None = None) -> str:
         sha256 = sha256 or hashlib.sha256(data).hexdigest()
-        target = self.path(sha256)
-        if target.exists():
+        folder = os.path.join(self._root, sha256[:2], sha256[2:4])  # str paths: pathlib costs more than the write
+        target = os.path.join(folder, sha256)
+        if os.path.exists(target):
             return sha256
+        tmp = os.path.join(folder, f".tmp-{sha256}-{os.getpid()}")  # unique per writer process and content
         try:
-            if target.parent not in self._folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._folders.add(target.parent)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # as mkstemp: originals are private
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(tmp, target)

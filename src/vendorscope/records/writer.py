@@ -73,12 +73,7 @@ class RecordWriter:
         self.now = datetime.now(UTC).replace(tzinfo=None)
 
     def keep_originals(self, result: FileResult) -> None:
-        if result.data is not None:
-            self.originals.put(result.data, result.sha256)
-        for doc in result.docs:
-            for item in doc.walk():
-                if item.data:
-                    self.originals.put(item.data)
+        keep_originals(self.originals, result)
 
     def write(self, result: FileResult, custodian: str) -> tuple[int, int, list[tuple[str, str]]]:
         """Rows for one file; returns (new documents, duplicates, errors)."""
@@ -124,12 +119,13 @@ class RecordWriter:
         doc_id = self.next_id
         self.next_id += 1
         family = family or doc_id
+        sha256 = doc.sha256
         date, source = _date(doc, parent is None, result.mtime)
         name = PurePath(doc.filename.split("#")[0]).name or doc.filename
         self.rows.append(
             (
-                *(doc_id, parent, family, position, doc.email_key or doc.sha256, doc.sha256, doc_md5(doc)),
-                *(len(doc.data), custodian, path, name, doc.format),
+                *(doc_id, parent, family, position, doc.email_key or sha256, sha256, doc.md5),
+                *(doc.size, custodian, path, name, doc.format),
                 *(doc.from_addr, doc.to_addrs, doc.cc_addrs, doc.bcc_addrs, doc.subject),
                 *(doc.sent_at, doc.created_at, doc.modified_at, date, source),
                 *(doc.message_id, doc.in_reply_to, doc.references, doc.minhash, doc.text.replace("\x00", "")),
@@ -159,10 +155,26 @@ class RecordWriter:
         self.rows, self.locations, self.fts, self.files = [], [], [], []
 
 
-def doc_md5(doc: Doc) -> str:
-    import hashlib
+def keep_originals(originals: Originals, result: FileResult) -> None:
+    """The file's and each document's bytes into the originals store (skipped once a worker did it)."""
+    if result.data is not None:
+        originals.put(result.data, result.sha256)
+    for doc in result.docs:
+        for item in doc.walk():
+            if item.data:
+                originals.put(item.data)
 
-    return hashlib.md5(doc.data, usedforsecurity=False).hexdigest()
+
+def stored_by_worker(originals: Originals, result: FileResult) -> None:
+    """Store the originals here, in the worker, and drop the bytes from the result: the writer's process
+    then receives digests and text only (no pickling of every original back, no second write)."""
+    keep_originals(originals, result)
+    result.data = None
+    for doc in result.docs:
+        for item in doc.walk():
+            if item.stored is None:
+                item.stored = (item.sha256, item.md5, len(item.data))
+            item.data = b""
 
 
 def _date(doc: Doc, top: bool, mtime: datetime | None) -> tuple[datetime | None, str | None]:

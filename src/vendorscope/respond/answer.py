@@ -15,7 +15,7 @@ from typing import Any
 
 from vendorscope.catalog.schema import Catalog, Product
 from vendorscope.findings.query import NOT_EXAMINED
-from vendorscope.findings.status import EXCEPTION, NETWORK
+from vendorscope.findings.status import DEVICE, EXCEPTION, NETWORK
 from vendorscope.findings.words import describe_evidence
 from vendorscope.match.matcher import UNIDENTIFIED
 from vendorscope.respond import risk as risk_mod
@@ -51,7 +51,17 @@ PURCHASES_COLUMNS = (
     "identified",
 )
 CONTRACTORS_COLUMNS = ("org_id", "name", "kind", "prime", "contract", "hosts_with_vendor", "products")
-COVERAGE_COLUMNS = ("host", "org", "org_path", "examined_by", "sources", "last_examined", "software", "vendor_products")
+COVERAGE_COLUMNS = (
+    "host",
+    "org",
+    "org_path",
+    "examined_by",
+    "sources",
+    "last_examined",
+    "software",
+    "vendor_products",
+    "cannot_examine",
+)
 COVERED_SUPPLIER = "covered supplier"
 
 
@@ -177,7 +187,7 @@ def _system_row(
         "product": _product_name(catalog, f["product"]),
         "version": "; ".join(versions),
         "kind": f["kind"],
-        "evidence": _evidence_text(f["evidence"]),
+        "evidence": _evidence_text(f["evidence"], f["explanation"] if f["kind"] == DEVICE else ""),
         "confidence": f"{f['confidence']:.2f}",
         "first_seen": f["first_seen"] or "",
         "last_seen": f["last_seen"] or "",
@@ -189,12 +199,15 @@ def _system_row(
     }
 
 
-def _evidence_text(evidence: list[dict[str, Any]]) -> str:
+def _evidence_text(evidence: list[dict[str, Any]], graded: str = "") -> str:
     """Each distinct clue once, in words (``publisher is "AO Kaspersky Lab"``), then the files it came from
-    (SHA-256 prefixes, as in the custody records); the matching rules are in the report's appendix."""
+    (SHA-256 prefixes, as in the custody records); the matching rules are in the report's appendix.
+
+    A device's evidence is its graded explanation instead (findings/devices.py: what it is, made by whom,
+    how sure — confirmed or likely, by how many independent clues — and each clue in words)."""
     files = sorted({str(e.get("artifact", ""))[:12] for e in evidence} - {""})
     where = f" — from file {', '.join(files)}" if files else ""
-    return describe_evidence(evidence) + where
+    return (graded.strip().rstrip(".") or describe_evidence(evidence)) + where
 
 
 def _purchase_row(line: ProcurementLine, org: OrgPath | None) -> dict[str, Any]:
@@ -268,4 +281,6 @@ def _coverage_row(host: dict[str, Any], org: OrgPath | None, catalog: Catalog) -
         "last_examined": host["last_examined"] or "",
         "software": host["software"],
         "vendor_products": "; ".join(products),
+        # Sources that saw the host but cannot answer this vendor's question (nmap, for installed software).
+        "cannot_examine": host.get("cannot_examine", ""),
     }

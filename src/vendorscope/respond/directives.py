@@ -15,7 +15,7 @@ from typing import Any
 from vendorscope.catalog.schema import Capability, Catalog, Product, ProductKind
 from vendorscope.errors import VendorscopeError
 from vendorscope.findings.lifecycle import Policy
-from vendorscope.findings.status import SOFTWARE_KINDS
+from vendorscope.findings.status import DEVICE, NETWORK, SOFTWARE_KINDS
 from vendorscope.respond.answer import Answer
 from vendorscope.respond.business_days import add_business_days, skipped_holidays
 from vendorscope.respond.providers import OrgProvider
@@ -228,11 +228,22 @@ def _procurement_line(p: Any) -> dict[str, Any]:
     }
 
 
+def finding_words(row: dict[str, Any], brand: str) -> str:
+    """What a finding is, worded by its kind: installed software, covered equipment identified on the network
+    (and by what), or a host seen talking to the vendor's services (its software not examined by that)."""
+    where = f"{row['host']} ({row['org_path']})"
+    if row["kind"] == DEVICE:
+        return f"covered equipment seen on the network: device {where} identified by: {row['evidence']}"
+    if row["kind"] == NETWORK:
+        return (
+            f"{brand} services contacted from {where}, seen on the network (its installed software is not "
+            f"examined by this evidence): {row['evidence']}"
+        )
+    return f"software installed on {where}"
+
+
 def _installation_line(row: dict[str, Any], contract: str, supplier: str, brand: str) -> dict[str, Any]:
-    if row["kind"] == "device":  # covered equipment: the device, and the evidence that it is the maker's
-        what = f"covered device {row['host']} ({row['org_path']}): {row['evidence']}"
-    else:
-        what = f"software installed on {row['host']} ({row['org_path']})"
+    what = finding_words(row, brand)
     return {
         "contract": contract,
         "order": "",

@@ -196,6 +196,12 @@ class ProcurementLine:
     line: int = 0
 
 
+# Host facts that hold the host's network addresses, as importers name them (a collector bundle's
+# ``ip_addresses``, an asset CSV's ``addresses``, a device's ``ip``): one list for every reader of them
+# (ownership's network rules, tying devices to hosts, network logs' clients). Values may list several.
+ADDRESS_FACTS = ("ip", "ip_address", "ip_addresses", "address", "addresses", "primary_ip", "ipv4", "ipv6")
+
+
 # Records that are not software evidence: they go to the organizations' writer (orgs/writer.py).
 OrgsRecord = OrgRecord | HostAssignment | OwnershipRule | ProcurementLine
 Record = Observation | Problem | NetworkContact | OrgsRecord

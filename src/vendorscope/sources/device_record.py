@@ -20,6 +20,12 @@ from vendorscope.oui import locally_administered, mac_hex, multicast, organizati
 from vendorscope.sources.base import Item, Observation, Problem
 
 DEVICE = "device"
+# The methods of the device importers: what they examine is a device's identity on the network (its MAC,
+# banners, certificates, SNMP, DHCP), never the software installed on it. Coverage reads this set
+# (findings/coverage.py); a new device importer adds its method here (a test checks every format's sample).
+DEVICE_METHODS = frozenset(
+    {"nmap", "runzero", "zeek", "switch-table", "dhcp", "snmpwalk", "lldp-neighbors", "onvif-upnp"}
+)
 MAC_OUI = "mac_oui"  # match.matcher.MAC_OUI: the registered organization of the MAC's OUI
 RANDOMIZED = "locally administered (randomized or virtual): names no maker"
 

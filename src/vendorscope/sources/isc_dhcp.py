@@ -5,7 +5,7 @@
 a later block for the same address supersedes an earlier one (the file is append-only). Syslog:
 ``DHCPACK on ADDR to MAC (NAME) via IF`` and ``DHCPREQUEST for ADDR ... from MAC (NAME)`` lines
 (``DHCPDISCOVER``/``DHCPOFFER`` say less and are read the same way). Kea's lease CSV is read by
-``kea-leases``. Parsed by hand: no maintained Python library reads either text format.
+``kea-dhcp``. Parsed by hand: no maintained Python library reads either text format.
 """
 
 from __future__ import annotations

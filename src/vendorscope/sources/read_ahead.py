@@ -3,6 +3,11 @@
 The worker only parses (no database), so it imports little; records come back
 as lists per file. Only files small enough to hold in memory are parsed ahead;
 big ones stream in the main process, in bounded memory.
+
+Items cross between the processes once per run, not once per row: the worker numbers every distinct
+item it meets (its *book*) and sends an observation's items as an array of those numbers
+(``KeyedObservation``), with the items it had not sent before. The writer turns a number into a title
+id by one list index, so its per-row work is set and list operations, not hashing 9-field tuples.
 """
 
 from __future__ import annotations
@@ -10,11 +15,15 @@ from __future__ import annotations
 import dataclasses
 import lzma
 import multiprocessing
+import os
 import zlib
+from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from vendorscope import sources
 from vendorscope.errors import TooLargeError
@@ -77,7 +86,7 @@ def _items(record: Record) -> int:
     return 1
 
 
-def parse_whole(format_name: str, path: str, hints: Hints) -> list[Record] | None:
+def parse_whole(format_name: str, path: str, hints: Hints, share: bool = True) -> list[Record] | None:
     """A file's records, held in memory, with equal items made one object (pickling sends each distinct item once);
     None when it holds more than a parse-ahead should (the writer then streams it itself, under the file's own
     limits): a small gzip can hide GiBs."""
@@ -86,12 +95,78 @@ def parse_whole(format_name: str, path: str, hints: Hints) -> list[Record] | Non
     records = list(read_records(format_name, path, dataclasses.replace(hints, limits=ahead)))
     if records and isinstance(records[-1], Problem) and records[-1].fatal and ahead != limits:
         return None
+    if not share:
+        return records
     same: dict[Item, Item] = {}
     for record in records:
         if isinstance(record, Observation):
             record.items = [same.setdefault(item, item) for item in record.items]
             record.removed = [same.setdefault(item, item) for item in record.removed]
     return records
+
+
+@dataclass(slots=True)
+class KeyedObservation(Observation):
+    """An observation whose items travel as numbers in the parsing worker's book (``items``/``removed`` empty)."""
+
+    added_keys: array = field(default_factory=lambda: array("i"))  # type: ignore[type-arg]
+    removed_keys: array = field(default_factory=lambda: array("i"))  # type: ignore[type-arg]
+    sources: tuple[str, ...] = ()  # the sources of its added items
+    removed_sources: tuple[str, ...] = ()  # and of its removed ones
+    book: Any = None  # the writer's TitleBook for the worker that numbered it, set on arrival
+
+
+@dataclass
+class KeyedFile:
+    """A file parsed ahead: its records, and the items its worker numbered for the first time while parsing it."""
+
+    worker: int
+    first_key: int  # the number of new_items[0]
+    new_items: list[Item]
+    records: list[Record]
+
+
+class _Book(dict[Item, int]):
+    """The worker's numbering of distinct items; an item met for the first time is numbered and noted as new."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.new: list[Item] = []
+
+    def __missing__(self, item: Item) -> int:
+        key = self[item] = len(self)
+        self.new.append(item)
+        return key
+
+
+_BOOK = _Book()  # one per worker process, for its whole life
+_SOURCE = itemgetter(3)  # Item.source
+
+
+def parse_keyed(format_name: str, path: str, hints: Hints) -> KeyedFile | None:
+    """``parse_whole`` with observations as KeyedObservation: each distinct item is sent once per worker."""
+    records = parse_whole(format_name, path, hints, share=False)
+    if records is None:
+        return None
+    book = _BOOK
+    first, book.new = len(book), []
+    number = book.__getitem__
+    for index, record in enumerate(records):
+        if type(record) is Observation:
+            items, removed = record.items, record.removed
+            records[index] = KeyedObservation(
+                record.host,
+                seen_at=record.seen_at,
+                complete_sources=record.complete_sources,
+                method=record.method,
+                line=record.line,
+                host_facts=record.host_facts,
+                added_keys=array("i", map(number, items)),
+                removed_keys=array("i", map(number, removed)),
+                sources=tuple(set(map(_SOURCE, items))),
+                removed_sources=tuple(set(map(_SOURCE, removed))),
+            )
+    return KeyedFile(os.getpid(), first, book.new, records)
 
 
 def ahead_size(path: Path) -> int:
@@ -102,22 +177,49 @@ def ahead_size(path: Path) -> int:
     return size * 8 if magic.startswith(GZIP_MAGIC) or magic == XZ_MAGIC else size
 
 
-class ReadAhead:
-    """Submits files to one parsing process, a few ahead of the writer."""
+class TitleBook:
+    """The writer's copy of one worker's book: item by number, and the title id of each once resolved.
+
+    ``title_ids`` is the store's (a rollback may undo titles inserted in it): the writer clears it when its
+    caches' ``generation`` moves on, and resolves the items again.
+    """
 
     def __init__(self) -> None:
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        self._futures: dict[str, Future[list[Record]]] = {}
+        self.items: list[Item] = []
+        self.title_ids: list[int] = []
+        self.generation = -1
+
+    def add(self, first_key: int, new_items: list[Item]) -> None:
+        if first_key != len(self.items):
+            raise RuntimeError(f"parse-ahead results out of order (key {first_key}, expected {len(self.items)})")
+        self.items.extend(new_items)
+
+
+class ReadAhead:
+    """Submits files to parsing processes, a few ahead of the writer; results are taken in submission order."""
+
+    def __init__(self, workers: int = 1) -> None:
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        self._futures: dict[str, Future[KeyedFile | None]] = {}
+        self.books: dict[int, TitleBook] = {}
 
     def submit(self, format_name: str, path: Path, hints: Hints) -> None:
         key = str(path)
         if key not in self._futures:
-            self._futures[key] = self._pool.submit(parse_whole, format_name, key, hints)
+            self._futures[key] = self._pool.submit(parse_keyed, format_name, key, hints)
 
     def take(self, path: Path) -> list[Record] | None:
         """The file's parsed records; None when it was not parsed ahead (or too big to be): stream it."""
         future = self._futures.pop(str(path), None)
-        return future.result() if future is not None else None
+        parsed = future.result() if future is not None else None
+        if parsed is None:
+            return None
+        book = self.books.setdefault(parsed.worker, TitleBook())
+        book.add(parsed.first_key, parsed.new_items)
+        for record in parsed.records:
+            if type(record) is KeyedObservation:
+                record.book = book
+        return parsed.records
 
     def close(self) -> None:
         for future in self._futures.values():

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
-from vendorscope.sources.base import Observation
+from vendorscope.sources.base import ADDRESS_FACTS, Observation
 from vendorscope.store.tables import Host
 
-_ADDRESS_FACTS = ("ip", "addresses", "address", "ip_address", "ip_addresses")
 _MAC_FACTS = ("mac", "mac_addresses", "mac_address")
 
 
@@ -36,7 +35,7 @@ class DeviceHosts:
     def _remember(self, name: str, key: str, facts: dict[str, str]) -> None:
         self._by_name.setdefault(key, name)
         self._by_name.setdefault(key.split(".")[0], name)
-        for fact in (*_ADDRESS_FACTS, *_MAC_FACTS):
+        for fact in (*ADDRESS_FACTS, *_MAC_FACTS):
             for value in str(facts.get(fact, "")).replace(",", " ").split():
                 self._by_id.setdefault(value.lower(), name)
         if facts.get("kind") == "device":

@@ -26,9 +26,21 @@ _MICRO = timedelta(microseconds=1)
 _NONE = -(2**63)  # no time
 _TABLE = HostTitles.__table__
 _CHUNK = 500
+_STATES = (
+    select(_TABLE.c.host_id, _TABLE.c.state)
+    .where(_TABLE.c.host_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_TABLE.c.host_id)
+)
+_STATES_LOCKED = _STATES.with_for_update()
+_SET_STATE = (
+    update(_TABLE)
+    .where(_TABLE.c.host_id == bindparam("h"))
+    .values(state=bindparam("s"), titles=bindparam("n"), present=bindparam("p"))
+)
 
-# tid -> [first_seen, last_seen, present, removed_at, first_artifact_id, last_artifact_id]
-State = dict[int, list[Any]]
+# tid -> (first_seen, last_seen, present, removed_at, first_artifact_id, last_artifact_id); a row is replaced,
+# never changed in place, so titles first seen together can share one tuple
+State = dict[int, tuple[Any, ...]]
 
 
 def pack(state: State) -> bytes:
@@ -62,17 +74,15 @@ def unpack(data: bytes) -> State:
         ints[5 * n :],
         strict=True,
     )
-    return dict(zip(tids, map(list, rows), strict=True))
+    return dict(zip(tids, rows, strict=True))
 
 
 def load(conn: Connection, host_ids: Iterable[int]) -> dict[int, State]:
     """The stored states of these hosts (locked for this transaction on PostgreSQL)."""
     found: dict[int, State] = {}
+    stmt = _STATES_LOCKED if conn.dialect.name == "postgresql" else _STATES
     for chunk in _chunks(sorted(set(host_ids))):
-        stmt = select(_TABLE.c.host_id, _TABLE.c.state).where(_TABLE.c.host_id.in_(chunk)).order_by(_TABLE.c.host_id)
-        if conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        for hid, data in conn.execute(stmt):
+        for hid, data in conn.execute(stmt, {"ids": chunk}):
             found[hid] = unpack(data)
     return found
 
@@ -89,12 +99,7 @@ def save(conn: Connection, states: dict[int, State], existing: set[int], artifac
             new.append((hid, pack(state), len(state), present, artifact_id))
     bulk_insert(conn, _TABLE, ("host_id", "state", "titles", "present", "first_artifact_id"), new)
     if old:
-        conn.execute(
-            update(_TABLE)
-            .where(_TABLE.c.host_id == bindparam("h"))
-            .values(state=bindparam("s"), titles=bindparam("n"), present=bindparam("p")),
-            old,
-        )
+        conn.execute(_SET_STATE, old)
 
 
 def expand_titles(conn: Connection, title_ids: set[int]) -> int:

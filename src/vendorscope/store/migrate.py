@@ -8,19 +8,15 @@ Alembic is imported only to migrate (or when the files do not name exactly one h
 
 from __future__ import annotations
 
-import re
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from vendorscope.store.revision import MIGRATIONS, declared_head
+
 if TYPE_CHECKING:
     from alembic.config import Config
-
-MIGRATIONS = Path(__file__).with_name("migrations")
-_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
 
 
 def alembic_config(url: str = "") -> Config:
@@ -40,31 +36,6 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
-
-
-@cache
-def declared_head() -> str | None:
-    """The newest revision read from the migration files without Alembic; None unless exactly one head."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
-        values = dict(_ASSIGNMENT.findall(path.read_text(encoding="utf-8")))
-        revision = _literal(values.get("revision", ""))
-        if revision is None:
-            return None
-        revisions.add(revision)
-        down = values.get("down_revision", "None")
-        if down.startswith(("(", "[")):
-            return None  # a merge revision: let Alembic read it
-        if (parent := _literal(down)) is not None:
-            parents.add(parent)
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
-
-
-def _literal(value: str) -> str | None:
-    match = re.fullmatch(r"""(['"])([^'"]+)\1""", value.strip())
-    return match.group(2) if match else None
 
 
 def current_revision(connection: Connection) -> str | None:

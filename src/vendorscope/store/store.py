@@ -12,6 +12,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from vendorscope.errors import StoreError
 from vendorscope.store import dialect, migrate
 from vendorscope.store.tables import Meta
+from vendorscope.store.url import describe
+from vendorscope.store.url import safe as _safe
 
 
 class Store:
@@ -73,24 +75,6 @@ class MissingStoreError(StoreError):
 
     def __init__(self, where: str) -> None:
         super().__init__(f"no store at {where} — run `vendorscope ingest …` first or pass --db")
-
-
-def describe(url: str) -> str:
-    """The store as a person names it: the SQLite file's path, or the URL without its password."""
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        path = url.removeprefix("sqlite:///")
-        return path if Path(path).is_absolute() or path.startswith(".") else f"./{path}"
-    return _safe(url)
-
-
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}@{host}"
-    return url
 
 
 def _one_line(exc: object) -> str:

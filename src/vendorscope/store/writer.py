@@ -8,14 +8,16 @@ and updates, so a fresh store takes plain bulk inserts.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, select, update
 
 from vendorscope.sources.base import TITLE_FIELDS, Item, Observation
+from vendorscope.sources.read_ahead import KeyedObservation, TitleBook
 from vendorscope.store import host_titles
 from vendorscope.store.dialect import bulk_insert, insert_ignoring_conflicts, time_encoder
 from vendorscope.store.tables import Examination, Host, HostSource, Installation, Meta, Title, TitleMatch
@@ -30,6 +32,38 @@ _CHUNK = 500
 MATCHED_AS_KEY = "catalog_fingerprint"  # set by a re-match: verdicts (and so the expanded titles) changed
 # Given a transaction and the titles it inserted, stores their verdicts and returns the attributed ones.
 Attribute = Callable[[Connection, list[tuple[int, Item]]], set[int]]
+_SOURCE = itemgetter(3)  # Item.source
+# Statements run for every input are built once: building one costs more than SQLite takes to run it.
+_IDS = bindparam("ids", expanding=True)
+_EXAMS_INSERT: dict[str, Any] = {}  # by dialect
+_FINGERPRINT = select(Meta.value).where(Meta.key == MATCHED_AS_KEY)
+_HOST_SPANS = select(Host.id, Host.first_seen, Host.last_seen, Host.facts).where(Host.id.in_(_IDS))
+_SET_HOST_SPANS = (
+    update(_HOSTS)
+    .where(_HOSTS.c.id == bindparam("hid"))
+    .values(first_seen=bindparam("f"), last_seen=bindparam("l"), facts=bindparam("facts"))
+)
+_INSTALLED = select(
+    Installation.host_id,
+    Installation.title_id,
+    Installation.first_seen,
+    Installation.last_seen,
+    Installation.present,
+    Installation.removed_at,
+).where(Installation.host_id.in_(_IDS))
+_COMPLETE_TIMES = select(HostSource.host_id, HostSource.source, HostSource.complete_at).where(
+    HostSource.host_id.in_(_IDS)
+)
+
+
+class _Titled(NamedTuple):
+    """An observation with its items as title ids: what the installation merge works on."""
+
+    obs: Observation
+    added: Sequence[int]
+    removed: Sequence[int]
+    sources: Iterable[str]  # of its added items
+    removed_sources: Iterable[str]  # of its removed items
 
 
 def host_key(name: str) -> str:
@@ -51,6 +85,15 @@ class Caches:
         self.expanded: set[int] = set()
         self.matched_as: str | None = None  # the catalogs' fingerprint the verdicts were made with
         self.loaded = False
+        self.generation = 0  # moves on when ids handed out may have been rolled back (TitleBook.title_ids)
+        self.checked: Connection | None = None  # the transaction whose view of the verdicts was checked
+
+    def load_once(self, conn: Connection) -> None:
+        """``load``, checked once per connection: a group of inputs shares one transaction and one check."""
+        if self.loaded and self.checked is conn:
+            return
+        self.load(conn)
+        self.checked = conn
 
     def load(self, conn: Connection) -> None:
         """Load once; again when a re-match changed the verdicts (and so which titles are expanded)."""
@@ -61,7 +104,7 @@ class Caches:
 
     @staticmethod
     def fingerprint(conn: Connection) -> str | None:
-        return conn.execute(select(Meta.value).where(Meta.key == MATCHED_AS_KEY)).scalar_one_or_none()
+        return conn.execute(_FINGERPRINT).scalar_one_or_none()
 
     def reload(self, conn: Connection, fingerprint: str | None) -> None:
         self.hosts = {key: hid for hid, key in conn.execute(select(Host.id, Host.key))}
@@ -80,6 +123,8 @@ class Caches:
         self.title_source.clear()
         self.expanded.clear()
         self.loaded = False
+        self.checked = None
+        self.generation += 1
 
 
 @dataclass
@@ -110,11 +155,14 @@ class ArtifactWriter:
         self._pending_items = 0
         self.encode_time = time_encoder(conn)
         self.created_hosts: set[int] = set()  # hosts this flush inserted: nothing of theirs to look up
-        caches.load(conn)
+        caches.load_once(conn)
 
     def add(self, observation: Observation) -> None:
         self._pending.append(observation)
-        self._pending_items += len(observation.items) + len(observation.removed)
+        if type(observation) is KeyedObservation:
+            self._pending_items += len(observation.added_keys) + len(observation.removed_keys)
+        else:
+            self._pending_items += len(observation.items) + len(observation.removed)
         if self._pending_items >= self.batch_items:
             self.flush()
 
@@ -123,9 +171,9 @@ class ArtifactWriter:
             return
         batch, self._pending, self._pending_items = self._pending, [], 0
         host_ids = self._resolve_hosts(batch)
-        title_ids = self._resolve_titles(batch)
-        self._write_installations(batch, host_ids, title_ids)
-        self._write_examinations(batch, host_ids)
+        titled = self._resolve_titles(batch)
+        self._write_installations(titled, host_ids)
+        self._write_examinations(titled, host_ids)
 
     # -- hosts -----------------------------------------------------------------------------
 
@@ -162,36 +210,50 @@ class ArtifactWriter:
         return {k: self.caches.hosts[k] for k in span}
 
     def _update_host_spans(self, spans: dict[int, tuple[Any, Any, str, dict[str, str]]]) -> None:
-        rows = list(
-            self.conn.execute(
-                select(Host.id, Host.first_seen, Host.last_seen, Host.facts).where(Host.id.in_(list(spans)))
-            )
-        )
         updates = []
-        for hid, first, last, facts in rows:
+        for hid, first, last, facts in self.conn.execute(_HOST_SPANS, {"ids": list(spans)}):
             new_first, new_last, _name, new_facts = spans[hid]
-            first = _min(first, new_first)
-            last = _max(last, new_last)
             merged = (facts or {}) | new_facts
-            updates.append({"hid": hid, "f": first, "l": last, "facts": merged})
-        if updates:
-            stmt = (
-                update(_HOSTS)
-                .where(_HOSTS.c.id == bindparam("hid"))
-                .values(first_seen=bindparam("f"), last_seen=bindparam("l"), facts=bindparam("facts"))
-            )
-            self.conn.execute(stmt, updates)
+            if (_min(first, new_first), _max(last, new_last), merged) != (first, last, facts or {}):
+                updates.append({"hid": hid, "f": _min(first, new_first), "l": _max(last, new_last), "facts": merged})
+        if updates:  # an input that widens nothing (most of a host's files) writes nothing
+            self.conn.execute(_SET_HOST_SPANS, updates)
 
     # -- titles ----------------------------------------------------------------------------
 
-    def _resolve_titles(self, batch: list[Observation]) -> dict[Item, int]:
-        known = self.caches.titles
-        new: dict[Item, None] = {}
+    def _resolve_titles(self, batch: list[Observation]) -> list[_Titled]:
+        """Every observation with its items as title ids; items parsed ahead come as numbers of their worker's book."""
+        plain = [obs for obs in batch if type(obs) is not KeyedObservation]
+        books = {id(obs.book): obs.book for obs in batch if type(obs) is KeyedObservation}
+        for book in books.values():
+            self._resolve_book(book)
+        known = self._title_ids(item for obs in plain for items in (obs.items, obs.removed) for item in items)
+        titled = []
         for obs in batch:
-            for items in (obs.items, obs.removed):
-                for item in items:
-                    if item not in known:
-                        new[item] = None
+            if type(obs) is KeyedObservation:
+                ids = obs.book.title_ids.__getitem__
+                added, removed = list(map(ids, obs.added_keys)), list(map(ids, obs.removed_keys))
+                titled.append(_Titled(obs, added, removed, obs.sources, obs.removed_sources))
+            else:
+                title = known.__getitem__
+                added, removed = list(map(title, obs.items)), list(map(title, obs.removed))
+                sources, removed_sources = set(map(_SOURCE, obs.items)), set(map(_SOURCE, obs.removed))
+                titled.append(_Titled(obs, added, removed, sources, removed_sources))
+        return titled
+
+    def _resolve_book(self, book: TitleBook) -> None:
+        """Title ids for the items of ``book`` not resolved yet (all of them again after a rollback)."""
+        if book.generation != self.caches.generation:
+            book.title_ids, book.generation = [], self.caches.generation
+        if len(book.title_ids) < len(book.items):
+            fresh = book.items[len(book.title_ids) :]
+            known = self._title_ids(fresh)
+            book.title_ids.extend(map(known.__getitem__, fresh))
+
+    def _title_ids(self, items: Iterable[Item]) -> dict[Item, int]:
+        """The caches' title ids, after inserting (and attributing) the titles of ``items`` the store lacks."""
+        known = self.caches.titles
+        new = dict.fromkeys(item for item in items if item not in known)
         if new:
             # Sorted keys keep concurrent writers from deadlocking; only the titles this transaction inserted
             # are its to match (one a concurrent writer inserted is matched in that writer's transaction).
@@ -222,7 +284,7 @@ class ArtifactWriter:
 
     # -- installations ---------------------------------------------------------------------
 
-    def _write_installations(self, batch: list[Observation], hosts: dict[str, int], titles: dict[Item, int]) -> None:
+    def _write_installations(self, batch: list[_Titled], hosts: dict[str, int]) -> None:
         seen: dict[tuple[int, int], list[Any]] = {}  # attributed pair -> [first, last, removed]
         complete: dict[tuple[int, str], datetime] = {}
         earliest: dict[tuple[int, str], datetime] = {}  # per (host, source): oldest evidence in this batch
@@ -230,30 +292,27 @@ class ArtifactWriter:
         stored_states = set(states)
         changed: set[int] = set()
         expanded = self.caches.expanded
-        for obs in batch:
+        for obs, added, removed, added_sources, removed_sources in batch:
             hid = hosts[host_key(obs.host)]
             when = obs.seen_at or EPOCH
-            for items, removed in ((obs.items, False), (obs.removed, True)):
-                if not items:
+            for tids, gone, sources in ((added, False, added_sources), (removed, True, removed_sources)):
+                if not tids:
                     continue
-                tids = [titles[item] for item in items]
                 if expanded.isdisjoint(tids):
-                    self._merge_compact(states.setdefault(hid, {}), tids, when, removed)
+                    self._merge_compact(states.setdefault(hid, {}), tids, when, gone)
                 else:
-                    self._merge_compact(
-                        states.setdefault(hid, {}), [t for t in tids if t not in expanded], when, removed
-                    )
+                    self._merge_compact(states.setdefault(hid, {}), [t for t in tids if t not in expanded], when, gone)
                     for tid in tids:
                         if tid in expanded:
-                            _merge_seen(seen, (hid, tid), when, removed)
+                            _merge_seen(seen, (hid, tid), when, gone)
                 changed.add(hid)
-                for source in {item.source for item in items}:
+                for source in sources:
                     _keep_oldest(earliest, (hid, source), when)
             for source in obs.complete_sources:
                 pair = (hid, source)
                 complete[pair] = max(complete.get(pair, when), when)
                 _keep_oldest(earliest, pair, when)
-            self.stats.items += len(obs.items)
+            self.stats.items += len(added)
             self.stats.hosts.add(hid)
         existing = self._existing([hid for hid in {hid for hid, _ in earliest} if hid not in self.created_hosts])
         self._insert_new(seen, existing)
@@ -265,18 +324,23 @@ class ArtifactWriter:
             self.conn, {hid: states[hid] for hid in changed if states.get(hid)}, stored_states, self.artifact_id
         )
 
-    def _merge_compact(self, state: host_titles.State, tids: list[int], when: datetime, removed: bool) -> None:
-        """The installation rules (first = earliest, the newest evidence decides presence) on a compact state."""
+    def _merge_compact(self, state: host_titles.State, tids: Sequence[int], when: datetime, removed: bool) -> None:
+        """The installation rules (first = earliest, the newest evidence decides presence) on a compact state.
+
+        Titles the host had not shown share one new row (rows are tuples, replaced, never changed in place),
+        so only titles already in the state cost a Python step each.
+        """
         aid, present, removed_at = self.artifact_id, not removed, when if removed else None
-        for tid in tids:
-            row = state.get(tid)
-            if row is None:
-                state[tid] = [when, when, present, removed_at, aid, aid]
-                continue
-            if when < row[0]:
-                row[0] = when
-            if when >= row[1]:
-                row[1], row[2], row[3], row[5] = when, present, removed_at, aid
+        old = state.keys() & tids if state else ()
+        for tid in old:
+            first, last, was, was_removed, first_aid, last_aid = state[tid]
+            if when < first:
+                first = when
+            if when >= last:
+                last, was, was_removed, last_aid = when, present, removed_at, aid
+            state[tid] = (first, last, was, was_removed, first_aid, last_aid)
+        row = (when, when, present, removed_at, aid, aid)
+        state.update(dict.fromkeys([t for t in tids if t not in old] if old else tids, row))
 
     def _remove_from_compact(
         self,
@@ -296,7 +360,7 @@ class ArtifactWriter:
                 continue  # nothing older than the list on this host
             for tid, row in state.items():  # a complete list removes what older evidence showed
                 if row[2] and row[1] < cutoff and source_of.get(tid) == source:
-                    row[2], row[3], row[5] = False, cutoff, aid
+                    state[tid] = (row[0], row[1], False, cutoff, row[4], aid)
                     changed.add(hid)
         return changed
 
@@ -309,18 +373,8 @@ class ArtifactWriter:
 
     def _existing(self, host_ids: list[int]) -> dict[tuple[int, int], tuple[Any, Any, bool, Any]]:
         found: dict[tuple[int, int], tuple[Any, Any, bool, Any]] = {}
-        cols = (
-            Installation.host_id,
-            Installation.title_id,
-            Installation.first_seen,
-            Installation.last_seen,
-            Installation.present,
-            Installation.removed_at,
-        )
         for chunk in _chunks(host_ids):
-            for hid, tid, first, last, present, removed_at in self.conn.execute(
-                select(*cols).where(Installation.host_id.in_(chunk))
-            ):
+            for hid, tid, first, last, present, removed_at in self.conn.execute(_INSTALLED, {"ids": chunk}):
                 found[(hid, tid)] = (first, last, bool(present), removed_at)
         return found
 
@@ -415,11 +469,7 @@ class ArtifactWriter:
     def _complete_times(self, host_ids: list[int]) -> dict[tuple[int, str], datetime]:
         found: dict[tuple[int, str], datetime] = {}
         for chunk in _chunks(sorted(set(host_ids))):
-            rows = self.conn.execute(
-                select(HostSource.host_id, HostSource.source, HostSource.complete_at).where(
-                    HostSource.host_id.in_(chunk)
-                )
-            )
+            rows = self.conn.execute(_COMPLETE_TIMES, {"ids": chunk})
             found.update({(hid, src): when for hid, src, when in rows})
         return found
 
@@ -436,15 +486,15 @@ class ArtifactWriter:
                 old,
             )
 
-    def _write_examinations(self, batch: list[Observation], hosts: dict[str, int]) -> None:
+    def _write_examinations(self, batch: list[_Titled], hosts: dict[str, int]) -> None:
         exams: dict[tuple[int, str], tuple[set[str], datetime | None]] = {}
-        for obs in batch:
+        for obs, _added, _removed, sources, _removed_sources in batch:
             if not obs.method:
                 continue
             pair = (hosts[host_key(obs.host)], obs.method)
-            sources, when = exams.get(pair, (set(), None))
-            sources.update(obs.complete_sources or {i.source for i in obs.items if i.source})
-            exams[pair] = (sources, _max(when, obs.seen_at))
+            examined, when = exams.get(pair, (set(), None))
+            examined.update(obs.complete_sources or [source for source in sources if source])
+            exams[pair] = (examined, _max(when, obs.seen_at))
         if not exams:
             return
         rows = [
@@ -457,7 +507,10 @@ class ArtifactWriter:
             }
             for (hid, method), (src, when) in exams.items()
         ]
-        self.conn.execute(insert_ignoring_conflicts(self.conn, _EXAMS, ["host_id", "artifact_id", "method"]), rows)
+        dialect = self.conn.dialect.name
+        if dialect not in _EXAMS_INSERT:
+            _EXAMS_INSERT[dialect] = insert_ignoring_conflicts(self.conn, _EXAMS, ["host_id", "artifact_id", "method"])
+        self.conn.execute(_EXAMS_INSERT[dialect], rows)
 
 
 def _merge_seen(seen: dict[tuple[int, int], list[Any]], pair: tuple[int, int], when: datetime, removed: bool) -> None:

@@ -2,7 +2,12 @@
 
 A list file names its sources and its own entities (the catalog's ``Entity`` model: name, aliases,
 former names, country, identifiers, source), and may take in every entity of a vendor catalog
-(``catalog_entities``) or of another list (``include_lists``) instead of copying them.
+(``catalog_entities``: its legal entities, subsidiaries and affiliates, in every script) or of another
+list (``include_lists``) instead of copying them.
+
+The catalogs' relabel maps give a second kind of name (``relabelers``): brands that sell a covered
+maker's devices under their own name. A contractor that *is* such a brand is not a covered entity, but
+what it sells may be covered equipment; screening reports it as a hit of its own kind.
 """
 
 from __future__ import annotations
@@ -45,9 +50,18 @@ class ScreeningList(BaseModel):
         return self
 
 
+ENTITY = "covered entity"
+RELABELER = "relabeler"
+RELABEL_MAP = "relabel map"
+
+
 @dataclass
 class Listed:
-    """A covered entity as screening sees it: its names, identifiers and every list it is on."""
+    """A covered entity (or a relabeler brand) as screening sees it: its names, identifiers and every list it is on.
+
+    ``maker``: for a catalog's entity or a relabeler, the covered maker(s) it belongs to or relabels;
+    ``relation``: how a catalog's entity stands to its maker (subsidiary, former-subsidiary…), with ``note``.
+    """
 
     id: str
     name: str
@@ -56,6 +70,10 @@ class Listed:
     country: str
     source: str  # title of the record that names it
     lists: list[str] = field(default_factory=list)
+    kind: str = ENTITY
+    maker: str = ""
+    relation: str = ""
+    note: str = ""
 
 
 def load_list(path: Path) -> ScreeningList:
@@ -99,7 +117,10 @@ def _members(
         if catalog is None:
             raise CatalogError(f"screening list {lst.id!r} takes entities from unknown catalog {vendor!r}")
         out += [
-            (f"{vendor}:{e.id}", _listed(f"{vendor}:{e.id}", e, catalog.sources[e.source].title))
+            (
+                f"{vendor}:{e.id}",
+                _listed(f"{vendor}:{e.id}", e, catalog.sources[e.source].title, catalog.vendor.name),
+            )
             for e in catalog.entities
         ]
     for other in lst.include_lists:
@@ -109,6 +130,28 @@ def _members(
     return out
 
 
-def _listed(key: str, entity: Entity, source: str) -> Listed:
+def _listed(key: str, entity: Entity, source: str, maker: str = "") -> Listed:
     ids = {k.lower(): v.strip().upper() for k, v in entity.identifiers.items() if v.strip()}
-    return Listed(key, entity.name, entity.all_names(), ids, entity.country or "", source)
+    relation = entity.relation.value if maker else ""
+    note = " ".join((entity.note or "").split())
+    names, country = entity.all_names(), entity.country or ""
+    return Listed(key, entity.name, names, ids, country, source, [], ENTITY, maker, relation, note)
+
+
+def relabelers(catalogs: list[Catalog]) -> list[Listed]:
+    """Every brand of the catalogs' relabel maps, once per brand, with every maker it relabels (sorted)."""
+    found: dict[str, Listed] = {}
+    for catalog in sorted(catalogs, key=lambda c: c.vendor.name):
+        for relabel in catalog.relabels:
+            key = f"relabel:{relabel.brand.casefold()}"
+            source = catalog.sources[relabel.source].title
+            entry = found.get(key)
+            if entry is None:
+                names, maker = (relabel.brand, *relabel.aliases), catalog.vendor.name
+                found[key] = Listed(key, relabel.brand, names, {}, "", source, [RELABEL_MAP], RELABELER, maker)
+                continue
+            entry.names = tuple(dict.fromkeys((*entry.names, *relabel.aliases)))
+            if catalog.vendor.name not in entry.maker.split(" and "):
+                entry.maker = f"{entry.maker} and {catalog.vendor.name}"
+                entry.source = f"{entry.source}; {source}"
+    return [found[k] for k in sorted(found)]

@@ -14,6 +14,11 @@ Algorithm ``screen-v1`` (features, strongest wins):
 
 A name is covered from 0.80. Between entities scoring alike, the one whose name with legal form is
 closest wins ("Kaspersky Lab Inc" → Kaspersky Lab, Inc., not AO Kaspersky Lab).
+
+**Relabelers** (the catalogs' relabel maps) are screened with the same features, apart: a name that is
+(or contains) a brand selling a covered maker's devices under its own name is a hit of its own kind
+(``hit: relabeler``), not a covered entity. A name that is both (Lorex: a former Dahua subsidiary and a
+brand over Dahua devices) is one result with both reasons, never two.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA
 
 from vendorscope.orgs.screening import names
-from vendorscope.orgs.screening.lists import Listed
+from vendorscope.orgs.screening.lists import ENTITY, RELABEL_MAP, RELABELER, Listed
 from vendorscope.orgs.screening.retrieval import TrigramIndex
 
 ALGORITHM = "screen-v1"
@@ -49,6 +54,8 @@ class Result:
     score: float
     explanation: str
     entity_id: str | None = None
+    hit: str = ""  # "covered entity", "relabeler", "covered entity and relabeler", or "" (no hit)
+    relabeler: str | None = None  # the relabeler brand the name is, with the maker(s) it relabels
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -58,6 +65,8 @@ class Result:
             "list": self.list,
             "score": self.score,
             "explanation": self.explanation,
+            "hit": self.hit,
+            "relabeler": self.relabeler,
         }
 
 
@@ -77,10 +86,15 @@ def edit_budget(length: int) -> int:
 
 
 class Screener:
-    """Compiled lists: bare names for similarity search, identifiers and distinctive names for exact lookup."""
+    """Compiled lists: bare names for similarity search, identifiers and distinctive names for exact lookup.
 
-    def __init__(self, entities: Iterable[Listed]) -> None:
+    ``relabelers`` (lists.relabelers) are compiled apart, so a brand never competes with an entity's name."""
+
+    def __init__(self, entities: Iterable[Listed], relabelers: Iterable[Listed] = ()) -> None:
         self.entities = list(entities)
+        brands = list(relabelers)
+        self._relabels = Screener(brands) if brands else None
+        self._by_id = {e.id: e for e in self.entities}
         self.keys: list[_Key] = []
         self.identifiers: dict[str, tuple[str, Listed]] = {}
         for entity in self.entities:
@@ -110,6 +124,16 @@ class Screener:
     def screen(self, query: Query | str) -> Result:
         if isinstance(query, str):
             query = Query(query, (query,) if names.looks_like_identifier(query) else ())
+        result = self._screen(query)
+        if self._relabels is None:
+            return result
+        brand = self._relabels._screen(Query(query.name))
+        if not brand.covered or brand.entity_id is None:
+            return result
+        return _with_relabeler(result, brand, self._relabels._by_id[brand.entity_id])
+
+    def _screen(self, query: Query) -> Result:
+        """The best listed name for the query (identifiers first), as a result."""
         for value in query.identifiers:
             hit = self.identifiers.get(value.strip().upper())
             if hit:
@@ -189,7 +213,11 @@ class _Comparison:
     similarity: float
 
     def explain(self, key: str) -> str:
-        where = f'the listed name "{self.cand.alias}" of {self.cand.entity.name}'
+        where = (
+            f'the relabeler brand "{self.cand.alias}"'
+            if self.cand.entity.kind == RELABELER
+            else f'the listed name "{self.cand.alias}" of {self.cand.entity.name}'
+        )
         if self.distance == 0:
             return f'"{key}" is {where} without legal form'
         if self.similarity >= THRESHOLD:
@@ -227,6 +255,8 @@ def _words_within_budget(mine: str, theirs: str) -> bool:
 
 
 def _affiliate_words(match: _Key) -> str:
+    if match.entity.kind == RELABELER:
+        return f'contains the relabeler brand "{match.alias}"'
     return (
         f'contains the listed name "{match.alias}" of {match.entity.name}: a possible subsidiary or affiliate, '
         "which the lists cover too — confirm"
@@ -235,4 +265,31 @@ def _affiliate_words(match: _Key) -> str:
 
 def _result(name: str, entity: Listed, score: float, why: str) -> Result:
     lists = ", ".join(entity.lists)
-    return Result(name, True, entity.name, lists, round(score, 4), f"{why}; on {lists}", entity.id)
+    if entity.relation and entity.relation != "parent":
+        why += f"; {entity.name} is a {entity.relation.replace('-', ' ')} of {entity.maker}"
+        if entity.relation == "former-subsidiary" and entity.note:
+            why += f" ({entity.note.rstrip('.')})"
+    return Result(name, True, entity.name, lists, round(score, 4), f"{why}; on {lists}", entity.id, entity.kind)
+
+
+def _with_relabeler(result: Result, brand: Result, listed: Listed) -> Result:
+    """The entity result with the relabeler hit added: one result whatever matched, both reasons in words."""
+    why = brand.explanation.removesuffix(f"; on {RELABEL_MAP}")
+    words = (
+        f"{why}: a relabeler, selling devices made by {listed.maker} under its own name ({listed.source}); "
+        f"not a covered entity itself, but the {listed.maker} equipment it sells is covered: check what it supplies"
+    )
+    relabeler = f"{listed.name} (relabels {listed.maker})"
+    if result.covered:
+        return Result(
+            result.name,
+            True,
+            result.entity,
+            f"{result.list}, {RELABEL_MAP}",
+            max(result.score, brand.score),
+            f"{result.explanation}; and {words}",
+            result.entity_id,
+            f"{ENTITY} and {RELABELER}",
+            relabeler,
+        )
+    return Result(result.name, False, None, RELABEL_MAP, brand.score, words, None, RELABELER, relabeler)
