@@ -628,7 +628,6 @@ class Service:
         return ingest_export(self.store, self.records_originals(folder), root, kind, custodian, **options)
 
     def records_search(self, query: str, filters: Filters) -> list[dict[str, Any]]:
-        from vendorscope.findings import query
         from vendorscope.records import index, search
 
         with self.store.engine.begin() as conn:
