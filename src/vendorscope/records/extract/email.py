@@ -23,7 +23,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 
-from vendorscope.records.extract import charset
+from vendorscope.records.extract import charset, mime
 from vendorscope.records.extract.base import CONTENT, NAME, NO, DocumentFormat, extension
 from vendorscope.records.model import Doc, Limits
 
@@ -37,7 +37,9 @@ def extract_email(data: bytes, filename: str, limits: Limits, depth: int) -> lis
 
 def parse_message(data: bytes, filename: str, limits: Limits, depth: int) -> Doc:
     """One message and its attachments (recursively, through ``extract``)."""
-    msg = _PARSER.parsebytes(data)
+    msg = mime.parse(data)  # plain shapes split by hand (extract/mime.py says why and when)
+    if msg is None:
+        msg = _PARSER.parsebytes(data)
     doc = Doc(filename, "email", data)
     repair_headers(msg, doc)
     _headers(msg, doc)
