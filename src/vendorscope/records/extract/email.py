@@ -256,4 +256,6 @@ def _looks_like_email(head: bytes) -> bool:
     return sum(1 for line in lines if line.lower().startswith(starts)) >= 2
 
 
-FORMAT = DocumentFormat("email", identify, extract_email, container=True, description="RFC 5322 message (.eml)")
+FORMAT = DocumentFormat(
+    "email", identify, extract_email, container=True, description="RFC 5322 message (.eml)", extensions=(".eml",)
+)

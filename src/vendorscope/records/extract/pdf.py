@@ -169,4 +169,6 @@ def identify(head: bytes, name: str) -> int:
     return NAME if extension(name) == ".pdf" else NO
 
 
-FORMAT = DocumentFormat("pdf", identify, extract_pdf, description="PDF (text layer; OCR for scans)")
+FORMAT = DocumentFormat(
+    "pdf", identify, extract_pdf, description="PDF (text layer; OCR for scans)", extensions=(".pdf",)
+)
