@@ -155,6 +155,7 @@ def ingest_tasks(
         tasks = [dataclasses.replace(task, originals=str(originals.root)) for task in tasks]
         if len(tasks) > 1 and (workers or os.cpu_count() or 1) > 1:
             preload()  # before the pool forks, so that each worker does not import the extractors again
+            dedup.prepare()  # nor numpy
     pending: list[FileResult] = []
     for outcome in runner.run(extract_task, tasks, workers=workers, dask=dask, prepare=with_data):
         results = outcome if isinstance(outcome, list) else _failed(outcome)
