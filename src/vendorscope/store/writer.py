@@ -132,6 +132,8 @@ class WriteStats:
     items: int = 0
     new_titles: list[tuple[int, Item]] = field(default_factory=list)
     hosts: set[int] = field(default_factory=set)
+    # Hosts whose facts this input changed → their facts before it: the owner they had (orgs/ownership.py).
+    prior_facts: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
 class ArtifactWriter:
@@ -155,6 +157,7 @@ class ArtifactWriter:
         self._pending_items = 0
         self.encode_time = time_encoder(conn)
         self.created_hosts: set[int] = set()  # hosts this flush inserted: nothing of theirs to look up
+        self._inserted: set[int] = set()  # hosts any flush of this input inserted: they had no facts before it
         caches.load_once(conn)
 
     def add(self, observation: Observation) -> None:
@@ -204,6 +207,7 @@ class ArtifactWriter:
                 for hid, key in self.conn.execute(select(Host.id, Host.key).where(Host.key.in_(chunk))):
                     self.caches.hosts[key] = hid
         self.created_hosts = {self.caches.hosts[k] for k in created}
+        self._inserted |= self.created_hosts
         known = {self.caches.hosts[k]: v for k, v in span.items() if k not in created}
         if known:
             self._update_host_spans(known)
@@ -214,6 +218,8 @@ class ArtifactWriter:
         for hid, first, last, facts in self.conn.execute(_HOST_SPANS, {"ids": list(spans)}):
             new_first, new_last, _name, new_facts = spans[hid]
             merged = (facts or {}) | new_facts
+            if merged != (facts or {}) and hid not in self._inserted:
+                self.stats.prior_facts.setdefault(hid, facts or {})
             if (_min(first, new_first), _max(last, new_last), merged) != (first, last, facts or {}):
                 updates.append({"hid": hid, "f": _min(first, new_first), "l": _max(last, new_last), "facts": merged})
         if updates:  # an input that widens nothing (most of a host's files) writes nothing
