@@ -87,8 +87,11 @@ def load(conn: Connection, host_ids: Iterable[int]) -> dict[int, State]:
     return found
 
 
-def save(conn: Connection, states: dict[int, State], existing: set[int], artifact_id: int) -> None:
-    """Write the states back: an update for hosts that had one, an insert for the others."""
+def save(conn: Connection, states: dict[int, State], existing: set[int], first_artifact: int | dict[int, int]) -> None:
+    """Write the states back: an update for hosts that had one, an insert for the others.
+
+    ``first_artifact``: the artifact a new row names as its first (one for all, or by host).
+    """
     new, old = [], []
     for hid in sorted(states):
         state = states[hid]
@@ -96,7 +99,8 @@ def save(conn: Connection, states: dict[int, State], existing: set[int], artifac
         if hid in existing:
             old.append({"h": hid, "s": pack(state), "n": len(state), "p": present})
         else:
-            new.append((hid, pack(state), len(state), present, artifact_id))
+            first = first_artifact if isinstance(first_artifact, int) else first_artifact[hid]
+            new.append((hid, pack(state), len(state), present, first))
     bulk_insert(conn, _TABLE, ("host_id", "state", "titles", "present", "first_artifact_id"), new)
     if old:
         conn.execute(_SET_STATE, old)
