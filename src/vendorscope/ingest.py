@@ -56,6 +56,7 @@ GROUP_FILES = 500
 GROUP_ITEMS = 500_000
 GROUP_SECONDS = 2.0
 _LOOKUP_CHUNK = 500
+_ARTIFACT_INSERT = Artifact.__table__.insert()  # built once: building it cost more than running it
 # Parsing processes beside the writer: the writer is the slower side (docs/benchmarks.md, issue 13).
 AHEAD_WORKERS = 1
 
@@ -511,20 +512,21 @@ def _write_in(
     blob = plan.blob
     result = FileResult(blob.shown, "ingested", format=plan.format, sha256=blob.sha256)
     artifact_id = conn.execute(
-        Artifact.__table__.insert().values(
-            identity=plan.identity,
-            sha256=blob.sha256,
-            context=plan.context,
-            path=blob.origin,
-            size=blob.size,
-            format=plan.format,
-            ingested_at=datetime.now(UTC).replace(tzinfo=None),
-            tool_version=__version__,
-            records=0,
-            items=0,
-            problems=0,
-            problem_sample=[],
-        )
+        _ARTIFACT_INSERT,
+        {
+            "identity": plan.identity,
+            "sha256": blob.sha256,
+            "context": plan.context,
+            "path": blob.origin,
+            "size": blob.size,
+            "format": plan.format,
+            "ingested_at": datetime.now(UTC).replace(tzinfo=None),
+            "tool_version": __version__,
+            "records": 0,
+            "items": 0,
+            "problems": 0,
+            "problem_sample": [],
+        },
     ).inserted_primary_key[0]
     writer = ArtifactWriter(conn, caches, artifact_id, partial(_attribute, matcher), held=held)
     network, orgs = NetworkWriter(conn, artifact_id), OrgsWriter(conn, artifact_id)

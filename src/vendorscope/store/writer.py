@@ -42,11 +42,22 @@ _SET_HOST_SPANS = (
     .where(_HOSTS.c.id == bindparam("hid"))
     .values(first_seen=bindparam("f"), last_seen=bindparam("l"), facts=bindparam("facts"))
 )
+_ROW = (_INSTALLS.c.host_id == bindparam("h"), _INSTALLS.c.title_id == bindparam("t"))
 _REMOVE_ROW = (
-    update(_INSTALLS)
-    .where(_INSTALLS.c.host_id == bindparam("h"), _INSTALLS.c.title_id == bindparam("t"))
-    .values(present=False, removed_at=bindparam("r"), last_artifact_id=bindparam("a"))
+    update(_INSTALLS).where(*_ROW).values(present=False, removed_at=bindparam("r"), last_artifact_id=bindparam("a"))
 )
+_NEWER_ROW = (
+    update(_INSTALLS)
+    .where(*_ROW)
+    .values(
+        first_seen=bindparam("f"),
+        last_seen=bindparam("l"),
+        present=bindparam("p"),
+        removed_at=bindparam("r"),
+        last_artifact_id=bindparam("a"),
+    )
+)
+_OLDER_ROW = update(_INSTALLS).where(*_ROW).values(first_seen=bindparam("f"))
 
 
 class _Titled(NamedTuple):
@@ -442,22 +453,11 @@ class ArtifactWriter:
                 installed[tid] = (keys["f"], old_last, old_present, old_removed_at)
         newer_rows.sort(key=lambda r: (r["h"], r["t"]))  # one lock order for concurrent writers: no deadlocks
         older_rows.sort(key=lambda r: (r["h"], r["t"]))
-        where = (_INSTALLS.c.host_id == bindparam("h"), _INSTALLS.c.title_id == bindparam("t"))
         if newer_rows:
-            self.conn.execute(
-                update(_INSTALLS)
-                .where(*where)
-                .values(
-                    first_seen=bindparam("f"),
-                    last_seen=bindparam("l"),
-                    present=bindparam("p"),
-                    removed_at=bindparam("r"),
-                    last_artifact_id=self.artifact_id,
-                ),
-                newer_rows,
-            )
+            aid = self.artifact_id
+            self.conn.execute(_NEWER_ROW, [row | {"a": aid} for row in newer_rows])
         if older_rows:
-            self.conn.execute(update(_INSTALLS).where(*where).values(first_seen=bindparam("f")), older_rows)
+            self.conn.execute(_OLDER_ROW, older_rows)
 
     def _apply_snapshots(
         self,
