@@ -12,6 +12,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from sqlalchemy import event
 
 from tests.server_support import KES, PASSWORD, app_client, bundle, login, push
 from vendorscope.server import audit
@@ -92,6 +93,37 @@ def test_pushed_facts_never_move_a_host_the_registry_assigns_elsewhere(agency) -
     assert {h["host"]: h["org"] for h in service.scoped_hosts(None)}["ws-7"] == "prime"
     login(client, "sub-viewer")
     assert "ws-7" not in [h["host"] for h in client.get("/api/v1/hosts").json()]
+
+
+def test_a_push_holds_one_pooled_connection_at_a_time(agency) -> None:  # type: ignore[no-untyped-def]
+    """A push that changes an address a network rule reads checks the host's owner before the change in its own
+    transaction: asking the pool for a second connection while holding one ran the pool dry under load (500s)
+    and deadlocked pushes where the database could not see it.
+    """
+    service, client, tokens = agency
+    assert push(client, tokens["prime"], _collector_bundle("ws-8", "10.1.0.8", "Notepad")).status_code == 201
+    held, most = [0], [0]
+
+    def checkout(*_: object) -> None:
+        held[0] += 1
+        most[0] = max(most[0], held[0])
+
+    def checkin(*_: object) -> None:
+        held[0] -= 1
+
+    engine = service.store.engine
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+    try:
+        moved_within = push(client, tokens["prime"], _collector_bundle("ws-8", "10.1.0.9", "Notepad 2"))
+        refused = push(client, tokens["prime"], _collector_bundle("ws-8", "10.2.0.9", "Notepad 3"))
+    finally:
+        event.remove(engine, "checkout", checkout)
+        event.remove(engine, "checkin", checkin)
+    assert moved_within.status_code == 201, moved_within.text  # a new address inside the prime's network
+    assert refused.status_code == 403, refused.text  # an address in sub's network would move the host
+    assert most[0] == 1
+    assert {h["host"]: h["org"] for h in service.scoped_hosts(None)}["ws-8"] == "prime"
 
 
 def test_evidence_pushes_still_go_in(agency) -> None:  # type: ignore[no-untyped-def]

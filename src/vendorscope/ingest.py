@@ -72,6 +72,10 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)
     artifact_id: int | None = None
     host_ids: set[int] = field(default_factory=set)  # hosts the input wrote to
+    prior_facts: dict[int, dict[str, str]] = field(default_factory=dict)  # of hosts whose facts it changed
+    # Custody links of records an AfterWrite hook added (an agent's push): appended after the artifact's, at the
+    # end of the transaction, so the chain's head is locked once and only for the commit.
+    links: list[custody.Entry] = field(default_factory=list)
     retryable: bool = False  # failed only because a concurrent writer got in the way
     too_large: bool = False  # refused whole: past a bound on decompressed bytes or items (sources/limits.py)
 
@@ -444,7 +448,7 @@ def _write(
         _begin(conn)
         result = _guarded(conn, caches, plan, body, held)
         if result.status == "ingested":
-            custody.append(conn, [_custody_entry(plan, result)])  # the last statement: see store/custody.py
+            custody.append(conn, [_custody_entry(plan, result), *result.links])  # the last: see store/custody.py
         return result
 
 
@@ -548,6 +552,7 @@ def _write_in(
         raise _NothingReadable(result)
     result.items = writer.stats.items + route.orgs.items
     result.host_ids = set(writer.stats.hosts)
+    result.prior_facts = writer.stats.prior_facts
     result.artifact_id = artifact_id
     held.counts.append(
         {

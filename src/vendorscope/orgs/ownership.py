@@ -9,9 +9,10 @@ unassigned, saying which unknown organization it named, so files can arrive in a
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -50,6 +51,18 @@ def host_orgs(conn: Connection) -> dict[int, str]:
 
 def owners(conn: Connection, host_ids: Collection[int] | None = None) -> dict[int, Owner]:
     """The owner of every known host (or of ``host_ids`` only), by host id."""
+    return owners_now_and_before(conn, host_ids)[0]
+
+
+def owners_now_and_before(
+    conn: Connection, host_ids: Collection[int] | None = None, prior_facts: Mapping[int, dict[str, str]] | None = None
+) -> tuple[dict[int, Owner], dict[int, Owner]]:
+    """The owners as stored, and the owners the hosts of ``prior_facts`` had with those facts, from one read.
+
+    A writer changing a host's facts (an address a network rule reads) passes the facts it replaced, so the
+    owner before its change is known in its own transaction, without a second connection reading the committed
+    state (which, with a pool per process, can run dry and deadlock where the database cannot see it).
+    """
     known = set(conn.execute(select(Org.key)).scalars())
     hosts = select(Host.id, Host.key, Host.facts)
     named = select(HostOwner)
@@ -63,21 +76,26 @@ def owners(conn: Connection, host_ids: Collection[int] | None = None) -> dict[in
         if r.org_key in known
     ]
     rules.sort(key=lambda r: r.specificity, reverse=True)
-    result: dict[int, Owner] = {}
+    now: dict[int, Owner] = {}
+    before: dict[int, Owner] = {}
+    prior = prior_facts or {}
     for host_id, key, facts in conn.execute(hosts):
-        named = explicit.get(host_id)
-        if named is not None and named.org_key in known:
-            result[host_id] = Owner(named.org_key, "hosts.csv", named.role, named.sensitivity, named.location)
-            continue
-        rule = _first_rule(rules, key, _addresses(key, facts or {}))
-        if rule is not None:
-            how = f"network {rule.network}" if rule.network is not None else f"hostname {rule.hostname}"
-            result[host_id] = Owner(rule.org, how)
-        elif named is not None:
-            result[host_id] = Owner(None, f"assigned to {named.org_key!r}, which is not in the registry")
-        else:
-            result[host_id] = Owner(None, "no assignment or rule")
-    return result
+        now[host_id] = _owner(explicit.get(host_id), known, rules, key, facts or {})
+        if host_id in prior:
+            before[host_id] = _owner(explicit.get(host_id), known, rules, key, prior[host_id])
+    return now, before
+
+
+def _owner(named: Any, known: set[str], rules: list[_Rule], key: str, facts: dict[str, str]) -> Owner:
+    if named is not None and named.org_key in known:
+        return Owner(named.org_key, "hosts.csv", named.role, named.sensitivity, named.location)
+    rule = _first_rule(rules, key, _addresses(key, facts))
+    if rule is not None:
+        how = f"network {rule.network}" if rule.network is not None else f"hostname {rule.hostname}"
+        return Owner(rule.org, how)
+    if named is not None:
+        return Owner(None, f"assigned to {named.org_key!r}, which is not in the registry")
+    return Owner(None, "no assignment or rule")
 
 
 def _first_rule(rules: list[_Rule], name: str, addresses: list[ipaddress._BaseAddress]) -> _Rule | None:

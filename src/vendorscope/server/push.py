@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from vendorscope.errors import RefusedError, TooLargeError, VendorscopeError
 from vendorscope.ingest import FileResult, ingest_bytes
 from vendorscope.match.matcher import Matcher
-from vendorscope.orgs.ownership import owners
+from vendorscope.orgs.ownership import owners_now_and_before
 from vendorscope.orgs.scope import ROOT, Scope
 from vendorscope.server.accounts import Principal
 from vendorscope.server.audit import now, record
@@ -105,7 +105,7 @@ class AgentIngest:
         if len(data) > MAX_PUSH_BYTES:
             raise VendorscopeError(f"bundle larger than {MAX_PUSH_BYTES // (1024 * 1024)} MiB; refused")
         name = f"push:{agent.name}/{agent_name}/{filename or 'bundle'}"
-        claim = partial(_claim, agent=agent, agent_name=agent_name, addr=addr, store=self.store)
+        claim = partial(_claim, agent=agent, agent_name=agent_name, addr=addr)
         for attempt in range(ATTEMPTS):
             caches = self._caches()
             try:
@@ -160,7 +160,8 @@ class AgentIngest:
 
     def _log(self, agent: Principal, agent_name: str, data: bytes, status: str, addr: str, why: str) -> None:
         with self.store.transaction() as conn:
-            _push_row(conn, agent, agent_name, hashlib.sha256(data).hexdigest(), status, None, 0, addr)
+            link = _push_row(conn, agent, agent_name, hashlib.sha256(data).hexdigest(), status, None, 0, addr)
+            custody.append(conn, [link])
             if status == "refused":
                 record(conn, f"token:{agent.name}", "agent.push_refused", agent_name, {"reason": why}, addr)
 
@@ -174,14 +175,15 @@ def _push_row(
     artifact_id: int | None,
     items: int,
     addr: str,
-) -> None:
+) -> custody.Entry:
+    """Inserts the push record; returns its custody link, for the caller to append as its transaction's last."""
     values = {"token_id": agent.id, "agent": agent_name[:255], "artifact_id": artifact_id, "sha256": digest,
               "status": status, "items": items, "received_at": now(), "remote_addr": addr[:64]}  # fmt: skip
     conn.execute(AgentPush.__table__.insert().values(**values))
-    custody.append(conn, [custody.push_entry(values)])
+    return custody.push_entry(values)
 
 
-def _claim(conn: Connection, result: FileResult, *, agent: Principal, agent_name: str, addr: str, store: Store) -> None:
+def _claim(conn: Connection, result: FileResult, *, agent: Principal, agent_name: str, addr: str) -> None:
     """Inside the push's transaction: refuse hosts outside the token's scope, give new hosts its org.
 
     A host's org is its registry owner, else its first pusher's; a host known before any push, and not
@@ -191,8 +193,9 @@ def _claim(conn: Connection, result: FileResult, *, agent: Principal, agent_name
     hosts = sorted(result.host_ids)
     rows = conn.execute(select(HostOrg.host_id, HostOrg.org).where(HostOrg.host_id.in_(hosts)))
     pushed: dict[int, str] = {host_id: org for host_id, org in rows}
-    assigned = {h: owner.org for h, owner in owners(conn, hosts).items() if owner.org}
-    _refuse_moves(conn, store, hosts, assigned, agent)
+    current, before = owners_now_and_before(conn, hosts, result.prior_facts)
+    assigned = {h: owner.org for h, owner in current.items() if owner.org}
+    _refuse_moves(conn, hosts, {h: owner.org for h, owner in before.items() if owner.org}, assigned, agent)
     unowned = [h for h in hosts if h not in pushed]
     known_before = _hosts_with_other_evidence(conn, [h for h in unowned if h not in assigned], result.artifact_id or 0)
     effective = {h: ROOT for h in known_before} | pushed | assigned
@@ -210,13 +213,20 @@ def _claim(conn: Connection, result: FileResult, *, agent: Principal, agent_name
             HostOrg.__table__.insert(),
             [{"host_id": h, "org": agent.org, "token_id": agent.id, "assigned_at": now()} for h in new],
         )
-    _push_row(conn, agent, agent_name, result.sha256, "ingested", result.artifact_id, result.items, addr)
+    result.links.append(
+        _push_row(conn, agent, agent_name, result.sha256, "ingested", result.artifact_id, result.items, addr)
+    )
 
 
-def _refuse_moves(conn: Connection, store: Store, hosts: list[int], assigned: dict[int, str], agent: Principal) -> None:
-    """Refuse a push whose facts change the registry owner of a host it had before (read as committed)."""
-    with store.engine.connect() as committed:
-        before = {h: owner.org for h, owner in owners(committed, hosts).items() if owner.org}
+def _refuse_moves(
+    conn: Connection, hosts: list[int], before: dict[int, str], assigned: dict[int, str], agent: Principal
+) -> None:
+    """Refuse a push whose facts change the registry owner a host had before it.
+
+    ``before``: the owners of the hosts whose facts this push changed, computed from the facts it replaced, in
+    its own transaction (a second connection to read the committed owners ran the pool dry under load). Only
+    facts can change: host names, hosts.csv rows and rules are not a push's to change.
+    """
     moved = sorted(h for h, org in before.items() if assigned.get(h) != org)
     if moved:
         names = list(conn.execute(select(Host.name).where(Host.id.in_(moved[:5])).order_by(Host.name)).scalars())

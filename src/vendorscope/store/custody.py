@@ -94,11 +94,15 @@ def link_hash(previous: str, body: str) -> str:
     return hashlib.sha256(f"{previous}\n{body}".encode()).hexdigest()
 
 
+_LOCK_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq).returning(_HEAD.c.seq, _HEAD.c.hash)
+
+
 def append(conn: Connection, entries: Sequence[Entry], at: datetime | None = None) -> Head:
     """Append entries inside the caller's transaction, as its last statements; returns the new head."""
-    if conn.execute(update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq)).rowcount != 1:
+    locked = conn.execute(_LOCK_HEAD).one_or_none()  # the lock and the head in one round trip
+    if locked is None:
         raise StoreError("the custody chain has no head row: run `vendorscope custody verify`")
-    seq, previous = conn.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == HEAD_ID)).one()
+    seq, previous = locked
     if not entries:
         return Head(seq, previous)
     when = at or datetime.now(UTC).replace(tzinfo=None)

@@ -136,6 +136,8 @@ class WriteStats:
     items: int = 0
     new_titles: list[tuple[int, Item]] = field(default_factory=list)
     hosts: set[int] = field(default_factory=set)
+    # Hosts whose facts this input changed → their facts before it: the owner they had (orgs/ownership.py).
+    prior_facts: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
 class ArtifactWriter:
@@ -167,6 +169,7 @@ class ArtifactWriter:
         self._pending_items = 0
         self.encode_time = time_encoder(conn)
         self.created_hosts: set[int] = set()  # hosts this flush inserted: nothing of theirs to look up
+        self._inserted: set[int] = set()  # hosts any flush of this input inserted: they had no facts before it
         caches.load_once(conn)
 
     def add(self, observation: Observation) -> None:
@@ -218,6 +221,7 @@ class ArtifactWriter:
                 for hid, key in self.conn.execute(select(Host.id, Host.key).where(Host.key.in_(chunk))):
                     self.caches.hosts[key] = hid
         self.created_hosts = {self.caches.hosts[k] for k in created}
+        self._inserted |= self.created_hosts
         for key in created:
             first, last, _name, facts = span[key]
             self.held.create(self.caches.hosts[key], first, last, facts)
@@ -239,6 +243,8 @@ class ArtifactWriter:
                 continue  # an input that widens nothing (most of a host's files) changes nothing
             host = self.held.touch(hid)
             new_facts = merged != host.facts
+            if new_facts and hid not in self._inserted:
+                self.stats.prior_facts.setdefault(hid, host.facts)
             host.first, host.last, host.facts = new_first, new_last, merged
             host.span_changed = not new_facts
             if new_facts:
