@@ -359,6 +359,12 @@ class Service:
         and the API. Documents are counted when the request asks for them, and for readers of the whole
         agency only (records are the agency's, not an org's).
         """
+        return self._answer(request, self.providers, hosts, scope)
+
+    def _answer(
+        self, request: RespondRequest, providers: Providers, hosts: query.HostFilter = None, scope: Scope | None = None
+    ) -> Answer:
+        """``answer`` from given providers: a package reuses them to produce the documents they counted."""
         from vendorscope.findings import lifecycle as remediation
         from vendorscope.findings import query
         from vendorscope.findings.coverage import catalog_questions
@@ -366,7 +372,6 @@ class Service:
         from vendorscope.respond.answer import Evidence, build_answer
 
         catalog = self.vendor(request.vendor)
-        providers = self.providers
         with self.store.engine.connect() as conn:
             evidence = Evidence(
                 findings=query.list_findings(conn, request.vendor, hosts=hosts),
@@ -464,7 +469,9 @@ class Service:
             explain=self.removal_evidence,
             csv_bom=csv_bom,
         )
-        result = write_package(self.answer(request), self.providers.documents, out_dir, meta)
+        # one set of providers for the answer and the production: the records are read and searched once
+        providers = self.providers
+        result = write_package(self._answer(request, providers), providers.documents, out_dir, meta)
         manifest_sha256 = hashlib.sha256((out_dir / MANIFEST).read_bytes()).hexdigest()
         with self.store.transaction() as conn:
             entry = custody.package_entry(request.id, str(out_dir), manifest_sha256, chain_head, meta.built_by)
