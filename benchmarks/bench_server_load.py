@@ -17,6 +17,8 @@ import asyncio
 import gzip
 import os
 import random
+import resource
+import signal
 import socket
 import statistics
 import subprocess
@@ -128,7 +130,10 @@ def free_port() -> int:
 
 def start_server(db: str, port: int, processes: int) -> subprocess.Popen[bytes]:
     command = ["serve", "--db", db, "--port", str(port), "--log-level", "warning", "--processes", str(processes)]
-    proc = subprocess.Popen([sys.executable, "-m", "vendorscope", *command], stdout=subprocess.DEVNULL)
+    # A session of its own: the server and its worker processes are stopped together, whatever state they are in.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vendorscope", *command], stdout=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + 300  # a shared machine can take long to import the server
     while time.monotonic() < deadline:
         try:
@@ -138,6 +143,17 @@ def start_server(db: str, port: int, processes: int) -> subprocess.Popen[bytes]:
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("the server did not start")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server; kill its whole process group when it does not stop in 30 s (requests hung on locks)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        print("the server did not stop within 30 s of SIGTERM: killed")
 
 
 def main() -> None:
@@ -174,8 +190,11 @@ def main() -> None:
         report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final)
     finally:
         if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
+            stop(proc)
+            server = resource.getrusage(resource.RUSAGE_CHILDREN)  # the server's processes, once waited for
+            own = resource.getrusage(resource.RUSAGE_SELF)
+            print(f"CPU: server {server.ru_utime + server.ru_stime:.1f} s, load generator and set-up "
+                  f"{own.ru_utime + own.ru_stime:.1f} s (PostgreSQL's own not counted)")  # fmt: skip
         with admin.connect() as conn:
             conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
