@@ -1,6 +1,7 @@
 """One refresh and one overdue rule: an agent's push brings its hosts' software findings and the network findings
-up to date (organization findings read nothing a push writes), reading a page writes nothing, and the dashboard, `remediation --overdue` and the
-answer's `overdue` count agree whatever the policy and the per-finding due dates say."""
+up to date (organization findings read nothing a push writes), reading a page writes nothing, and the dashboard,
+`remediation --overdue` and the answer's `overdue` count agree whatever the policy and the per-finding due dates
+say."""
 
 from __future__ import annotations
 
