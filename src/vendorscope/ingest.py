@@ -17,6 +17,7 @@ import io
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -212,7 +213,8 @@ def ingest_bytes(
         return FileResult(name, "failed", sha256=digest, problems=[Problem(0, f"cannot read ({_reason(exc)})")])
     now = datetime.now(UTC).replace(tzinfo=None)
     blob = Blob(name, name, digest, len(data), head, now, lambda: _open_bytes(data))
-    plan = _drop_known(store, [_prepare(blob, hints)])[0]
+    # No lookup first: the artifact's unique identity finds a duplicate in the write (one connection, one query less).
+    plan = _prepare(blob, hints)
     if isinstance(plan, FileResult):
         return plan
     records = _records(plan, hints)
@@ -423,13 +425,16 @@ def _write(
     records: Iterable[Record],
     after: AfterWrite | None = None,
 ) -> FileResult:
-    """One input in a transaction of its own."""
-    with store.engine.connect() as conn, conn.begin():
-        _begin(conn)
-        result = _guarded(conn, caches, plan, lambda: _write_in(conn, caches, matcher, plan, records, after))
-        if result.status == "ingested":
+    """One input in a transaction of its own, without a savepoint: a failure rolls the transaction back whole."""
+    with store.engine.connect() as conn:
+
+        def body() -> FileResult:
+            _begin(conn)
+            result = _write_in(conn, caches, matcher, plan, records, after)
             custody.append(conn, [_custody_entry(plan, result), *result.links])  # the last: see store/custody.py
-        return result
+            return result
+
+        return _guarded(conn, caches, plan, body, conn.begin)
 
 
 def _attribute(matcher: Matcher, conn: Connection, titles: list[tuple[int, Item]]) -> set[int]:
@@ -449,11 +454,18 @@ def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _guarded(conn: Connection, caches: Caches, plan: _Plan, body: Callable[[], FileResult]) -> FileResult:
-    """Runs ``body`` in a savepoint; what it wrote is undone when it fails, and the failure is reported."""
+def _guarded(
+    conn: Connection,
+    caches: Caches,
+    plan: _Plan,
+    body: Callable[[], FileResult],
+    scope: Callable[[], AbstractContextManager[object]] | None = None,
+) -> FileResult:
+    """Runs ``body`` in ``scope`` (a savepoint unless told otherwise); what it wrote is undone when it fails, and
+    the failure is reported (after the rollback, so a conflict's duplicate is looked up on ``conn`` again)."""
     blob = plan.blob
     try:
-        with conn.begin_nested():
+        with (scope or conn.begin_nested)():
             return body()
     except _NothingReadable as empty:
         caches.forget()
