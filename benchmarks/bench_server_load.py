@@ -28,6 +28,7 @@ import uuid
 
 import httpx
 import orjson
+import psutil
 from sqlalchemy import create_engine, func, inspect, select, text
 
 from vendorscope.service import Service
@@ -145,6 +146,24 @@ def start_server(db: str, port: int, processes: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
+def cpu_seconds(pid: int, database: str) -> tuple[float, float]:
+    """CPU seconds so far of the server's processes, and of the PostgreSQL backends serving ``database``."""
+
+    def used(procs: list[psutil.Process]) -> float:
+        total = 0.0
+        for p in procs:
+            try:
+                times = p.cpu_times()
+            except psutil.Error:
+                continue  # gone meanwhile
+            total += times.user + times.system
+        return total
+
+    server = psutil.Process(pid)
+    backends = [p for p in psutil.process_iter(["cmdline"]) if database in " ".join(p.info["cmdline"] or [])]
+    return used([server, *server.children(recursive=True)]), used(backends)
+
+
 def stop(proc: subprocess.Popen[bytes]) -> None:
     """Stop the server; kill its whole process group when it does not stop in 30 s (requests hung on locks)."""
     proc.terminate()
@@ -181,20 +200,28 @@ def main() -> None:
         port = free_port()
         proc = start_server(db, port, args.processes)
         before = counts(db)
+        cpu_start = cpu_seconds(proc.pid, name)
         started = time.perf_counter()
         latencies, statuses = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, per_agent))
         elapsed = time.perf_counter() - started
         after = counts(db)
         _, again = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, [b[:1] for b in per_agent]))
         final = counts(db)
+        cpu_end = cpu_seconds(proc.pid, name)
         report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final)
+        served, backends = (cpu_end[0] - cpu_start[0], cpu_end[1] - cpu_start[1])
+        requests = total + len(per_agent)
+        print(
+            f"CPU during both waves ({requests} requests): server {served:.1f} s, its PostgreSQL backends "
+            f"{backends:.1f} s; {1000 * (served + backends) / requests:.0f} ms per request"
+        )
     finally:
         if proc is not None:
             stop(proc)
             server = resource.getrusage(resource.RUSAGE_CHILDREN)  # the server's processes, once waited for
             own = resource.getrusage(resource.RUSAGE_SELF)
-            print(f"CPU: server {server.ru_utime + server.ru_stime:.1f} s, load generator and set-up "
-                  f"{own.ru_utime + own.ru_stime:.1f} s (PostgreSQL's own not counted)")  # fmt: skip
+            print(f"CPU in all, start-up included: server {server.ru_utime + server.ru_stime:.1f} s, "
+                  f"load generator and set-up {own.ru_utime + own.ru_stime:.1f} s")  # fmt: skip
         with admin.connect() as conn:
             conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
