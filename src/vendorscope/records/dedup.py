@@ -36,8 +36,8 @@ def signature(text: str) -> bytes | None:
     words = _WORD.findall(text.lower()[:200_000])
     if len(words) < MIN_WORDS:
         return None
-    shingles = {f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)}
-    hv = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint32, count=len(shingles))
+    shingles = set(map(" ".join, zip(words, words[1:], words[2:], strict=False)))  # map: no frame a shingle
+    hv = np.fromiter(map(zlib.crc32, map(str.encode, shingles)), dtype=np.uint32, count=len(shingles))
     hv ^= hv >> np.uint32(16)  # the 32-bit MurmurHash3 finalizer datasketch applies before permuting
     hv *= np.uint32(0x85EBCA6B)
     hv ^= hv >> np.uint32(13)
@@ -45,6 +45,11 @@ def signature(text: str) -> bytes | None:
     hv ^= hv >> np.uint32(16)
     a, b = _permutations()
     return (hv[:, None] * a + b).min(axis=0).astype("<u8").tobytes()
+
+
+def prepare() -> None:
+    """Import numpy and make the permutations now (before a local worker pool forks: each worker has them)."""
+    _permutations()
 
 
 @functools.cache

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from vendorscope.errors import InputError
 from vendorscope.records import dedup, index, runner, threads
-from vendorscope.records.extract import extract
+from vendorscope.records.extract import extract, preload
 from vendorscope.records.model import Doc, Limits
 from vendorscope.records.store import Originals
 from vendorscope.records.writer import RecordWriter, stored_by_worker
@@ -153,6 +153,9 @@ def ingest_tasks(
         writer = RecordWriter(conn, originals)
     if not dask:  # local workers share our disk: each stores its files' originals itself
         tasks = [dataclasses.replace(task, originals=str(originals.root)) for task in tasks]
+        if len(tasks) > 1 and (workers or os.cpu_count() or 1) > 1:
+            preload()  # before the pool forks, so that each worker does not import the extractors again
+            dedup.prepare()  # nor numpy
     pending: list[FileResult] = []
     for outcome in runner.run(extract_task, tasks, workers=workers, dask=dask, prepare=with_data):
         results = outcome if isinstance(outcome, list) else _failed(outcome)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -167,13 +168,20 @@ def keep_originals(originals: Originals, result: FileResult) -> None:
 
 def stored_by_worker(originals: Originals, result: FileResult) -> None:
     """Store the originals here, in the worker, and drop the bytes from the result: the writer's process
-    then receives digests and text only (no pickling of every original back, no second write)."""
-    keep_originals(originals, result)
-    result.data = None
+    then receives digests and text only (no pickling of every original back, no second write). Each
+    document's SHA-256 is computed once (a file read as one document has the file's, already known)."""
+    whole = result.docs[0] if result.data is None and len(result.docs) == 1 else None  # its bytes: the file's
+    if result.data is not None:
+        originals.put(result.data, result.sha256)
+        result.data = None
     for doc in result.docs:
         for item in doc.walk():
             if item.stored is None:
-                item.stored = (item.sha256, item.md5, len(item.data))
+                same = item is whole and len(item.data) == result.size
+                digest = result.sha256 if same else hashlib.sha256(item.data).hexdigest()
+                if item.data:
+                    originals.put(item.data, digest)
+                item.stored = (digest, item.md5, len(item.data))
             item.data = b""
 
 

@@ -4,13 +4,17 @@ One module per document format, each with a ``FORMAT`` (``base.DocumentFormat``)
 and ``parse(data, filename, limits, depth)``. Adding a format = one module + one line in ``_formats``. The
 surest identification wins (content over name); among equals, the first in the list. A parse returns one
 or more :class:`Doc`; a file that holds several top-level documents (mbox, PST) returns several.
+
+Identification asks only the formats that may be sure of these bytes (by their ``magic``, looked up by the
+first byte; the few whose content check looks further are always asked), then the name in one lookup: it
+was asking all 13 formats for every file and attachment, 9 % of the extraction of a mail corpus.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from vendorscope.records.extract.base import CONTENT, HEAD_BYTES, NO, DocumentFormat
+from vendorscope.records.extract.base import CONTENT, HEAD_BYTES, DocumentFormat, extension
 from vendorscope.records.model import Doc, Limits
 
 
@@ -50,17 +54,38 @@ def formats() -> tuple[DocumentFormat, ...]:
     )
 
 
+def preload() -> None:
+    """Import every format module and the libraries most mail needs (PDFium, the XML reader of Word files)
+    before a local worker pool forks: each worker then has them for free instead of importing them
+    itself (PDFium alone is about 0.2 s), and a process that forks no pool never pays for them."""
+    formats()
+    import defusedxml.ElementTree  # noqa: F401
+    import pypdfium2  # noqa: F401
+
+
 def identify(data: bytes, filename: str) -> DocumentFormat:
-    """The format that is surest of these bytes (text when nothing else claims them)."""
+    """The format that is surest of these bytes (text when nothing else claims them): the first format in the
+    list sure of the content, else the first that claims the name, else text."""
     head = data[:HEAD_BYTES]
-    best, score = formats()[-1], NO
+    for fmt in _candidates(head[:1]):
+        if fmt.identify(head, filename) == CONTENT:
+            return fmt
+    return _by_extension().get(extension(filename), formats()[-1])
+
+
+@cache
+def _candidates(first: bytes) -> tuple[DocumentFormat, ...]:
+    """The formats that may be sure of a file starting with this byte, in the list's order."""
+    return tuple(fmt for fmt in formats() if fmt.magic is None or any(m.startswith(first) and first for m in fmt.magic))
+
+
+@cache
+def _by_extension() -> dict[str, DocumentFormat]:
+    found: dict[str, DocumentFormat] = {}
     for fmt in formats():
-        found = fmt.identify(head, filename)
-        if found == CONTENT:
-            return fmt  # the list is most specific first: the first format sure of the content is it
-        if found > score:
-            best, score = fmt, found
-    return best
+        for suffix in fmt.extensions:
+            found.setdefault(suffix, fmt)
+    return found
 
 
 def detect(data: bytes, filename: str) -> str:

@@ -103,4 +103,12 @@ def identify(head: bytes, name: str) -> int:
     return NAME if extension(name) == ".zip" else NO
 
 
-FORMAT = DocumentFormat("zip", identify, extract_zip, container=True, description="ZIP archive (recursive)")
+FORMAT = DocumentFormat(
+    "zip",
+    identify,
+    extract_zip,
+    container=True,
+    description="ZIP archive (recursive)",
+    magic=(b"PK\x03\x04", b"PK\x05\x06"),
+    extensions=(".zip",),
+)

@@ -27,6 +27,10 @@ class DocumentFormat:
     """One document format: ``name`` (stored as the document's format), ``identify`` and ``parse``.
 
     ``container``: its parts have their own limits (mail, mailboxes, archives), so the file may be larger.
+    ``magic``: the first bytes without which ``identify`` never answers ``CONTENT`` (None: it looks further
+    than the first bytes, so it is always asked); ``extensions``: the names it answers ``NAME`` for. The
+    registry uses them to ask only the formats that may claim a file, and one lookup for the name
+    (``tests/test_records_identify.py`` checks both against asking every format).
     """
 
     name: str
@@ -34,6 +38,8 @@ class DocumentFormat:
     parse: Parser
     container: bool = False
     description: str = ""
+    magic: tuple[bytes, ...] | None = None
+    extensions: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=1024)

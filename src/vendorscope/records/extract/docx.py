@@ -12,4 +12,6 @@ def identify(head: bytes, name: str) -> int:
     return NAME if extension(name) == ".docx" else NO
 
 
-FORMAT = DocumentFormat("docx", identify, extract_docx, description="Word (.docx)")
+FORMAT = DocumentFormat(
+    "docx", identify, extract_docx, description="Word (.docx)", magic=(b"PK\x03\x04",), extensions=(".docx",)
+)

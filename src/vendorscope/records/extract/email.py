@@ -23,7 +23,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 
-from vendorscope.records.extract import charset
+from vendorscope.records.extract import charset, mime
 from vendorscope.records.extract.base import CONTENT, NAME, NO, DocumentFormat, extension
 from vendorscope.records.model import Doc, Limits
 
@@ -37,7 +37,9 @@ def extract_email(data: bytes, filename: str, limits: Limits, depth: int) -> lis
 
 def parse_message(data: bytes, filename: str, limits: Limits, depth: int) -> Doc:
     """One message and its attachments (recursively, through ``extract``)."""
-    msg = _PARSER.parsebytes(data)
+    msg = mime.parse(data)  # plain shapes split by hand (extract/mime.py says why and when)
+    if msg is None:
+        msg = _PARSER.parsebytes(data)
     doc = Doc(filename, "email", data)
     repair_headers(msg, doc)
     _headers(msg, doc)
@@ -52,8 +54,19 @@ def parse_message(data: bytes, filename: str, limits: Limits, depth: int) -> Doc
     return doc
 
 
-def _header(msg: Message, name: str, doc: Doc) -> str | None:
-    value = msg.get(name)
+def _first_headers(msg: Message) -> dict[str, object]:
+    """The first value of each header by lower-cased name, as ``msg.get`` gives it: one pass over the
+    headers instead of one per header asked (``Message.get`` scans them all each time)."""
+    found: dict[str, object] = {}
+    for name, value in msg.raw_items():
+        key = name.lower()
+        if key not in found:
+            found[key] = msg.policy.header_fetch_parse(name, value)
+    return found
+
+
+def _header(headers: dict[str, object], name: str, doc: Doc) -> str | None:
+    value = headers.get(name.lower())
     if value is None:
         return None
     return decode_words(str(value), doc, name)
@@ -112,19 +125,20 @@ def _declared_charset(items: list[tuple[str, object]]) -> str | None:
 
 
 def _headers(msg: Message, doc: Doc) -> None:
-    doc.from_addr = _header(msg, "From", doc)
-    doc.to_addrs = _header(msg, "To", doc)
-    doc.cc_addrs = _header(msg, "Cc", doc)
-    doc.bcc_addrs = _header(msg, "Bcc", doc)
-    doc.subject = _header(msg, "Subject", doc)
-    doc.message_id = _header(msg, "Message-ID", doc)
-    doc.in_reply_to = _header(msg, "In-Reply-To", doc)
-    doc.references = _header(msg, "References", doc)
-    doc.sent_at = _date(msg, doc)
+    headers = _first_headers(msg)
+    doc.from_addr = _header(headers, "From", doc)
+    doc.to_addrs = _header(headers, "To", doc)
+    doc.cc_addrs = _header(headers, "Cc", doc)
+    doc.bcc_addrs = _header(headers, "Bcc", doc)
+    doc.subject = _header(headers, "Subject", doc)
+    doc.message_id = _header(headers, "Message-ID", doc)
+    doc.in_reply_to = _header(headers, "In-Reply-To", doc)
+    doc.references = _header(headers, "References", doc)
+    doc.sent_at = _date(headers, doc)
 
 
-def _date(msg: Message, doc: Doc) -> datetime | None:
-    header = msg.get("Date")
+def _date(headers: dict[str, object], doc: Doc) -> datetime | None:
+    header = headers.get("date")
     if header is None:
         return None
     try:
@@ -254,4 +268,6 @@ def _looks_like_email(head: bytes) -> bool:
     return sum(1 for line in lines if line.lower().startswith(starts)) >= 2
 
 
-FORMAT = DocumentFormat("email", identify, extract_email, container=True, description="RFC 5322 message (.eml)")
+FORMAT = DocumentFormat(
+    "email", identify, extract_email, container=True, description="RFC 5322 message (.eml)", extensions=(".eml",)
+)

@@ -44,4 +44,10 @@ def identify(head: bytes, name: str) -> int:
     return NAME if extension(name) in (".html", ".htm", ".xhtml") else NO
 
 
-FORMAT = DocumentFormat("html", identify, extract_html, description="HTML (text only, never rendered)")
+FORMAT = DocumentFormat(
+    "html",
+    identify,
+    extract_html,
+    description="HTML (text only, never rendered)",
+    extensions=(".html", ".htm", ".xhtml"),
+)

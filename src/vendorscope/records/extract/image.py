@@ -42,4 +42,11 @@ def identify(head: bytes, name: str) -> int:
     return NAME if extension(name) in _EXTENSIONS else NO
 
 
-FORMAT = DocumentFormat("image", identify, extract_image, description="image or scan (PNG, JPEG, TIFF…; OCR)")
+FORMAT = DocumentFormat(
+    "image",
+    identify,
+    extract_image,
+    description="image or scan (PNG, JPEG, TIFF…; OCR)",
+    magic=(*_MAGIC, b"RIFF", b"BM"),
+    extensions=_EXTENSIONS,
+)

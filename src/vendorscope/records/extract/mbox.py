@@ -41,4 +41,12 @@ def identify(head: bytes, name: str) -> int:
     return NAME if extension(name) in (".mbox", ".mbx") else NO
 
 
-FORMAT = DocumentFormat("mbox", identify, extract_mbox, container=True, description="mbox mailbox")
+FORMAT = DocumentFormat(
+    "mbox",
+    identify,
+    extract_mbox,
+    container=True,
+    description="mbox mailbox",
+    magic=(b"From ",),
+    extensions=(".mbox", ".mbx"),
+)

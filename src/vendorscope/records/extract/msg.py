@@ -68,4 +68,12 @@ def identify(head: bytes, name: str) -> int:
     return NAME if extension(name) == ".msg" else NO
 
 
-FORMAT = DocumentFormat("msg", identify, extract_msg, container=True, description="Outlook message (.msg, OLE)")
+FORMAT = DocumentFormat(
+    "msg",
+    identify,
+    extract_msg,
+    container=True,
+    description="Outlook message (.msg, OLE)",
+    magic=(OLE_MAGIC,),
+    extensions=(".msg",),
+)

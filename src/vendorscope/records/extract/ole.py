@@ -31,4 +31,6 @@ def identify(head: bytes, name: str) -> int:
     return CONTENT if head.startswith(OLE_MAGIC) else NO
 
 
-FORMAT = DocumentFormat("ole", identify, extract_ole, container=True, description="OLE compound file")
+FORMAT = DocumentFormat(
+    "ole", identify, extract_ole, container=True, description="OLE compound file", magic=(OLE_MAGIC,)
+)

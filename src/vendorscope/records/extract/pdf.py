@@ -1,8 +1,16 @@
-"""PDF text layer through pypdf. Encrypted or corrupt files get an error; scanned pages have no text (said so)."""
+"""PDF text layer through PDFium (pypdfium2), with pypdf for what PDFium refuses and for OCR.
+
+PDFium is C: it reads a text layer in about half pypdf's CPU (pypdf was a fifth of the records extraction
+with PDFs in 7 % of the mail), with the same text on the benchmark corpus's PDFs. A file PDFium cannot
+open (a password, a broken structure) or any PDFium error goes to pypdf, which says why it cannot be read
+(encrypted, corrupt) or reads what it can; OCR (``records ingest --ocr``) takes pypdf's page images.
+Encrypted or corrupt files get an error; scanned pages have no text (said so).
+"""
 
 from __future__ import annotations
 
 import re
+import threading
 from datetime import datetime
 from io import BytesIO
 from typing import Any
@@ -12,9 +20,51 @@ from vendorscope.records.extract.email import naive_utc
 from vendorscope.records.model import Doc, Limits
 
 MAX_PAGES = 5000
+_PDFIUM = threading.Lock()  # PDFium is not thread-safe; extraction may run in threads (the web app's ingest)
 
 
 def extract_pdf(data: bytes, filename: str, limits: Limits, depth: int) -> list[Doc]:
+    if not limits.ocr:
+        doc = _with_pdfium(data, filename)
+        if doc is not None:
+            return [doc]
+    return _with_pypdf(data, filename, limits)
+
+
+def _with_pdfium(data: bytes, filename: str) -> Doc | None:
+    """The text layer and dates by PDFium, or None for anything it refuses (pypdf then reads or explains)."""
+    import pypdfium2
+
+    doc = Doc(filename, "pdf", data)
+    with _PDFIUM:
+        try:
+            pdf = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError:
+            return None
+        try:
+            pages = []
+            for number in range(min(len(pdf), MAX_PAGES)):
+                page = pdf[number]
+                textpage = page.get_textpage()
+                pages.append(textpage.get_text_range().replace("\r\n", "\n"))
+                textpage.close()
+                page.close()
+            meta = pdf.get_metadata_dict()
+        except (pypdfium2.PdfiumError, ValueError, IndexError, AssertionError):
+            return None
+        finally:
+            pdf.close()
+    doc.text = "\n\f".join(pages)
+    doc.created_at = pdf_date(meta.get("CreationDate"))
+    doc.modified_at = pdf_date(meta.get("ModDate"))
+    if meta.get("Title"):
+        doc.subject = meta["Title"][:1000]
+    if not doc.text.strip():
+        doc.error = "no text layer (scanned? records ingest --ocr reads it)"
+    return doc
+
+
+def _with_pypdf(data: bytes, filename: str, limits: Limits) -> list[Doc]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -119,4 +169,6 @@ def identify(head: bytes, name: str) -> int:
     return NAME if extension(name) == ".pdf" else NO
 
 
-FORMAT = DocumentFormat("pdf", identify, extract_pdf, description="PDF (text layer; OCR for scans)")
+FORMAT = DocumentFormat(
+    "pdf", identify, extract_pdf, description="PDF (text layer; OCR for scans)", extensions=(".pdf",)
+)

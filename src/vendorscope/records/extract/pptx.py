@@ -12,4 +12,6 @@ def identify(head: bytes, name: str) -> int:
     return NAME if extension(name) == ".pptx" else NO
 
 
-FORMAT = DocumentFormat("pptx", identify, extract_pptx, description="PowerPoint (.pptx)")
+FORMAT = DocumentFormat(
+    "pptx", identify, extract_pptx, description="PowerPoint (.pptx)", magic=(b"PK\x03\x04",), extensions=(".pptx",)
+)

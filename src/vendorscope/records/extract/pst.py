@@ -49,4 +49,12 @@ def identify(head: bytes, name: str) -> int:
     return NAME if extension(name) == ".pst" else NO
 
 
-FORMAT = DocumentFormat("pst", identify, extract_pst, container=True, description="Outlook data file (.pst)")
+FORMAT = DocumentFormat(
+    "pst",
+    identify,
+    extract_pst,
+    container=True,
+    description="Outlook data file (.pst)",
+    magic=(b"!BDN",),
+    extensions=(".pst",),
+)

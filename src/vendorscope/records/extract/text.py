@@ -41,4 +41,4 @@ def identify(head: bytes, name: str) -> int:
     return NAME
 
 
-FORMAT = DocumentFormat("text", identify, extract_text, description="plain text (any encoding)")
+FORMAT = DocumentFormat("text", identify, extract_text, description="plain text (any encoding)", magic=())

@@ -12,4 +12,6 @@ def identify(head: bytes, name: str) -> int:
     return NAME if extension(name) == ".xlsx" else NO
 
 
-FORMAT = DocumentFormat("xlsx", identify, extract_xlsx, description="Excel (.xlsx)")
+FORMAT = DocumentFormat(
+    "xlsx", identify, extract_xlsx, description="Excel (.xlsx)", magic=(b"PK\x03\x04",), extensions=(".xlsx",)
+)
