@@ -9,6 +9,10 @@ PYTHONPATH), interleaved run by run with the current ones so that both see the s
 Peak memory is each child's own maximum resident set (``os.wait4``), so the figures match ``/usr/bin/time -v``;
 CPU seconds (user + system, from the same call) are printed beside wall time: on a shared machine they are
 the figure the load bends least.
+
+Children keep compiled bytecode, as an installed package does (``pip install`` compiles ``.pyc`` files), and
+one untimed warm-up run of each command writes it first; ``--no-bytecode`` measures with
+``PYTHONDONTWRITEBYTECODE`` set as the caller's environment has it, every import compiling its source.
 """
 
 from __future__ import annotations
@@ -86,7 +90,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--before", type=Path, help="An older checkout's src/ folder, measured side by side.")
+    parser.add_argument(
+        "--no-bytecode", action="store_true", help="Keep PYTHONDONTWRITEBYTECODE: every import compiles its source."
+    )
     args = parser.parse_args()
+    base_env = dict(os.environ)
+    if not args.no_bytecode:
+        base_env.pop("PYTHONDONTWRITEBYTECODE", None)
     versions = {"now": str(Path(__file__).resolve().parents[1] / "src")}
     if args.before:
         versions["before"] = str(args.before.resolve())
@@ -94,10 +104,14 @@ def main() -> None:
         root = Path(tmp)
         store, mounted = prepare(root)
         samples: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+        if not args.no_bytecode:  # warm-up: write the bytecode an installed package would have
+            for argv in commands(store, mounted, root).values():
+                for src in versions.values():
+                    measure(argv, {**base_env, "PYTHONPATH": src}, root)
         for _ in range(args.runs):
             for name, argv in commands(store, mounted, root).items():
                 for version, src in versions.items():
-                    env = {**os.environ, "PYTHONPATH": src}
+                    env = {**base_env, "PYTHONPATH": src}
                     samples.setdefault((name, version), []).append(measure(argv, env, root))
     floor = statistics.median(t for t, _, _ in samples[("python -c pass", "now")])
     header = f"{'command':<24} {'version':<7} {'median s':>9} {'× python':>9} {'CPU s':>7} {'median MB':>10}"
@@ -108,7 +122,8 @@ def main() -> None:
         memory = [m for _, m, _ in runs]
         print(f"{name:<24} {version:<7} {seconds:9.3f} {seconds / floor:9.1f} {cpu:7.3f} "
               f"{statistics.median(memory):10.1f} {max(memory):7.1f}")  # fmt: skip
-    print(f"{args.runs} runs each, interleaved; CPU count {os.cpu_count()}")
+    bytecode = "compiling every import" if args.no_bytecode else "bytecode kept, as installed"
+    print(f"{args.runs} runs each, interleaved, {bytecode}; CPU count {os.cpu_count()}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 HEAVY = ("fastapi", "starlette", "uvicorn", "weasyprint", "matplotlib", "followthemoney", "dask", "openpyxl", "pandas")
 REPORT = "import json, sys; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
 
@@ -40,7 +42,8 @@ def test_importing_the_cli_loads_no_heavy_library() -> None:
 
 def test_help_loads_no_heavy_library() -> None:
     modules = loaded(run_cli("--help") + "sys.stdout.flush()\n")
-    assert modules.isdisjoint([*HEAVY, "sqlalchemy"])
+    assert modules.isdisjoint([*HEAVY, "sqlalchemy", "yaml"])
+    assert "rich" not in modules  # tables are Rich's; help and plain lines are not
 
 
 def test_the_collector_does_not_load_sqlalchemy(tmp_path: Path) -> None:
@@ -61,6 +64,17 @@ def test_listing_findings_loads_no_report_server_or_matching_library(tmp_path: P
     modules = loaded(run_cli("--db", str(tmp_path / "s.db"), "findings", "--format", "json"))
     assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
     assert modules.isdisjoint(["rigour", "normality", "fingerprints"])  # name normalization: only to match
+    assert "rich" not in modules  # JSON and CSV are for programs: no table renderer
+
+
+def test_plain_lines_drop_terminal_controls_and_keep_emoji_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    from vendorscope.cli.output import note, say
+
+    say("host \x1b[31mred\x07\r :smile: [b]x[/b]\x9b\tend")
+    note("store \x1b]0;title\x07")
+    out, err = capsys.readouterr()
+    assert out == "host [31mred :smile: [b]x[/b]\tend\n"  # escapes cannot reach the terminal; text stays as given
+    assert err == "store ]0;title\n"
 
 
 def _small_store(tmp_path: Path) -> Path:

@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from vendorscope import __version__, sources
@@ -44,6 +44,7 @@ from vendorscope.sources.read_ahead import (
 from vendorscope.sources.reader import GZIP_MAGIC, HEAD_BYTES, open_binary, read_head, sha256_of, walk
 from vendorscope.store import custody
 from vendorscope.store.device_hosts import DeviceHosts
+from vendorscope.store.held_hosts import HeldHosts
 from vendorscope.store.network_writer import NetworkWriter
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact
@@ -55,6 +56,7 @@ GROUP_FILES = 500
 GROUP_ITEMS = 500_000
 GROUP_SECONDS = 2.0
 _LOOKUP_CHUNK = 500
+_ARTIFACT_INSERT = Artifact.__table__.insert()  # built once: building it cost more than running it
 # Parsing processes beside the writer: the writer is the slower side (docs/benchmarks.md, issue 13).
 AHEAD_WORKERS = 1
 
@@ -354,10 +356,14 @@ class _Group:
     ``GROUP_FILES`` inputs, ``GROUP_ITEMS`` items or ``GROUP_SECONDS`` (so concurrent writers wait little).
     An exception (an interrupt) undoes the input being written, commits the inputs completed before it,
     and propagates: a rerun finds those as duplicates and completes the batch.
+
+    The hosts the group touches are held in memory for the whole transaction (``HeldHosts``) and written
+    once, just before its commit; an input that fails undoes its changes there as well as in the store.
     """
 
     def __init__(self, store: Store, caches: Caches) -> None:
         self.store, self.caches = store, caches
+        self.held = HeldHosts()
         self.conn: Connection | None = None
         self.custody: list[custody.Entry] = []  # the group's custody links, appended once, just before its commit
         self.files = self.items = 0
@@ -378,7 +384,10 @@ class _Group:
 
     def write(self, matcher: Matcher, plan: _Plan, records: Iterable[Record]) -> FileResult:
         conn = self._open()
-        result = _guarded(conn, self.caches, plan, lambda: _write_in(conn, self.caches, matcher, plan, records))
+        held = self.held
+        result = _guarded(
+            conn, self.caches, plan, lambda: _write_in(conn, self.caches, matcher, plan, records, held), held
+        )
         if result.status == "ingested":
             self.custody.append(_custody_entry(plan, result))
         self.files += 1
@@ -406,12 +415,14 @@ class _Group:
         links, self.custody = self.custody, []
         try:
             if commit:
+                self.held.write(conn)
                 custody.append(conn, links)
                 conn.commit()
             else:
                 conn.rollback()
                 self.caches.forget()
         finally:
+            self.held.clear()
             conn.close()
 
 
@@ -424,9 +435,18 @@ def _write(
     after: AfterWrite | None = None,
 ) -> FileResult:
     """One input in a transaction of its own."""
+    held = HeldHosts()
+
+    def body() -> FileResult:
+        result = _write_in(conn, caches, matcher, plan, records, held)
+        held.write(conn)
+        if after is not None:
+            after(conn, result)
+        return result
+
     with store.engine.connect() as conn, conn.begin():
         _begin(conn)
-        result = _guarded(conn, caches, plan, lambda: _write_in(conn, caches, matcher, plan, records, after))
+        result = _guarded(conn, caches, plan, body, held)
         if result.status == "ingested":
             custody.append(conn, [_custody_entry(plan, result), *result.links])  # the last: see store/custody.py
         return result
@@ -449,29 +469,38 @@ def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _guarded(conn: Connection, caches: Caches, plan: _Plan, body: Callable[[], FileResult]) -> FileResult:
-    """Runs ``body`` in a savepoint; what it wrote is undone when it fails, and the failure is reported."""
-    blob = plan.blob
+def _guarded(
+    conn: Connection, caches: Caches, plan: _Plan, body: Callable[[], FileResult], held: HeldHosts
+) -> FileResult:
+    """Runs ``body`` in a savepoint; what it wrote (in the store and in ``held``) is undone when it fails, and
+    the failure is reported. Anything but the input's own failure (an interrupt) propagates, undone."""
+    held.begin_file()
     try:
         with conn.begin_nested():
-            return body()
-    except _NothingReadable as empty:
+            result = body()
+    except BaseException as exc:
+        held.undo_file()
         caches.forget()
-        return empty.result
-    except (IntegrityError, OperationalError) as exc:
-        caches.forget()
-        result = FileResult(blob.shown, "failed", format=plan.format, sha256=blob.sha256)
-        known = _known_artifact(conn, plan.identity)
-        if known is not None:
-            result.status = "duplicate"  # the same input was ingested meanwhile (another process, or twice here)
-            result.artifact_id = known
-        else:  # a conflict with a concurrent writer on other rows (same host, deadlock): nothing was written
-            result.retryable = True
-            result.problems = [Problem(0, f"conflicted with a concurrent ingest, nothing written; retry ({exc.orig})")]
-        return result
-    except BaseException:
-        caches.forget()
+        if isinstance(exc, _NothingReadable):
+            return exc.result
+        if isinstance(exc, IntegrityError | OperationalError):
+            return _conflicted(conn, plan, exc)
         raise
+    held.keep_file()
+    return result
+
+
+def _conflicted(conn: Connection, plan: _Plan, exc: IntegrityError | OperationalError) -> FileResult:
+    blob = plan.blob
+    result = FileResult(blob.shown, "failed", format=plan.format, sha256=blob.sha256)
+    known = _known_artifact(conn, plan.identity)
+    if known is not None:
+        result.status = "duplicate"  # the same input was ingested meanwhile (another process, or twice here)
+        result.artifact_id = known
+    else:  # a conflict with a concurrent writer on other rows (same host, deadlock): nothing was written
+        result.retryable = True
+        result.problems = [Problem(0, f"conflicted with a concurrent ingest, nothing written; retry ({exc.orig})")]
+    return result
 
 
 def _write_in(
@@ -480,28 +509,30 @@ def _write_in(
     matcher: Matcher,
     plan: _Plan,
     records: Iterable[Record],
-    after: AfterWrite | None = None,
+    held: HeldHosts,
 ) -> FileResult:
-    """Writes one input's records, verdicts for its new titles and its artifact row, on ``conn``."""
+    """Writes one input's records, verdicts for its new titles and its artifact row, on ``conn``; what it holds
+    in ``held`` (hosts' compact titles, spans, examinations, the artifact's counts) the caller writes."""
     blob = plan.blob
     result = FileResult(blob.shown, "ingested", format=plan.format, sha256=blob.sha256)
     artifact_id = conn.execute(
-        Artifact.__table__.insert().values(
-            identity=plan.identity,
-            sha256=blob.sha256,
-            context=plan.context,
-            path=blob.origin,
-            size=blob.size,
-            format=plan.format,
-            ingested_at=datetime.now(UTC).replace(tzinfo=None),
-            tool_version=__version__,
-            records=0,
-            items=0,
-            problems=0,
-            problem_sample=[],
-        )
+        _ARTIFACT_INSERT,
+        {
+            "identity": plan.identity,
+            "sha256": blob.sha256,
+            "context": plan.context,
+            "path": blob.origin,
+            "size": blob.size,
+            "format": plan.format,
+            "ingested_at": datetime.now(UTC).replace(tzinfo=None),
+            "tool_version": __version__,
+            "records": 0,
+            "items": 0,
+            "problems": 0,
+            "problem_sample": [],
+        },
     ).inserted_primary_key[0]
-    writer = ArtifactWriter(conn, caches, artifact_id, partial(_attribute, matcher))
+    writer = ArtifactWriter(conn, caches, artifact_id, partial(_attribute, matcher), held=held)
     network, orgs = NetworkWriter(conn, artifact_id), OrgsWriter(conn, artifact_id)
     route = _Router(writer, network, orgs, blob.observed, DeviceHosts(conn))
     for record in records:
@@ -523,18 +554,15 @@ def _write_in(
     result.host_ids = set(writer.stats.hosts)
     result.prior_facts = writer.stats.prior_facts
     result.artifact_id = artifact_id
-    conn.execute(
-        update(Artifact.__table__)
-        .where(Artifact.__table__.c.id == artifact_id)
-        .values(
-            records=result.records,
-            items=result.items,
-            problems=len(result.problems),
-            problem_sample=[f"{p.line}: {p.message}" for p in result.problems[:MAX_PROBLEMS_KEPT]],
-        )
+    held.counts.append(
+        {
+            "aid": artifact_id,
+            "records": result.records,
+            "items": result.items,
+            "problems": len(result.problems),
+            "sample": [f"{p.line}: {p.message}" for p in result.problems[:MAX_PROBLEMS_KEPT]],
+        }
     )
-    if after is not None:
-        after(conn, result)
     return result
 
 

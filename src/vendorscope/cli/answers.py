@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from vendorscope.cli.context import service
 from vendorscope.cli.output import Format, FormatOption, console, emit, say, write_csv, write_json
@@ -94,6 +92,9 @@ def summary(
 
 def print_summary(svc: Service, vendor: str, answer: Summary | None = None) -> None:
     """Hosts per product (each product once), then the headline with its reconciliation."""
+    from rich.table import Table
+    from rich.text import Text
+
     answer = answer or svc.answer_summary(vendor)
     table = Table("product", "hosts", title=f"{answer.vendor_name}: hosts by product (installed or on the network)")
     for product in answer.products:

@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from vendorscope.cli.context import service
 from vendorscope.cli.output import Format, FormatOption, console, emit, say, write_json
@@ -69,6 +67,9 @@ def catalog_show(
         ]
         emit(rows, PRODUCT_COLUMNS, format, "products")
         return
+    from rich.table import Table
+    from rich.text import Text
+
     for catalog in catalogs:
         table = Table(
             "product",

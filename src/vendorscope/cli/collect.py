@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +27,8 @@ def collect(
     host: Annotated[str, typer.Option(help="Host name to record instead of the discovered one.")] = "",
 ) -> None:
     """Collect host facts and software on this machine, offline; write one bundle for `ingest`."""
+    import socket
+
     from vendorscope.collect.collector import Request, write
     from vendorscope.collect.collector import collect as collect_host
 

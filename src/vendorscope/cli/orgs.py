@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from vendorscope.cli.context import service
 from vendorscope.cli.output import Format, FormatOption, console, emit, say
@@ -74,6 +72,9 @@ def exposure(
     format: FormatOption = Format.table,
 ) -> None:
     """Hosts known, examined, with findings and products found, per organization, contractor or product."""
+    from rich.table import Table
+    from rich.text import Text
+
     rows = service().exposure(by.value)
     if format is not Format.table:
         emit(rows, list(rows[0]) if rows else ["org"], format, "")

@@ -9,18 +9,34 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import orjson
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from vendorscope.safe_csv import write_rows
 
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class _Console:
+    """A Rich console made on first use: `--format json|csv` and `--help` never import Rich's renderer."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+console: Console = _Console()  # type: ignore[assignment]
+errors: Console = _Console(stderr=True, soft_wrap=True)  # type: ignore[assignment]
 
 
 class Format(StrEnum):
@@ -32,18 +48,32 @@ class Format(StrEnum):
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table | json | csv")]
 
 
+# Every C0 control but tab and newline, DEL and the C1 controls: evidence text may carry terminal escapes.
+_CONTROLS = dict.fromkeys([*range(0, 9), *range(11, 32), *range(127, 160)])
+
+
+def _line(stream: TextIO, text: str) -> None:
+    """One line as it is, control characters removed; no Rich, so plain output never loads the renderer."""
+    line = text.translate(_CONTROLS) + "\n"
+    try:
+        stream.write(line)
+    except UnicodeEncodeError:  # a terminal that cannot show the name: escape it rather than fail
+        encoding = stream.encoding or "ascii"
+        stream.write(line.encode(encoding, "backslashreplace").decode(encoding))
+
+
 def say(text: str) -> None:
-    """One line for people: no markup, no highlighting (text from evidence is shown as it is)."""
-    console.print(text, markup=False, highlight=False, soft_wrap=True)  # one line stays one line
+    """One line for people: no markup, no emoji codes, no terminal escapes (text from evidence is shown as it is)."""
+    _line(sys.stdout, text)
 
 
 def note(text: str) -> None:
     """A line about the run, not its result (which store was read): on stderr."""
-    errors.print(text, markup=False, highlight=False)
+    _line(sys.stderr, text)
 
 
 def error(text: str) -> None:
-    errors.print(f"error: {text}", markup=False, highlight=False)
+    _line(sys.stderr, f"error: {text}")
 
 
 def write_json(data: Any) -> None:
@@ -77,6 +107,9 @@ def emit(
     elif format is Format.csv:
         write_csv(rows, columns)
     else:
+        from rich.table import Table
+        from rich.text import Text
+
         table = Table(*(headers or columns), title=title)
         for row in rows:
             cells = table_row(row) if table_row else [_plain(row.get(c)) for c in columns]

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from vendorscope import safe_yaml
 from vendorscope.cli.context import service
 from vendorscope.cli.output import Format, FormatOption, emit, say, write_json
 from vendorscope.errors import InputError
@@ -124,6 +123,8 @@ def report_bod(
 
 def _replacements(path: Path) -> dict[str, str]:
     import yaml
+
+    from vendorscope import safe_yaml
 
     try:
         data = safe_yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -54,6 +54,9 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Se
     conn.exec_driver_sql(sql, list(rows))
 
 
+_TIME_PROCESSORS: dict[str, Any] = {}
+
+
 def time_encoder(conn: Connection) -> Any:
     """A memoized function giving a datetime as the driver stores it (SQLite: SQLAlchemy's text form).
 
@@ -61,7 +64,11 @@ def time_encoder(conn: Connection) -> Any:
     """
     if conn.dialect.name == "postgresql":
         return lambda value: value
-    process = DateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    process = _TIME_PROCESSORS.get(conn.dialect.name)
+    if process is None:  # looked up once: the lookup costs more than a small input's rows
+        process = _TIME_PROCESSORS[conn.dialect.name] = (
+            DateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        )
     cache: dict[Any, Any] = {None: None}
 
     def encode(value: Any) -> Any:

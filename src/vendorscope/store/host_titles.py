@@ -49,11 +49,11 @@ def pack(state: State) -> bytes:
     tids = sorted(state)
     firsts, lasts, present, removed, first_aids, last_aids = zip(*map(state.__getitem__, tids), strict=True)
     code = {None: _NONE} | {when: (when - EPOCH) // _MICRO for when in {*firsts, *lasts, *removed} if when}
-    columns = array("q", tids)
-    for times in (firsts, lasts, removed):
-        columns.extend(map(code.__getitem__, times))
-    columns.extend(first_aids)
-    columns.extend(last_aids)
+    encode = code.__getitem__
+    # one list, one array: extending an array from iterators costs more per item
+    columns = array(
+        "q", [*tids, *map(encode, firsts), *map(encode, lasts), *map(encode, removed), *first_aids, *last_aids]
+    )
     return columns.tobytes() + bytes(present)
 
 
@@ -87,16 +87,21 @@ def load(conn: Connection, host_ids: Iterable[int]) -> dict[int, State]:
     return found
 
 
-def save(conn: Connection, states: dict[int, State], existing: set[int], artifact_id: int) -> None:
-    """Write the states back: an update for hosts that had one, an insert for the others."""
+def save(conn: Connection, states: dict[int, State], existing: set[int], first_artifact: int | dict[int, int]) -> None:
+    """Write the states back: an update for hosts that had one, an insert for the others.
+
+    ``first_artifact``: the artifact a new row names as its first (one for all, or by host).
+    """
     new, old = [], []
     for hid in sorted(states):
         state = states[hid]
-        present = sum(1 for r in state.values() if r[2])
+        data = pack(state)
+        present = data.count(1, 48 * len(state))  # the present bytes follow the six int64 columns
         if hid in existing:
-            old.append({"h": hid, "s": pack(state), "n": len(state), "p": present})
+            old.append({"h": hid, "s": data, "n": len(state), "p": present})
         else:
-            new.append((hid, pack(state), len(state), present, artifact_id))
+            first = first_artifact if isinstance(first_artifact, int) else first_artifact[hid]
+            new.append((hid, data, len(state), present, first))
     bulk_insert(conn, _TABLE, ("host_id", "state", "titles", "present", "first_artifact_id"), new)
     if old:
         conn.execute(_SET_STATE, old)

@@ -1,8 +1,10 @@
 """Writes one artifact's observations into the store, in bulk, inside its transaction.
 
 Hosts and titles are cached in memory (a fleet has far fewer distinct titles
-than rows), installations are loaded per batch of hosts and split into inserts
-and updates, so a fresh store takes plain bulk inserts.
+than rows). What a host holds (compact titles, span, complete times, its
+installation rows) is loaded once per transaction into ``HeldHosts`` and merged
+there; attributed pairs become row inserts and updates at once, the rest is
+written when the transaction ends.
 """
 
 from __future__ import annotations
@@ -20,14 +22,13 @@ from vendorscope.sources.base import TITLE_FIELDS, Item, Observation
 from vendorscope.sources.read_ahead import KeyedObservation, TitleBook
 from vendorscope.store import host_titles
 from vendorscope.store.dialect import bulk_insert, insert_ignoring_conflicts, time_encoder
-from vendorscope.store.tables import Examination, Host, HostSource, Installation, Meta, Title, TitleMatch
+from vendorscope.store.held_hosts import HeldHost, HeldHosts
+from vendorscope.store.tables import Host, Installation, Meta, Title, TitleMatch
 
 EPOCH = datetime(1970, 1, 1)
 _HOSTS = Host.__table__
 _TITLES = Title.__table__
 _INSTALLS = Installation.__table__
-_EXAMS = Examination.__table__
-_SOURCES = HostSource.__table__
 _CHUNK = 500
 MATCHED_AS_KEY = "catalog_fingerprint"  # set by a re-match: verdicts (and so the expanded titles) changed
 # Given a transaction and the titles it inserted, stores their verdicts and returns the attributed ones.
@@ -35,25 +36,28 @@ Attribute = Callable[[Connection, list[tuple[int, Item]]], set[int]]
 _SOURCE = itemgetter(3)  # Item.source
 # Statements run for every input are built once: building one costs more than SQLite takes to run it.
 _IDS = bindparam("ids", expanding=True)
-_EXAMS_INSERT: dict[str, Any] = {}  # by dialect
 _FINGERPRINT = select(Meta.value).where(Meta.key == MATCHED_AS_KEY)
-_HOST_SPANS = select(Host.id, Host.first_seen, Host.last_seen, Host.facts).where(Host.id.in_(_IDS))
 _SET_HOST_SPANS = (
     update(_HOSTS)
     .where(_HOSTS.c.id == bindparam("hid"))
     .values(first_seen=bindparam("f"), last_seen=bindparam("l"), facts=bindparam("facts"))
 )
-_INSTALLED = select(
-    Installation.host_id,
-    Installation.title_id,
-    Installation.first_seen,
-    Installation.last_seen,
-    Installation.present,
-    Installation.removed_at,
-).where(Installation.host_id.in_(_IDS))
-_COMPLETE_TIMES = select(HostSource.host_id, HostSource.source, HostSource.complete_at).where(
-    HostSource.host_id.in_(_IDS)
+_ROW = (_INSTALLS.c.host_id == bindparam("h"), _INSTALLS.c.title_id == bindparam("t"))
+_REMOVE_ROW = (
+    update(_INSTALLS).where(*_ROW).values(present=False, removed_at=bindparam("r"), last_artifact_id=bindparam("a"))
 )
+_NEWER_ROW = (
+    update(_INSTALLS)
+    .where(*_ROW)
+    .values(
+        first_seen=bindparam("f"),
+        last_seen=bindparam("l"),
+        present=bindparam("p"),
+        removed_at=bindparam("r"),
+        last_artifact_id=bindparam("a"),
+    )
+)
+_OLDER_ROW = update(_INSTALLS).where(*_ROW).values(first_seen=bindparam("f"))
 
 
 class _Titled(NamedTuple):
@@ -137,7 +141,12 @@ class WriteStats:
 
 
 class ArtifactWriter:
-    """Accumulates observations of one artifact and flushes them in batches."""
+    """Accumulates observations of one artifact and flushes them in batches.
+
+    Hosts' compact titles, spans, complete times, examinations go to ``held`` (``store/held_hosts.py``), which
+    the caller writes at its transaction's end; without one the writer holds them itself and writes them
+    at every flush.
+    """
 
     def __init__(
         self,
@@ -146,6 +155,7 @@ class ArtifactWriter:
         artifact_id: int,
         attribute: Attribute | None = None,
         batch_items: int = 50_000,
+        held: HeldHosts | None = None,
     ) -> None:
         self.conn = conn
         self.attribute = attribute
@@ -153,6 +163,8 @@ class ArtifactWriter:
         self.artifact_id = artifact_id
         self.batch_items = batch_items
         self.stats = WriteStats()
+        self.held = held if held is not None else HeldHosts()
+        self._writes_held = held is None
         self._pending: list[Observation] = []
         self._pending_items = 0
         self.encode_time = time_encoder(conn)
@@ -177,6 +189,8 @@ class ArtifactWriter:
         titled = self._resolve_titles(batch)
         self._write_installations(titled, host_ids)
         self._write_examinations(titled, host_ids)
+        if self._writes_held:
+            self.held.write(self.conn)
 
     # -- hosts -----------------------------------------------------------------------------
 
@@ -208,22 +222,35 @@ class ArtifactWriter:
                     self.caches.hosts[key] = hid
         self.created_hosts = {self.caches.hosts[k] for k in created}
         self._inserted |= self.created_hosts
+        for key in created:
+            first, last, _name, facts = span[key]
+            self.held.create(self.caches.hosts[key], first, last, facts)
         known = {self.caches.hosts[k]: v for k, v in span.items() if k not in created}
         if known:
-            self._update_host_spans(known)
+            self.held.hold(self.conn, list(known))
+            self._widen_spans(known)
         return {k: self.caches.hosts[k] for k in span}
 
-    def _update_host_spans(self, spans: dict[int, tuple[Any, Any, str, dict[str, str]]]) -> None:
-        updates = []
-        for hid, first, last, facts in self.conn.execute(_HOST_SPANS, {"ids": list(spans)}):
-            new_first, new_last, _name, new_facts = spans[hid]
-            merged = (facts or {}) | new_facts
-            if merged != (facts or {}) and hid not in self._inserted:
-                self.stats.prior_facts.setdefault(hid, facts or {})
-            if (_min(first, new_first), _max(last, new_last), merged) != (first, last, facts or {}):
-                updates.append({"hid": hid, "f": _min(first, new_first), "l": _max(last, new_last), "facts": merged})
-        if updates:  # an input that widens nothing (most of a host's files) writes nothing
-            self.conn.execute(_SET_HOST_SPANS, updates)
+    def _widen_spans(self, spans: dict[int, tuple[Any, Any, str, dict[str, str]]]) -> None:
+        """Widen the held hosts' first/last seen (written at the transaction's end); new facts are written now,
+        since device matching (``DeviceHosts``) reads them from the store."""
+        facts_now = []
+        for hid, (first, last, _name, facts) in spans.items():
+            host = self.held.hosts[hid]
+            merged = host.facts | facts if facts else host.facts
+            new_first, new_last = _min(host.first, first), _max(host.last, last)
+            if new_first == host.first and new_last == host.last and merged == host.facts:
+                continue  # an input that widens nothing (most of a host's files) changes nothing
+            host = self.held.touch(hid)
+            new_facts = merged != host.facts
+            if new_facts and hid not in self._inserted:
+                self.stats.prior_facts.setdefault(hid, host.facts)
+            host.first, host.last, host.facts = new_first, new_last, merged
+            host.span_changed = not new_facts
+            if new_facts:
+                facts_now.append({"hid": hid, "f": new_first, "l": new_last, "facts": merged})
+        if facts_now:
+            self.conn.execute(_SET_HOST_SPANS, facts_now)
 
     # -- titles ----------------------------------------------------------------------------
 
@@ -294,8 +321,8 @@ class ArtifactWriter:
         seen: dict[tuple[int, int], list[Any]] = {}  # attributed pair -> [first, last, removed]
         complete: dict[tuple[int, str], datetime] = {}
         earliest: dict[tuple[int, str], datetime] = {}  # per (host, source): oldest evidence in this batch
-        states = host_titles.load(self.conn, [h for h in set(hosts.values()) if h not in self.created_hosts])
-        stored_states = set(states)
+        held = {hid: self.held.touch(hid) for hid in sorted(set(hosts.values()))}
+        had_titles = {hid for hid, host in held.items() if host.state}
         changed: set[int] = set()
         expanded = self.caches.expanded
         for obs, added, removed, added_sources, removed_sources in batch:
@@ -305,9 +332,9 @@ class ArtifactWriter:
                 if not tids:
                     continue
                 if expanded.isdisjoint(tids):
-                    self._merge_compact(states.setdefault(hid, {}), tids, when, gone)
+                    self._merge_compact(held[hid].state, tids, when, gone)
                 else:
-                    self._merge_compact(states.setdefault(hid, {}), [t for t in tids if t not in expanded], when, gone)
+                    self._merge_compact(held[hid].state, [t for t in tids if t not in expanded], when, gone)
                     for tid in tids:
                         if tid in expanded:
                             _merge_seen(seen, (hid, tid), when, gone)
@@ -320,15 +347,30 @@ class ArtifactWriter:
                 _keep_oldest(earliest, pair, when)
             self.stats.items += len(added)
             self.stats.hosts.add(hid)
-        existing = self._existing([hid for hid in {hid for hid, _ in earliest} if hid not in self.created_hosts])
-        self._insert_new(seen, existing)
-        self._update_old(seen, existing)
-        source_of = self.caches.title_source
-        cutoffs = self._apply_snapshots(complete, earliest, {(hid, source_of.get(tid, "?")) for hid, tid in existing})
-        changed |= self._remove_from_compact(states, stored_states, earliest, cutoffs)
-        host_titles.save(
-            self.conn, {hid: states[hid] for hid in changed if states.get(hid)}, stored_states, self.artifact_id
-        )
+        old = [pair for pair in seen if pair[1] in held[pair[0]].installed]
+        self._insert_new(seen, held)
+        self._update_old(seen, old, held)
+        cutoffs = self._apply_snapshots(complete, earliest, held)
+        changed |= self._remove_from_compact(held, had_titles, earliest, cutoffs)
+        self._mark_changed(held, changed)
+
+    def _mark_changed(self, held: dict[int, HeldHost], changed: set[int]) -> None:
+        """Compact states are written at the transaction's end; a row for a host another transaction made
+        goes in now, so that a concurrent writer's conflict on it fails this input, not the whole group."""
+        aid = self.artifact_id
+        claims: dict[int, host_titles.State] = {}
+        for hid in changed:
+            host = held[hid]
+            host.state_changed = True
+            if host.state and not host.stored:
+                if host.ours:
+                    host.first_artifact = host.first_artifact or aid
+                else:
+                    claims[hid] = host.state
+        if claims:
+            host_titles.save(self.conn, claims, set(), aid)
+            for hid in claims:
+                held[hid].stored, held[hid].state_changed = True, False
 
     def _merge_compact(self, state: host_titles.State, tids: Sequence[int], when: datetime, removed: bool) -> None:
         """The installation rules (first = earliest, the newest evidence decides presence) on a compact state.
@@ -350,20 +392,19 @@ class ArtifactWriter:
 
     def _remove_from_compact(
         self,
-        states: dict[int, host_titles.State],
-        stored: set[int],
+        held: dict[int, HeldHost],
+        had_titles: set[int],
         earliest: dict[tuple[int, str], datetime],
         cutoffs: dict[tuple[int, str], datetime],
     ) -> set[int]:
         """A complete list removes, as of its time, the unattributed titles older evidence showed (as rows above)."""
-        batch_hosts = {hid for hid, _ in earliest}
         aid = self.artifact_id
         changed: set[int] = set()
-        source_of = self._sources_of({tid for hid in batch_hosts for tid in states.get(hid, ())})
         for (hid, source), oldest in earliest.items():
-            cutoff, state = cutoffs.get((hid, source)), states.get(hid)
-            if cutoff is None or not state or (hid not in stored and oldest >= cutoff):
+            cutoff, state = cutoffs.get((hid, source)), held[hid].state
+            if cutoff is None or not state or (hid not in had_titles and oldest >= cutoff):
                 continue  # nothing older than the list on this host
+            source_of = self._sources_of(set(state))
             for tid, row in state.items():  # a complete list removes what older evidence showed
                 if row[2] and row[1] < cutoff and source_of.get(tid) == source:
                     state[tid] = (row[0], row[1], False, cutoff, row[4], aid)
@@ -377,22 +418,17 @@ class ArtifactWriter:
             source_of.update(dict(self.conn.execute(select(Title.id, Title.source).where(Title.id.in_(chunk))).all()))
         return source_of
 
-    def _existing(self, host_ids: list[int]) -> dict[tuple[int, int], tuple[Any, Any, bool, Any]]:
-        found: dict[tuple[int, int], tuple[Any, Any, bool, Any]] = {}
-        for chunk in _chunks(host_ids):
-            for hid, tid, first, last, present, removed_at in self.conn.execute(_INSTALLED, {"ids": chunk}):
-                found[(hid, tid)] = (first, last, bool(present), removed_at)
-        return found
-
-    def _insert_new(self, seen: dict[tuple[int, int], list[Any]], existing: dict[tuple[int, int], Any]) -> None:
+    def _insert_new(self, seen: dict[tuple[int, int], list[Any]], held: dict[int, HeldHost]) -> None:
         aid = self.artifact_id
         distinct = {when for state in seen.values() for when in state[:2]}
         times = {when: self.encode_time(when) for when in distinct}
-        rows = [
-            (hid, tid, times[first], times[last], not removed, times[last] if removed else None, aid, aid)
-            for (hid, tid), (first, last, removed) in seen.items()
-            if (hid, tid) not in existing
-        ]
+        rows = []
+        for (hid, tid), (first, last, removed) in seen.items():
+            installed = held[hid].installed
+            if tid in installed:
+                continue
+            installed[tid] = (first, last, not removed, last if removed else None)
+            rows.append((hid, tid, times[first], times[last], not removed, times[last] if removed else None, aid, aid))
         rows.sort()  # in key order, the primary-key B-tree is appended to rather than split
         columns = (
             "host_id",
@@ -406,91 +442,66 @@ class ArtifactWriter:
         )
         bulk_insert(self.conn, _INSTALLS, columns, rows)
 
-    def _update_old(self, seen: dict[tuple[int, int], list[Any]], existing: dict[tuple[int, int], Any]) -> None:
+    def _update_old(
+        self, seen: dict[tuple[int, int], list[Any]], old: list[tuple[int, int]], held: dict[int, HeldHost]
+    ) -> None:
         newer_rows, older_rows = [], []
-        for pair, (first, last, removed) in seen.items():
-            if pair not in existing:
-                continue
-            old_first, old_last, _present, _removed_at = existing[pair]
-            keys = {"h": pair[0], "t": pair[1], "f": _min(old_first, first)}
+        for hid, tid in old:
+            first, last, removed = seen[(hid, tid)]
+            installed = held[hid].installed
+            old_first, old_last, old_present, old_removed_at = installed[tid]
+            keys = {"h": hid, "t": tid, "f": _min(old_first, first)}
             if old_last is None or last >= old_last:
                 newer_rows.append(keys | {"l": last, "p": not removed, "r": last if removed else None})
+                installed[tid] = (keys["f"], last, not removed, last if removed else None)
             else:
                 older_rows.append(keys)  # older evidence only extends how far back the item goes
+                installed[tid] = (keys["f"], old_last, old_present, old_removed_at)
         newer_rows.sort(key=lambda r: (r["h"], r["t"]))  # one lock order for concurrent writers: no deadlocks
         older_rows.sort(key=lambda r: (r["h"], r["t"]))
-        where = (_INSTALLS.c.host_id == bindparam("h"), _INSTALLS.c.title_id == bindparam("t"))
         if newer_rows:
-            self.conn.execute(
-                update(_INSTALLS)
-                .where(*where)
-                .values(
-                    first_seen=bindparam("f"),
-                    last_seen=bindparam("l"),
-                    present=bindparam("p"),
-                    removed_at=bindparam("r"),
-                    last_artifact_id=self.artifact_id,
-                ),
-                newer_rows,
-            )
+            aid = self.artifact_id
+            self.conn.execute(_NEWER_ROW, [row | {"a": aid} for row in newer_rows])
         if older_rows:
-            self.conn.execute(update(_INSTALLS).where(*where).values(first_seen=bindparam("f")), older_rows)
+            self.conn.execute(_OLDER_ROW, older_rows)
 
     def _apply_snapshots(
         self,
         complete: dict[tuple[int, str], datetime],
         earliest: dict[tuple[int, str], datetime],
-        prior: set[tuple[int, str]],
+        held: dict[int, HeldHost],
     ) -> dict[tuple[int, str], datetime]:
         """A complete list of a source removes, as of its time, whatever older evidence it no longer shows.
 
         The newest complete time per (host, source) is kept in ``host_sources``, so evidence older than it,
-        arriving later, cannot bring back what that list had already dropped.
+        arriving later, cannot bring back what that list had already dropped. Returns the cutoff of each
+        (host, source) of this batch that has one.
         """
-        stored = self._complete_times([hid for hid, _ in earliest if hid not in self.created_hosts])
-        upserts = []
-        for pair, when in complete.items():
-            if pair not in stored or when > stored[pair]:
-                upserts.append({"host_id": pair[0], "source": pair[1], "complete_at": when, "existed": pair in stored})
-                stored[pair] = when
-        self._save_complete_times(upserts)
-        for (hid, source), oldest in earliest.items():
-            cutoff = stored.get((hid, source))
-            # "?": a title another process added after our caches loaded; its source is unknown here
-            if cutoff is None or ((hid, source) not in prior and (hid, "?") not in prior and oldest >= cutoff):
-                continue  # no older evidence of this source on this host: nothing to remove
-            source_titles = select(Title.id).where(Title.source == source).scalar_subquery()
-            self.conn.execute(
-                update(_INSTALLS)
-                .where(
-                    _INSTALLS.c.host_id == hid,
-                    _INSTALLS.c.present.is_(True),
-                    _INSTALLS.c.last_seen < cutoff,
-                    _INSTALLS.c.title_id.in_(source_titles),
-                )
-                .values(present=False, removed_at=cutoff, last_artifact_id=self.artifact_id)
-            )
-        return stored
-
-    def _complete_times(self, host_ids: list[int]) -> dict[tuple[int, str], datetime]:
-        found: dict[tuple[int, str], datetime] = {}
-        for chunk in _chunks(sorted(set(host_ids))):
-            rows = self.conn.execute(_COMPLETE_TIMES, {"ids": chunk})
-            found.update({(hid, src): when for hid, src, when in rows})
-        return found
-
-    def _save_complete_times(self, upserts: list[dict[str, Any]]) -> None:
-        new = [{k: v for k, v in u.items() if k != "existed"} for u in upserts if not u["existed"]]
-        if new:
-            self.conn.execute(_SOURCES.insert(), new)
-        old = [{"h": u["host_id"], "s": u["source"], "t": u["complete_at"]} for u in upserts if u["existed"]]
-        if old:
-            self.conn.execute(
-                update(_SOURCES)
-                .where(_SOURCES.c.host_id == bindparam("h"), _SOURCES.c.source == bindparam("s"))
-                .values(complete_at=bindparam("t")),
-                old,
-            )
+        for (hid, source), when in complete.items():
+            host = held[hid]
+            stored = host.complete.get(source)
+            if stored is None or when > stored:
+                host.complete[source] = when
+                host.complete_changed = host.complete_changed | {source}
+        cutoffs: dict[tuple[int, str], datetime] = {}
+        removals = []
+        for (hid, source), _oldest in earliest.items():
+            host = held[hid]
+            cutoff = host.complete.get(source)
+            if cutoff is None:
+                continue
+            cutoffs[(hid, source)] = cutoff
+            if not host.installed:
+                continue
+            source_of = self._sources_of(set(host.installed))
+            for tid, (first, last, present, _removed_at) in host.installed.items():
+                if present and last < cutoff and source_of.get(tid) == source:
+                    host.installed[tid] = (first, last, False, cutoff)
+                    removals.append({"h": hid, "t": tid, "r": cutoff, "a": self.artifact_id})
+        if removals:  # rows, by key, in key order: one lock order for concurrent writers
+            removals.sort(key=lambda r: (r["h"], r["t"]))
+            self.conn.execute(_REMOVE_ROW, removals)
+        return cutoffs
 
     def _write_examinations(self, batch: list[_Titled], hosts: dict[str, int]) -> None:
         exams: dict[tuple[int, str], tuple[set[str], datetime | None]] = {}
@@ -501,9 +512,7 @@ class ArtifactWriter:
             examined, when = exams.get(pair, (set(), None))
             examined.update(obs.complete_sources or [source for source in sources if source])
             exams[pair] = (examined, _max(when, obs.seen_at))
-        if not exams:
-            return
-        rows = [
+        self.held.exams.extend(
             {
                 "host_id": hid,
                 "artifact_id": self.artifact_id,
@@ -512,11 +521,7 @@ class ArtifactWriter:
                 "examined_at": when,
             }
             for (hid, method), (src, when) in exams.items()
-        ]
-        dialect = self.conn.dialect.name
-        if dialect not in _EXAMS_INSERT:
-            _EXAMS_INSERT[dialect] = insert_ignoring_conflicts(self.conn, _EXAMS, ["host_id", "artifact_id", "method"])
-        self.conn.execute(_EXAMS_INSERT[dialect], rows)
+        )
 
 
 def _merge_seen(seen: dict[tuple[int, int], list[Any]], pair: tuple[int, int], when: datetime, removed: bool) -> None:

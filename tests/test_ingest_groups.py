@@ -1,0 +1,176 @@
+"""A group of inputs shares one transaction and holds its hosts in memory: it must store exactly what
+ingesting the same files one by one stores, also when one of them fails or the run is interrupted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from tests.conftest import write_jsonl
+from tests.test_ingest import KES, ZIP, snapshot_line
+from vendorscope import ingest
+from vendorscope.service import Service
+from vendorscope.store import host_titles
+from vendorscope.store import writer as writer_module
+from vendorscope.store.tables import Artifact, Examination, Host, HostSource, HostTitles, Installation, Title
+
+T = 1_700_000_000
+DAY = 86_400
+A, B, C, D, E = ({"name": f"tool-{n}", "publisher": "Example", "version": "1"} for n in "abcde")
+FILES = {  # in the order ingest meets them; 03 is the one made to fail
+    "01.log": [("ws-1", T, [ZIP, A, B]), ("ws-2", T, [A])],
+    "02.log": [("ws-1", T + DAY, [ZIP, A, C]), ("ws-9", T + DAY, [KES, A])],
+    "03.log": [("ws-1", T + 2 * DAY, [D]), ("ws-3", T + 2 * DAY, [A]), ("ws-2", T - DAY, [B, KES])],
+    "04.log": [("ws-1", T + 3 * DAY, [ZIP, A, C, E]), ("ws-2", T + 3 * DAY, [A, KES]), ("ws-4", T + 3 * DAY, [A])],
+}
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    folder.mkdir()
+    paths = {}
+    for name, lines in FILES.items():
+        paths[name] = folder / name
+        paths[name].write_bytes(b"".join(snapshot_line(host, when, rows) for host, when, rows in lines))
+    return paths
+
+
+def _stored(service: Service) -> dict[str, object]:
+    """What the store holds about hosts, keyed by host, title and file hash (ids differ between stores)."""
+    with service.store.engine.connect() as conn:
+        hosts = {hid: key for hid, key in conn.execute(select(Host.id, Host.key))}
+        titles = dict(conn.execute(select(Title.id, Title.key)).all())
+        files = dict(conn.execute(select(Artifact.id, Artifact.sha256)).all())
+        pairs = {}
+        for hid, tid, first, last, present, removed, first_aid, last_aid in conn.execute(
+            select(
+                Installation.host_id,
+                Installation.title_id,
+                Installation.first_seen,
+                Installation.last_seen,
+                Installation.present,
+                Installation.removed_at,
+                Installation.first_artifact_id,
+                Installation.last_artifact_id,
+            )
+        ):
+            pairs[(hosts[hid], titles[tid])] = (
+                "row",
+                first,
+                last,
+                bool(present),
+                removed,
+                files[first_aid],
+                files[last_aid],
+            )
+        compact = {}
+        for hid, state, count, present, first_aid in conn.execute(
+            select(
+                HostTitles.host_id,
+                HostTitles.state,
+                HostTitles.titles,
+                HostTitles.present,
+                HostTitles.first_artifact_id,
+            )
+        ):
+            compact[hosts[hid]] = (count, present, files[first_aid])
+            for tid, (first, last, shown, removed, f_aid, l_aid) in host_titles.unpack(state).items():
+                pairs[(hosts[hid], titles[tid])] = ("compact", first, last, shown, removed, files[f_aid], files[l_aid])
+        spans = select(Host.key, Host.first_seen, Host.last_seen, Host.facts)
+        complete = select(HostSource.host_id, HostSource.source, HostSource.complete_at)
+        exams = select(
+            Examination.host_id,
+            Examination.artifact_id,
+            Examination.method,
+            Examination.sources,
+            Examination.examined_at,
+        )
+        counts = select(Artifact.sha256, Artifact.records, Artifact.items, Artifact.problems)
+        return {
+            "pairs": pairs,
+            "compact": compact,
+            "spans": {key: (first, last, facts) for key, first, last, facts in conn.execute(spans)},
+            "complete": {(hosts[hid], source): when for hid, source, when in conn.execute(complete)},
+            "exams": sorted(
+                (hosts[hid], files[aid], method, tuple(sources), when)
+                for hid, aid, method, sources, when in conn.execute(exams)
+            ),
+            "artifacts": sorted(conn.execute(counts).all()),
+        }
+
+
+def _one_by_one(tmp_path: Path, paths: list[Path]) -> Service:
+    """The reference: every file in an ingest (so a transaction) of its own."""
+    reference = Service(str(tmp_path / "one-by-one.db"))
+    for path in paths:
+        assert reference.ingest([path]).ok
+    return reference
+
+
+@pytest.fixture
+def one_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest, "GROUP_SECONDS", 1e9)  # the whole batch in one transaction, however slow the machine
+
+
+def _fail_third_file(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """The third file of the group fails after its hosts were merged in memory and its examinations noted."""
+    original = writer_module.ArtifactWriter._write_examinations
+    calls = {"n": 0}
+
+    def fail(self: writer_module.ArtifactWriter, *args: object) -> None:
+        original(self, *args)
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise error
+
+    monkeypatch.setattr(writer_module.ArtifactWriter, "_write_examinations", fail)
+
+
+def test_a_file_failing_mid_group_undoes_its_own_changes_only(
+    service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_group: None
+) -> None:
+    paths = _files(tmp_path / "batch")
+    known = write_jsonl(tmp_path / "00.jsonl", [{"host": "ws-9", **KES}])  # a host with no compact row yet
+    assert service.ingest([known]).ok
+    reference = _one_by_one(tmp_path, [known, paths["01.log"], paths["02.log"], paths["04.log"]])
+    _fail_third_file(monkeypatch, IntegrityError("INSERT", {}, Exception("simulated conflict")))
+    report = service.ingest([tmp_path / "batch"])
+    monkeypatch.undo()
+    assert [(Path(f.path).name, f.status) for f in report.files] == [
+        ("01.log", "ingested"), ("02.log", "ingested"), ("03.log", "failed"), ("04.log", "ingested")
+    ]  # fmt: skip
+    assert report.files[2].retryable
+    assert _stored(service) == _stored(reference)
+    assert service.ingest([paths["03.log"]]).ok and reference.ingest([paths["03.log"]]).ok
+    assert _stored(service) == _stored(reference)
+    assert service.hosts_with("kaspersky") == reference.hosts_with("kaspersky") == ["ws-2", "ws-9"]
+    reference.close()
+
+
+def test_an_interrupt_mid_group_keeps_the_files_before_it_whole(
+    service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_group: None
+) -> None:
+    paths = _files(tmp_path / "batch")
+    _fail_third_file(monkeypatch, KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        service.ingest([tmp_path / "batch"])
+    monkeypatch.undo()
+    reference = _one_by_one(tmp_path, [paths["01.log"], paths["02.log"]])
+    assert _stored(service) == _stored(reference)  # the two files before it, their held hosts written
+    report = service.ingest([tmp_path / "batch"])
+    assert [f.status for f in report.files] == ["duplicate", "duplicate", "ingested", "ingested"]
+    for name in ("03.log", "04.log"):
+        assert reference.ingest([paths[name]]).ok
+    assert _stored(service) == _stored(reference)
+    reference.close()
+
+
+def test_a_group_stores_what_one_by_one_stores(service: Service, tmp_path: Path, one_group: None) -> None:
+    paths = _files(tmp_path / "batch")
+    report = service.ingest([tmp_path / "batch"])
+    assert report.ok and report.count("ingested") == 4
+    reference = _one_by_one(tmp_path, list(paths.values()))
+    assert _stored(service) == _stored(reference)
+    reference.close()
