@@ -87,8 +87,14 @@ MINIMAL = {
         (
             {
                 "products": [
-                    {"id": "p", "name": "P", "family": "f", "category": "c", "device_class": "camera",
-                     "indicators": [{"kind": "model", "value": "^X1", "match": "pattern", "source": "s"}]}
+                    {
+                        "id": "p",
+                        "name": "P",
+                        "family": "f",
+                        "category": "c",
+                        "device_class": "camera",
+                        "indicators": [{"kind": "model", "value": "^X1", "match": "pattern", "source": "s"}],
+                    }
                 ]
             },
             "products.0.indicators.0.strength: Field required",
@@ -160,9 +166,7 @@ ALTITUDE_TABLE_KASPERSKY = {
 
 def test_every_kaspersky_minifilter_of_the_altitude_table_is_a_vendor_indicator(kaspersky) -> None:  # type: ignore[no-untyped-def]
     drivers = {
-        i.value.lower(): i
-        for i in kaspersky.all_indicators()
-        if i.kind == "driver" and i.source == "ms-altitudes"
+        i.value.lower(): i for i in kaspersky.all_indicators() if i.kind == "driver" and i.source == "ms-altitudes"
     }
     assert set(drivers) == set(ALTITUDE_TABLE_KASPERSKY)
     assert all(i.strength == "vendor" and i.effective_weight >= 0.9 for i in drivers.values())

@@ -124,3 +124,32 @@ def test_a_crashed_worker_leaves_every_file_recorded(
         ("a.txt", "extraction crashed: MemoryError: worker died"),
         ("b.txt", "extraction crashed: MemoryError: worker died"),
     ]
+
+
+def test_a_killed_worker_loses_only_its_own_task(
+    sqlite_service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash in C code (PDFium, lxml, Pillow) or the OOM killer ends a worker process and breaks the pool:
+    the tasks then in flight run again alone, so only the files of the task that dies on its own are
+    listed as crashed, and the rest of the batch is read."""
+    import os
+    import signal
+
+    from vendorscope.records import ingest
+
+    real = ingest.extract
+
+    def dies_on_one_file(data: bytes, name: str, limits: object = None, depth: int = 0) -> object:
+        if name.endswith("f003.txt"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(data, name, limits, depth)  # type: ignore[arg-type]
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(100):
+        (folder / f"f{n:03d}.txt").write_text(f"Kaspersky note {n}")
+    monkeypatch.setattr(ingest, "extract", dies_on_one_file)
+    report = sqlite_service.records_ingest([folder], "alice", workers=2, records_dir=tmp_path / "o")
+    crashed = sorted(Path(p).name for p, e in report.errors if e.startswith("extraction crashed"))
+    assert report.files == 100
+    assert crashed == [f"f{n:03d}.txt" for n in range(ingest.FILES_PER_TASK)]  # the first task, the dying file's

@@ -160,6 +160,12 @@ class Service:
         self.refresh()
         return report
 
+    def refresh_pushed(self, host_ids: Collection[int]) -> Refreshed:
+        """After agents' pushes (findings/update.py): their hosts' software findings, network ones if contacts exist."""
+        from vendorscope.findings.update import refresh_pushed
+
+        return refresh_pushed(self.store, self.matcher, host_ids)
+
     def refresh(self, host_ids: Collection[int] | None = None) -> Refreshed:
         """The one refresh (findings/update.py): software findings of the hosts touched, network and org findings."""
         from vendorscope.findings.update import refresh
@@ -703,7 +709,7 @@ class Service:
         """Receives agents' pushed bundles (thread-safe; shares a cache of ids across pushes)."""
         from vendorscope.server.push import AgentIngest
 
-        return AgentIngest(self.store, self.matcher, self.refresh)
+        return AgentIngest(self.store, self.matcher, self.refresh_pushed)
 
     def prepare_server(self) -> None:
         """Before serving: verdicts current with the catalogs, every kind of finding current with the evidence."""

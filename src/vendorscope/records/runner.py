@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -18,9 +19,10 @@ R = TypeVar("R")
 class TaskFailed:
     """Stands in for a result whose task could not run."""
 
-    def __init__(self, task: Any, error: str) -> None:
+    def __init__(self, task: Any, error: str, cause: BaseException | None = None) -> None:
         self.task = task
         self.error = error
+        self.cause = cause
 
 
 def run(
@@ -40,8 +42,36 @@ def run(
         for task in tasks:
             yield _guarded(fn, task)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from _windowed(lambda t: pool.submit(fn, t), tasks, workers * 4, lambda f: f.result())
+    yield from _pool(fn, list(tasks), workers)
+
+
+def _pool(fn: Callable[[T], R], tasks: list[T], workers: int) -> Iterator[R | TaskFailed]:
+    """The tasks on a local process pool that survives a worker's death. A crash in C code (a PDF, an
+    image, HTML) kills its process and breaks the pool, failing every task in flight: each of those is run
+    again alone in a fresh process, so only the task that crashes on its own is reported as failed, and
+    the tasks not yet sent go on in a new pool."""
+    queue = tasks
+    while queue:
+        unsent: list[T] = []
+        in_flight: list[T] = []
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for outcome in _windowed(lambda t: pool.submit(fn, t), queue, workers * 4, lambda f: f.result(), unsent):
+                if isinstance(outcome, TaskFailed) and isinstance(outcome.cause, BrokenProcessPool):
+                    in_flight.append(outcome.task)
+                else:
+                    yield outcome
+        for task in in_flight:
+            yield _alone(fn, task)
+        queue = unsent
+
+
+def _alone(fn: Callable[[T], R], task: T) -> R | TaskFailed:
+    """One task in a process of its own: its result, or TaskFailed if that process dies too."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(fn, task).result()
+        except Exception as exc:
+            return TaskFailed(task, f"{type(exc).__name__}: {exc}")
 
 
 def _guarded(fn: Callable[[T], R], task: T) -> R | TaskFailed:
@@ -52,13 +82,33 @@ def _guarded(fn: Callable[[T], R], task: T) -> R | TaskFailed:
 
 
 def _windowed(
-    submit: Callable[[T], Any], tasks: Sequence[T], window: int, result: Callable[[Any], R]
+    submit: Callable[[T], Any],
+    tasks: Sequence[T],
+    window: int,
+    result: Callable[[Any], R],
+    unsent: list[T] | None = None,
 ) -> Iterator[R | TaskFailed]:
+    """At most ``window`` tasks submitted at once. Once a submission fails (a broken pool), the tasks not
+    yet submitted are left in ``unsent`` (or reported failed when there is no such list)."""
     pending: dict[Any, T] = {}
     queue = iter(tasks)
+    broken: BaseException | None = None
+
+    def send(task: T) -> None:
+        nonlocal broken
+        if broken is None:
+            try:
+                pending[submit(task)] = task
+                return
+            except BrokenProcessPool as exc:
+                broken = exc
+        if unsent is None:
+            raise broken
+        unsent.append(task)
+
     for task in queue:
-        pending[submit(task)] = task
-        if len(pending) >= window:
+        send(task)
+        if len(pending) >= window or broken is not None:
             break
     while pending:
         done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
@@ -67,10 +117,12 @@ def _windowed(
             try:
                 yield result(future)
             except Exception as exc:
-                yield TaskFailed(task, f"{type(exc).__name__}: {exc}")
+                yield TaskFailed(task, f"{type(exc).__name__}: {exc}", exc)
             for nxt in queue:
-                pending[submit(nxt)] = nxt
+                send(nxt)
                 break
+    if broken is not None and unsent is not None:
+        unsent.extend(queue)
 
 
 def _run_dask(
