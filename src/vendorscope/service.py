@@ -477,7 +477,9 @@ class Service:
         )
         # one set of providers for the answer and the production: the records are read and searched once
         providers = self.providers
-        result = write_package(self._answer(request, providers), providers.documents, out_dir, meta)
+        answer, documents = self._answer(request, providers), providers.documents
+        del providers  # the org registry is not needed while the package is written: free it before the PDF
+        result = write_package(answer, documents, out_dir, meta)
         manifest_sha256 = hashlib.sha256((out_dir / MANIFEST).read_bytes()).hexdigest()
         with self.store.transaction() as conn:
             entry = custody.package_entry(request.id, str(out_dir), manifest_sha256, chain_head, meta.built_by)

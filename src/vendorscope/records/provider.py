@@ -39,7 +39,7 @@ class RecordsProduction:
         self.planned = planned(conn) if self.documents else (0, 0)
         self.unreadable = len(exception_rows(conn)) if self.documents else 0
         self.available = self.documents > 0
-        self._searched: dict[tuple[str, date | None], tuple[list[dict[str, object]], list[dict[str, object]]]] = {}
+        self._searched: dict[tuple[str, date | None], tuple[int, int]] = {}  # (candidates, unreviewed) counts
 
     def describe(self) -> str:
         if not self.available:
@@ -52,17 +52,17 @@ class RecordsProduction:
             f"{privileged} privileged"
         )
 
-    def _candidates(self, vendor: str, since: date | None) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-        """The vendor search's candidate families since the date, and those no reviewer has tagged.
+    def _candidates(self, vendor: str, since: date | None) -> tuple[int, int]:
+        """How many candidate families the vendor search finds since the date, and how many no reviewer has tagged.
 
         Searched once per vendor and date: the report's counts and the production's description then say the
-        same, and a package does not pay for a search over every record twice."""
+        same, and a package does not pay for a search over every record twice (only the counts are kept)."""
         key = (vendor, since)
         if key not in self._searched:
             self._searched[key] = self._search(vendor, since)
         return self._searched[key]
 
-    def _search(self, vendor: str, since: date | None) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    def _search(self, vendor: str, since: date | None) -> tuple[int, int]:
         start = datetime(since.year, since.month, since.day) if since else None
         candidates = self.search(vendor, Filters(since=start, limit=0))
         unreviewed = [
@@ -70,7 +70,7 @@ class RecordsProduction:
             for c in candidates
             if not any(d in self.tags for d in [c["id"], *c["hit_documents"]])  # type: ignore[misc]
         ]
-        return candidates, unreviewed
+        return len(candidates), len(unreviewed)
 
     def counts(self, vendor: str, since: date | None) -> DocumentCounts:
         """What ``produce_documents`` would produce and withhold now, and the candidates not yet reviewed."""
@@ -78,7 +78,7 @@ class RecordsProduction:
             return DocumentCounts()
         produced, withheld = self.planned
         candidates, unreviewed = self._candidates(vendor, since)
-        return DocumentCounts(produced, withheld, len(unreviewed), self.documents, len(candidates), self.unreadable)
+        return DocumentCounts(produced, withheld, unreviewed, self.documents, candidates, self.unreadable)
 
     def produce_documents(self, out_dir: Path, vendor: str, since: date | None) -> ProductionSummary | None:
         if not self.available:
@@ -90,8 +90,8 @@ class RecordsProduction:
         description = (
             f"Bates {produced}, {report.withheld} withheld as privileged "
             f"(privilege log), {report.exceptions} files that could not be read (exceptions report); "
-            f"vendor search since {since_text}: {len(candidates)} candidate families, "
-            f"{len(unreviewed)} not yet reviewed"
+            f"vendor search since {since_text}: {candidates} candidate families, "
+            f"{unreviewed} not yet reviewed"
         )
         files = tuple(sorted(p for p in out_dir.rglob("*") if p.is_file()))
         return ProductionSummary(report.documents, out_dir, description, files, tuple(report.listing))
