@@ -17,6 +17,8 @@ import asyncio
 import gzip
 import os
 import random
+import resource
+import signal
 import socket
 import statistics
 import subprocess
@@ -26,6 +28,7 @@ import uuid
 
 import httpx
 import orjson
+import psutil
 from sqlalchemy import create_engine, func, inspect, select, text
 
 from vendorscope.service import Service
@@ -128,7 +131,10 @@ def free_port() -> int:
 
 def start_server(db: str, port: int, processes: int) -> subprocess.Popen[bytes]:
     command = ["serve", "--db", db, "--port", str(port), "--log-level", "warning", "--processes", str(processes)]
-    proc = subprocess.Popen([sys.executable, "-m", "vendorscope", *command], stdout=subprocess.DEVNULL)
+    # A session of its own: the server and its worker processes are stopped together, whatever state they are in.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vendorscope", *command], stdout=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + 300  # a shared machine can take long to import the server
     while time.monotonic() < deadline:
         try:
@@ -138,6 +144,35 @@ def start_server(db: str, port: int, processes: int) -> subprocess.Popen[bytes]:
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("the server did not start")
+
+
+def cpu_seconds(pid: int, database: str) -> tuple[float, float]:
+    """CPU seconds so far of the server's processes, and of the PostgreSQL backends serving ``database``."""
+
+    def used(procs: list[psutil.Process]) -> float:
+        total = 0.0
+        for p in procs:
+            try:
+                times = p.cpu_times()
+            except psutil.Error:
+                continue  # gone meanwhile
+            total += times.user + times.system
+        return total
+
+    server = psutil.Process(pid)
+    backends = [p for p in psutil.process_iter(["cmdline"]) if database in " ".join(p.info["cmdline"] or [])]
+    return used([server, *server.children(recursive=True)]), used(backends)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server; kill its whole process group when it does not stop in 30 s (requests hung on locks)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        print("the server did not stop within 30 s of SIGTERM: killed")
 
 
 def main() -> None:
@@ -165,17 +200,28 @@ def main() -> None:
         port = free_port()
         proc = start_server(db, port, args.processes)
         before = counts(db)
+        cpu_start = cpu_seconds(proc.pid, name)
         started = time.perf_counter()
         latencies, statuses = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, per_agent))
         elapsed = time.perf_counter() - started
         after = counts(db)
         _, again = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, [b[:1] for b in per_agent]))
         final = counts(db)
+        cpu_end = cpu_seconds(proc.pid, name)
         report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final)
+        served, backends = (cpu_end[0] - cpu_start[0], cpu_end[1] - cpu_start[1])
+        requests = total + len(per_agent)
+        print(
+            f"CPU during both waves ({requests} requests): server {served:.1f} s, its PostgreSQL backends "
+            f"{backends:.1f} s; {1000 * (served + backends) / requests:.0f} ms per request"
+        )
     finally:
         if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
+            stop(proc)
+            server = resource.getrusage(resource.RUSAGE_CHILDREN)  # the server's processes, once waited for
+            own = resource.getrusage(resource.RUSAGE_SELF)
+            print(f"CPU in all, start-up included: server {server.ru_utime + server.ru_stime:.1f} s, "
+                  f"load generator and set-up {own.ru_utime + own.ru_stime:.1f} s")  # fmt: skip
         with admin.connect() as conn:
             conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -13,7 +14,9 @@ from sqlalchemy import select
 
 from tests.records_corpus import email_bytes, pdf_bytes
 from vendorscope.records.loadfile import read_dat, read_opt
-from vendorscope.records.produce import DAT_FIELDS, ProductionOptions
+from vendorscope.records.produce import DAT_FIELDS, ProductionOptions, ProductionReport
+from vendorscope.records.provider import RecordsProduction
+from vendorscope.records.search import Filters
 from vendorscope.service import Service
 from vendorscope.store.tables import RecordDocument
 
@@ -161,3 +164,25 @@ def test_production_is_byte_identical_when_rebuilt(store: Service, tmp_path: Pat
     one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*") if p.is_file()}
     two = {p.relative_to(tmp_path / "two"): p.read_bytes() for p in (tmp_path / "two").rglob("*") if p.is_file()}
     assert one == two and any(str(k).startswith("IMAGES") for k in one)
+
+
+def test_package_searches_the_records_once(store: Service, tmp_path: Path) -> None:
+    """The report's counts and the production's description come from one vendor search, not two."""
+    calls = []
+
+    def search(vendor: str, filters: Filters) -> list[dict[str, Any]]:
+        calls.append(vendor)
+        return store.records_vendor_search(vendor, filters)
+
+    def produce(folder: Path, prefix: str) -> ProductionReport:
+        return store.records_produce(folder, prefix, tmp_path / "orig", cumulative=True)
+
+    with store.store.engine.connect() as conn:
+        documents = RecordsProduction(conn, search, produce)
+    counts = documents.counts("kaspersky", None)
+    (tmp_path / "docs").mkdir()
+    production = documents.produce_documents(tmp_path / "docs", "kaspersky", None)
+    assert calls == ["kaspersky"]
+    assert counts.found >= 2  # a.eml's family and d.eml name the vendor
+    assert production is not None
+    assert f"{counts.found} candidate families, {counts.unreviewed} not yet reviewed" in production.description

@@ -1,6 +1,7 @@
-"""One refresh and one overdue rule: an agent's push brings network and organization findings up to date (not
-only software findings), reading a page writes nothing, and the dashboard, `remediation --overdue` and the
-answer's `overdue` count agree whatever the policy and the per-finding due dates say."""
+"""One refresh and one overdue rule: an agent's push brings its hosts' software findings and the network findings
+up to date (organization findings read nothing a push writes), reading a page writes nothing, and the dashboard,
+`remediation --overdue` and the answer's `overdue` count agree whatever the policy and the per-finding due dates
+say."""
 
 from __future__ import annotations
 
@@ -39,14 +40,21 @@ def stale_store(service: Service, tmp_path: Path) -> None:
     assert org_findings(service) == 0 and network_hosts(service) == set()
 
 
-def test_an_agent_push_refreshes_network_and_organization_findings(db_url: str, tmp_path: Path) -> None:
-    """Through the server: an agent's bundle arrives over HTTP after evidence that no refresh has seen yet."""
+def test_an_agent_push_refreshes_its_hosts_and_network_findings(db_url: str, tmp_path: Path) -> None:
+    """Through the server: an agent's bundle arrives over HTTP after evidence that no refresh has seen yet.
+
+    A push refreshes the software findings of the hosts it pushed and, as contacts are stored, the network
+    findings; never the organization findings: a push cannot carry registry or purchase records (they are
+    refreshed by the ingest that brings those, and by the server's start).
+    """
     with app_client(db_url) as (service, client):
         tokens = setup_accounts(service)
         stale_store(service, tmp_path)  # after the server's start, which refreshes everything
         assert push(client, tokens.root, bundle("ws-1", KES)).status_code == 201
         assert {f["host"] for f in service.findings("kaspersky") if f["kind"] == "branded"} == {"ws-1"}
         assert network_hosts(service) == {"10.9.9.9"}  # the unmanaged client of the DNS log
+        assert org_findings(service) == 0
+        service.prepare_server()  # what a server's start does
         flagged = service.org_findings("procurement")
         assert {f["evidence"][0]["purchase"]["line"] for f in flagged} == {2, 4, 6, 7}
         assert {f["org_key"] for f in service.org_findings("supplier")} == {"sub"}

@@ -214,7 +214,8 @@ def ingest_bytes(
         return FileResult(name, "failed", sha256=digest, problems=[Problem(0, f"cannot read ({_reason(exc)})")])
     now = datetime.now(UTC).replace(tzinfo=None)
     blob = Blob(name, name, digest, len(data), head, now, lambda: _open_bytes(data))
-    plan = _drop_known(store, [_prepare(blob, hints)])[0]
+    # No lookup first: the artifact's unique identity finds a duplicate in the write (one connection, one query less).
+    plan = _prepare(blob, hints)
     if isinstance(plan, FileResult):
         return plan
     records = _records(plan, hints)

@@ -160,6 +160,12 @@ class Service:
         self.refresh()
         return report
 
+    def refresh_pushed(self, host_ids: Collection[int]) -> Refreshed:
+        """After agents' pushes (findings/update.py): their hosts' software findings, network ones if contacts exist."""
+        from vendorscope.findings.update import refresh_pushed
+
+        return refresh_pushed(self.store, self.matcher, host_ids)
+
     def refresh(self, host_ids: Collection[int] | None = None) -> Refreshed:
         """The one refresh (findings/update.py): software findings of the hosts touched, network and org findings."""
         from vendorscope.findings.update import refresh
@@ -359,6 +365,12 @@ class Service:
         and the API. Documents are counted when the request asks for them, and for readers of the whole
         agency only (records are the agency's, not an org's).
         """
+        return self._answer(request, self.providers, hosts, scope)
+
+    def _answer(
+        self, request: RespondRequest, providers: Providers, hosts: query.HostFilter = None, scope: Scope | None = None
+    ) -> Answer:
+        """``answer`` from given providers: a package reuses them to produce the documents they counted."""
         from vendorscope.findings import lifecycle as remediation
         from vendorscope.findings import query
         from vendorscope.findings.coverage import catalog_questions
@@ -366,7 +378,6 @@ class Service:
         from vendorscope.respond.answer import Evidence, build_answer
 
         catalog = self.vendor(request.vendor)
-        providers = self.providers
         with self.store.engine.connect() as conn:
             evidence = Evidence(
                 findings=query.list_findings(conn, request.vendor, hosts=hosts),
@@ -464,7 +475,9 @@ class Service:
             explain=self.removal_evidence,
             csv_bom=csv_bom,
         )
-        result = write_package(self.answer(request), self.providers.documents, out_dir, meta)
+        # one set of providers for the answer and the production: the records are read and searched once
+        providers = self.providers
+        result = write_package(self._answer(request, providers), providers.documents, out_dir, meta)
         manifest_sha256 = hashlib.sha256((out_dir / MANIFEST).read_bytes()).hexdigest()
         with self.store.transaction() as conn:
             entry = custody.package_entry(request.id, str(out_dir), manifest_sha256, chain_head, meta.built_by)
@@ -696,7 +709,7 @@ class Service:
         """Receives agents' pushed bundles (thread-safe; shares a cache of ids across pushes)."""
         from vendorscope.server.push import AgentIngest
 
-        return AgentIngest(self.store, self.matcher, self.refresh)
+        return AgentIngest(self.store, self.matcher, self.refresh_pushed)
 
     def prepare_server(self) -> None:
         """Before serving: verdicts current with the catalogs, every kind of finding current with the evidence."""

@@ -10,6 +10,10 @@ CLI ingest, ``Service.ingest_bytes``, an agent's push and the server's start all
 3. organization findings (flagged purchases and covered contractors, orgs/flags.py), through the callable the
    service passes in: organizations sit above findings, so findings never import them.
 
+An agent's push calls :func:`refresh_pushed` instead: it can carry only host evidence (the server refuses
+registry, ownership and purchase files), so it refreshes the software findings of its hosts, the network
+findings when the store holds contacts, and never the organization findings, which read nothing it writes.
+
 Nothing that reads (a GET, a report, a summary) refreshes: reads show what the last write left.
 """
 
@@ -18,10 +22,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from vendorscope.findings.network import refresh_network_findings
 from vendorscope.findings.refresh import refresh_findings
 from vendorscope.match.matcher import Matcher
 from vendorscope.store.store import Store
+from vendorscope.store.tables import NetworkContactRow
 
 Counts3 = tuple[int, int, int]  # (new, updated, withdrawn)
 
@@ -50,3 +57,12 @@ def refresh(
     network = refresh_network_findings(store, matcher)
     orgs = organizations() if organizations is not None else (0, 0, 0)
     return Refreshed(software, network, orgs)
+
+
+def refresh_pushed(store: Store, matcher: Matcher, host_ids: Collection[int]) -> Refreshed:
+    """After agents' pushes: software findings of their hosts; network findings only when any contact is stored."""
+    software = refresh_findings(store, host_ids)
+    with store.engine.connect() as conn:
+        contacts = conn.execute(select(NetworkContactRow.artifact_id).limit(1)).first() is not None
+    network = refresh_network_findings(store, matcher) if contacts else (0, 0, 0)
+    return Refreshed(software, network)

@@ -63,38 +63,48 @@ def owners_now_and_before(
     owner before its change is known in its own transaction, without a second connection reading the committed
     state (which, with a pool per process, can run dry and deadlock where the database cannot see it).
     """
-    known = set(conn.execute(select(Org.key)).scalars())
-    hosts = select(Host.id, Host.key, Host.facts)
-    named = select(HostOwner)
-    if host_ids is not None:
-        hosts = hosts.where(Host.id.in_(list(host_ids)))
-        named = named.where(HostOwner.host_id.in_(list(host_ids)))
-    explicit = {r.host_id: r for r in conn.execute(named)}
+    known_org = select(Org.key).where(Org.key == HostRule.org_key).exists()  # rules of unknown orgs are no rules
     rules = [
         _Rule(r.org_key, r.hostname, ipaddress.ip_network(r.network) if r.network else None)
-        for r in conn.execute(select(HostRule.org_key, HostRule.hostname, HostRule.network))
-        if r.org_key in known
+        for r in conn.execute(
+            select(HostRule.org_key, HostRule.hostname, HostRule.network).where(known_org).order_by(HostRule.id)
+        )
     ]
     rules.sort(key=lambda r: r.specificity, reverse=True)
+    # Each host with its hosts.csv row, if any, and whether that row names an org of the registry: one query.
+    named_known = select(Org.key).where(Org.key == HostOwner.org_key).exists()
+    hosts = select(
+        Host.id,
+        Host.key,
+        Host.facts,
+        HostOwner.org_key,
+        HostOwner.role,
+        HostOwner.sensitivity,
+        HostOwner.location,
+        named_known.label("known"),
+    ).outerjoin(HostOwner, HostOwner.host_id == Host.id)
+    if host_ids is not None:
+        hosts = hosts.where(Host.id.in_(list(host_ids)))
     now: dict[int, Owner] = {}
     before: dict[int, Owner] = {}
     prior = prior_facts or {}
-    for host_id, key, facts in conn.execute(hosts):
-        now[host_id] = _owner(explicit.get(host_id), known, rules, key, facts or {})
-        if host_id in prior:
-            before[host_id] = _owner(explicit.get(host_id), known, rules, key, prior[host_id])
+    for row in conn.execute(hosts):
+        now[row.id] = _owner(row, rules, row.facts or {})
+        if row.id in prior:
+            before[row.id] = _owner(row, rules, prior[row.id])
     return now, before
 
 
-def _owner(named: Any, known: set[str], rules: list[_Rule], key: str, facts: dict[str, str]) -> Owner:
-    if named is not None and named.org_key in known:
-        return Owner(named.org_key, "hosts.csv", named.role, named.sensitivity, named.location)
-    rule = _first_rule(rules, key, _addresses(key, facts))
+def _owner(row: Any, rules: list[_Rule], facts: dict[str, str]) -> Owner:
+    """``row``: a host with its hosts.csv columns (``org_key`` None without a row) and ``known``."""
+    if row.org_key is not None and row.known:
+        return Owner(row.org_key, "hosts.csv", row.role, row.sensitivity, row.location)
+    rule = _first_rule(rules, row.key, _addresses(row.key, facts))
     if rule is not None:
         how = f"network {rule.network}" if rule.network is not None else f"hostname {rule.hostname}"
         return Owner(rule.org, how)
-    if named is not None:
-        return Owner(None, f"assigned to {named.org_key!r}, which is not in the registry")
+    if row.org_key is not None:
+        return Owner(None, f"assigned to {row.org_key!r}, which is not in the registry")
     return Owner(None, "no assignment or rule")
 
 

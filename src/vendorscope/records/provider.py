@@ -39,6 +39,7 @@ class RecordsProduction:
         self.planned = planned(conn) if self.documents else (0, 0)
         self.unreadable = len(exception_rows(conn)) if self.documents else 0
         self.available = self.documents > 0
+        self._searched: dict[tuple[str, date | None], tuple[list[dict[str, object]], list[dict[str, object]]]] = {}
 
     def describe(self) -> str:
         if not self.available:
@@ -52,7 +53,16 @@ class RecordsProduction:
         )
 
     def _candidates(self, vendor: str, since: date | None) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-        """The vendor search's candidate families since the date, and those no reviewer has tagged."""
+        """The vendor search's candidate families since the date, and those no reviewer has tagged.
+
+        Searched once per vendor and date: the report's counts and the production's description then say the
+        same, and a package does not pay for a search over every record twice."""
+        key = (vendor, since)
+        if key not in self._searched:
+            self._searched[key] = self._search(vendor, since)
+        return self._searched[key]
+
+    def _search(self, vendor: str, since: date | None) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
         start = datetime(since.year, since.month, since.day) if since else None
         candidates = self.search(vendor, Filters(since=start, limit=0))
         unreviewed = [

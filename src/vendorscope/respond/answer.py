@@ -8,7 +8,7 @@ flagged purchases are procurement evidence in their own rows (``purchases``), ne
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -231,11 +231,23 @@ def _contractors(
     org_of: dict[str, OrgPath | None],
     procurement: list[ProcurementLine],
 ) -> list[dict[str, Any]]:
-    """Contractors with a finding on one of their hosts or a covered purchase, then the covered suppliers."""
+    """Contractors with a finding on one of their hosts or a covered purchase, then the covered suppliers.
+
+    The systems and purchases are grouped by organization once (a row under each org on its path), not
+    scanned once per contractor: thousands of contractors times thousands of findings was quadratic."""
+    systems_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in systems:
+        org = org_of.get(r["host"]) if r["host"] else None
+        if org is not None:
+            for org_id in dict.fromkeys((org.org_id, *org.ids)):
+                systems_of[org_id].append(r)
+    bought_by: dict[str, list[ProcurementLine]] = defaultdict(list)
+    for line in procurement:
+        bought_by[line.org_id].append(line)
     rows = []
     for c in contractors:
-        mine = [r for r in systems if r["host"] and _belongs(org_of.get(r["host"]), c.org_id)]
-        bought = [p for p in procurement if p.org_id == c.org_id]
+        mine = systems_of.get(c.org_id, [])
+        bought = bought_by.get(c.org_id, [])
         if not mine and not bought:
             continue
         products = sorted({r["product"] for r in mine} | {" ".join(filter(None, (p.brand, p.model))) for p in bought})
@@ -263,10 +275,6 @@ def _contractors(
             }
         )
     return rows
-
-
-def _belongs(org: OrgPath | None, org_id: str) -> bool:
-    return org is not None and (org.org_id == org_id or org_id in org.ids)
 
 
 def _coverage_row(host: dict[str, Any], org: OrgPath | None, catalog: Catalog) -> dict[str, Any]:

@@ -83,7 +83,7 @@ class AgentIngest:
     """Receives agents' bundles for one store; safe to call from many threads at once."""
 
     def __init__(self, store: Store, matcher: Matcher, refresh: Callable[[set[int]], object]) -> None:
-        """``refresh(host_ids)`` is the one refresh of findings (findings/update.py, wired by the service)."""
+        """``refresh(host_ids)``: after pushes (findings/update.py ``refresh_pushed``, wired by the service)."""
         self.store = store
         self.matcher = matcher
         self.refresh = refresh

@@ -94,6 +94,7 @@ def link_hash(previous: str, body: str) -> str:
     return hashlib.sha256(f"{previous}\n{body}".encode()).hexdigest()
 
 
+_ONE_TRIP_ROWS = 1000  # links appended in one statement on PostgreSQL (its bind parameters are bounded)
 _LOCK_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq).returning(_HEAD.c.seq, _HEAD.c.hash)
 
 
@@ -124,8 +125,12 @@ def append(conn: Connection, entries: Sequence[Entry], at: datetime | None = Non
             {"seq": seq, "at": when, "kind": entry.kind, "subject": entry.subject[:255], "body": body,
              "prev_hash": previous_hash, "hash": previous}
         )  # fmt: skip
-    conn.execute(_CHAIN.insert(), rows)
-    conn.execute(update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=seq, hash=previous))
+    move_head = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=seq, hash=previous)
+    if conn.dialect.name == "postgresql" and len(rows) <= _ONE_TRIP_ROWS:  # one round trip under the lock: a CTE
+        conn.execute(move_head.add_cte(_CHAIN.insert().values(rows).cte("links")))
+    else:
+        conn.execute(_CHAIN.insert(), rows)
+        conn.execute(move_head)
     return Head(seq, previous)
 
 
