@@ -190,7 +190,11 @@ def test_html_escapes_what_came_from_evidence(tmp_path: Path, monkeypatch: pytes
 
     hostile = "<script>alert(1)</script>"
     service = Service(str(tmp_path / "store.db"))
-    rows = [{"host": hostile, **KES, "version": "<b>11</b>"}, {"host": "=HYPERLINK(1)", **KES}]
+    rows = [
+        {"host": hostile, **KES, "version": "<b>11</b>"},
+        {"host": "=HYPERLINK(1)", **KES},
+        {"host": "#REF!", **KES},
+    ]
     service.ingest([write_jsonl(tmp_path / "inv.jsonl", rows)])
     (tmp_path / "request.yaml").write_text(REQUEST.replace("  - documents:\n      since: 2013-01-01\n", ""))
     out = service.respond(tmp_path / "request.yaml", tmp_path / "pkg").folder
@@ -200,6 +204,9 @@ def test_html_escapes_what_came_from_evidence(tmp_path: Path, monkeypatch: pytes
     sheet = openpyxl.load_workbook(out / "report.xlsx")["systems"]
     [cell] = [c for c in sheet["A"] if c.value == "'=HYPERLINK(1)"]  # the CSVs' formula-safe rule (safe_csv)
     assert cell.data_type == "s"  # kept as text, not run as a formula
+    [error] = [c for c in sheet["A"] if c.value == "#REF!"]
+    assert error.data_type == "s"  # text that reads like an error code stays text
+    assert {c.data_type for c in sheet["A"]} == {"s"}
     service.close()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
@@ -181,8 +182,11 @@ def _cell(sheet: Any, column: str, value: Any) -> Any:
         cell.number_format = "0.00"
         return cell
     if isinstance(typed, str):
-        cell = WriteOnlyCell(sheet, value=safe_cell(typed))  # the same formula-safe text as the CSVs
-        cell.data_type = "s"  # and stored as text, never run as a formula
+        text = safe_cell(typed)  # the same formula-safe text as the CSVs
+        if not text.startswith("=") and text not in ERROR_CODES:
+            return text  # openpyxl stores it as text; a plain value is far cheaper than a cell per value
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"  # stored as text, never run as a formula nor read as an error code
         return cell
     return typed
 
