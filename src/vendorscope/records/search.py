@@ -178,14 +178,15 @@ def _thread_context(conn: Connection, families: dict[int, _Family], filters: Fil
 
 def _thread_members(conn: Connection, threads: dict[int, int]) -> list[tuple[int, int]]:
     """(family, thread) of every document in the given threads, in the order the search has always used
-    (threads in chunks of 500, family order within a chunk). thread_id has no index: one pass over the
-    documents instead of a full scan per chunk, which grew with the archive times the responsive threads."""
+    (threads in chunks of 500, family order within a chunk). Read through ``ix_record_documents_thread``:
+    the cost follows the responsive threads, not the archive (a pass over every document grew with it)."""
     d = RecordDocument
-    chunk_of = {thread_id: at // CHUNK for at, thread_id in enumerate(sorted(threads))}
-    every = select(d.id, d.family_id, d.thread_id).where(d.thread_id.is_not(None))
-    rows = conn.execute(every.execution_options(stream_results=True, yield_per=10_000))
-    found = sorted((chunk_of[t], f is not None, f or 0, i, f, t) for i, f, t in rows if t in chunk_of)  # NULL first
-    return [(family_id, thread_id) for *_, family_id, thread_id in found]
+    found: list[tuple[int, int]] = []
+    for chunk in _chunks(sorted(threads), CHUNK):
+        rows = conn.execute(select(d.id, d.family_id, d.thread_id).where(d.thread_id.in_(chunk)))
+        ordered = sorted((f is not None, f or 0, i, f, t) for i, f, t in rows)  # NULL first, as ORDER BY did
+        found += [(family_id, thread_id) for *_, family_id, thread_id in ordered]
+    return found
 
 
 def _within(conn: Connection, family_id: int, filters: Filters) -> bool:
