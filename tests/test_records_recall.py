@@ -104,3 +104,35 @@ def test_cli_explain_view(tmp_path: Path) -> None:
     assert "thread context: in a thread whose message" in result.output
     assert "[klif.sys]" in result.output  # the words around the hit
     assert "Nairobi" not in result.output
+
+
+def test_no_search_statement_reads_a_whole_table(sqlite_service: Service, tmp_path: Path) -> None:
+    """A vendor search must cost the families it finds, not the store: every statement it runs, thread
+    context included, reaches record_documents through an index (a thread lookup once read the whole
+    table, ten times the search at 100,000 e-mails). The full-text index itself is a virtual table."""
+    from sqlalchemy import event
+
+    folder = tmp_path / "mail"
+    shutil.copytree(LABELLED, folder, ignore=shutil.ignore_patterns("labels.csv"))
+    sqlite_service.records_ingest([folder], "records-officer", workers=1, records_dir=tmp_path / "originals")
+    engine = sqlite_service.store.engine
+    statements: list[tuple[str, object]] = []
+
+    def record(conn: object, cursor: object, statement: str, parameters: object, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        rows = sqlite_service.records_vendor_search("kaspersky", Filters(limit=0))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert any(r["via"] == "thread context" for r in rows)  # the thread lookups ran
+    assert any("thread_id IN" in s for s, _ in statements)
+    scans = []
+    with engine.connect() as conn:
+        for statement, parameters in statements:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()  # type: ignore[arg-type]
+            details = [detail for *_, detail in plan]
+            scans += [(d, statement) for d in details if d.startswith("SCAN") and "VIRTUAL" not in d]
+    assert scans == []

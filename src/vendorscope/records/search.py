@@ -24,6 +24,7 @@ from vendorscope.records.tokens import TermSet, Tokens
 from vendorscope.store.tables import RecordDocument, RecordLocation
 
 BATCH = 1000
+CHUNK = 500  # ids per IN (...) query
 MIN_BATCH = 20
 SNIPPET = 70
 THREAD_SCORE = 0.3  # a family that is a candidate only through its thread ranks below every direct hit
@@ -159,22 +160,33 @@ def _thread_context(conn: Connection, families: dict[int, _Family], filters: Fil
         return
     subjects = dict(conn.execute(select(d.id, d.subject).where(d.id.in_(set(threads.values())))).all())
     term_set = TermSet(terms)
-    for chunk in _chunks(sorted(threads)):
-        rows = conn.execute(select(d.family_id, d.thread_id).where(d.thread_id.in_(chunk)).order_by(d.family_id))
-        for family_id, thread_id in rows:
-            if family_id in families or not _within(conn, family_id, filters):
-                continue
-            source = threads[thread_id]
-            named = ", ".join(list(families[source].hits)[:2])
-            where = f"in a thread whose message #{source} {subjects.get(source) or ''!r} names {named}"
-            family = _Family(score=THREAD_SCORE, reasons=[f"thread context: {where}"], via="thread context")
-            members = conn.execute(select(d.id, d.subject, d.filename, d.text).where(d.family_id == family_id))
-            for doc_id, subject, filename, body in members:  # weak terms count here: the thread is the context
-                found = examine(f"{subject or ''}\n{filename}\n{body}", term_set, context=where)
-                if found.hits:
-                    _add(family, doc_id, filename, found, terms)
-                    family.score = round(min(family.score, THREAD_SCORE), 3)
-            families[family_id] = family
+    for family_id, thread_id in _thread_members(conn, threads):
+        if family_id in families or not _within(conn, family_id, filters):
+            continue
+        source = threads[thread_id]
+        named = ", ".join(list(families[source].hits)[:2])
+        where = f"in a thread whose message #{source} {subjects.get(source) or ''!r} names {named}"
+        family = _Family(score=THREAD_SCORE, reasons=[f"thread context: {where}"], via="thread context")
+        members = conn.execute(select(d.id, d.subject, d.filename, d.text).where(d.family_id == family_id))
+        for doc_id, subject, filename, body in members:  # weak terms count here: the thread is the context
+            found = examine(f"{subject or ''}\n{filename}\n{body}", term_set, context=where)
+            if found.hits:
+                _add(family, doc_id, filename, found, terms)
+                family.score = round(min(family.score, THREAD_SCORE), 3)
+        families[family_id] = family
+
+
+def _thread_members(conn: Connection, threads: dict[int, int]) -> list[tuple[int, int]]:
+    """(family, thread) of every document in the given threads, in the order the search has always used
+    (threads in chunks of 500, family order within a chunk). Read through ``ix_record_documents_thread``:
+    the cost follows the responsive threads, not the archive (a pass over every document grew with it)."""
+    d = RecordDocument
+    found: list[tuple[int, int]] = []
+    for chunk in _chunks(sorted(threads), CHUNK):
+        rows = conn.execute(select(d.id, d.family_id, d.thread_id).where(d.thread_id.in_(chunk)))
+        ordered = sorted((f is not None, f or 0, i, f, t) for i, f, t in rows)  # NULL first, as ORDER BY did
+        found += [(family_id, thread_id) for *_, family_id, thread_id in ordered]
+    return found
 
 
 def _within(conn: Connection, family_id: int, filters: Filters) -> bool:
@@ -191,7 +203,7 @@ def _within(conn: Connection, family_id: int, filters: Filters) -> bool:
     return True
 
 
-def _chunks(values: list[int], size: int = 500) -> list[list[int]]:
+def _chunks(values: list[int], size: int = CHUNK) -> list[list[int]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 

@@ -79,6 +79,7 @@ class RecordDocument(Base):
         Index("ix_record_documents_family", "family_id"),
         Index("ix_record_documents_date", "doc_date"),
         Index("ix_record_documents_message_id", "message_id"),
+        Index("ix_record_documents_thread", "thread_id"),  # thread context: a search asks for threads' members
     )
 
 
