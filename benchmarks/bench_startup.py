@@ -56,13 +56,16 @@ service.close()
 """
 
 
-def prepare(root: Path) -> tuple[Path, Path]:
+def prepare(root: Path, src: str) -> tuple[Path, Path]:
     """A small store (a generated fleet of SMALL_FLEET hosts) and a mounted root with a hostname and dpkg list.
 
-    The store is made in a child process: a child's peak memory counts the parent's pages at fork time, so
-    this process stays small (as ``/usr/bin/time`` does).
+    The store is made by the measured version's own code (an older checkout cannot open a store whose schema
+    is newer than its migrations), in a child process: a child's peak memory counts the parent's pages at fork
+    time, so this process stays small (as ``/usr/bin/time`` does).
     """
-    subprocess.run([sys.executable, "-c", PREPARE, str(root), str(SMALL_FLEET)], check=True)
+    root.mkdir(parents=True)
+    env = {**os.environ, "PYTHONPATH": src}
+    subprocess.run([sys.executable, "-c", PREPARE, str(root), str(SMALL_FLEET)], check=True, env=env)
     store = root / "small.db"
     mounted = root / "mounted"
     (mounted / "etc").mkdir(parents=True)
@@ -101,18 +104,18 @@ def main() -> None:
     if args.before:
         versions["before"] = str(args.before.resolve())
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        store, mounted = prepare(root)
+        roots = {version: Path(tmp) / version for version in versions}
+        argvs = {version: commands(*prepare(roots[version], src), roots[version]) for version, src in versions.items()}
         samples: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
         if not args.no_bytecode:  # warm-up: write the bytecode an installed package would have
-            for argv in commands(store, mounted, root).values():
-                for src in versions.values():
-                    measure(argv, {**base_env, "PYTHONPATH": src}, root)
+            for version, src in versions.items():
+                for argv in argvs[version].values():
+                    measure(argv, {**base_env, "PYTHONPATH": src}, roots[version])
         for _ in range(args.runs):
-            for name, argv in commands(store, mounted, root).items():
+            for name in argvs["now"]:
                 for version, src in versions.items():
                     env = {**base_env, "PYTHONPATH": src}
-                    samples.setdefault((name, version), []).append(measure(argv, env, root))
+                    samples.setdefault((name, version), []).append(measure(argvs[version][name], env, roots[version]))
     floor = statistics.median(t for t, _, _ in samples[("python -c pass", "now")])
     header = f"{'command':<24} {'version':<7} {'median s':>9} {'× python':>9} {'CPU s':>7} {'median MB':>10}"
     print(f"{header} {'max MB':>7}")
