@@ -15,7 +15,7 @@ import orjson
 
 from tests.server_support import KES
 from vendorscope.records.ingest import walk as records_walk
-from vendorscope.sources.reader import walk
+from vendorscope.sources.reader import walk, walk_in_order
 
 
 def _tree(tmp_path: Path) -> Path:
@@ -47,7 +47,41 @@ def test_walk_skips_links_out_of_the_roots_one_error_each(tmp_path: Path) -> Non
     assert {f.name for f in followed} >= {"secret.jsonl", "passwd.txt", "notes.txt"}
     # Naming the outside folder as a root too makes its links inside the roots.
     assert len(list(walk([inp, tmp_path / "outside"], skipped=(more := [])))) == 7 and len(more) == 1
-    assert [f for f, _ in records_walk([inp])] == files
+    assert [Path(f) for f, _ in records_walk([inp])] == files
+
+
+def test_records_walk_streams_the_same_files_in_sorted_order(tmp_path: Path) -> None:
+    """``walk_in_order`` (folder by folder, as records ingest streams it) picks what ``walk`` picks, in the
+    order ``sorted`` gives ``walk``'s paths: files beside folders of near names, hidden names, an ignore
+    file, links in and out, a loop; with and without following links, from a relative path too."""
+    inp = _tree(tmp_path)
+    for name in ("a", "a0", "a.b", "b/c", "b/c0/d", "A", "a-z"):
+        (inp / name).mkdir(parents=True, exist_ok=True)
+        for leaf in ("a", "a0", "z.txt", ".hidden", "Thumbs.db", "skip.tmp"):
+            (inp / name / leaf).write_text(f"{name}/{leaf}")
+    (inp / "a" / ".vendorscopeignore").write_text("*.tmp\n")
+    (inp / "a0.txt").write_text("beside the folder a0")
+    (inp / ".git").mkdir()
+    (inp / ".git" / "config").write_text("hidden folder")
+    (inp / "b" / "up").symlink_to(inp / "a", target_is_directory=True)  # inside: walked only when following
+    for follow in (False, True):
+        expected: list = []
+        listed = [str(p) for p in sorted(walk([inp], follow, expected))]
+        streamed: list = []
+        assert list(walk_in_order([inp], follow, streamed)) == listed
+        assert sorted(map(str, streamed)) == sorted(map(str, expected)) and len(streamed) == len(expected)
+        assert len(streamed) == (0 if follow else 4)  # the links out, one error each
+    assert "a/skip.tmp" not in " ".join(listed) and "a0/skip.tmp" in " ".join(listed)
+    import os
+
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert list(walk_in_order([Path("in")])) == [str(p) for p in sorted(walk([Path("in")]))]
+        os.chdir(inp)
+        assert list(walk_in_order([Path(".")])) == [str(p) for p in sorted(walk([Path(".")]))]
+    finally:
+        os.chdir(here)
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from vendorscope.records.extract import extract, preload
 from vendorscope.records.model import Doc, Limits
 from vendorscope.records.store import Originals
 from vendorscope.records.writer import RecordWriter, stored_by_worker
-from vendorscope.sources.reader import walk as files_under
+from vendorscope.sources.reader import walk_in_order as files_in_order
 from vendorscope.store.store import Store
 from vendorscope.store.tables import RecordFile
 
@@ -114,11 +115,11 @@ def ingest_records(
     Links out of the named folders are not followed unless ``follow_links``: one error each.
     """
     skipped: list[InputError] = []
-    files = list(walk(paths, follow_links, skipped))
+    files = walk(paths, follow_links, skipped)
     limits = with_ocr(limits or Limits(), ocr, ocr_languages)
     report = RecordsIngestReport()
-    report.errors.extend((link.path, str(link).removeprefix(f"{link.path}: ")) for link in skipped)
     ingest_tasks(store, originals, _tasks(files, limits), custodian, report, workers, dask, progress)
+    report.errors[:0] = [(link.path, str(link).removeprefix(f"{link.path}: ")) for link in skipped]
     return finish(store, report)
 
 
@@ -139,7 +140,7 @@ def finish(store: Store, report: RecordsIngestReport) -> RecordsIngestReport:
 def ingest_tasks(
     store: Store,
     originals: Originals,
-    tasks: list[Task],
+    tasks: Iterable[Task],
     custodian: str,
     report: RecordsIngestReport,
     workers: int | None = None,
@@ -152,12 +153,10 @@ def ingest_tasks(
         known = {tuple(r) for r in conn.execute(select(RecordFile.sha256, RecordFile.custodian, RecordFile.path))}
         writer = RecordWriter(conn, originals)
     if not dask:  # local workers share our disk: each stores its files' originals itself
-        tasks = [dataclasses.replace(task, originals=str(originals.root)) for task in tasks]
-        if len(tasks) > 1 and (workers or os.cpu_count() or 1) > 1:
-            preload()  # before the pool forks, so that each worker does not import the extractors again
-            dedup.prepare()  # nor numpy
+        tasks = (dataclasses.replace(task, originals=str(originals.root)) for task in tasks)
     pending: list[FileResult] = []
-    for outcome in runner.run(extract_task, tasks, workers=workers, dask=dask, prepare=with_data):
+    outcomes = runner.run(extract_task, tasks, workers=workers, dask=dask, prepare=with_data, before_pool=_warm)
+    for outcome in outcomes:
         results = outcome if isinstance(outcome, list) else _failed(outcome)
         for result in results:
             if (result.sha256, custodian, result.path) in known:
@@ -170,6 +169,12 @@ def ingest_tasks(
             _write(store, writer, pending, custodian, report)
             pending = []
     _write(store, writer, pending, custodian, report)
+
+
+def _warm() -> None:
+    """Before a local pool forks, so that each worker does not import the extractors again, nor numpy."""
+    preload()
+    dedup.prepare()
 
 
 def _write(
@@ -206,30 +211,35 @@ def _failed(failure: runner.TaskFailed) -> list[FileResult]:
 
 def walk(
     paths: list[Path], follow_links: bool = False, skipped: list[InputError] | None = None
-) -> Iterator[tuple[Path, datetime | None]]:
-    """Files under the paths (recursive, hidden files skipped), with their modification time (UTC).
+) -> Iterator[tuple[str, datetime | None]]:
+    """Files under the paths (recursive, hidden files skipped), in sorted order, with their modification
+    time (UTC), read as the tasks are made: extraction starts with the first files instead of after a
+    ``stat`` of every file (half a minute at 100,000 files under load).
 
+    Which files is decided now, before anything is written: the names are listed first (strings,
+    about 1 µs a file), so an ingest never reads what it writes (its store inside the folder named).
     Links out of the named folders are not followed (``sources.reader.walk``): noted in ``skipped``.
     """
     roots = [p for p in paths if p.is_dir()]
     for path in paths:
         if not path.exists():
             raise InputError(str(path), "no such file or folder")
-    for path in paths:
-        for file in sorted(files_under([path], follow_links, skipped, roots)):
-            yield file, _mtime(file)
+    files = list(files_in_order(paths, follow_links, skipped, roots))
+    return ((file, _mtime(file)) for file in files)
 
 
-def _mtime(file: Path) -> datetime | None:
+def _mtime(file: str) -> datetime | None:
     try:
         return datetime.fromtimestamp(os.stat(file).st_mtime, UTC).replace(tzinfo=None)
     except OSError:
         return None  # a dangling link: its extraction says it cannot be read
 
 
-def _tasks(files: list[tuple[Path, datetime | None]], limits: Limits) -> list[Task]:
-    chunks = [files[start : start + FILES_PER_TASK] for start in range(0, len(files), FILES_PER_TASK)]
-    return [Task([(str(p), str(p), m, None) for p, m in chunk], limits) for chunk in chunks]
+def _tasks(files: Iterable[tuple[str, datetime | None]], limits: Limits) -> Iterator[Task]:
+    """Tasks of ``FILES_PER_TASK`` files, made as the walk yields them."""
+    files = iter(files)
+    while chunk := list(itertools.islice(files, FILES_PER_TASK)):
+        yield Task([(path, path, mtime, None) for path, mtime in chunk], limits)
 
 
 def with_data(task: Task) -> Task:

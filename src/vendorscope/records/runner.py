@@ -6,8 +6,9 @@ that fails as a whole (a crashed worker) is reported, not raised: the batch goes
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -27,31 +28,38 @@ class TaskFailed:
 
 def run(
     fn: Callable[[T], R],
-    tasks: Sequence[T],
+    tasks: Iterable[T],
     workers: int | None = None,
     dask: str | None = None,
     prepare: Callable[[T], T] | None = None,
+    before_pool: Callable[[], None] | None = None,
 ) -> Iterator[R | TaskFailed]:
-    """Results (or TaskFailed) in completion order. ``prepare`` runs on each task just before a remote
-    submission (e.g. to load the file bytes then, not all at once)."""
+    """Results (or TaskFailed) in completion order. ``tasks`` may be a stream (a walk still going on): it is
+    read as workers free up. ``prepare`` runs on each task just before a remote submission (e.g. to load
+    the file bytes then, not all at once); ``before_pool`` runs once before a local pool forks (imports
+    each worker would otherwise pay for), never when the tasks run inline."""
     if dask:
         yield from _run_dask(fn, tasks, dask, prepare or (lambda t: t))
         return
     workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(tasks) <= 1:
-        for task in tasks:
+    queue = iter(tasks)
+    head = list(itertools.islice(queue, 2))
+    if workers <= 1 or len(head) <= 1:
+        for task in itertools.chain(head, queue):
             yield _guarded(fn, task)
         return
-    yield from _pool(fn, list(tasks), workers)
+    if before_pool:
+        before_pool()
+    yield from _pool(fn, itertools.chain(head, queue), workers)
 
 
-def _pool(fn: Callable[[T], R], tasks: list[T], workers: int) -> Iterator[R | TaskFailed]:
+def _pool(fn: Callable[[T], R], tasks: Iterator[T], workers: int) -> Iterator[R | TaskFailed]:
     """The tasks on a local process pool that survives a worker's death. A crash in C code (a PDF, an
     image, HTML) kills its process and breaks the pool, failing every task in flight: each of those is run
     again alone in a fresh process, so only the task that crashes on its own is reported as failed, and
     the tasks not yet sent go on in a new pool."""
-    queue = tasks
-    while queue:
+    queue: Iterator[T] = tasks
+    while True:
         unsent: list[T] = []
         in_flight: list[T] = []
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -62,7 +70,9 @@ def _pool(fn: Callable[[T], R], tasks: list[T], workers: int) -> Iterator[R | Ta
                     yield outcome
         for task in in_flight:
             yield _alone(fn, task)
-        queue = unsent
+        if not unsent:
+            return
+        queue = iter(unsent)
 
 
 def _alone(fn: Callable[[T], R], task: T) -> R | TaskFailed:
@@ -83,7 +93,7 @@ def _guarded(fn: Callable[[T], R], task: T) -> R | TaskFailed:
 
 def _windowed(
     submit: Callable[[T], Any],
-    tasks: Sequence[T],
+    tasks: Iterable[T],
     window: int,
     result: Callable[[Any], R],
     unsent: list[T] | None = None,
@@ -126,7 +136,7 @@ def _windowed(
 
 
 def _run_dask(
-    fn: Callable[[T], R], tasks: Sequence[T], address: str, prepare: Callable[[T], T]
+    fn: Callable[[T], R], tasks: Iterable[T], address: str, prepare: Callable[[T], T]
 ) -> Iterator[R | TaskFailed]:
     from distributed import Client, as_completed
 
