@@ -48,8 +48,8 @@ def parse_message(data: bytes, filename: str, limits: Limits, depth: int) -> Doc
     defects = {type(d).__name__ for part in msg.walk() for d in part.defects}
     if defects:
         doc.add_error("malformed MIME: " + ", ".join(sorted(defects)))
-    for position, part in enumerate(attachments):
-        doc.children.extend(_attachment(part, position, limits, depth, doc))
+    for position, (part, kind) in enumerate(attachments):
+        doc.children.extend(_attachment(part, kind, position, limits, depth, doc))
     doc.email_key = email_key(doc)
     return doc
 
@@ -155,36 +155,38 @@ def naive_utc(value: datetime) -> datetime:
     return value
 
 
-def _parts(msg: Message) -> tuple[list[Message], list[Message]]:
-    """(text leaves that may be the body, attachments); a forwarded message is one attachment, not opened here."""
-    leaves: list[Message] = []
-    attachments: list[Message] = []
+def _parts(msg: Message) -> tuple[list[tuple[Message, str]], list[tuple[Message, str]]]:
+    """(text leaves that may be the body, attachments), each with its content type, read once per part
+    (``get_content_type`` scans the headers each time: it was asked five times a part); a forwarded
+    message is one attachment, not opened here."""
+    leaves: list[tuple[Message, str]] = []
+    attachments: list[tuple[Message, str]] = []
     stack = [msg]
     while stack:
         part = stack.pop(0)
         kind = part.get_content_type()
         if part is not msg and kind == "message/rfc822":
-            attachments.append(part)
+            attachments.append((part, kind))
         elif part.is_multipart():
             payload = part.get_payload()
             stack[:0] = [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
-        elif _is_attachment(part):
-            attachments.append(part)
+        elif _is_attachment(part, kind):
+            attachments.append((part, kind))
         else:
-            leaves.append(part)
+            leaves.append((part, kind))
     return leaves, attachments
 
 
-def _is_attachment(part: Message) -> bool:
+def _is_attachment(part: Message, kind: str) -> bool:
     disposition = str(part.get("Content-Disposition") or "").split(";")[0].strip().lower()
     if disposition == "attachment" or part.get_filename():
         return True
-    return part.get_content_maintype() != "text"
+    return kind.split("/")[0] != "text"  # get_content_maintype
 
 
-def _body(leaves: list[Message], doc: Doc) -> str:
-    plain = [p for p in leaves if p.get_content_type() == "text/plain"]
-    html = [p for p in leaves if p.get_content_type() == "text/html"]
+def _body(leaves: list[tuple[Message, str]], doc: Doc) -> str:
+    plain = [p for p, kind in leaves if kind == "text/plain"]
+    html = [p for p, kind in leaves if kind == "text/html"]
     if plain:
         return "\n".join(decode_part(p, doc) for p in plain)
     if html:
@@ -209,12 +211,12 @@ def decode_part(part: Message, doc: Doc) -> str:
     return text
 
 
-def _attachment(part: Message, position: int, limits: Limits, depth: int, parent: Doc) -> list[Doc]:
+def _attachment(part: Message, kind: str, position: int, limits: Limits, depth: int, parent: Doc) -> list[Doc]:
     from vendorscope.records.extract import extract
 
     name = _filename(part, parent) or f"attachment-{position + 1}"
     try:
-        if part.get_content_type() == "message/rfc822":
+        if kind == "message/rfc822":
             payload = part.get_payload()
             inner = payload[0] if isinstance(payload, list) and payload else None
             data = inner.as_bytes() if isinstance(inner, Message) else (part.get_payload(decode=True) or b"")
