@@ -127,3 +127,15 @@ def test_process_pool_and_dask_cluster_give_the_same_documents(tmp_path: Path) -
             results[mode] = (report.documents, sorted(d.sha256 for d in _docs(service)))
             service.close()
     assert results["pool"] == results["dask"] and results["pool"][0] == 40
+
+
+def test_the_writers_base_name_is_pathlibs() -> None:
+    import random
+    from pathlib import PurePath
+
+    from vendorscope.records.writer import base_name
+
+    rng = random.Random(13)
+    names = ["", ".", "/", "//", "a/", "a/.", "a/..", "./a", "mail/a.eml", "a\\b.txt", "a.zip::b/c.txt", "/x/y#3"]
+    names += ["".join(rng.choice("ab./\\#: ") for _ in range(rng.randint(0, 12))) for _ in range(5000)]
+    assert [base_name(name) for name in names] == [PurePath(name).name for name in names]

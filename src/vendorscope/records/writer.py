@@ -122,7 +122,7 @@ class RecordWriter:
         family = family or doc_id
         sha256 = doc.sha256
         date, source = _date(doc, parent is None, result.mtime)
-        name = PurePath(doc.filename.split("#")[0]).name or doc.filename
+        name = base_name(doc.filename.split("#")[0]) or doc.filename
         self.rows.append(
             (
                 *(doc_id, parent, family, position, doc.email_key or sha256, sha256, doc.md5),
@@ -134,7 +134,7 @@ class RecordWriter:
             )
         )
         self._location(doc_id, custodian, path)
-        self.fts.append((doc_id, f"{doc.subject or ''} {PurePath(doc.filename).name}", doc.text))
+        self.fts.append((doc_id, f"{doc.subject or ''} {base_name(doc.filename)}", doc.text))
         if doc.error:
             errors.append((path, doc.error))
         for n, child in enumerate(doc.children):
@@ -183,6 +183,15 @@ def stored_by_worker(originals: Originals, result: FileResult) -> None:
                     originals.put(item.data, digest)
                 item.stored = (digest, item.md5, len(item.data))
             item.data = b""
+
+
+def base_name(path: str) -> str:
+    """``PurePath(path).name``, without building a path object for the common case (a plain last segment):
+    two per document were 7 % of the writer's process."""
+    tail = path.rpartition("/")[2]
+    if tail and tail != "." and "\\" not in tail:
+        return tail
+    return PurePath(path).name
 
 
 def _date(doc: Doc, top: bool, mtime: datetime | None) -> tuple[datetime | None, str | None]:
