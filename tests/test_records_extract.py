@@ -154,3 +154,58 @@ def test_pst_through_readpst(tmp_path: Path) -> None:
     assert result.returncode == 0
     [doc] = extract(b"!BDN" + b"\x00" * 600, "broken.pst")
     assert doc.format == "pst" and doc.error  # a truncated PST is reported, not raised
+
+
+def test_an_attachment_seen_before_is_not_parsed_again_and_gives_the_same_documents(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second message with the same Word file reuses the first reading: the same documents (text,
+    dates, hashes, an archive's members), the parser called once, and a change to one message's documents
+    (the ingest drops bytes and sets signatures) never reaches the other's."""
+    import dataclasses
+
+    from vendorscope.records import extract as registry
+    from vendorscope.records.extract import docx
+
+    monkeypatch.setattr(registry, "_READ", registry._AlreadyRead())
+    calls = []
+    real = docx.FORMAT.parse
+
+    def counted(data: bytes, name: str, limits: object, depth: int) -> object:
+        calls.append(name)
+        return real(data, name, limits, depth)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(docx, "FORMAT", dataclasses.replace(docx.FORMAT, parse=counted))
+    registry.formats.cache_clear()
+    registry._candidates.cache_clear()
+    registry._by_extension.cache_clear()
+    word = docx_bytes("KES inventory for the directive", datetime(2016, 1, 2))
+    parts = [("notes.docx", word, "application/octet-stream"), ("pack.zip", zip_bytes({"in.docx": word}), "x/y")]
+    first, second = (extract(email_bytes(f"Inventory {n}", "Attached.", attachments=parts), "a.eml")[0] for n in (1, 2))
+    try:
+        assert calls == ["notes.docx", "in.docx"]  # once each (the member too), not again for the second message
+        fresh = docx.FORMAT.parse(word, "notes.docx", registry.Limits(), 1)
+        for doc in (first, second):
+            member = doc.children[1].children[0]
+            assert [(c.text, c.modified_at, c.sha256, c.data) for c in (doc.children[0], member)] == [
+                (fresh[0].text, fresh[0].modified_at, fresh[0].sha256, word)
+            ] * 2
+        first.children[0].data, first.children[0].text = b"", "changed"
+        assert (second.children[0].data, second.children[0].text) == (word, fresh[0].text)
+    finally:
+        registry.formats.cache_clear()
+        registry._candidates.cache_clear()
+        registry._by_extension.cache_clear()
+
+
+def test_attachments_kept_for_reuse_stay_within_their_bounds() -> None:
+    from vendorscope.records.extract import _AlreadyRead
+    from vendorscope.records.model import Doc
+
+    kept = _AlreadyRead(entries=3, total=1000)
+    for n in range(10):
+        kept.put((n,), [Doc(f"{n}.pdf", "pdf", b"x" * 100, text="y" * 100, children=[Doc("c", "text", b"z" * 50)])])
+        assert len(kept.docs) <= 3 and kept.used == 250 * len(kept.docs) <= 1000
+    assert kept.get((9,)) is not None and kept.get((0,)) is None
+    kept.put(("big",), [Doc("big.zip", "zip", b"x" * 2000)])  # larger than the whole budget: not kept
+    assert kept.used <= 1000 and kept.get(("big",)) is None

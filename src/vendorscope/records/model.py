@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
-@dataclass
+@dataclass(frozen=True)
 class Limits:
-    """Bounds on hostile input (archive bombs, deep nesting, huge attachments) and what extraction does (OCR)."""
+    """Bounds on hostile input (archive bombs, deep nesting, huge attachments) and what extraction does (OCR).
+    Frozen: it is part of the key under which an attachment already read is reused (``extract.extract``)."""
 
     max_document_bytes: int = 256 * 1024 * 1024  # larger documents (and attachments) are kept but not read
     max_container_bytes: int = 8 * 1024 * 1024 * 1024  # emails, mailboxes and archives: their parts have limits

@@ -12,6 +12,9 @@ was asking all 13 formats for every file and attachment, 9 % of the extraction o
 
 from __future__ import annotations
 
+import copy
+import hashlib
+from collections import OrderedDict
 from functools import cache
 
 from vendorscope.records.extract.base import CONTENT, HEAD_BYTES, DocumentFormat, extension
@@ -94,9 +97,24 @@ def detect(data: bytes, filename: str) -> str:
 
 
 def extract(data: bytes, filename: str, limits: Limits | None = None, depth: int = 0) -> list[Doc]:
-    """Extract one file into documents; any failure becomes the document's ``error``."""
+    """Extract one file into documents; any failure becomes the document's ``error``.
+
+    An attachment or archive member already read in this process under the same name, depth and limits,
+    with the same SHA-256, is not read again (e-discovery's "each distinct attachment once"): a copy of
+    the documents read the first time is returned. The same logo or form in thousands of messages is
+    parsed once; plain text, cheap to read and rarely repeated, is always read."""
     limits = limits or Limits()
     fmt = identify(data, filename)
+    if depth and fmt.name != "text" and len(data) <= _READ.max_bytes:
+        key = (hashlib.sha256(data).digest(), filename, depth, limits)
+        known = _READ.get(key)
+        if known is None:
+            known = _READ.put(key, _extract(fmt, data, filename, limits, depth))
+        return copy.deepcopy(known)
+    return _extract(fmt, data, filename, limits, depth)
+
+
+def _extract(fmt: DocumentFormat, data: bytes, filename: str, limits: Limits, depth: int) -> list[Doc]:
     kind = fmt.name
     if not data:
         return [Doc(filename, kind, data, error="empty file")]
@@ -114,3 +132,33 @@ def extract(data: bytes, filename: str, limits: Limits | None = None, depth: int
             doc.text = doc.text[: limits.max_text_chars]
             doc.add_error(f"text cut at {limits.max_text_chars:,} characters")
     return docs
+
+
+class _AlreadyRead:
+    """Documents read from attachments, by (SHA-256, name, depth, limits), least recently used dropped
+    first; bounded in entries and in bytes (every document's bytes and text counted: an archive's members
+    too), so a worker holds at most a few tens of MB for it."""
+
+    def __init__(self, entries: int = 2048, max_bytes: int = 4 * 1024 * 1024, total: int = 64 * 1024 * 1024) -> None:
+        self.entries, self.max_bytes, self.total = entries, max_bytes, total
+        self.used = 0
+        self.docs: OrderedDict[tuple[object, ...], tuple[list[Doc], int]] = OrderedDict()
+
+    def get(self, key: tuple[object, ...]) -> list[Doc] | None:
+        found = self.docs.get(key)
+        if found is None:
+            return None
+        self.docs.move_to_end(key)
+        return found[0]
+
+    def put(self, key: tuple[object, ...], docs: list[Doc]) -> list[Doc]:
+        size = sum(len(item.data) + len(item.text) for doc in docs for item in doc.walk())
+        self.docs[key] = (docs, size)
+        self.used += size
+        while len(self.docs) > self.entries or self.used > self.total:
+            _, (_, dropped) = self.docs.popitem(last=False)
+            self.used -= dropped
+        return docs
+
+
+_READ = _AlreadyRead()
