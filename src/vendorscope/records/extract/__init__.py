@@ -13,7 +13,6 @@ was asking all 13 formats for every file and attachment, 9 % of the extraction o
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections import OrderedDict
 from functools import cache
 
@@ -100,13 +99,13 @@ def extract(data: bytes, filename: str, limits: Limits | None = None, depth: int
     """Extract one file into documents; any failure becomes the document's ``error``.
 
     An attachment or archive member already read in this process under the same name, depth and limits,
-    with the same SHA-256, is not read again (e-discovery's "each distinct attachment once"): a copy of
+    with the same bytes, is not read again (e-discovery's "each distinct attachment once"): a copy of
     the documents read the first time is returned. The same logo or form in thousands of messages is
     parsed once; plain text, cheap to read and rarely repeated, is always read."""
     limits = limits or Limits()
     fmt = identify(data, filename)
     if depth and fmt.name != "text" and len(data) <= _READ.max_bytes:
-        key = (hashlib.sha256(data).digest(), filename, depth, limits)
+        key = (data, filename, depth, limits)  # the bytes themselves: compared whole on a hit, no digest to compute
         known = _READ.get(key)
         if known is None:
             known = _READ.put(key, _extract(fmt, data, filename, limits, depth))
@@ -141,7 +140,7 @@ def _extract(fmt: DocumentFormat, data: bytes, filename: str, limits: Limits, de
 
 
 class _AlreadyRead:
-    """Documents read from attachments, by (SHA-256, name, depth, limits), least recently used dropped
+    """Documents read from attachments, by (bytes, name, depth, limits), least recently used dropped
     first; bounded in entries and in bytes (every document's bytes and text counted: an archive's members
     too), so a worker holds at most a few tens of MB for it."""
 
