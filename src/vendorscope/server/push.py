@@ -1,9 +1,9 @@
 """Agent pushes: a bundle received over HTTP goes through the ingest pipeline, checked against the token's scope.
 
-Each push is one transaction (artifact, records, verdicts, host ownership, the push record) and idempotent by
-the content's SHA-256, so an agent retrying after a lost answer changes nothing. Concurrent pushes share one
-cache of committed host and title ids; a push that collides with another writer (same host at once, a deadlock)
-is rolled back whole and retried.
+Each push is one transaction (artifact, records, verdicts, host ownership, the push record, and their custody
+links as pending: server/linker.py chains them) and idempotent by the content's SHA-256, so an agent retrying
+after a lost answer changes nothing. Concurrent pushes share one cache of committed host and title ids; a push
+that collides with another writer (same host at once, a deadlock) is rolled back whole and retried.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from vendorscope.orgs.ownership import owners_now_and_before
 from vendorscope.orgs.scope import ROOT, Scope
 from vendorscope.server.accounts import Principal
 from vendorscope.server.audit import now, record
+from vendorscope.server.linker import Linker
 from vendorscope.sources.base import Hints
 from vendorscope.sources.limits import push_limits
 from vendorscope.store import custody
@@ -92,6 +93,10 @@ class AgentIngest:
         self._pending: set[int] = set()  # hosts whose findings await a refresh
         self._pending_lock = threading.Lock()
         self._refreshing = threading.Lock()
+        self.linker = Linker(store)  # chains the custody links pushes leave pending
+
+    def close(self) -> None:
+        self.linker.close()
 
     def _caches(self) -> _OverlayCaches:
         with self._lock:
@@ -110,7 +115,10 @@ class AgentIngest:
             caches = self._caches()
             try:
                 hints = Hints(org=agent.org, limits=push_limits())
-                result = ingest_bytes(self.store, caches, self.matcher, data, name, hints, claim, evidence_only=True)
+                result = ingest_bytes(
+                    self.store, caches, self.matcher, data, name, hints, claim,
+                    evidence_only=True, defer_custody=True, titles_first=True,
+                )  # fmt: skip
             except RefusedError as exc:
                 self._log(agent, agent_name, data, "refused", addr, str(exc))
                 raise
@@ -122,6 +130,7 @@ class AgentIngest:
             raise TooLargeError(name, result.messages()[0].removeprefix(f"{name}: "))
         if result.status == "ingested":
             caches.commit()
+            self.linker.poke()
             self._refresh_soon(result.host_ids)
         else:
             self._log(agent, agent_name, data, result.status, addr, "; ".join(result.messages()[:3]))
@@ -161,9 +170,10 @@ class AgentIngest:
     def _log(self, agent: Principal, agent_name: str, data: bytes, status: str, addr: str, why: str) -> None:
         with self.store.transaction() as conn:
             link = _push_row(conn, agent, agent_name, hashlib.sha256(data).hexdigest(), status, None, 0, addr)
-            custody.append(conn, [link])
+            custody.defer(conn, [link])
             if status == "refused":
                 record(conn, f"token:{agent.name}", "agent.push_refused", agent_name, {"reason": why}, addr)
+        self.linker.poke()
 
 
 def _push_row(
