@@ -51,14 +51,26 @@ class PushResult:
     problems: list[str] = field(default_factory=list)
 
 
+class _Over(ChainMap):  # type: ignore[type-arg]
+    """This push's ids over the shared ones: ChainMap's lookups, without its generic loop over the maps (a
+    lookup per item of every push)."""
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.maps[1] or key in self.maps[0]
+
+    def __getitem__(self, key: object) -> int:
+        local = self.maps[0]
+        return local[key] if key in local else self.maps[1][key]  # type: ignore[no-any-return]
+
+
 class _OverlayCaches(Caches):
     """This push's ids over the shared committed ones; merged into them only once the push commits."""
 
     def __init__(self, shared: Caches) -> None:
         super().__init__()
         self.shared = shared
-        self.hosts = ChainMap({}, shared.hosts)  # type: ignore[assignment]
-        self.titles = ChainMap({}, shared.titles)  # type: ignore[assignment]
+        self.hosts = _Over({}, shared.hosts)  # type: ignore[assignment]
+        self.titles = _Over({}, shared.titles)  # type: ignore[assignment]
         self.title_source = shared.title_source
         self.expanded = shared.expanded  # a title's verdict is committed with it: shared at once
         self.matched_as = shared.matched_as
