@@ -17,8 +17,29 @@ class RowError(ValueError):
     """A row that breaks the schema; the message says which field."""
 
 
+_FIELDS = frozenset(ALL_FIELDS)
+
+
 def row_to_item(row: dict[str, object]) -> tuple[str, Item, datetime | None]:
-    """Validate one row and make its host, item and optional observation time."""
+    """Validate one row and make its host, item and optional observation time.
+
+    The usual row (text values, within bounds) takes one pass over its own keys; any other goes through
+    ``_checked_row``, whose first complaint (in the schema's field order) is the one reported.
+    """
+    values: dict[str, str] = {}
+    for name, value in row.items():
+        if name in _FIELDS and value is not None:
+            if type(value) is not str or len(value) > MAX_FIELD:
+                return _checked_row(row)
+            values[name] = value.strip()
+    if not values.get("host") or not values.get("name"):
+        return _checked_row(row)
+    seen_at = parse_time(values.pop("seen_at", ""))
+    host = values.pop("host")
+    return host, Item(**values), seen_at
+
+
+def _checked_row(row: dict[str, object]) -> tuple[str, Item, datetime | None]:
     values: dict[str, str] = {}
     for name in ALL_FIELDS:
         value = row.get(name)
