@@ -299,15 +299,20 @@ def converter_once(table: str) -> Callable[[Row], Item] | None:
     if convert is None:
         return None
     columns = columns_read(convert)
-    pick = itemgetter(*columns)
+    every = itemgetter(*columns) if len(columns) > 1 else None  # the fast key, while rows have every column
     done = _CONVERTED.setdefault(table, {})
 
     def convert_once(row: Row) -> Item:
+        nonlocal every
         if type(row) is not dict:
             return convert(row)
-        try:
-            key = pick(row)
-        except KeyError:  # a column missing: read as the converter does
+        key = None
+        if every is not None:
+            try:
+                key = every(row)
+            except KeyError:  # this table's rows lack a column it may read: from now on, read as it does
+                every = None
+        if key is None:
             key = tuple(map(row.get, columns))
         try:
             item = done.get(key)
