@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench fuzz clean bench-agency bench-ingest bench-ingest-pg bench-server bench-records bench-respond bench-sbom bench-dns bench-collect bench-screening bench-signing install
+.PHONY: demo test lint bench fuzz clean bench-agency bench-ingest bench-ingest-pg bench-server bench-records bench-respond bench-sbom bench-dns bench-collect bench-screening bench-signing bench-startup install
 BINDIR ?= $(HOME)/.local/bin
 
 $(STAMP): pyproject.toml
@@ -61,6 +61,8 @@ bench-screening: $(STAMP)
 	$(BIN)/python benchmarks/bench_screening.py
 bench-signing: $(STAMP)
 	$(BIN)/python benchmarks/bench_signing_walk.py
+bench-startup: $(STAMP)  # add BEFORE=<older checkout>/src to measure it side by side
+	$(BIN)/python benchmarks/bench_startup.py $(if $(BEFORE),--before $(BEFORE))
 
 clean:
 	rm -rf $(VENV) demo-output vendorscope.db
