@@ -93,6 +93,18 @@ def counts(url: str) -> dict[str, int]:
     return out
 
 
+def custody_links(url: str) -> dict[str, int]:
+    """Verify the custody chain (chaining what pushes left pending, as `custody verify` does); links per kind."""
+    service = Service(url)
+    try:
+        report = service.custody_verify()
+        with service.store.engine.connect() as conn:
+            rows = conn.execute(text("SELECT kind, count(*) FROM custody_chain GROUP BY kind")).all()
+    finally:
+        service.close()
+    return {"verified": int(report.ok), **{kind: n for kind, n in rows}}
+
+
 async def run_agents(url: str, tokens: list[str], per_agent: list[list[bytes]]) -> tuple[list[float], dict[int, int]]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -208,7 +220,8 @@ def main() -> None:
         _, again = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, [b[:1] for b in per_agent]))
         final = counts(db)
         cpu_end = cpu_seconds(proc.pid, name)
-        report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final)
+        chained = custody_links(db)
+        report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final, chained)
         served, backends = (cpu_end[0] - cpu_start[0], cpu_end[1] - cpu_start[1])
         requests = total + len(per_agent)
         print(
@@ -228,7 +241,7 @@ def main() -> None:
         admin.dispose()
 
 
-def report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final) -> None:  # type: ignore[no-untyped-def]
+def report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final, chained) -> None:  # type: ignore[no-untyped-def]
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     print(
@@ -244,6 +257,7 @@ def report(args, total, pairs, elapsed, latencies, statuses, before, after, agai
     print(f"counts before: {before}")
     print(f"counts after:  {after}")
     print(f"counts final:  {final}")
+    print(f"custody chain: {chained}")
     checks = {
         "every bundle answered 201": statuses == {201: total},
         "artifacts = bundles": after["artifacts"] - before["artifacts"] == total,
@@ -254,6 +268,9 @@ def report(args, total, pairs, elapsed, latencies, statuses, before, after, agai
         "second wave all duplicates": again == {200: args.agents},
         "second wave wrote no evidence": {k: v for k, v in final.items() if k != "pushes"}
         == {k: v for k, v in after.items() if k != "pushes"},
+        "custody chain verifies, one link per artifact and per push": chained.get("verified") == 1
+        and chained.get("artifact") == final["artifacts"]
+        and chained.get("push") == final["pushes"],
     }
     for label, ok in checks.items():
         print(f"{'ok  ' if ok else 'FAIL'} {label}")

@@ -1,6 +1,7 @@
 """The custody chain on SQLite and PostgreSQL: every custody record is linked; editing, deleting or inserting
 an entry, cutting the tail, or editing an artifact is detected; concurrent writers never fork it; stores made
-before the chain existed get their records linked by the migration."""
+before the chain existed get their records linked by the migration; links left pending (agents' pushes) are
+reported as pending, never as verified, and chained in order."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ from alembic import command
 from sqlalchemy import create_engine, select, text
 
 from tests.conftest import write_jsonl
+from tests.server_support import bundle
 from tests.test_cli import KES, run
 from vendorscope.findings.lifecycle import Change
+from vendorscope.ingest import FileResult, ingest_bytes
 from vendorscope.service import Service
+from vendorscope.sources.base import Hints
 from vendorscope.store import custody
 from vendorscope.store.migrate import alembic_config
 from vendorscope.store.tables import Artifact, CustodyEntry
+from vendorscope.store.writer import Caches
 
 
 def ingest_two(service: Service, folder: Path) -> None:
@@ -169,6 +174,61 @@ def test_concurrent_writers_never_fork_the_chain(service: Service, tmp_path: Pat
     report = service.custody_verify()
     assert report.ok and report.entries == 40, report.problems
     assert sorted(e.subject for e in chain(service)) == sorted(f"w{w}:{n}" for w in range(4) for n in range(10))
+
+
+def test_pending_links_are_reported_as_pending_then_chained_in_order(service: Service, tmp_path: Path) -> None:
+    ingest_two(service, tmp_path)
+    pushed = push_bytes(service)
+    with service.store.transaction() as conn:
+        custody.defer(conn, [custody.Entry("export", "later", "alice", {"n": 1})])
+    waiting = [(row.kind, row.subject) for row in _pending(service)]
+    assert waiting == [("artifact", f"artifact:{pushed.artifact_id}"), ("export", "later")]
+    with service.store.engine.connect() as conn:
+        report = custody.verify_chain(conn)
+    assert report.ok and (report.entries, report.pending) == (2, 2), report.problems  # not verified, not a problem
+    assert report.head == custody.Head(2, chain(service)[-1].hash)
+    when = [row.at for row in _pending(service)]
+    with service.store.transaction() as conn:
+        assert custody.link_pending(conn) == 2
+    with service.store.transaction() as conn:
+        assert custody.link_pending(conn) == 0
+    entries = chain(service)
+    assert [(e.seq, e.kind, e.subject) for e in entries[2:]] == [
+        (3, "artifact", f"artifact:{pushed.artifact_id}"),
+        (4, "export", "later"),
+    ]
+    assert [e.at for e in entries[2:]] == when  # the time the record was made, hashed with it
+    report = service.custody_verify()
+    assert report.ok and (report.entries, report.pending) == (4, 0), report.problems
+    assert not _pending(service)
+
+
+def test_an_append_chains_the_pending_links_before_its_own(service: Service, tmp_path: Path) -> None:
+    service.store  # noqa: B018
+    with service.store.transaction() as conn:
+        custody.defer(conn, [custody.Entry("push", f"push:{n}", "agent:a", {"n": n}) for n in range(3)])
+    ingest_two(service, tmp_path)  # an ingest appends under the head's lock: the pending go first
+    assert [e.subject for e in chain(service)] == ["push:0", "push:1", "push:2", "artifact:1", "artifact:2"]
+    assert not _pending(service) and service.custody_verify().ok
+
+
+def test_deleting_a_pending_link_is_detected(service: Service) -> None:
+    service.store  # noqa: B018
+    pushed = push_bytes(service)
+    sql(service, "DELETE FROM custody_pending")
+    assert service.custody_verify().problems == [
+        f"artifact {pushed.artifact_id}: no custody entry (its entry was deleted, or it was added outside vendorscope)"
+    ]
+
+
+def push_bytes(service: Service) -> FileResult:
+    """Bytes written as an agent's push writes them: artifact and pending link commit together, head untouched."""
+    return ingest_bytes(service.store, Caches(), service.matcher, bundle("ws-9"), "push:x", Hints(), defer_custody=True)
+
+
+def _pending(service: Service) -> list[object]:
+    with service.store.engine.connect() as conn:
+        return custody.pending(conn)
 
 
 def test_migration_links_records_made_before_the_chain(db_url: str) -> None:

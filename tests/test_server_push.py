@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.server_support import KES, app_client, bundle, push, setup_accounts
-from vendorscope.store.tables import AgentPush, Artifact, Host, HostOrg, HostTitles, Installation
+from vendorscope.store import custody
+from vendorscope.store.tables import AgentPush, Artifact, CustodyEntry, Host, HostOrg, HostTitles, Installation
 
 
 def _count(service, table) -> int:  # type: ignore[no-untyped-def]
@@ -111,6 +113,37 @@ def test_concurrent_pushes_lose_and_double_nothing(db_url: str) -> None:
         # per host: Kaspersky and the 30 shared tools; plus one "Notepad <seed>" per bundle
         assert _count(service, Installation) == 12 * 31 + 36
         assert len(service.findings("kaspersky")) == 12
+        # Their custody links went in pending; the server's linker chained each once, in a chain that verifies.
+        service.agents.linker.close()  # one last round, then stop
+        with service.store.engine.connect() as conn:
+            assert custody.pending(conn) == []
+            kinds = Counter(conn.execute(select(CustodyEntry.kind)).scalars())
+            subjects = list(conn.execute(select(CustodyEntry.subject).where(CustodyEntry.kind == "artifact")).scalars())
+            seqs = list(conn.execute(select(CustodyEntry.seq).order_by(CustodyEntry.seq)).scalars())
+        assert kinds == {"artifact": 36, "push": 46} and len(set(subjects)) == 36
+        assert seqs == list(range(1, 83))
+        report = service.custody_verify()
+        assert report.ok and report.entries == 82 and report.pending == 0, report.problems
+
+
+def test_a_push_does_not_wait_for_the_custody_chains_head(pg_url: str) -> None:
+    """A transaction holding the head (an ingest about to commit) no longer holds pushes back."""
+    with app_client(pg_url) as (service, client):
+        tokens = setup_accounts(service)
+        holder = service.store.engine.connect()
+        holder.begin()
+        holder.execute(text("UPDATE custody_head SET seq = seq"))  # the head's row lock, as an appender takes it
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                answer = pool.submit(push, client, tokens.prime, bundle("ws-1", KES))
+                code = answer.result(timeout=120).status_code  # before this change: waits for the holder
+        finally:
+            holder.rollback()
+            holder.close()
+        assert code == 201
+        with service.store.engine.connect() as conn:
+            assert _count(service, Artifact) == 1 and len(custody.pending(conn)) <= 2
+        assert service.custody_verify().ok
 
 
 def test_service_ingests_bytes_with_custody_and_idempotence(sqlite_service) -> None:  # type: ignore[no-untyped-def]

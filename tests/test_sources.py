@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import random
 from pathlib import Path
 
 import orjson
@@ -193,3 +194,23 @@ def test_parse_never_raises_on_garbage() -> None:
     for fmt in sources.FORMATS:
         records = list(fmt.parse(io.BytesIO(b'{"host": 1}\n\xff\xfe\n[{"a":\n'), "garbage", Hints()))
         assert all(isinstance(r, Observation | Problem) for r in records)
+
+
+def test_inventory_rows_read_the_same_on_the_fast_path_and_the_checked_one() -> None:
+    """Every row gives the same host, item and time, or the same complaint, as the field-by-field check."""
+    from vendorscope.sources.inventory_row import ALL_FIELDS, MAX_FIELD, RowError, _checked_row, row_to_item
+
+    rng = random.Random(13)
+    values: list[object] = ["", " ", "x", " Kaspersky Lab ", "7-Zip", "2017-07-27T10:00:00Z", "1501149600", 3, 2.5,
+                            True, None, ["a"], {"b": 1}, "y" * (MAX_FIELD + 1), " " + "z" * MAX_FIELD]  # fmt: skip
+    for _ in range(5000):
+        keys = rng.sample([*ALL_FIELDS, "extra"], rng.randint(0, len(ALL_FIELDS) + 1))
+        row = {key: rng.choice(values) for key in keys}
+
+        def outcome(read: object, row: dict[str, object] = row) -> object:
+            try:
+                return read(row)  # type: ignore[operator]
+            except RowError as exc:
+                return str(exc)
+
+        assert outcome(row_to_item) == outcome(_checked_row), row

@@ -14,6 +14,7 @@ import dataclasses
 import gzip
 import hashlib
 import io
+import itertools
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from vendorscope import __version__, sources
 from vendorscope.errors import InputError, RefusedError
 from vendorscope.findings.title_matches import save_matches
-from vendorscope.match.matcher import Matcher
+from vendorscope.match.matcher import Attribution, Matcher
 from vendorscope.orgs.writer import OrgsWriter
 from vendorscope.sources.asset_csv import header_of
 from vendorscope.sources.base import Hints, Item, NetworkContact, Observation, Problem, Record, artifact_context
@@ -49,7 +50,7 @@ from vendorscope.store.held_hosts import HeldHosts
 from vendorscope.store.network_writer import NetworkWriter
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact
-from vendorscope.store.writer import ArtifactWriter, Caches
+from vendorscope.store.writer import ArtifactWriter, Caches, resolve_titles
 
 MAX_PROBLEMS_KEPT = 20
 # A group of inputs shares one transaction (a savepoint each): commits cost more than most small files.
@@ -74,8 +75,8 @@ class FileResult:
     artifact_id: int | None = None
     host_ids: set[int] = field(default_factory=set)  # hosts the input wrote to
     prior_facts: dict[int, dict[str, str]] = field(default_factory=dict)  # of hosts whose facts it changed
-    # Custody links of records an AfterWrite hook added (an agent's push): appended after the artifact's, at the
-    # end of the transaction, so the chain's head is locked once and only for the commit.
+    # Custody links of records an AfterWrite hook added (an agent's push): appended (or deferred) after the
+    # artifact's, at the end of the transaction.
     links: list[custody.Entry] = field(default_factory=list)
     retryable: bool = False  # failed only because a concurrent writer got in the way
     too_large: bool = False  # refused whole: past a bound on decompressed bytes or items (sources/limits.py)
@@ -201,11 +202,16 @@ def ingest_bytes(
     hints: Hints,
     after: AfterWrite | None = None,
     evidence_only: bool = False,
+    defer_custody: bool = False,
+    titles_first: bool = False,
 ) -> FileResult:
     """Ingest content received as bytes (an agent's push), with the same custody and idempotence as a file.
 
     ``evidence_only``: software and network evidence only; a registry, ownership or purchase file (or record)
-    raises RefusedError before anything is written.
+    raises RefusedError before anything is written. ``defer_custody``: the custody links commit as pending,
+    for a linker to chain (store/custody.py): concurrent pushes do not wait for each other on the chain's head.
+    ``titles_first``: the new titles (with their verdicts) are inserted in a short transaction of their own
+    before the input's, so concurrent writers do not wait for each other's uncommitted titles.
     """
     hints = _watching(hints, matcher)
     digest = hashlib.sha256(data).hexdigest()
@@ -224,7 +230,44 @@ def ingest_bytes(
     if evidence_only:
         _refuse_registry(plan.format)
         records = _evidence_only(records)
-    return _write(store, caches, matcher, plan, records, after)
+    if titles_first:
+        records = _with_titles_resolved(store, caches, matcher, records)
+    return _write(store, caches, matcher, plan, records, after, defer_custody)
+
+
+TITLES_FIRST_ITEMS = 50_000  # items read ahead for their titles: the writer's batch, so memory stays as bounded
+
+
+def _with_titles_resolved(
+    store: Store, caches: Caches, matcher: Matcher, records: Iterable[Record]
+) -> Iterable[Record]:
+    """The records, the titles of their first ``TITLES_FIRST_ITEMS`` items inserted with their verdicts and
+    committed in a short transaction of their own (titles are content-addressed and never change: one that
+    outlives a failed or refused input is harmless, and so is a lost race, left to the input's own write)."""
+    head: list[Record] = []
+    items: set[Item] = set()
+    stream = iter(records)
+    for record in stream:  # a RefusedError (a registry record) comes out here, before anything is written
+        head.append(record)
+        if isinstance(record, Observation):
+            items.update(record.items)
+            items.update(record.removed)
+            if len(items) >= TITLES_FIRST_ITEMS:
+                break
+        elif isinstance(record, Problem) and record.fatal:  # refused whole by the write: no titles for it
+            return itertools.chain(head, stream)
+    unknown = [item for item in items if item not in caches.titles] if caches.loaded else list(items)
+    if not unknown:
+        return itertools.chain(head, stream)
+    matched = {item: matcher.match(item) for item in unknown}  # before the transaction: no lock held meanwhile
+    try:
+        with store.engine.connect() as conn, conn.begin():
+            _begin(conn)
+            caches.load(conn)
+            resolve_titles(conn, caches, unknown, partial(_attribute, matcher, matched=matched))
+    except (IntegrityError, OperationalError):
+        caches.forget()  # its ids were rolled back; the input's write inserts what is still missing
+    return itertools.chain(head, stream)  # the rest of the records, if it stopped at the bound
 
 
 def _refuse_registry(format_name: str) -> None:
@@ -436,6 +479,7 @@ def _write(
     plan: _Plan,
     records: Iterable[Record],
     after: AfterWrite | None = None,
+    defer_custody: bool = False,
 ) -> FileResult:
     """One input in a transaction of its own."""
     held = HeldHosts()
@@ -451,14 +495,23 @@ def _write(
         _begin(conn)
         result = _guarded(conn, caches, plan, body, held)
         if result.status == "ingested":
-            custody.append(conn, [_custody_entry(plan, result), *result.links])  # the last: see store/custody.py
+            links = [_custody_entry(plan, result), *result.links]
+            if defer_custody:
+                custody.defer(conn, links)
+            else:
+                custody.append(conn, links)  # the last: see store/custody.py
         return result
 
 
-def _attribute(matcher: Matcher, conn: Connection, titles: list[tuple[int, Item]]) -> set[int]:
+def _attribute(
+    matcher: Matcher,
+    conn: Connection,
+    titles: list[tuple[int, Item]],
+    matched: dict[Item, list[Attribution]] | None = None,
+) -> set[int]:
     """New titles' verdicts, stored as they are inserted: attributed titles are written as installation rows."""
     attributed: set[int] = set()
-    save_matches(conn, matcher, titles, attributed)
+    save_matches(conn, matcher, titles, attributed, matched)
     return attributed
 
 

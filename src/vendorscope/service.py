@@ -108,6 +108,8 @@ class Service:
         return Matcher(self.catalogs)
 
     def close(self) -> None:
+        if "agents" in self.__dict__:
+            self.agents.close()
         if self.__dict__.get("_readonly") is not None:
             self._readonly.close()  # type: ignore[union-attr]
         if "store" in self.__dict__:
@@ -535,10 +537,18 @@ class Service:
         return compare(old, new, self.removal_evidence)
 
     def custody_verify(self, package: Path | None = None) -> ChainReport:
-        """Recompute the custody chain; with a package, check the chain still holds the head it was built from."""
+        """Recompute the custody chain; with a package, check the chain still holds the head it was built from.
+
+        Pending links (pushes not chained yet) are chained first; any committed meanwhile are reported as pending.
+        The chain, its head and the pending links are read in one snapshot.
+        """
         from vendorscope.store import custody
 
+        with self.store.transaction() as conn:
+            custody.link_pending(conn)
         with self.store.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
             report = custody.verify_chain(conn)
             if package is not None:
                 anchor = _package_head(package)
@@ -714,9 +724,13 @@ class Service:
         return AgentIngest(self.store, self.matcher, self.refresh_pushed)
 
     def prepare_server(self) -> None:
-        """Before serving: verdicts current with the catalogs, every kind of finding current with the evidence."""
+        """Before serving: verdicts current with the catalogs, every kind of finding current with the evidence,
+        the custody links a stopped server left pending chained."""
         from vendorscope.findings.title_matches import ensure_current
+        from vendorscope.store import custody
 
+        with self.store.transaction() as conn:
+            custody.link_pending(conn)
         ensure_current(self.store, self.matcher)
         self._matched()
         self.refresh()

@@ -100,7 +100,8 @@ def custody_verify(
         say(f"custody chain: NOT VERIFIED, {len(report.problems)} problems")
         raise typer.Exit(1)
     head = f"entry {report.head.seq}, {report.head.hash}" if report.head else "no head"
-    say(f"custody chain: verified, {report.entries} entries; head {head}")
+    waiting = f"; {report.pending} records pending (committed, not chained yet: not verified)" if report.pending else ""
+    say(f"custody chain: verified, {report.entries} entries; head {head}{waiting}")
 
 
 @custody_app.command("log")

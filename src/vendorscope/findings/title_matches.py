@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import Connection, select
 
-from vendorscope.match.matcher import Matcher
+from vendorscope.match.matcher import Attribution, Matcher
 from vendorscope.sources.base import TITLE_FIELDS, Item
 from vendorscope.store.host_titles import expand_titles
 from vendorscope.store.store import Store
@@ -17,12 +17,22 @@ _MATCHES = TitleMatch.__table__
 
 
 def save_matches(
-    conn: Connection, matcher: Matcher, titles: Iterable[tuple[int, Item]], attributed: set[int] | None = None
+    conn: Connection,
+    matcher: Matcher,
+    titles: Iterable[tuple[int, Item]],
+    attributed: set[int] | None = None,
+    matched: Mapping[Item, list[Attribution]] | None = None,
 ) -> int:
-    """Match titles and store the verdicts; returns how many verdicts there were (``attributed`` gets their ids)."""
+    """Match titles and store the verdicts; returns how many verdicts there were (``attributed`` gets their ids).
+
+    ``matched``: verdicts computed before the transaction (an agent's push matches its new titles before it
+    inserts them, so the titles' locks are not held while matching); other items are matched here.
+    """
     rows = []
+    known = matched or {}
     for title_id, item in titles:
-        for verdict in matcher.match(item):
+        verdicts = known.get(item)
+        for verdict in matcher.match(item) if verdicts is None else verdicts:
             if attributed is not None:
                 attributed.add(title_id)
             rows.append(

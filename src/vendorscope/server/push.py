@@ -1,9 +1,9 @@
 """Agent pushes: a bundle received over HTTP goes through the ingest pipeline, checked against the token's scope.
 
-Each push is one transaction (artifact, records, verdicts, host ownership, the push record) and idempotent by
-the content's SHA-256, so an agent retrying after a lost answer changes nothing. Concurrent pushes share one
-cache of committed host and title ids; a push that collides with another writer (same host at once, a deadlock)
-is rolled back whole and retried.
+Each push is one transaction (artifact, records, verdicts, host ownership, the push record, and their custody
+links as pending: server/linker.py chains them) and idempotent by the content's SHA-256, so an agent retrying
+after a lost answer changes nothing. Concurrent pushes share one cache of committed host and title ids; a push
+that collides with another writer (same host at once, a deadlock) is rolled back whole and retried.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from vendorscope.orgs.ownership import owners_now_and_before
 from vendorscope.orgs.scope import ROOT, Scope
 from vendorscope.server.accounts import Principal
 from vendorscope.server.audit import now, record
+from vendorscope.server.linker import Linker
 from vendorscope.sources.base import Hints
 from vendorscope.sources.limits import push_limits
 from vendorscope.store import custody
@@ -50,14 +51,26 @@ class PushResult:
     problems: list[str] = field(default_factory=list)
 
 
+class _Over(ChainMap):  # type: ignore[type-arg]
+    """This push's ids over the shared ones: ChainMap's lookups, without its generic loop over the maps (a
+    lookup per item of every push)."""
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.maps[1] or key in self.maps[0]
+
+    def __getitem__(self, key: object) -> int:
+        local = self.maps[0]
+        return local[key] if key in local else self.maps[1][key]  # type: ignore[no-any-return]
+
+
 class _OverlayCaches(Caches):
     """This push's ids over the shared committed ones; merged into them only once the push commits."""
 
     def __init__(self, shared: Caches) -> None:
         super().__init__()
         self.shared = shared
-        self.hosts = ChainMap({}, shared.hosts)  # type: ignore[assignment]
-        self.titles = ChainMap({}, shared.titles)  # type: ignore[assignment]
+        self.hosts = _Over({}, shared.hosts)  # type: ignore[assignment]
+        self.titles = _Over({}, shared.titles)  # type: ignore[assignment]
         self.title_source = shared.title_source
         self.expanded = shared.expanded  # a title's verdict is committed with it: shared at once
         self.matched_as = shared.matched_as
@@ -92,6 +105,10 @@ class AgentIngest:
         self._pending: set[int] = set()  # hosts whose findings await a refresh
         self._pending_lock = threading.Lock()
         self._refreshing = threading.Lock()
+        self.linker = Linker(store)  # chains the custody links pushes leave pending
+
+    def close(self) -> None:
+        self.linker.close()
 
     def _caches(self) -> _OverlayCaches:
         with self._lock:
@@ -110,7 +127,10 @@ class AgentIngest:
             caches = self._caches()
             try:
                 hints = Hints(org=agent.org, limits=push_limits())
-                result = ingest_bytes(self.store, caches, self.matcher, data, name, hints, claim, evidence_only=True)
+                result = ingest_bytes(
+                    self.store, caches, self.matcher, data, name, hints, claim,
+                    evidence_only=True, defer_custody=True, titles_first=True,
+                )  # fmt: skip
             except RefusedError as exc:
                 self._log(agent, agent_name, data, "refused", addr, str(exc))
                 raise
@@ -122,6 +142,7 @@ class AgentIngest:
             raise TooLargeError(name, result.messages()[0].removeprefix(f"{name}: "))
         if result.status == "ingested":
             caches.commit()
+            self.linker.poke()
             self._refresh_soon(result.host_ids)
         else:
             self._log(agent, agent_name, data, result.status, addr, "; ".join(result.messages()[:3]))
@@ -161,9 +182,10 @@ class AgentIngest:
     def _log(self, agent: Principal, agent_name: str, data: bytes, status: str, addr: str, why: str) -> None:
         with self.store.transaction() as conn:
             link = _push_row(conn, agent, agent_name, hashlib.sha256(data).hexdigest(), status, None, 0, addr)
-            custody.append(conn, [link])
+            custody.defer(conn, [link])
             if status == "refused":
                 record(conn, f"token:{agent.name}", "agent.push_refused", agent_name, {"reason": why}, addr)
+        self.linker.poke()
 
 
 def _push_row(

@@ -17,71 +17,46 @@ class RowError(ValueError):
     """A row that breaks the schema; the message says which field."""
 
 
+_FIELDS = frozenset(ALL_FIELDS)
+
+
 def row_to_item(row: dict[str, object]) -> tuple[str, Item, datetime | None]:
     """Validate one row and make its host, item and optional observation time.
 
-    A fleet repeats a few thousand titles over millions of rows: a row whose title fields are all text (or
-    absent) and were made into an item before takes that item (the same checks passed for the same values).
+    The usual row (text values, within bounds) takes one pass over its own keys; any other goes through
+    ``_checked_row``, whose first complaint (in the schema's field order) is the one reported.
     """
-    get = row.get
-    raw = tuple(map(get, TITLE_FIELDS))
-    known = _ITEMS.get(raw) if _TEXT.issuperset(map(type, raw)) else None
-    if known is None:
-        return _row_to_item(row)
-    host = _text("host", get("host"))
-    when = _text("seen_at", get("seen_at"))
-    if not host:
-        raise RowError("missing required field 'host'")
-    return host, known, _time_of(when)
+    values: dict[str, str] = {}
+    for name, value in row.items():
+        if name in _FIELDS and value is not None:
+            if type(value) is not str or len(value) > MAX_FIELD:
+                return _checked_row(row)
+            values[name] = value.strip()
+    if not values.get("host") or not values.get("name"):
+        return _checked_row(row)
+    seen_at = parse_time(values.pop("seen_at", ""))
+    host = values.pop("host")
+    return host, Item(**values), seen_at
 
 
-_TEXT = frozenset({str, type(None)})
-_ITEMS: dict[tuple[object, ...], Item] = {}
-_MAX_ITEMS = 200_000  # past it the memory starts over
-
-
-def _text(name: str, value: object) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str | int | float):
-        raise RowError(f"field {name!r} must be a string, not {type(value).__name__}")
-    text = str(value).strip()
-    if len(text) > MAX_FIELD:
-        raise RowError(f"field {name!r} is longer than {MAX_FIELD} characters")
-    return text
-
-
-def _row_to_item(row: dict[str, object]) -> tuple[str, Item, datetime | None]:
+def _checked_row(row: dict[str, object]) -> tuple[str, Item, datetime | None]:
     values: dict[str, str] = {}
     for name in ALL_FIELDS:
         value = row.get(name)
         if value is None:
             continue
-        values[name] = _text(name, value)
+        if not isinstance(value, str | int | float):
+            raise RowError(f"field {name!r} must be a string, not {type(value).__name__}")
+        text = str(value).strip()
+        if len(text) > MAX_FIELD:
+            raise RowError(f"field {name!r} is longer than {MAX_FIELD} characters")
+        values[name] = text
     for name in REQUIRED:
         if not values.get(name):
             raise RowError(f"missing required field {name!r}")
-    seen_at = _time_of(values.pop("seen_at", ""))
+    seen_at = parse_time(values.pop("seen_at", ""))
     host = values.pop("host")
-    item = Item(**values)
-    raw = tuple(map(row.get, TITLE_FIELDS))
-    if _TEXT.issuperset(map(type, raw)):
-        if len(_ITEMS) >= _MAX_ITEMS:
-            _ITEMS.clear()
-        _ITEMS[raw] = item
-    return host, item, seen_at
-
-
-_last_time: tuple[str, datetime | None] = ("", None)
-
-
-def _time_of(text: str) -> datetime | None:
-    """``parse_time``, once for a run of rows with the same time."""
-    global _last_time
-    last = _last_time  # read once: another thread may replace it
-    if text != last[0]:
-        last = _last_time = (text, parse_time(text))
-    return last[1]
+    return host, Item(**values), seen_at
 
 
 def parse_time(text: str) -> datetime | None:

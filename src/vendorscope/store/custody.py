@@ -11,6 +11,11 @@ rewriting the whole chain changes the head that every package built before carri
 Appending locks the one head row (an UPDATE first: a row lock on PostgreSQL, the write lock on SQLite), so
 concurrent writers never fork the chain. Callers append at the end of their transaction — the link commits
 with the record it describes, and the lock is held only for the commit.
+
+An agent's push does not lock the head at all: it ``defer``s its links — rows of ``custody_pending``
+committed with its records — and a linker (``link_pending``: the server's thread, every append, ``custody
+verify``) chains them in id order in one short transaction. Pushes then commit side by side; a pending
+record is reported as pending, never as verified, until it is chained.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, text, update
 
 from vendorscope.errors import StoreError
 from vendorscope.store.tables import (
@@ -30,6 +35,7 @@ from vendorscope.store.tables import (
     Artifact,
     CustodyEntry,
     CustodyHead,
+    CustodyPending,
     FindingEvent,
     RecordProduction,
     RecordReview,
@@ -41,6 +47,8 @@ HEAD_ID = 1
 BATCH = 5_000
 _CHAIN = CustodyEntry.__table__
 _HEAD = CustodyHead.__table__
+_PENDING = CustodyPending.__table__
+LINKER_LOCK = 0x76735F63  # the PostgreSQL advisory lock of the one linker per store ("vs_c")
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ class ChainReport:
     entries: int = 0
     head: Head | None = None
     problems: list[str] = field(default_factory=list)
+    pending: int = 0  # records committed but not chained yet: not verified
 
     @property
     def ok(self) -> bool:
@@ -98,22 +107,31 @@ _ONE_TRIP_ROWS = 1000  # links appended in one statement on PostgreSQL (its bind
 _LOCK_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq).returning(_HEAD.c.seq, _HEAD.c.hash)
 
 
-def append(conn: Connection, entries: Sequence[Entry], at: datetime | None = None) -> Head:
-    """Append entries inside the caller's transaction, as its last statements; returns the new head."""
+def append(conn: Connection, entries: Sequence[Entry], at: datetime | None = None, *, pending: bool = True) -> Head:
+    """Append entries inside the caller's transaction, as its last statements; returns the new head.
+
+    The pending links committed before are chained first, in id order (``pending=False`` only for the
+    migration that creates the chain, before the pending table exists).
+    """
+    return _append(conn, entries, at, pending)[0]
+
+
+def _append(conn: Connection, entries: Sequence[Entry], at: datetime | None, pending: bool) -> tuple[Head, int]:
     locked = conn.execute(_LOCK_HEAD).one_or_none()  # the lock and the head in one round trip
     if locked is None:
         raise StoreError("the custody chain has no head row: run `vendorscope custody verify`")
     seq, previous = locked
-    if not entries:
-        return Head(seq, previous)
+    waiting = _take_pending(conn) if pending else []
+    if not entries and not waiting:
+        return Head(seq, previous), 0
     when = at or datetime.now(UTC).replace(tzinfo=None)
     rows = []
-    for entry in entries:
+    for entry_at, entry in [*waiting, *((when, entry) for entry in entries)]:
         seq += 1
         body = canonical(
             {
                 "seq": seq,
-                "at": when.isoformat(timespec="microseconds"),
+                "at": entry_at.isoformat(timespec="microseconds"),
                 "kind": entry.kind,
                 "subject": entry.subject,
                 "actor": entry.actor,
@@ -122,16 +140,55 @@ def append(conn: Connection, entries: Sequence[Entry], at: datetime | None = Non
         )
         previous_hash, previous = previous, link_hash(previous, body)
         rows.append(
-            {"seq": seq, "at": when, "kind": entry.kind, "subject": entry.subject[:255], "body": body,
+            {"seq": seq, "at": entry_at, "kind": entry.kind, "subject": entry.subject[:255], "body": body,
              "prev_hash": previous_hash, "hash": previous}
         )  # fmt: skip
     move_head = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=seq, hash=previous)
     if conn.dialect.name == "postgresql" and len(rows) <= _ONE_TRIP_ROWS:  # one round trip under the lock: a CTE
         conn.execute(move_head.add_cte(_CHAIN.insert().values(rows).cte("links")))
     else:
-        conn.execute(_CHAIN.insert(), rows)
+        for start in range(0, len(rows), _ONE_TRIP_ROWS):
+            conn.execute(_CHAIN.insert(), rows[start : start + _ONE_TRIP_ROWS])
         conn.execute(move_head)
-    return Head(seq, previous)
+    return Head(seq, previous), len(waiting)
+
+
+def defer(conn: Connection, entries: Sequence[Entry], at: datetime | None = None) -> None:
+    """Record entries as pending links inside the caller's transaction: no head lock; a linker chains them."""
+    if not entries:
+        return
+    when = at or datetime.now(UTC).replace(tzinfo=None)
+    conn.execute(
+        _PENDING.insert(),
+        [{"at": when, "kind": e.kind, "subject": e.subject[:255], "actor": e.actor, "data": canonical(e.data)}
+         for e in entries],
+    )  # fmt: skip
+
+
+def _take_pending(conn: Connection) -> list[tuple[datetime, Entry]]:
+    """The committed pending links, deleted, in id order (the caller holds the head's lock)."""
+    taken = conn.execute(delete(_PENDING).returning(*_PENDING.c)).all()
+    return [(r.at, Entry(r.kind, r.subject, r.actor, json.loads(r.data))) for r in sorted(taken, key=lambda r: r.id)]
+
+
+def link_pending(conn: Connection) -> int:
+    """Chain the pending links, if any, in the caller's (short) transaction; returns how many were chained.
+
+    On PostgreSQL one linker per store at a time (an advisory lock, not waited for): another one is at it.
+    """
+    if conn.execute(select(_PENDING.c.id).limit(1)).first() is None:
+        return 0
+    if (
+        conn.dialect.name == "postgresql"
+        and not conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": LINKER_LOCK}).scalar()
+    ):
+        return 0
+    return _append(conn, [], None, pending=True)[1]
+
+
+def pending(conn: Connection) -> list[Any]:
+    """The pending links (committed, not chained yet), in id order."""
+    return list(conn.execute(select(_PENDING).order_by(_PENDING.c.id)))
 
 
 def head(conn: Connection) -> Head:
@@ -235,7 +292,7 @@ def link_existing(conn: Connection) -> Head:
     linked += review_entries(conn.execute(select(RecordReview).order_by(RecordReview.id)).all())
     linked += [production_entry(r.id, r) for r in conn.execute(select(RecordProduction).order_by(RecordProduction.id))]
     linked += remediation_entries(conn.execute(select(FindingEvent).order_by(FindingEvent.id)).all())
-    return append(conn, linked)
+    return append(conn, linked, pending=False)
 
 
 def entries(conn: Connection, after: int = 0, limit: int = BATCH) -> list[Any]:
@@ -270,7 +327,10 @@ def verify_chain(conn: Connection) -> ChainReport:
             artifacts[int(body["data"]["artifact_id"])] = body["data"]
         expected_seq, previous = row.seq + 1, row.hash
     _check_head(conn, expected_seq - 1, previous, report)
-    _check_artifacts(conn, artifacts, report)
+    waiting = pending(conn)
+    report.pending = len(waiting)
+    in_wait = {int(json.loads(r.data).get("artifact_id") or 0) for r in waiting if r.kind == "artifact"}
+    _check_artifacts(conn, artifacts, in_wait, report)
     return report
 
 
@@ -302,11 +362,16 @@ def _check_head(conn: Connection, last_seq: int, last_hash: str, report: ChainRe
         )
 
 
-def _check_artifacts(conn: Connection, linked: dict[int, dict[str, Any]], report: ChainReport) -> None:
+def _check_artifacts(
+    conn: Connection, linked: dict[int, dict[str, Any]], in_wait: set[int], report: ChainReport
+) -> None:
+    """Every artifact against its link; one whose link is pending is neither verified nor a problem yet."""
     seen: set[int] = set()
     for row in conn.execute(select(Artifact.id, Artifact.sha256, Artifact.identity).order_by(Artifact.id)):
         seen.add(row.id)
         data = linked.get(row.id)
+        if data is None and row.id in in_wait:
+            continue
         if data is None:
             report.problems.append(
                 f"artifact {row.id}: no custody entry (its entry was deleted, or it was added outside vendorscope)"

@@ -39,6 +39,34 @@ def insert_ignoring_conflicts(conn: Connection, table: Table, conflict: Sequence
     return dialect_insert(table).on_conflict_do_nothing(index_elements=list(conflict))
 
 
+def insert_new(
+    conn: Connection, table: Table, conflict: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """Insert the rows not present yet (by the unique column ``conflict``); returns (id, conflict value) of each
+    row inserted.
+
+    PostgreSQL gets one array per column through ``unnest``: a statement of fixed text, whatever the number of
+    rows. A VALUES list of n rows is new SQL for the driver each time, and psycopg splits a long one's
+    placeholders in Python (profiled: ≈ 19 ms a push of 300 titles, more than the insert).
+    """
+    if not rows:
+        return []
+    if conn.dialect.name == "postgresql":
+        sql = _UNNEST_INSERTS.get((table.name, conflict, tuple(columns)))
+        if sql is None:
+            arrays = ", ".join(f"%s::{table.c[c].type.compile(conn.dialect)}[]" for c in columns)
+            sql = _UNNEST_INSERTS[(table.name, conflict, tuple(columns))] = (
+                f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
+                f"ON CONFLICT ({conflict}) DO NOTHING RETURNING id, {conflict}"
+            )
+        return [tuple(r) for r in conn.exec_driver_sql(sql, tuple(list(column) for column in zip(*rows, strict=True)))]
+    stmt = insert_ignoring_conflicts(conn, table, [conflict]).returning(table.c.id, table.c[conflict])
+    return [tuple(r) for r in conn.execute(stmt, [dict(zip(columns, row, strict=True)) for row in rows])]
+
+
+_UNNEST_INSERTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
+
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert many plain rows as fast as the driver allows (COPY on PostgreSQL).
 

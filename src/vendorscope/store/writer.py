@@ -21,7 +21,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from vendorscope.sources.base import TITLE_FIELDS, Item, Observation
 from vendorscope.sources.read_ahead import KeyedObservation, TitleBook
 from vendorscope.store import host_titles
-from vendorscope.store.dialect import bulk_insert, insert_ignoring_conflicts, time_encoder
+from vendorscope.store.dialect import bulk_insert, insert_ignoring_conflicts, insert_new, time_encoder
 from vendorscope.store.held_hosts import HeldHost, HeldHosts
 from vendorscope.store.tables import Host, Installation, Meta, Title, TitleMatch
 
@@ -34,6 +34,7 @@ MATCHED_AS_KEY = "catalog_fingerprint"  # set by a re-match: verdicts (and so th
 # Given a transaction and the titles it inserted, stores their verdicts and returns the attributed ones.
 Attribute = Callable[[Connection, list[tuple[int, Item]]], set[int]]
 _SOURCE = itemgetter(3)  # Item.source
+_TITLE_COLUMNS = ("key", *TITLE_FIELDS)
 # Statements run for every input are built once: building one costs more than SQLite takes to run it.
 _IDS = bindparam("ids", expanding=True)
 _FINGERPRINT = select(Meta.value).where(Meta.key == MATCHED_AS_KEY)
@@ -285,35 +286,8 @@ class ArtifactWriter:
 
     def _title_ids(self, items: Iterable[Item]) -> dict[Item, int]:
         """The caches' title ids, after inserting (and attributing) the titles of ``items`` the store lacks."""
-        known = self.caches.titles
-        new = dict.fromkeys(item for item in items if item not in known)
-        if new:
-            # Sorted keys keep concurrent writers from deadlocking; only the titles this transaction inserted
-            # are its to match (one a concurrent writer inserted is matched in that writer's transaction).
-            digests = {title_digest(item): _as_text(item) for item in new}
-            rows = [dict(zip(TITLE_FIELDS, digests[d], strict=True)) | {"key": d} for d in sorted(digests)]
-            stmt = insert_ignoring_conflicts(self.conn, _TITLES, ["key"]).returning(_TITLES.c.id, _TITLES.c.key)
-            inserted = []
-            for tid, digest in self.conn.execute(stmt, rows):
-                item = digests[digest]
-                known[item] = tid
-                self.caches.title_source[tid] = item.source
-                inserted.append((tid, item))
-            self.stats.new_titles.extend(inserted)
-            if self.attribute is not None and inserted:
-                self.caches.expanded.update(self.attribute(self.conn, inserted))
-            missing = [d for d in digests if digests[d] not in known]
-            for chunk in _chunks(missing):  # titles a concurrent writer inserted (and attributed) meanwhile
-                lost = []
-                for tid, digest in self.conn.execute(select(Title.id, Title.key).where(Title.key.in_(chunk))):
-                    known[digests[digest]] = tid
-                    self.caches.title_source[tid] = digests[digest].source
-                    lost.append(tid)
-                attributed = select(TitleMatch.title_id).where(TitleMatch.title_id.in_(lost)).distinct()
-                self.caches.expanded.update(self.conn.execute(attributed).scalars())
-            for item in new:  # items with non-text values share the title of their text form
-                known.setdefault(item, known[_as_text(item)])
-        return known
+        self.stats.new_titles.extend(resolve_titles(self.conn, self.caches, items, self.attribute))
+        return self.caches.titles
 
     # -- installations ---------------------------------------------------------------------
 
@@ -522,6 +496,45 @@ class ArtifactWriter:
             }
             for (hid, method), (src, when) in exams.items()
         )
+
+
+def resolve_titles(
+    conn: Connection, caches: Caches, items: Iterable[Item], attribute: Attribute | None
+) -> list[tuple[int, Item]]:
+    """Puts the ids of ``items`` in the caches, inserting (and attributing) the titles the store lacks; returns
+    the titles this transaction inserted.
+
+    An agent's push calls it in a short transaction of its own before the push's (titles are content-addressed
+    and never change), so concurrent pushes do not wait on each other's uncommitted titles.
+    """
+    known = caches.titles
+    new = dict.fromkeys(item for item in items if item not in known)
+    inserted: list[tuple[int, Item]] = []
+    if not new:
+        return inserted
+    # Sorted keys keep concurrent writers from deadlocking; only the titles this transaction inserted are its
+    # to match (one a concurrent writer inserted is matched in that writer's transaction).
+    digests = {title_digest(item): _as_text(item) for item in new}
+    rows = [(d, *digests[d]) for d in sorted(digests)]
+    for tid, digest in insert_new(conn, _TITLES, "key", _TITLE_COLUMNS, rows):
+        item = digests[digest]
+        known[item] = tid
+        caches.title_source[tid] = item.source
+        inserted.append((tid, item))
+    if attribute is not None and inserted:
+        caches.expanded.update(attribute(conn, inserted))
+    missing = [d for d in digests if digests[d] not in known]
+    for chunk in _chunks(missing):  # titles a concurrent writer inserted (and attributed) meanwhile
+        lost = []
+        for tid, digest in conn.execute(select(Title.id, Title.key).where(Title.key.in_(chunk))):
+            known[digests[digest]] = tid
+            caches.title_source[tid] = digests[digest].source
+            lost.append(tid)
+        attributed = select(TitleMatch.title_id).where(TitleMatch.title_id.in_(lost)).distinct()
+        caches.expanded.update(conn.execute(attributed).scalars())
+    for item in new:  # items with non-text values share the title of their text form
+        known.setdefault(item, known[_as_text(item)])
+    return inserted
 
 
 def _merge_seen(seen: dict[tuple[int, int], list[Any]], pair: tuple[int, int], when: datetime, removed: bool) -> None:

@@ -7,7 +7,7 @@ this package registers every table on ``Base.metadata``.
 from __future__ import annotations
 
 from .base import Base, Meta
-from .custody import CustodyEntry, CustodyHead
+from .custody import CustodyEntry, CustodyHead, CustodyPending
 from .evidence import (
     Artifact,
     Examination,
@@ -39,6 +39,7 @@ __all__ = [
     "Base",
     "CustodyEntry",
     "CustodyHead",
+    "CustodyPending",
     "EnrollmentToken",
     "Examination",
     "Finding",

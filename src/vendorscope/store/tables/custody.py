@@ -44,3 +44,20 @@ class CustodyHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class CustodyPending(Base):
+    """A custody record committed with what it describes but not chained yet (an agent's push).
+
+    Pushes insert here instead of locking the head; a linker chains these in ``id`` order and deletes them in
+    one short transaction (store/custody.py ``link_pending``). Until then they are reported as pending, never
+    as verified.
+    """
+
+    __tablename__ = "custody_pending"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(255))
+    actor: Mapped[str] = mapped_column(Text)
+    data: Mapped[str] = mapped_column(Text)  # the canonical JSON of the entry's facts
