@@ -124,3 +124,31 @@ def test_read_ahead_after_a_rolled_back_file_resolves_its_titles_again(
     assert compare_with_truth(ahead, tmp_path / "fleet" / "truth.json") == (set(), set())
     straight.close()
     ahead.close()
+
+
+def test_small_files_travel_in_batches_in_order() -> None:
+    from vendorscope.sources.read_ahead import batches
+
+    sizes = [("a", 400), ("b", 500), ("c", 200), ("d", 5000), ("e", 1), ("f", 1000), ("g", 0)]
+    assert batches(sizes, most=1000) == [["a", "b"], ["c"], ["d"], ["e"], ["f", "g"]]
+    assert batches([], most=1000) == []
+    assert [f for batch in batches(sizes, most=1) for f in batch] == [f for f, _size in sizes]  # nothing lost
+
+
+def test_read_ahead_in_batches_gives_each_file_its_records(
+    always_ahead: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Batches of one file and batches of many store the same evidence, every file once."""
+    from vendorscope.sources import read_ahead
+
+    generate_fleet(tmp_path / "fleet", hosts=60, seed=9, items_per_host=40, osquery_only=True)
+    inputs = [tmp_path / "fleet" / d for d in ("osquery", "osqueryi", "inventory")]
+    stores = []
+    for most in (1, 1 << 30):
+        monkeypatch.setattr(ingest, "batches", lambda files, most=most: read_ahead.batches(files, most))
+        service = Service(str(tmp_path / f"batch-{most}.db"))
+        report = service.ingest(inputs)
+        assert report.ok and report.count("ingested") == len(report.files)
+        stores.append(_evidence(service))
+        service.close()
+    assert stores[0] == stores[1]

@@ -40,6 +40,7 @@ from vendorscope.sources.read_ahead import (
     AHEAD_WINDOW,
     ReadAhead,
     ahead_size,
+    batches,
     read_records,
 )
 from vendorscope.sources.reader import GZIP_MAGIC, HEAD_BYTES, open_binary, read_head, sha256_of, walk
@@ -167,17 +168,18 @@ def ingest_paths(
         if len(eligible) >= 2 and sum(p.blob.size for p in eligible) >= AHEAD_MIN_TOTAL
         else None
     )
-    position = {id(p): i for i, p in enumerate(eligible)}
+    batched = batches([(p, p.blob.size) for p in eligible])
+    position = {id(p): i for i, batch in enumerate(batched) for p in batch}
     submitted = 0
     caches = Caches()
     try:
         with _Group(store, caches) as group:
             for entry in prepared:
                 if isinstance(entry, _Plan):
-                    if ahead:  # keep the parser AHEAD_WINDOW files ahead of the writer
-                        upto = min(position.get(id(entry), submitted - 1) + 1 + AHEAD_WINDOW, len(eligible))
-                        for plan in eligible[submitted:upto]:
-                            ahead.submit(plan.format, plan.blob.local, hints)  # type: ignore[arg-type]
+                    if ahead:  # keep the parser AHEAD_WINDOW batches ahead of the writer
+                        upto = min(position.get(id(entry), submitted - 1) + 1 + AHEAD_WINDOW, len(batched))
+                        for batch in batched[submitted:upto]:
+                            ahead.submit([(plan.format, plan.blob.local) for plan in batch], hints)  # type: ignore[misc]
                         submitted = max(submitted, upto)
                     parsed = ahead.take(entry.blob.local) if ahead and entry.blob.local else None
                     records = parsed if parsed is not None else _records(entry, hints)

@@ -92,13 +92,21 @@ REGISTRY_FORMATS: frozenset[str] = frozenset(
 
 
 def detect(filename: str, head: bytes, hints: Hints | None = None) -> SourceFormat | None:
-    """The first format that recognizes this head, or None; with ``--map``, a CSV having its columns is mapped."""
+    """The first format that recognizes this head, or None; with ``--map``, a CSV having its columns is mapped.
+
+    A format's ``may_claim``, when it has one, is asked first: a cheap necessary condition of its ``identify``
+    (tests/test_detection.py checks that it never turns down a head ``identify`` takes), so the answer is the
+    same as asking every ``identify`` in turn.
+    """
     if hints is not None and hints.mapping and mapped_csv.FORMAT.accepts(head, hints.mapping):
         return mapped_csv.FORMAT
-    for fmt in FORMATS:
-        if fmt.identify(filename, head):
+    for fmt, may_claim in _GATED:
+        if (may_claim is None or may_claim(head)) and fmt.identify(filename, head):
             return fmt
     return None
+
+
+_GATED = tuple((fmt, getattr(fmt, "may_claim", None)) for fmt in FORMATS)
 
 
 def by_name(name: str) -> SourceFormat | None:

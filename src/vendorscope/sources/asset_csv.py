@@ -23,7 +23,20 @@ csv.field_size_limit(1 << 20)
 
 
 def header_of(head: bytes) -> list[str]:
-    """The first row's cells of a (UTF-8 or UTF-16) CSV head, stripped."""
+    """The first row's cells of a (UTF-8 or UTF-16) CSV head, stripped; detection asks for the same head's
+    header once per CSV format, so the last head's is kept (by identity: the head is held, so never reused)."""
+    global _last_header
+    last_head, header = _last_header
+    if head is not last_head:
+        header = _header_of(head)
+        _last_header = (head, header)
+    return list(header)
+
+
+_last_header: tuple[bytes, list[str]] = (b"", [])
+
+
+def _header_of(head: bytes) -> list[str]:
     text = _decode_head(head)
     line = next((ln for ln in text.splitlines() if ln.strip()), "")
     try:

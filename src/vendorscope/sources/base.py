@@ -229,6 +229,9 @@ class SourceFormat(Protocol):
         """Whether this (decompressed) head of the file is in this format."""
         ...
 
+    # Optional: ``may_claim(head) -> bool``, a cheap test that ``identify`` needs to pass (substrings its
+    # expressions require), so that detection skips the expressions on most heads (``sources.detect``).
+
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
         """Read the stream; yield observations and problems, never raise for bad content."""
         ...

@@ -58,6 +58,16 @@ class DiscoveryDumps:
     name = METHOD
     description = "ONVIF WS-Discovery / GetDeviceInformation replies, UPnP description.xml and SSDP replies"
 
+    def may_claim(self, head: bytes) -> bool:
+        """What each kind of dump ``identify`` knows has (an SSDP start line names HTTP/1.x)."""
+        window = head[:16384]
+        return (
+            b"ProbeMatch" in window
+            or b"urn:schemas-upnp-org:device-1-0" in window
+            or b"GetDeviceInformationResponse" in window
+            or b"http/1." in window.lower()
+        )
+
     def identify(self, filename: str, head: bytes) -> bool:
         window = head[:16384]
         onvif = b"ProbeMatch" in window and any(ns in window for ns in _DISCOVERY_NS)

@@ -35,6 +35,11 @@ class IscDhcp:
     name = "isc-dhcp"
     description = "ISC dhcpd lease file (dhcpd.leases) or dhcpd syslog lines"
 
+    def may_claim(self, head: bytes) -> bool:
+        """Every expression ``identify`` tries has one of these."""
+        text = head[:16384]
+        return b"dhcpd" in text or b"lease" in text
+
     def identify(self, filename: str, head: bytes) -> bool:
         text = head[:16384]
         leases = b"dhcpd.leases" in text or bool(re.search(rb"(?m)^lease\s+[0-9a-fA-F.:]+\s*\{", text))

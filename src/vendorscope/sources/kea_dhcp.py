@@ -45,6 +45,10 @@ class KeaDhcp:
     name = "kea-dhcp"
     description = "ISC Kea DHCP memfile lease CSV (kea-leases4.csv, kea-leases6.csv) or Kea log lines"
 
+    def may_claim(self, head: bytes) -> bool:
+        """A lease file's header starts with "address,"; a log line names a DHCP4_ or DHCP6_ message."""
+        return b"DHCP" in head[:16384] or b"address," in head
+
     def identify(self, filename: str, head: bytes) -> bool:
         return first_line(head).startswith(_LEASE_HEADERS) or bool(_LOG_HEAD.search(head[:16384]))
 

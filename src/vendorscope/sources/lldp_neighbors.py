@@ -97,6 +97,11 @@ class LldpNeighbors:
     name = METHOD
     description = "LLDP/CDP neighbor tables as text (Cisco IOS/NX-OS, Juniper, Aruba)"
 
+    def may_claim(self, head: bytes) -> bool:
+        """Every heading ``identify`` looks for has one of these (cheaper than its expressions)."""
+        lowered = head[:16384].lower()
+        return b"chassis" in lowered or b"lldp remote device" in lowered or b"device id" in lowered
+
     def identify(self, filename: str, head: bytes) -> bool:
         window = head[:16384]
         return bool(_HEADS.search(window) or _CDP_HEAD.search(window))

@@ -15,7 +15,7 @@ import orjson
 
 from vendorscope.errors import InputError
 from vendorscope.sources.base import Hints, Observation, Problem, Record
-from vendorscope.sources.osquery_tables import TABLES, source_of, table_from_columns, table_from_name
+from vendorscope.sources.osquery_tables import converter_once, source_of, table_from_columns, table_from_name
 from vendorscope.sources.reader import read_bounded
 
 METHOD = "osquery"
@@ -68,7 +68,8 @@ class OsqueryJson:
         if table is None:
             yield Problem(1, "not a software table vendorscope knows (see docs/formats.md)")
             return
-        convert = TABLES[table]
+        convert = converter_once(table)
+        assert convert is not None, table
         by_host: dict[str, Observation] = {}
         for number, row in enumerate(rows, start=1):
             row_host = str(row.get("hostname") or row.get("host") or hints.host or file_host).strip()

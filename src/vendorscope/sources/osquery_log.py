@@ -36,6 +36,7 @@ class OsqueryLog:
     def parse(self, stream: IO[bytes], filename: str, hints: Hints) -> Iterator[Record]:
         converters: dict[str, Callable[[Any], Item] | None] = {}
         pending: Observation | None = None  # consecutive event lines of one host and time, merged
+        run: tuple[Any, Any, Any] = (None, None, None)  # the raw host, decorations and time pending was made of
         for number, raw in enumerate(stream, start=1):
             if not raw.strip():
                 continue
@@ -48,6 +49,9 @@ class OsqueryLog:
                 yield Problem(number, "not a JSON object")
                 continue
             try:
+                if pending is not None and _continues(pending, run, obj):
+                    _add_event(pending, obj, converters)
+                    continue
                 records = list(_line(obj, number, converters))
             except (TypeError, ValueError, AttributeError) as exc:
                 records = [Problem(number, f"unexpected osquery result shape ({exc})")]
@@ -61,6 +65,7 @@ class OsqueryLog:
                     pending = None
                 if isinstance(record, Observation) and not record.complete_sources:
                     pending = record
+                    run = _run_of(obj)
                 else:
                     yield record
         if pending is not None:
@@ -77,6 +82,27 @@ def _mergeable(pending: Observation | None, record: Observation) -> bool:
         and pending.seen_at == record.seen_at
         and pending.host_facts == record.host_facts
     )
+
+
+def _run_of(obj: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """What an event line's host, facts and time are made of."""
+    return obj.get("hostIdentifier"), obj.get("decorations"), obj.get("unixTime")
+
+
+def _continues(pending: Observation, run: tuple[Any, Any, Any], obj: dict[str, Any]) -> bool:
+    """An event line with the very host, decorations and time of ``pending``'s: its observation would be merged
+    into ``pending`` (``_mergeable``), so its items go there without making one (most lines of an event log)."""
+    return (
+        obj.get("action") in ("added", "removed")
+        and "diffResults" not in obj
+        and len(pending.items) + len(pending.removed) < MAX_OBSERVATION_ITEMS
+        and _run_of(obj) == run
+    )
+
+
+def _add_event(pending: Observation, obj: dict[str, Any], converters: dict[str, Any]) -> None:
+    items = _convert([obj.get("columns") or {}], str(obj.get("name") or ""), converters)
+    (pending.items if obj["action"] == "added" else pending.removed).extend(items)
 
 
 def _line(obj: dict[str, Any], number: int, converters: dict[str, Any]) -> Iterator[Record]:

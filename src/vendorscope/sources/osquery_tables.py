@@ -8,6 +8,8 @@ from the columns that only that table has.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from operator import itemgetter
+from typing import Any
 
 from vendorscope.sources.base import Item
 
@@ -257,4 +259,69 @@ def table_from_columns(columns: object) -> str | None:
 
 def row_converter(query_name: str, sample: Row) -> Callable[[Row], Item] | None:
     table = table_from_name(query_name) or table_from_columns(sample.keys())
-    return TABLES.get(table) if table else None
+    return converter_once(table) if table else None
+
+
+class _Asked(dict[str, Any]):
+    """A row with every column empty that notes the columns asked for: an empty value makes a converter's
+    ``or`` chains ask for every fallback, so this finds every column it can read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self.asked:
+            self.asked.append(key)
+        return default
+
+
+def columns_read(convert: Callable[[Row], Item]) -> tuple[str, ...]:
+    """The columns ``convert`` reads; its item is a function of their values alone."""
+    row = _Asked()
+    convert(row)
+    return tuple(row.asked)
+
+
+# Items by the values of the columns their table's converter reads, per table, for the whole process: a fleet
+# repeats a few thousand titles millions of times, so most rows cost a tuple and one lookup, not a conversion.
+_CONVERTED: dict[str, dict[Any, Item]] = {}
+MAX_CONVERTED = 200_000  # per table; past it the table's memory starts over (a store of file hashes, say)
+
+
+def converter_once(table: str) -> Callable[[Row], Item] | None:
+    """The table's converter, converting each distinct row (by the columns it reads) once per process.
+
+    Equal values give the very same item (equal to what the converter returns); a row that is not a dict or
+    holds a value that cannot be a key (a list) is converted as it is.
+    """
+    convert = TABLES.get(table)
+    if convert is None:
+        return None
+    columns = columns_read(convert)
+    every = itemgetter(*columns) if len(columns) > 1 else None  # the fast key, while rows have every column
+    done = _CONVERTED.setdefault(table, {})
+
+    def convert_once(row: Row) -> Item:
+        nonlocal every
+        if type(row) is not dict:
+            return convert(row)
+        key = None
+        if every is not None:
+            try:
+                key = every(row)
+            except KeyError:  # this table's rows lack a column it may read: from now on, read as it does
+                every = None
+        if key is None:
+            key = tuple(map(row.get, columns))
+        try:
+            item = done.get(key)
+        except TypeError:  # unhashable: a list or object where text belongs
+            return convert(row)
+        if item is None:
+            if len(done) >= MAX_CONVERTED:
+                done.clear()
+            item = done[key] = convert(row)
+        return item
+
+    return convert_once

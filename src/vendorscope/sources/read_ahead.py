@@ -33,7 +33,8 @@ from vendorscope.sources.reader import GZIP_MAGIC, XZ_MAGIC, bounded, open_binar
 
 AHEAD_MAX_BYTES = 32 * 1024 * 1024  # per file, as stored (gzip counts ×8)
 AHEAD_MIN_TOTAL = 8 * 1024 * 1024  # below this, starting a process costs more than it saves
-AHEAD_WINDOW = 2  # files parsed ahead of the writer
+AHEAD_WINDOW = 2  # batches of files parsed ahead of the writer
+AHEAD_BATCH_BYTES = 1024 * 1024  # small files go to the worker together: one task per batch, not per file
 AHEAD_PARSED_BYTES = 4 * AHEAD_MAX_BYTES  # decompressed: past this the writer streams the file instead
 AHEAD_PARSED_ITEMS = 500_000
 
@@ -169,6 +170,24 @@ def parse_keyed(format_name: str, path: str, hints: Hints) -> KeyedFile | None:
     return KeyedFile(os.getpid(), first, book.new, records)
 
 
+def parse_keyed_batch(files: list[tuple[str, str]], hints: Hints) -> list[KeyedFile | None]:
+    """``parse_keyed`` for each (format, path), in order: one task for many small files."""
+    return [parse_keyed(format_name, path, hints) for format_name, path in files]
+
+
+def batches(files: list[tuple[Any, int]], most: int = AHEAD_BATCH_BYTES) -> list[list[Any]]:
+    """Consecutive (file, size) pairs in batches of at most ``most`` bytes (a bigger file is a batch of its own)."""
+    found: list[list[Any]] = []
+    size = most
+    for file, file_size in files:
+        if size + file_size > most:
+            found.append([])
+            size = 0
+        found[-1].append(file)
+        size += file_size
+    return found
+
+
 def ahead_size(path: Path) -> int:
     """The memory a file may take once parsed, roughly: its size, or 8× when compressed (gzip, xz)."""
     size = path.stat().st_size
@@ -200,18 +219,20 @@ class ReadAhead:
 
     def __init__(self, workers: int = 1) -> None:
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-        self._futures: dict[str, Future[KeyedFile | None]] = {}
+        self._futures: dict[str, tuple[Future[list[KeyedFile | None]], int]] = {}  # by path: its batch's, where
         self.books: dict[int, TitleBook] = {}
 
-    def submit(self, format_name: str, path: Path, hints: Hints) -> None:
-        key = str(path)
-        if key not in self._futures:
-            self._futures[key] = self._pool.submit(parse_keyed, format_name, key, hints)
+    def submit(self, files: list[tuple[str, Path]], hints: Hints) -> None:
+        """Parse these (format, path) in one task; take each file's records, in this order, with ``take``."""
+        batch = [(format_name, str(path)) for format_name, path in files if str(path) not in self._futures]
+        if batch:
+            future = self._pool.submit(parse_keyed_batch, batch, hints)
+            self._futures.update((key, (future, index)) for index, (_format, key) in enumerate(batch))
 
     def take(self, path: Path) -> list[Record] | None:
         """The file's parsed records; None when it was not parsed ahead (or too big to be): stream it."""
-        future = self._futures.pop(str(path), None)
-        parsed = future.result() if future is not None else None
+        found = self._futures.pop(str(path), None)
+        parsed = found[0].result()[found[1]] if found is not None else None
         if parsed is None:
             return None
         book = self.books.setdefault(parsed.worker, TitleBook())
@@ -222,6 +243,6 @@ class ReadAhead:
         return parsed.records
 
     def close(self) -> None:
-        for future in self._futures.values():
+        for future, _index in self._futures.values():
             future.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -44,6 +44,10 @@ class SnmpWalk:
     name = "snmpwalk"
     description = "net-snmp snmpwalk output of one device (with or without MIBs, or -On)"
 
+    def may_claim(self, head: bytes) -> bool:
+        """Every first line ``identify`` knows ends its name in ".0 = "."""
+        return b".0 = " in head[:4096]
+
     def identify(self, filename: str, head: bytes) -> bool:
         text = head[:4096]
         return bool(

@@ -56,6 +56,11 @@ class SwitchTables:
     name = "switch-table"
     description = "MAC address and ARP tables as text (Cisco IOS/NX-OS, Juniper, Aruba)"
 
+    def may_claim(self, head: bytes) -> bool:
+        """Every table heading ``identify`` looks for has one of these."""
+        lowered = head[:8192].lower()
+        return b"address" in lowered or b"vlan" in lowered or b"ethernet switching table" in lowered
+
     def identify(self, filename: str, head: bytes) -> bool:
         return bool(_HEADERS.search(head[:8192])) and bool(MAC.search(head.decode("latin-1")))
 

@@ -26,6 +26,10 @@ class WindowsDhcp:
     name = "windows-dhcp"
     description = "Windows DHCP Server audit log (DhcpSrvLog-*.log)"
 
+    def may_claim(self, head: bytes) -> bool:
+        """Both texts ``identify`` looks for, as bytes; a UTF-16 log has NULs between its letters."""
+        return b"DHCP" in head or b"ID,Date" in head or b"\x00" in head
+
     def identify(self, filename: str, head: bytes) -> bool:
         text = head.decode("utf-8", errors="replace").replace("\x00", "")
         return "Microsoft DHCP Service Activity Log" in text or _HEADER_START in text
