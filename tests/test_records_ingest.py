@@ -139,3 +139,84 @@ def test_the_writers_base_name_is_pathlibs() -> None:
     names = ["", ".", "/", "//", "a/", "a/.", "a/..", "./a", "mail/a.eml", "a\\b.txt", "a.zip::b/c.txt", "/x/y#3"]
     names += ["".join(rng.choice("ab./\\#: ") for _ in range(rng.randint(0, 12))) for _ in range(5000)]
     assert [base_name(name) for name in names] == [PurePath(name).name for name in names]
+
+
+def _ingest_with_a_slow_file(
+    tmp_path: Path, folder: Path, slow: str, run: str, **options: object
+) -> tuple[object, ...]:
+    """One ingest whose extraction of ``slow`` takes a second (forked pool workers and in-process Dask
+    workers see the patch), then every stored row but the ingest time, and a production's load file."""
+    import time
+
+    from vendorscope.records import ingest
+    from vendorscope.store.tables import RecordFile
+
+    real = ingest.extract
+
+    def late(data: bytes, name: str, limits: object = None, depth: int = 0) -> object:
+        if name.endswith(slow):
+            time.sleep(1.0)
+        return real(data, name, limits, depth)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ingest, "extract", late)
+        service = Service(str(tmp_path / f"{run}.db"))
+        service.records_ingest([folder], "alice", records_dir=tmp_path / run, **options)
+    with service.store.engine.connect() as conn:
+        documents = [
+            {k: v for k, v in row._mapping.items() if k != "ingested_at"}
+            for row in conn.execute(select(RecordDocument.__table__).order_by(RecordDocument.id))
+        ]
+        locations = sorted(conn.execute(select(RecordLocation.__table__)).all())
+        files = conn.execute(
+            select(RecordFile.sha256, RecordFile.path, RecordFile.documents).order_by(RecordFile.id)
+        ).all()
+    tops = [row["id"] for row in documents if row["parent_id"] is None]
+    service.records_tag(tops, "responsive", "sam", family=True)
+    service.records_produce(tmp_path / f"{run}-vol", "ABC", tmp_path / run)
+    dat = (tmp_path / f"{run}-vol" / "DATA" / "loadfile.dat").read_bytes()
+    service.close()
+    return documents, locations, files, dat
+
+
+def _families_with_duplicates(folder: Path) -> None:
+    """Three tasks of files; the first file's e-mail comes again in the last task (its key decides the kept
+    copy), and every e-mail has an attachment (a family, ids given parents first)."""
+    from vendorscope.records import ingest
+
+    folder.mkdir()
+    count = 3 * ingest.FILES_PER_TASK
+    for n in range(count):
+        same = n % (count - 1)  # the first and the last file are the same e-mail
+        (folder / f"f{n:03d}.eml").write_bytes(
+            email_bytes(
+                f"Subject {same}",
+                f"{LONG} Message {same}.",
+                message_id=f"<{same}@x>",
+                attachments=[(f"note{same}.txt", f"Kaspersky note {same} {LONG}".encode(), "text/plain")],
+            )
+        )
+
+
+@pytest.mark.parametrize("mode", ["pool", "dask"])
+def test_ids_and_kept_copies_do_not_follow_the_workers_finish_order(tmp_path: Path, mode: str) -> None:
+    """Same inputs, same outputs: whether the first or the last task's workers finish last, the document
+    ids, the copy of a duplicate that is kept, the files' rows and a production's load file are the same
+    (they followed the finish order before: ids and kept copies differed from run to run)."""
+    folder = tmp_path / "in"
+    _families_with_duplicates(folder)
+    first, last = "f000.eml", f"f{3 * 32 - 1:03d}.eml"
+    if mode == "pool":
+        runs = [_ingest_with_a_slow_file(tmp_path, folder, slow, f"pool-{slow}", workers=2) for slow in (first, last)]
+    else:
+        distributed = pytest.importorskip("distributed")
+        with distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster:
+            runs = [
+                _ingest_with_a_slow_file(tmp_path, folder, slow, f"dask-{slow}", dask=cluster.scheduler_address)
+                for slow in (first, last)
+            ]
+    inline = _ingest_with_a_slow_file(tmp_path, folder, "none", f"{mode}-inline", workers=1)
+    assert runs[0][0][0]["path"].endswith(first)  # the first file's copy is kept: the walk's order
+    assert runs[0] == runs[1] == inline

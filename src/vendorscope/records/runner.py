@@ -1,15 +1,17 @@
 """Run extraction tasks: inline, on a local process pool (default), or on a Dask distributed cluster.
 
-Submission is windowed so a large corpus never sits in memory (or on the scheduler) all at once. A task
-that fails as a whole (a crashed worker) is reported, not raised: the batch goes on.
+Submission is windowed so a large corpus never sits in memory (or on the scheduler) all at once, and the
+results come back in task order, so two runs over the same inputs give the same outputs. A task that fails
+as a whole (a crashed worker) is reported, not raised: the batch goes on.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -26,6 +28,9 @@ class TaskFailed:
         self.cause = cause
 
 
+TASKS_PER_WORKER = 8  # submitted and not yet taken: work queued ahead, and room to finish out of order
+
+
 def run(
     fn: Callable[[T], R],
     tasks: Iterable[T],
@@ -34,10 +39,12 @@ def run(
     prepare: Callable[[T], T] | None = None,
     before_pool: Callable[[], None] | None = None,
 ) -> Iterator[R | TaskFailed]:
-    """Results (or TaskFailed) in completion order. ``tasks`` may be a stream (a walk still going on): it is
-    read as workers free up. ``prepare`` runs on each task just before a remote submission (e.g. to load
-    the file bytes then, not all at once); ``before_pool`` runs once before a local pool forks (imports
-    each worker would otherwise pay for), never when the tasks run inline."""
+    """Results (or TaskFailed) in task order, whatever order the workers finish in: what the caller
+    derives from the order (document ids, which copy of a duplicate is kept) is the same on every run.
+    ``tasks`` may be a stream (a walk still going on): it is read as results are taken. ``prepare`` runs
+    on each task just before a remote submission (e.g. to load the file bytes then, not all at once);
+    ``before_pool`` runs once before a local pool forks (imports each worker would otherwise pay for),
+    never when the tasks run inline."""
     if dask:
         yield from _run_dask(fn, tasks, dask, prepare or (lambda t: t))
         return
@@ -56,20 +63,18 @@ def run(
 def _pool(fn: Callable[[T], R], tasks: Iterator[T], workers: int) -> Iterator[R | TaskFailed]:
     """The tasks on a local process pool that survives a worker's death. A crash in C code (a PDF, an
     image, HTML) kills its process and breaks the pool, failing every task in flight: each of those is run
-    again alone in a fresh process, so only the task that crashes on its own is reported as failed, and
-    the tasks not yet sent go on in a new pool."""
+    again alone in a fresh process, in its turn, so only the task that crashes on its own is reported as
+    failed, and the tasks not yet sent go on in a new pool."""
     queue: Iterator[T] = tasks
     while True:
         unsent: list[T] = []
-        in_flight: list[T] = []
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for outcome in _windowed(lambda t: pool.submit(fn, t), queue, workers * 4, lambda f: f.result(), unsent):
+            window = workers * TASKS_PER_WORKER
+            for outcome in _in_order(lambda t: pool.submit(fn, t), queue, window, unsent):
                 if isinstance(outcome, TaskFailed) and isinstance(outcome.cause, BrokenProcessPool):
-                    in_flight.append(outcome.task)
+                    yield _alone(fn, outcome.task)
                 else:
                     yield outcome
-        for task in in_flight:
-            yield _alone(fn, task)
         if not unsent:
             return
         queue = iter(unsent)
@@ -91,79 +96,55 @@ def _guarded(fn: Callable[[T], R], task: T) -> R | TaskFailed:
         return TaskFailed(task, f"{type(exc).__name__}: {exc}")
 
 
-def _windowed(
-    submit: Callable[[T], Any],
-    tasks: Iterable[T],
-    window: int,
-    result: Callable[[Any], R],
-    unsent: list[T] | None = None,
-) -> Iterator[R | TaskFailed]:
-    """At most ``window`` tasks submitted at once. Once a submission fails (a broken pool), the tasks not
-    yet submitted are left in ``unsent`` (or reported failed when there is no such list)."""
-    pending: dict[Any, T] = {}
+def _in_order(
+    submit: Callable[[T], Any], tasks: Iterable[T], window: int, unsent: list[T] | None = None
+) -> Iterator[Any | TaskFailed]:
+    """Each task's result (a future's), in task order, with at most ``window`` tasks submitted and not yet
+    taken: a reorder buffer bounded like the submission window, so memory stays bounded by the batch while
+    the workers finish in any order. Once a submission fails (a broken pool), the tasks not yet submitted
+    are left in ``unsent`` (or the failure is raised when there is no such list)."""
+    outstanding: deque[tuple[Any, T]] = deque()
     queue = iter(tasks)
-    broken: BaseException | None = None
+    broken: BrokenProcessPool | None = None
 
-    def send(task: T) -> None:
+    def fill() -> None:
         nonlocal broken
-        if broken is None:
-            try:
-                pending[submit(task)] = task
+        while broken is None and len(outstanding) < window:
+            task = next(queue, _END)
+            if task is _END:
                 return
-            except BrokenProcessPool as exc:
-                broken = exc
-        if unsent is None:
-            raise broken
-        unsent.append(task)
-
-    for task in queue:
-        send(task)
-        if len(pending) >= window or broken is not None:
-            break
-    while pending:
-        done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-        for future in done:
-            task = pending.pop(future)
             try:
-                yield result(future)
-            except Exception as exc:
-                yield TaskFailed(task, f"{type(exc).__name__}: {exc}", exc)
-            for nxt in queue:
-                send(nxt)
-                break
+                outstanding.append((submit(task), task))
+            except BrokenProcessPool as exc:
+                if unsent is None:
+                    raise
+                broken = exc
+                unsent.append(task)
+
+    fill()
+    while outstanding:
+        future, task = outstanding.popleft()
+        try:
+            outcome: Any = future.result()
+        except Exception as exc:
+            outcome = TaskFailed(task, f"{type(exc).__name__}: {exc}", exc)
+        fill()  # before the caller takes its time over the result: the workers keep busy meanwhile
+        yield outcome
     if broken is not None and unsent is not None:
         unsent.extend(queue)
+
+
+_END: Any = object()
 
 
 def _run_dask(
     fn: Callable[[T], R], tasks: Iterable[T], address: str, prepare: Callable[[T], T]
 ) -> Iterator[R | TaskFailed]:
-    from distributed import Client, as_completed
+    from distributed import Client
 
-    client = Client(address)  # as_completed needs it to be the default client
+    client = Client(address)
     try:
-        window = (sum(client.nthreads().values()) or 1) * 4
-        queue = iter(tasks)
-        pending: dict[str, T] = {}
-        first = []
-        for task in queue:
-            future = client.submit(fn, prepare(task), pure=False)
-            pending[future.key] = task
-            first.append(future)
-            if len(first) >= window:
-                break
-        completed = as_completed(first)
-        for future in completed:
-            task = pending.pop(future.key)
-            try:
-                yield future.result()
-            except Exception as exc:
-                yield TaskFailed(task, f"{type(exc).__name__}: {exc}")
-            future.release()
-            for nxt in queue:
-                new = client.submit(fn, prepare(nxt), pure=False)
-                pending[new.key] = nxt
-                completed.add(new)
-                break
+        window = (sum(client.nthreads().values()) or 1) * TASKS_PER_WORKER
+        yield from _in_order(lambda task: client.submit(fn, prepare(task), pure=False), tasks, window)
     finally:
         client.close()
