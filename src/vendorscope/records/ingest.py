@@ -24,14 +24,15 @@ from vendorscope.errors import InputError
 from vendorscope.records import dedup, index, runner, threads
 from vendorscope.records.extract import extract, preload
 from vendorscope.records.model import Doc, Limits
-from vendorscope.records.store import Originals
-from vendorscope.records.writer import RecordWriter, stored_by_worker
+from vendorscope.records.store import Location, Originals
+from vendorscope.records.writer import RecordWriter, take_originals
 from vendorscope.sources.reader import walk_in_order as files_in_order
 from vendorscope.store.store import Store
 from vendorscope.store.tables import RecordFile
 
 FILES_PER_TASK = 32
 FILES_PER_TRANSACTION = 512
+PACK_BYTES = 64 * 1024 * 1024  # a task's originals held before they go to a pack
 
 
 @dataclass
@@ -52,6 +53,7 @@ class FileResult:
     data: bytes | None  # None when it is the first document's data (an .eml, a PDF…)
     docs: list[Doc]
     error: str | None = None
+    packed: list[Location] = field(default_factory=list)  # originals a worker packed, for the writer to list
 
 
 @dataclass
@@ -70,8 +72,11 @@ class RecordsIngestReport:
 
 
 def extract_task(task: Task) -> list[FileResult]:
-    """Worker side: read, hash, extract, sign for near-duplicates. Never raises for file content."""
-    results = []
+    """Worker side: read, hash, extract, sign for near-duplicates, pack the originals (when the worker
+    shares our disk). Never raises for file content."""
+    results: list[FileResult] = []
+    unpacked: list[tuple[str, bytes]] = []  # one pack for the task's originals, not a file (and a folder) each
+    held = 0
     for real, shown, mtime, data in task.files:
         if data is None:
             try:
@@ -85,15 +90,22 @@ def extract_task(task: Task) -> list[FileResult]:
                 item.minhash = dedup.signature(item.text)
         same = len(docs) == 1 and docs[0].data is data
         result = FileResult(shown, hashlib.sha256(data).hexdigest(), len(data), mtime, None if same else data, docs)
-        if task.originals:
-            stored_by_worker(_originals(task.originals), result)
         results.append(result)
+        if task.originals:
+            taken = take_originals(result)
+            unpacked.extend(taken)
+            held += sum(len(original) for _, original in taken)
+            if held >= PACK_BYTES:  # large files: memory stays bounded, a pack is written now
+                result.packed.extend(_originals(task.originals).pack(unpacked))
+                unpacked, held = [], 0
+    if task.originals and unpacked:
+        results[-1].packed.extend(_originals(task.originals).pack(unpacked))
     return results
 
 
 @functools.cache
 def _originals(root: str) -> Originals:
-    """One per worker process, so its cache of folders known to exist lasts across tasks."""
+    """One per worker process, so its index connection lasts across tasks."""
     return Originals(Path(root))
 
 
@@ -182,8 +194,9 @@ def _write(
 ) -> None:
     if not results:
         return
-    for result in results:  # originals first: a row never points to a missing original
-        writer.keep_originals(result)
+    # originals first (those no worker packed: Dask's, a crashed task's), listed before the rows that name them
+    packed = writer.originals.pack([pair for result in results for pair in take_originals(result)])
+    writer.originals.record([*(loc for result in results for loc in result.packed), *packed])
     with store.engine.begin() as conn:
         writer.conn = conn
         for result in results:

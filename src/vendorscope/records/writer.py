@@ -73,9 +73,6 @@ class RecordWriter:
         self.files: list[dict[str, Any]] = []
         self.now = datetime.now(UTC).replace(tzinfo=None)
 
-    def keep_originals(self, result: FileResult) -> None:
-        keep_originals(self.originals, result)
-
     def write(self, result: FileResult, custodian: str) -> tuple[int, int, list[tuple[str, str]]]:
         """Rows for one file; returns (new documents, duplicates, errors)."""
         new = duplicates = 0
@@ -156,33 +153,24 @@ class RecordWriter:
         self.rows, self.locations, self.fts, self.files = [], [], [], []
 
 
-def keep_originals(originals: Originals, result: FileResult) -> None:
-    """The file's and each document's bytes into the originals store (skipped once a worker did it)."""
-    if result.data is not None:
-        originals.put(result.data, result.sha256)
-    for doc in result.docs:
-        for item in doc.walk():
-            if item.data:
-                originals.put(item.data)
-
-
-def stored_by_worker(originals: Originals, result: FileResult) -> None:
-    """Store the originals here, in the worker, and drop the bytes from the result: the writer's process
-    then receives digests and text only (no pickling of every original back, no second write). Each
+def take_originals(result: FileResult) -> list[tuple[str, bytes]]:
+    """The file's and each document's (SHA-256, bytes) not taken yet, for a pack; the bytes are dropped from
+    the result, so a worker sends back digests and text only (no pickling of every original back). Each
     document's SHA-256 is computed once (a file read as one document has the file's, already known)."""
     whole = result.docs[0] if result.data is None and len(result.docs) == 1 else None  # its bytes: the file's
+    taken = []
     if result.data is not None:
-        originals.put(result.data, result.sha256)
+        taken.append((result.sha256, result.data))
         result.data = None
     for doc in result.docs:
         for item in doc.walk():
             if item.stored is None:
                 same = item is whole and len(item.data) == result.size
                 digest = result.sha256 if same else hashlib.sha256(item.data).hexdigest()
-                if item.data:
-                    originals.put(item.data, digest)
+                taken.append((digest, item.data))
                 item.stored = (digest, item.md5, len(item.data))
             item.data = b""
+    return taken
 
 
 def base_name(path: str) -> str:
