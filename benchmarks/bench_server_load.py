@@ -26,10 +26,12 @@ import sys
 import time
 import uuid
 
+import aiohttp
 import httpx
 import orjson
 import psutil
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import Engine, create_engine, func, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from vendorscope.service import Service
 from vendorscope.store.tables import AgentPush, Artifact, Finding, Host, Installation, Title
@@ -105,11 +107,14 @@ def custody_links(url: str) -> dict[str, int]:
     return {"verified": int(report.ok), **{kind: n for kind, n in rows}}
 
 
-async def run_agents(url: str, tokens: list[str], per_agent: list[list[bytes]]) -> tuple[list[float], dict[int, int]]:
+async def run_agents(
+    url: str, tokens: list[str], per_agent: list[list[bytes]], client: str = "aiohttp"
+) -> tuple[list[float], dict[int, int]]:
+    """Every agent pushes its bundles one after another, all agents at once, over keep-alive connections."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
-    limits = httpx.Limits(max_connections=len(per_agent), max_keepalive_connections=len(per_agent))
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+    post = await (_aiohttp_poster if client == "aiohttp" else _httpx_poster)(url, len(per_agent))
+    try:
 
         async def agent(i: int) -> None:
             headers = {
@@ -121,18 +126,51 @@ async def run_agents(url: str, tokens: list[str], per_agent: list[list[bytes]]) 
                 start = time.perf_counter()
                 for attempt in range(ATTEMPTS):  # as `push_bundle` does: a lost connection is retried (idempotent)
                     try:
-                        response = await client.post("/api/v1/agents/bundles", content=body, headers=headers)
+                        status = await post.send(body, headers)
                         break
-                    except httpx.TransportError:
+                    except post.transport_errors:
                         statuses[-1] = statuses.get(-1, 0) + 1
                         await asyncio.sleep(0.2 * 2**attempt)
                 else:
                     raise SystemExit("an agent could not push after all its attempts")
                 latencies.append(time.perf_counter() - start)
-                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                statuses[status] = statuses.get(status, 0) + 1
 
         await asyncio.gather(*(agent(i) for i in range(len(per_agent))))
+    finally:
+        await post.close()
     return latencies, statuses
+
+
+class _Poster:
+    """One HTTP client's POST of a bundle (status code), the errors it retries, and its close."""
+
+    def __init__(self, send, transport_errors, close) -> None:  # type: ignore[no-untyped-def]
+        self.send, self.transport_errors, self.close = send, transport_errors, close
+
+
+async def _aiohttp_poster(url: str, connections: int) -> _Poster:
+    session = aiohttp.ClientSession(
+        base_url=url, connector=aiohttp.TCPConnector(limit=connections), timeout=aiohttp.ClientTimeout(total=120)
+    )
+
+    async def send(body: bytes, headers: dict[str, str]) -> int:
+        async with session.post("/api/v1/agents/bundles", data=body, headers=headers) as response:
+            await response.read()
+            return response.status
+
+    return _Poster(send, (aiohttp.ClientConnectionError, asyncio.TimeoutError), session.close)
+
+
+async def _httpx_poster(url: str, connections: int) -> _Poster:
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    client = httpx.AsyncClient(base_url=url, timeout=120, limits=limits)
+
+    async def send(body: bytes, headers: dict[str, str]) -> int:
+        response = await client.post("/api/v1/agents/bundles", content=body, headers=headers)
+        return response.status_code
+
+    return _Poster(send, httpx.TransportError, client.aclose)
 
 
 def free_port() -> int:
@@ -176,6 +214,16 @@ def cpu_seconds(pid: int, database: str) -> tuple[float, float]:
     return used([server, *server.children(recursive=True)]), used(backends)
 
 
+def sessions(admin: Engine, database: str) -> int:
+    """Sessions the database has had so far (PostgreSQL 14 and later count them; earlier ones give 0)."""
+    with admin.connect() as conn:
+        try:
+            found = conn.execute(text("SELECT sessions FROM pg_stat_database WHERE datname = :d"), {"d": database})
+            return int(found.scalar_one())
+        except SQLAlchemyError:
+            return 0
+
+
 def stop(proc: subprocess.Popen[bytes]) -> None:
     """Stop the server; kill its whole process group when it does not stop in 30 s (requests hung on locks)."""
     proc.terminate()
@@ -193,6 +241,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--items", type=int, default=300)
     parser.add_argument("--processes", type=int, default=2, help="server processes (`serve --processes`)")
+    parser.add_argument("--client", choices=("aiohttp", "httpx"), default="aiohttp", help="the load generator's")
     parser.add_argument(
         "--pg", default=os.environ.get("VENDORSCOPE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     )
@@ -213,13 +262,17 @@ def main() -> None:
         proc = start_server(db, port, args.processes)
         before = counts(db)
         cpu_start = cpu_seconds(proc.pid, name)
+        sessions_start = sessions(admin, name)
         started = time.perf_counter()
-        latencies, statuses = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, per_agent))
+        generator_start = resource.getrusage(resource.RUSAGE_SELF)
+        latencies, statuses = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, per_agent, args.client))
         elapsed = time.perf_counter() - started
+        generator = _cpu(resource.getrusage(resource.RUSAGE_SELF)) - _cpu(generator_start)
         after = counts(db)
-        _, again = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, [b[:1] for b in per_agent]))
+        _, again = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, [b[:1] for b in per_agent], args.client))
         final = counts(db)
         cpu_end = cpu_seconds(proc.pid, name)
+        opened = sessions(admin, name) - sessions_start
         chained = custody_links(db)
         report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final, chained)
         served, backends = (cpu_end[0] - cpu_start[0], cpu_end[1] - cpu_start[1])
@@ -228,6 +281,9 @@ def main() -> None:
             f"CPU during both waves ({requests} requests): server {served:.1f} s, its PostgreSQL backends "
             f"{backends:.1f} s; {1000 * (served + backends) / requests:.0f} ms per request"
         )
+        print(f"PostgreSQL sessions begun during both waves: {opened} (a pool that closes connections opens new ones)")
+        print(f"load generator ({args.client}) during the first wave: {generator:.1f} CPU-s, "
+              f"{1000 * generator / total:.1f} ms per bundle")  # fmt: skip
     finally:
         if proc is not None:
             stop(proc)
@@ -239,6 +295,10 @@ def main() -> None:
             conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+def _cpu(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
 
 
 def report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final, chained) -> None:  # type: ignore[no-untyped-def]
