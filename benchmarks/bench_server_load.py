@@ -196,8 +196,8 @@ def start_server(db: str, port: int, processes: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
-def cpu_seconds(pid: int, database: str) -> tuple[float, float]:
-    """CPU seconds so far of the server's processes, and of the PostgreSQL backends serving ``database``."""
+def cpu_seconds(pid: int, database: str) -> tuple[dict[int, float], float]:
+    """CPU seconds so far of each of the server's processes, and of the PostgreSQL backends serving ``database``."""
 
     def used(procs: list[psutil.Process]) -> float:
         total = 0.0
@@ -211,7 +211,7 @@ def cpu_seconds(pid: int, database: str) -> tuple[float, float]:
 
     server = psutil.Process(pid)
     backends = [p for p in psutil.process_iter(["cmdline"]) if database in " ".join(p.info["cmdline"] or [])]
-    return used([server, *server.children(recursive=True)]), used(backends)
+    return {p.pid: used([p]) for p in [server, *server.children(recursive=True)]}, used(backends)
 
 
 def sessions(admin: Engine, database: str) -> int:
@@ -275,12 +275,14 @@ def main() -> None:
         opened = sessions(admin, name) - sessions_start
         chained = custody_links(db)
         report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final, chained)
-        served, backends = (cpu_end[0] - cpu_start[0], cpu_end[1] - cpu_start[1])
+        per_process = [cpu_end[0][p] - cpu_start[0].get(p, 0.0) for p in sorted(cpu_end[0])]
+        served, backends = sum(per_process), cpu_end[1] - cpu_start[1]
         requests = total + len(per_agent)
         print(
             f"CPU during both waves ({requests} requests): server {served:.1f} s, its PostgreSQL backends "
             f"{backends:.1f} s; {1000 * (served + backends) / requests:.0f} ms per request"
         )
+        print(f"server CPU per process (the supervisor first): {' / '.join(f'{cpu:.1f}' for cpu in per_process)} s")
         print(f"PostgreSQL sessions begun during both waves: {opened} (a pool that closes connections opens new ones)")
         print(f"load generator ({args.client}) during the first wave: {generator:.1f} CPU-s, "
               f"{1000 * generator / total:.1f} ms per bundle")  # fmt: skip
