@@ -5,7 +5,7 @@ ingested exactly once (then a second wave of the same bundles changes nothing). 
 >= 50 bundles/s, p99 < 2 s.
 
     .venv/bin/python benchmarks/bench_server_load.py [--agents 200] [--rounds 3] [--items 300]
-        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--processes 2] [--threads N] [--client aiohttp|httpx] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 A scratch database is created next to the one named by --pg (or VENDORSCOPE_TEST_PG) and dropped afterwards.
 """
@@ -179,8 +179,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: str, port: int, processes: int) -> subprocess.Popen[bytes]:
+def start_server(db: str, port: int, processes: int, threads: int | None) -> subprocess.Popen[bytes]:
     command = ["serve", "--db", db, "--port", str(port), "--log-level", "warning", "--processes", str(processes)]
+    command += ["--workers", str(threads)] if threads else []
     # A session of its own: the server and its worker processes are stopped together, whatever state they are in.
     proc = subprocess.Popen(
         [sys.executable, "-m", "vendorscope", *command], stdout=subprocess.DEVNULL, start_new_session=True
@@ -241,6 +242,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--items", type=int, default=300)
     parser.add_argument("--processes", type=int, default=2, help="server processes (`serve --processes`)")
+    parser.add_argument("--threads", type=int, help="request threads per process (`serve --workers`; its default)")
     parser.add_argument("--client", choices=("aiohttp", "httpx"), default="aiohttp", help="the load generator's")
     parser.add_argument(
         "--pg", default=os.environ.get("VENDORSCOPE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -259,7 +261,7 @@ def main() -> None:
         per_agent, pairs = make_bundles(args.agents, args.rounds, args.items, seed=8)
         total = sum(len(b) for b in per_agent)
         port = free_port()
-        proc = start_server(db, port, args.processes)
+        proc = start_server(db, port, args.processes, args.threads)
         before = counts(db)
         cpu_start = cpu_seconds(proc.pid, name)
         sessions_start = sessions(admin, name)
@@ -308,7 +310,7 @@ def report(args, total, pairs, elapsed, latencies, statuses, before, after, agai
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     print(
         f"agents {args.agents}, bundles {total} ({args.rounds} each), {args.items} items per bundle, "
-        f"PostgreSQL, {args.processes} server processes"
+        f"PostgreSQL, {args.processes} server processes, {args.threads or 'default'} threads each, {args.client}"
     )
     print(f"wall {elapsed:.1f} s, {total / elapsed:.1f} bundles/s, {total * args.items / elapsed:,.0f} items/s")
     print(f"latency p50 {statistics.median(latencies):.3f} s, p99 {p99:.3f} s, max {latencies[-1]:.3f} s")
