@@ -216,8 +216,14 @@ def cpu_seconds(pid: int, database: str) -> tuple[dict[int, float], float]:
         return total
 
     server = psutil.Process(pid)
-    backends = [p for p in psutil.process_iter(["cmdline"]) if database in " ".join(p.info["cmdline"] or [])]
-    return {p.pid: used([p]) for p in [server, *server.children(recursive=True)]}, used(backends)
+    processes = [server, *server.children(recursive=True)]
+    ours = {p.pid for p in processes}  # a single server process names the database in its command line too
+    backends = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if p.pid not in ours and database in " ".join(p.info["cmdline"] or [])
+    ]
+    return {p.pid: used([p]) for p in processes}, used(backends)
 
 
 def sessions(admin: Engine, database: str) -> int:
