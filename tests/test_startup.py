@@ -67,6 +67,20 @@ def test_listing_findings_loads_no_report_server_or_matching_library(tmp_path: P
     assert "rich" not in modules  # JSON and CSV are for programs: no table renderer
 
 
+def test_short_commands_load_no_pydantic(tmp_path: Path) -> None:
+    """Typer converts option values through pydantic; the CLI converts strings, flags, paths and choices itself
+    (cli/params.py), so `findings` (a table, or JSON without Rich) and `collect` never import it."""
+    store = _small_store(tmp_path)
+    table = loaded(run_cli("--db", str(store), "findings", "--vendor", "kaspersky", "--all"))
+    assert "pydantic" not in table and "pydantic_core" not in table
+    as_json = loaded(run_cli("--db", str(store), "findings", "--format", "json"))
+    assert as_json.isdisjoint(["pydantic", "pydantic_core", "rich"]), sorted(as_json & {"pydantic", "rich"})
+    (tmp_path / "root" / "etc").mkdir(parents=True)
+    (tmp_path / "root" / "etc" / "hostname").write_text("probe\n", encoding="utf-8")
+    collected = loaded(run_cli("collect", "--root", str(tmp_path / "root"), "--out", str(tmp_path / "b.json.gz")))
+    assert "pydantic" not in collected
+
+
 def test_plain_lines_drop_terminal_controls_and_keep_emoji_codes(capsys: pytest.CaptureFixture[str]) -> None:
     from vendorscope.cli.output import note, say
 
