@@ -5,8 +5,6 @@ area of commands; each takes the service from the Typer context (``cli.context``
 ``cli.output``.
 """
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated
