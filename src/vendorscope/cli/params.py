@@ -1,6 +1,6 @@
 """Command-line values without pydantic, for the start-up of short commands.
 
-Typer (0.27 and later) converts every parameter value through a pydantic ``TypeAdapter``: any command given
+Typer (0.29 and later) converts every parameter value through a pydantic ``TypeAdapter``: any command given
 any option imports pydantic and builds adapters, which costs a short command like ``findings`` more than its
 own work (docs/benchmarks.md, "Start-up"). ``convert_plainly`` builds the commands with the classes below,
 which give each parameter whose type is a string, a flag, a path or a choice (or a list of them) a
@@ -49,7 +49,7 @@ class PlainValues:
             self._plan = _plan(self._param.type_descriptor)
         is_list, item = self._plan
         try:
-            if item is None or is_list != isinstance(value, list | tuple) or (multiple and not is_list):
+            if item is None or is_list != isinstance(value, list | tuple):
                 raise _Unplain
             if is_list:
                 return [self._one(item, one, ctx) for one in value]
