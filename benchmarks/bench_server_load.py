@@ -228,6 +228,25 @@ def cpu_seconds(pid: int, database: str) -> tuple[dict[int, float], float]:
     return per_process, sum(_used(p) for p in backends)
 
 
+def postgres_cpu() -> float | None:
+    """CPU seconds so far of the whole local PostgreSQL server: the postmaster, its processes, and the backends
+    it has reaped (the pool's closed connections included, and any other database's: say so when quoting it).
+    None when no postmaster runs on this machine."""
+    for process in psutil.process_iter(["name", "ppid"]):
+        try:
+            parent = psutil.Process(process.info["ppid"]).name() if process.info["ppid"] else ""
+        except psutil.Error:
+            parent = ""
+        if process.info["name"] == "postgres" and parent != "postgres":
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                return None
+            reaped = times.children_user + times.children_system
+            return float(times.user + times.system + reaped) + sum(_used(child) for child in process.children())
+    return None
+
+
 def server_cpu(pid: int) -> dict[int, float]:
     """CPU seconds so far of the server's process and each of its children, by process id."""
     server = psutil.Process(pid)
@@ -291,6 +310,7 @@ def main() -> None:
         proc = start_server(db, port, args.processes, args.threads)
         before = counts(db)
         cpu_start = cpu_seconds(proc.pid, name)
+        postgres_start = postgres_cpu()
         sessions_start = sessions(admin, name)
         started = time.perf_counter()
         generator_start = resource.getrusage(resource.RUSAGE_SELF)
@@ -301,6 +321,7 @@ def main() -> None:
         _, again = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, [b[:1] for b in per_agent], args.client))
         final = counts(db)
         cpu_end = cpu_seconds(proc.pid, name)
+        postgres_end = postgres_cpu()
         opened = sessions(admin, name) - sessions_start
         chained = custody_links(db)
         report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final, chained)
@@ -311,6 +332,9 @@ def main() -> None:
             f"CPU during both waves ({requests} requests): server {served:.1f} s, its PostgreSQL backends "
             f"{backends:.1f} s; {1000 * (served + backends) / requests:.0f} ms per request"
         )
+        if postgres_start is not None and postgres_end is not None:
+            print(f"the whole PostgreSQL server during both waves, backends closed meanwhile included (and any other "
+                  f"database's work): {postgres_end - postgres_start:.1f} CPU-s")  # fmt: skip
         print(f"server CPU per process (the supervisor first): {' / '.join(f'{cpu:.1f}' for cpu in per_process)} s")
         print(f"PostgreSQL sessions begun during both waves: {opened} (a pool that closes connections opens new ones)")
         print(f"load generator ({args.client}) during the first wave: {generator:.1f} CPU-s, "
