@@ -137,13 +137,17 @@ class _Plan:
 
 def ingest_paths(
     store: Store,
-    matcher: Matcher,
+    matcher: Matcher | Callable[[], Matcher],
     paths: list[Path],
     hints: Hints | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest files and folders: many files per transaction, each in its own savepoint, parsed ahead."""
-    hints = _watching(hints, matcher)
+    """Ingest files and folders: many files per transaction, each in its own savepoint, parsed ahead.
+
+    ``matcher`` may be a callable that makes it (and brings the store's verdicts up to date with it): it is
+    called once the parse worker is starting, so that the two overlap.
+    """
+    hints = hints or Hints()
     report = IngestReport()
     skipped: list[InputError] = []
     follow = bool(hints and hints.follow_links)
@@ -154,9 +158,15 @@ def ingest_paths(
         files = _existing(paths, follow, skipped)
     for link in skipped:
         report.files.append(FileResult(link.path, "skipped", problems=[Problem(0, _after_path(link))]))
-    ahead = ReadAhead(hints, AHEAD_WORKERS) if _worth_a_worker(files) else None
+    ahead = ReadAhead(AHEAD_WORKERS) if _worth_a_worker(files) else None
     caches = Caches()
     try:
+        if ahead:
+            ahead.start()
+        matcher = matcher() if callable(matcher) else matcher
+        hints = _watching(hints, matcher)
+        if ahead:
+            ahead.hints = hints
         with _Group(store, caches) as group:
             for entry in _prepared(store, files, hints, ahead):
                 if isinstance(entry, _Plan):

@@ -208,11 +208,12 @@ class ReadAhead:
     Files are added as the writer's side learns of them (hashed, detected, not yet in the store) and go to the
     worker in batches of up to ``AHEAD_BATCH_BYTES``; at most ``AHEAD_WINDOW`` batches beyond the one being
     taken are handed over at a time, so parsed files waiting in memory stay bounded. The pool starts its process
-    at the first batch: a run whose files are all known spawns nothing.
+    when started (``start``, before the writer's own preparations, so that the two overlap) or at the first batch.
+    ``hints`` (the catalogs' network filter among them) must be set before the first file is added.
     """
 
-    def __init__(self, hints: Hints, workers: int = 1) -> None:
-        self._hints = hints
+    def __init__(self, workers: int = 1) -> None:
+        self.hints = Hints()
         self._workers = workers
         self._pool: ProcessPoolExecutor | None = None
         self._filling: list[tuple[str, str]] = []  # the batch being filled
@@ -222,6 +223,10 @@ class ReadAhead:
         self._futures: dict[str, tuple[Future[list[KeyedFile | None]], int]] = {}  # handed over: its batch, where
         self._untaken: dict[int, int] = {}  # a batch handed over (by its future's id) -> its files not taken yet
         self.books: dict[int, TitleBook] = {}
+
+    def start(self) -> None:
+        """Start the worker process now: it takes about a second to import what it parses with."""
+        self._submit([])
 
     def add(self, format_name: str, path: Path, size: int) -> None:
         """Parse this file ahead; take its records with ``take``, after those of the files added before it."""
@@ -298,7 +303,9 @@ class ReadAhead:
     def _submit(self, batch: list[tuple[str, str]]) -> None:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
-        future = self._pool.submit(parse_keyed_batch, batch, self._hints)
+        future = self._pool.submit(parse_keyed_batch, batch, self.hints)
+        if not batch:
+            return  # start: the worker spawned and importing, nothing to take
         self._untaken[id(future)] = len(batch)
         for index, (_format, key) in enumerate(batch):
             del self._batch_of[key]
