@@ -2,10 +2,11 @@
 
 Prints bundles/s, p50/p99 latency, and the store's counts before and after, which must show every bundle
 ingested exactly once (then a second wave of the same bundles changes nothing). Targets on 2 cores:
->= 50 bundles/s, p99 < 2 s.
+>= 50 bundles/s, p99 < 2 s. The load generator runs in this process on the same cores: aiohttp by default
+(httpx's client cost about 20 times its CPU per bundle); its own CPU is printed, as is the server's per process.
 
     .venv/bin/python benchmarks/bench_server_load.py [--agents 200] [--rounds 3] [--items 300]
-        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--processes 2] [--threads N] [--client aiohttp|httpx] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 A scratch database is created next to the one named by --pg (or VENDORSCOPE_TEST_PG) and dropped afterwards.
 """
@@ -25,11 +26,15 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
+import aiohttp
 import httpx
 import orjson
 import psutil
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import Engine, create_engine, func, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from vendorscope.service import Service
 from vendorscope.store.tables import AgentPush, Artifact, Finding, Host, Installation, Title
@@ -105,11 +110,14 @@ def custody_links(url: str) -> dict[str, int]:
     return {"verified": int(report.ok), **{kind: n for kind, n in rows}}
 
 
-async def run_agents(url: str, tokens: list[str], per_agent: list[list[bytes]]) -> tuple[list[float], dict[int, int]]:
+async def run_agents(
+    url: str, tokens: list[str], per_agent: list[list[bytes]], client: str = "aiohttp"
+) -> tuple[list[float], dict[int, int]]:
+    """Every agent pushes its bundles one after another, all agents at once, over keep-alive connections."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
-    limits = httpx.Limits(max_connections=len(per_agent), max_keepalive_connections=len(per_agent))
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+    post = await (_aiohttp_poster if client == "aiohttp" else _httpx_poster)(url, len(per_agent))
+    try:
 
         async def agent(i: int) -> None:
             headers = {
@@ -121,18 +129,53 @@ async def run_agents(url: str, tokens: list[str], per_agent: list[list[bytes]]) 
                 start = time.perf_counter()
                 for attempt in range(ATTEMPTS):  # as `push_bundle` does: a lost connection is retried (idempotent)
                     try:
-                        response = await client.post("/api/v1/agents/bundles", content=body, headers=headers)
+                        status = await post.send(body, headers)
                         break
-                    except httpx.TransportError:
+                    except post.transport_errors:
                         statuses[-1] = statuses.get(-1, 0) + 1
                         await asyncio.sleep(0.2 * 2**attempt)
                 else:
                     raise SystemExit("an agent could not push after all its attempts")
                 latencies.append(time.perf_counter() - start)
-                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                statuses[status] = statuses.get(status, 0) + 1
 
         await asyncio.gather(*(agent(i) for i in range(len(per_agent))))
+    finally:
+        await post.close()
     return latencies, statuses
+
+
+@dataclass(frozen=True)
+class _Poster:
+    """One HTTP client: the POST of a bundle (its status code), the errors an agent retries, and closing it."""
+
+    send: Callable[[bytes, dict[str, str]], Awaitable[int]]
+    transport_errors: type[Exception] | tuple[type[Exception], ...]
+    close: Callable[[], Awaitable[object]]
+
+
+async def _aiohttp_poster(url: str, connections: int) -> _Poster:
+    session = aiohttp.ClientSession(
+        base_url=url, connector=aiohttp.TCPConnector(limit=connections), timeout=aiohttp.ClientTimeout(total=120)
+    )
+
+    async def send(body: bytes, headers: dict[str, str]) -> int:
+        async with session.post("/api/v1/agents/bundles", data=body, headers=headers) as response:
+            await response.read()
+            return response.status
+
+    return _Poster(send, (aiohttp.ClientConnectionError, asyncio.TimeoutError), session.close)
+
+
+async def _httpx_poster(url: str, connections: int) -> _Poster:
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    client = httpx.AsyncClient(base_url=url, timeout=120, limits=limits)
+
+    async def send(body: bytes, headers: dict[str, str]) -> int:
+        response = await client.post("/api/v1/agents/bundles", content=body, headers=headers)
+        return response.status_code
+
+    return _Poster(send, httpx.TransportError, client.aclose)
 
 
 def free_port() -> int:
@@ -141,8 +184,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: str, port: int, processes: int) -> subprocess.Popen[bytes]:
+def start_server(db: str, port: int, processes: int, threads: int | None) -> subprocess.Popen[bytes]:
     command = ["serve", "--db", db, "--port", str(port), "--log-level", "warning", "--processes", str(processes)]
+    command += ["--workers", str(threads)] if threads else []
     # A session of its own: the server and its worker processes are stopped together, whatever state they are in.
     proc = subprocess.Popen(
         [sys.executable, "-m", "vendorscope", *command], stdout=subprocess.DEVNULL, start_new_session=True
@@ -151,6 +195,7 @@ def start_server(db: str, port: int, processes: int) -> subprocess.Popen[bytes]:
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/openapi.json", timeout=2).status_code == 200:
+                settle(proc.pid, deadline)
                 return proc
         except httpx.TransportError:
             time.sleep(0.2)
@@ -158,22 +203,53 @@ def start_server(db: str, port: int, processes: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
-def cpu_seconds(pid: int, database: str) -> tuple[float, float]:
-    """CPU seconds so far of the server's processes, and of the PostgreSQL backends serving ``database``."""
+def settle(pid: int, deadline: float) -> None:
+    """Wait until every server process has finished starting (uses no CPU for a second).
 
-    def used(procs: list[psutil.Process]) -> float:
-        total = 0.0
-        for p in procs:
-            try:
-                times = p.cpu_times()
-            except psutil.Error:
-                continue  # gone meanwhile
-            total += times.user + times.system
-        return total
+    The first process to answer is not the last to start: under load the other one was still importing, and
+    the 200 connections of the burst all went to the first, which kept them (keep-alive) for the whole run.
+    """
+    while time.monotonic() < deadline:
+        before = server_cpu(pid)
+        time.sleep(1.0)
+        after = server_cpu(pid)
+        if len(after) >= len(before) and all(after[p] - before.get(p, 0.0) < 0.05 for p in after):
+            return
 
+
+def cpu_seconds(pid: int, database: str) -> tuple[dict[int, float], float]:
+    """CPU seconds so far of each of the server's processes, and of the PostgreSQL backends serving ``database``."""
+    per_process = server_cpu(pid)  # a single server process names the database in its command line too: not ours
+    backends = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if p.pid not in per_process and database in " ".join(p.info["cmdline"] or [])
+    ]
+    return per_process, sum(_used(p) for p in backends)
+
+
+def server_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds so far of the server's process and each of its children, by process id."""
     server = psutil.Process(pid)
-    backends = [p for p in psutil.process_iter(["cmdline"]) if database in " ".join(p.info["cmdline"] or [])]
-    return used([server, *server.children(recursive=True)]), used(backends)
+    return {p.pid: _used(p) for p in [server, *server.children(recursive=True)]}
+
+
+def _used(process: psutil.Process) -> float:
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return 0.0  # gone meanwhile
+    return float(times.user + times.system)
+
+
+def sessions(admin: Engine, database: str) -> int:
+    """Sessions the database has had so far (PostgreSQL 14 and later count them; earlier ones give 0)."""
+    with admin.connect() as conn:
+        try:
+            found = conn.execute(text("SELECT sessions FROM pg_stat_database WHERE datname = :d"), {"d": database})
+            return int(found.scalar_one())
+        except SQLAlchemyError:
+            return 0
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -193,6 +269,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--items", type=int, default=300)
     parser.add_argument("--processes", type=int, default=2, help="server processes (`serve --processes`)")
+    parser.add_argument("--threads", type=int, help="request threads per process (`serve --workers`; its default)")
+    parser.add_argument("--client", choices=("aiohttp", "httpx"), default="aiohttp", help="the load generator's")
     parser.add_argument(
         "--pg", default=os.environ.get("VENDORSCOPE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     )
@@ -210,24 +288,33 @@ def main() -> None:
         per_agent, pairs = make_bundles(args.agents, args.rounds, args.items, seed=8)
         total = sum(len(b) for b in per_agent)
         port = free_port()
-        proc = start_server(db, port, args.processes)
+        proc = start_server(db, port, args.processes, args.threads)
         before = counts(db)
         cpu_start = cpu_seconds(proc.pid, name)
+        sessions_start = sessions(admin, name)
         started = time.perf_counter()
-        latencies, statuses = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, per_agent))
+        generator_start = resource.getrusage(resource.RUSAGE_SELF)
+        latencies, statuses = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, per_agent, args.client))
         elapsed = time.perf_counter() - started
+        generator = _cpu(resource.getrusage(resource.RUSAGE_SELF)) - _cpu(generator_start)
         after = counts(db)
-        _, again = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, [b[:1] for b in per_agent]))
+        _, again = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, [b[:1] for b in per_agent], args.client))
         final = counts(db)
         cpu_end = cpu_seconds(proc.pid, name)
+        opened = sessions(admin, name) - sessions_start
         chained = custody_links(db)
         report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final, chained)
-        served, backends = (cpu_end[0] - cpu_start[0], cpu_end[1] - cpu_start[1])
+        per_process = [cpu_end[0][p] - cpu_start[0].get(p, 0.0) for p in sorted(cpu_end[0])]
+        served, backends = sum(per_process), cpu_end[1] - cpu_start[1]
         requests = total + len(per_agent)
         print(
             f"CPU during both waves ({requests} requests): server {served:.1f} s, its PostgreSQL backends "
             f"{backends:.1f} s; {1000 * (served + backends) / requests:.0f} ms per request"
         )
+        print(f"server CPU per process (the supervisor first): {' / '.join(f'{cpu:.1f}' for cpu in per_process)} s")
+        print(f"PostgreSQL sessions begun during both waves: {opened} (a pool that closes connections opens new ones)")
+        print(f"load generator ({args.client}) during the first wave: {generator:.1f} CPU-s, "
+              f"{1000 * generator / total:.1f} ms per bundle")  # fmt: skip
     finally:
         if proc is not None:
             stop(proc)
@@ -241,12 +328,16 @@ def main() -> None:
         admin.dispose()
 
 
+def _cpu(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
 def report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final, chained) -> None:  # type: ignore[no-untyped-def]
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     print(
         f"agents {args.agents}, bundles {total} ({args.rounds} each), {args.items} items per bundle, "
-        f"PostgreSQL, {args.processes} server processes"
+        f"PostgreSQL, {args.processes} server processes, {args.threads or 'default'} threads each, {args.client}"
     )
     print(f"wall {elapsed:.1f} s, {total / elapsed:.1f} bundles/s, {total * args.items / elapsed:,.0f} items/s")
     print(f"latency p50 {statistics.median(latencies):.3f} s, p99 {p99:.3f} s, max {latencies[-1]:.3f} s")

@@ -111,6 +111,28 @@ def test_session_cookie_flags_and_security_headers(fleet) -> None:  # type: igno
     assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
 
 
+def test_security_headers_on_every_response_and_no_store_where_private(fleet) -> None:  # type: ignore[no-untyped-def]
+    """Pages, API answers and errors alike carry the headers; API, sign-in and admin answers, and any answer that
+    sets a cookie, are never stored; a static file may be."""
+    _service, client, tokens = fleet
+    client.cookies.clear()
+    answers = {
+        "push": push(client, tokens.prime, bundle("prime-ws", KES)),  # the same bundle again: 200
+        "API without a session": client.get("/api/v1/hosts"),
+        "API path that does not exist": client.get("/api/v1/nothing-here"),
+        "sign-in page (sets its form's cookie)": client.get("/login"),
+        "static file": client.get("/static/style.css"),
+    }
+    assert [r.status_code for r in answers.values()] == [200, 401, 404, 200, 200]
+    for what, response in answers.items():
+        assert response.headers["content-security-policy"].startswith("default-src 'none'"), what
+        assert response.headers["x-content-type-options"] == "nosniff", what
+        assert response.headers["referrer-policy"] == "same-origin", what
+        assert response.headers["x-frame-options"] == "DENY", what
+    private = [what for what, r in answers.items() if r.headers.get("cache-control") == "no-store"]
+    assert private == [what for what in answers if what != "static file"]
+
+
 def test_logout_ends_the_session(fleet) -> None:  # type: ignore[no-untyped-def]
     _service, client, _tokens = fleet
     login(client, "admin")

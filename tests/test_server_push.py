@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select, text
 
 from tests.server_support import KES, app_client, bundle, push, setup_accounts
+from vendorscope.config import Settings
+from vendorscope.service import Service
 from vendorscope.store import custody
 from vendorscope.store.tables import AgentPush, Artifact, CustodyEntry, Host, HostOrg, HostTitles, Installation
 
@@ -153,3 +155,18 @@ def test_service_ingests_bytes_with_custody_and_idempotence(sqlite_service) -> N
     assert sqlite_service.ingest_bytes(data, "again.jsonl.gz").status == "duplicate"
     assert [f["host"] for f in sqlite_service.findings("kaspersky")] == ["ws-9"]
     assert _count(sqlite_service, Artifact) == 1
+
+
+def test_the_servers_pool_keeps_a_connection_for_each_request_thread(pg_url: str) -> None:
+    """A pool smaller than the server's threads closed a connection after most pushes under load, and the next
+    push opened a new one: a PostgreSQL backend started per request."""
+    settings = Settings.load(db=pg_url, threads=7)
+    service = Service(settings=settings)
+    try:
+        engine = service.store.engine
+        held = [engine.connect() for _ in range(settings.threads + 2)]  # every thread, the linker, the spare
+        for conn in held:
+            conn.close()
+        assert engine.pool.checkedin() == settings.threads + 2  # kept open for the next requests
+    finally:
+        service.close()

@@ -86,7 +86,8 @@ class Service:
     def store(self) -> Store:
         from vendorscope.store.store import Store
 
-        return Store.open(self.url, create=self.create)
+        # A connection per request thread (a push's refresh runs in one), the custody linker's, and one spare.
+        return Store.open(self.url, create=self.create, connections=self.settings.threads + 2)
 
     @property
     def store_name(self) -> str:

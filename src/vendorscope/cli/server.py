@@ -113,7 +113,7 @@ def serve(
         typer.Option(
             min=1,
             max=64,
-            help="Requests worked on at once per process (<= the 15 pooled connections) "
+            help="Requests worked on at once per process (each with a pooled connection kept open) "
             "[env VENDORSCOPE_THREADS; default 15].",
         ),
     ] = None,

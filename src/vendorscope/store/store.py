@@ -23,11 +23,13 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str, create: bool = True) -> Store:
+    def open(cls, url: str, create: bool = True, connections: int | None = None) -> Store:
         """Open (creating if needed and ``create``) and migrate the store at ``url``.
 
         Reading commands pass ``create=False``: a mistyped path must not answer "0 findings" from a new,
-        empty store.
+        empty store. ``connections``: how many database connections the pool keeps open once used (a server:
+        one per request thread and its background threads). Past them the pool opens up to ten more and closes
+        each after use, which under load is a new PostgreSQL backend, and a connect, per request.
         """
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
             file = Path(url.removeprefix("sqlite:///"))
@@ -37,7 +39,8 @@ class Store:
             if not folder.is_dir():
                 raise StoreError(f"cannot create the store: folder {folder} does not exist")
         try:
-            engine = create_engine(url, future=True)
+            sized = {"pool_size": connections} if connections and not url.startswith("sqlite") else {}
+            engine = create_engine(url, future=True, **sized)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise StoreError(f"cannot open the store {_safe(url)}: {_one_line(exc)}") from exc
         dialect.tune(engine)
