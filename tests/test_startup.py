@@ -192,3 +192,18 @@ def test_stored_names_are_not_used_with_other_catalog_files(tmp_path: Path) -> N
     assert service._names is None
     assert service.findings("KASPERSKY") and "catalogs" in service.__dict__
     service.close()
+
+
+def test_stored_names_do_not_depend_on_where_the_package_is_installed(tmp_path: Path, monkeypatch) -> None:
+    """The same built-in catalog files in another folder (another checkout or venv) give the same digest."""
+    import shutil
+
+    from vendorscope.catalog import names
+
+    before = names.files_digest()
+    moved = tmp_path / "elsewhere" / "data"
+    shutil.copytree(names.BUILTIN, moved)
+    monkeypatch.setattr(names, "BUILTIN", moved)
+    assert names.files_digest() == before
+    (moved / "kaspersky.yaml").write_bytes((moved / "kaspersky.yaml").read_bytes() + b"\n# changed\n")
+    assert names.files_digest() != before  # the bytes still decide
