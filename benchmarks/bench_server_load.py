@@ -195,6 +195,7 @@ def start_server(db: str, port: int, processes: int, threads: int | None) -> sub
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/openapi.json", timeout=2).status_code == 200:
+                settle(proc.pid, deadline)
                 return proc
         except httpx.TransportError:
             time.sleep(0.2)
@@ -202,28 +203,62 @@ def start_server(db: str, port: int, processes: int, threads: int | None) -> sub
     raise SystemExit("the server did not start")
 
 
+def settle(pid: int, deadline: float) -> None:
+    """Wait until every server process has finished starting (uses no CPU for a second).
+
+    The first process to answer is not the last to start: under load the other one was still importing, and
+    the 200 connections of the burst all went to the first, which kept them (keep-alive) for the whole run.
+    """
+    while time.monotonic() < deadline:
+        before = server_cpu(pid)
+        time.sleep(1.0)
+        after = server_cpu(pid)
+        if len(after) >= len(before) and all(after[p] - before.get(p, 0.0) < 0.05 for p in after):
+            return
+
+
 def cpu_seconds(pid: int, database: str) -> tuple[dict[int, float], float]:
     """CPU seconds so far of each of the server's processes, and of the PostgreSQL backends serving ``database``."""
-
-    def used(procs: list[psutil.Process]) -> float:
-        total = 0.0
-        for p in procs:
-            try:
-                times = p.cpu_times()
-            except psutil.Error:
-                continue  # gone meanwhile
-            total += times.user + times.system
-        return total
-
-    server = psutil.Process(pid)
-    processes = [server, *server.children(recursive=True)]
-    ours = {p.pid for p in processes}  # a single server process names the database in its command line too
+    per_process = server_cpu(pid)  # a single server process names the database in its command line too: not ours
     backends = [
         p
         for p in psutil.process_iter(["cmdline"])
-        if p.pid not in ours and database in " ".join(p.info["cmdline"] or [])
+        if p.pid not in per_process and database in " ".join(p.info["cmdline"] or [])
     ]
-    return {p.pid: used([p]) for p in processes}, used(backends)
+    return per_process, sum(_used(p) for p in backends)
+
+
+def postgres_cpu() -> float | None:
+    """CPU seconds so far of the whole local PostgreSQL server: the postmaster, its processes, and the backends
+    it has reaped (the pool's closed connections included, and any other database's: say so when quoting it).
+    None when no postmaster runs on this machine."""
+    for process in psutil.process_iter(["name", "ppid"]):
+        try:
+            parent = psutil.Process(process.info["ppid"]).name() if process.info["ppid"] else ""
+        except psutil.Error:
+            parent = ""
+        if process.info["name"] == "postgres" and parent != "postgres":
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                return None
+            reaped = times.children_user + times.children_system
+            return float(times.user + times.system + reaped) + sum(_used(child) for child in process.children())
+    return None
+
+
+def server_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds so far of the server's process and each of its children, by process id."""
+    server = psutil.Process(pid)
+    return {p.pid: _used(p) for p in [server, *server.children(recursive=True)]}
+
+
+def _used(process: psutil.Process) -> float:
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return 0.0  # gone meanwhile
+    return float(times.user + times.system)
 
 
 def sessions(admin: Engine, database: str) -> int:
@@ -275,6 +310,7 @@ def main() -> None:
         proc = start_server(db, port, args.processes, args.threads)
         before = counts(db)
         cpu_start = cpu_seconds(proc.pid, name)
+        postgres_start = postgres_cpu()
         sessions_start = sessions(admin, name)
         started = time.perf_counter()
         generator_start = resource.getrusage(resource.RUSAGE_SELF)
@@ -285,6 +321,7 @@ def main() -> None:
         _, again = asyncio.run(run_agents(f"http://127.0.0.1:{port}", tokens, [b[:1] for b in per_agent], args.client))
         final = counts(db)
         cpu_end = cpu_seconds(proc.pid, name)
+        postgres_end = postgres_cpu()
         opened = sessions(admin, name) - sessions_start
         chained = custody_links(db)
         report(args, total, pairs, elapsed, latencies, statuses, before, after, again, final, chained)
@@ -295,6 +332,9 @@ def main() -> None:
             f"CPU during both waves ({requests} requests): server {served:.1f} s, its PostgreSQL backends "
             f"{backends:.1f} s; {1000 * (served + backends) / requests:.0f} ms per request"
         )
+        if postgres_start is not None and postgres_end is not None:
+            print(f"the whole PostgreSQL server during both waves, backends closed meanwhile included (and any other "
+                  f"database's work): {postgres_end - postgres_start:.1f} CPU-s")  # fmt: skip
         print(f"server CPU per process (the supervisor first): {' / '.join(f'{cpu:.1f}' for cpu in per_process)} s")
         print(f"PostgreSQL sessions begun during both waves: {opened} (a pool that closes connections opens new ones)")
         print(f"load generator ({args.client}) during the first wave: {generator:.1f} CPU-s, "

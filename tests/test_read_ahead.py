@@ -126,15 +126,6 @@ def test_read_ahead_after_a_rolled_back_file_resolves_its_titles_again(
     ahead.close()
 
 
-def test_small_files_travel_in_batches_in_order() -> None:
-    from vendorscope.sources.read_ahead import batches
-
-    sizes = [("a", 400), ("b", 500), ("c", 200), ("d", 5000), ("e", 1), ("f", 1000), ("g", 0)]
-    assert batches(sizes, most=1000) == [["a", "b"], ["c"], ["d"], ["e"], ["f", "g"]]
-    assert batches([], most=1000) == []
-    assert [f for batch in batches(sizes, most=1) for f in batch] == [f for f, _size in sizes]  # nothing lost
-
-
 def test_read_ahead_in_batches_gives_each_file_its_records(
     always_ahead: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -145,10 +136,44 @@ def test_read_ahead_in_batches_gives_each_file_its_records(
     inputs = [tmp_path / "fleet" / d for d in ("osquery", "osqueryi", "inventory")]
     stores = []
     for most in (1, 1 << 30):
-        monkeypatch.setattr(ingest, "batches", lambda files, most=most: read_ahead.batches(files, most))
+        monkeypatch.setattr(read_ahead, "AHEAD_BATCH_BYTES", most)
         service = Service(str(tmp_path / f"batch-{most}.db"))
         report = service.ingest(inputs)
         assert report.ok and report.count("ingested") == len(report.files)
         stores.append(_evidence(service))
         service.close()
     assert stores[0] == stores[1]
+
+
+def test_inputs_prepared_a_chunk_at_a_time_give_the_same_report_and_store(
+    always_ahead: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Hashing and detecting a few inputs at a time, beside the worker, changes nothing but when it happens: the
+    same statuses in the same order (known before, twice in the batch, not recognized) and the same evidence."""
+    import shutil
+
+    from vendorscope.sources import read_ahead
+
+    generate_fleet(tmp_path / "fleet", hosts=50, seed=11, items_per_host=40, osquery_only=True)
+    inputs = [tmp_path / "fleet" / d for d in ("osquery", "osqueryi", "inventory")]
+    files = sorted(p for folder in inputs for p in folder.rglob("*") if p.is_file())
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    known = files[::7]  # ingested by an earlier run: duplicates before anything is parsed
+    log = next(p for p in files if p.parent.name == "osquery" and p not in known)
+    shutil.copy(log, extra / log.name)  # the same bytes, the same name, twice in one batch
+    (extra / "garbage.bin").write_bytes(b"\x00\x01 not any format")
+    outcomes = []
+    for chunk, most, batch_bytes in ((1 << 30, 1 << 30, 1 << 20), (2, 3, 1), (5, 40, 4096)):
+        monkeypatch.setattr(ingest, "PREPARE_CHUNK", chunk)
+        monkeypatch.setattr(ingest, "PREPARED_MOST", most)
+        monkeypatch.setattr(read_ahead, "AHEAD_BATCH_BYTES", batch_bytes)
+        service = Service(str(tmp_path / f"chunk-{chunk}.db"))
+        assert service.ingest(known).ok
+        report = service.ingest([*inputs, extra])
+        outcomes.append(([(f.path, f.status, f.format, f.items, f.sha256) for f in report.files], _evidence(service)))
+        service.close()
+    statuses = [status for _path, status, *_rest in outcomes[0][0]]
+    assert statuses.count("duplicate") == len(known) + 1 and statuses.count("failed") == 1
+    assert outcomes[1] == outcomes[0]
+    assert outcomes[2] == outcomes[0]

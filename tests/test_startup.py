@@ -67,6 +67,44 @@ def test_listing_findings_loads_no_report_server_or_matching_library(tmp_path: P
     assert "rich" not in modules  # JSON and CSV are for programs: no table renderer
 
 
+def test_short_commands_load_no_pydantic(tmp_path: Path) -> None:
+    """Typer converts option values through pydantic; the CLI converts strings, flags, paths and choices itself
+    (cli/params.py), so `findings` (a table, or JSON without Rich) and `collect` never import it."""
+    store = _small_store(tmp_path)
+    table = loaded(run_cli("--db", str(store), "findings", "--vendor", "kaspersky", "--all"))
+    assert "pydantic" not in table and "pydantic_core" not in table
+    as_json = loaded(run_cli("--db", str(store), "findings", "--format", "json"))
+    assert as_json.isdisjoint(["pydantic", "pydantic_core", "rich"]), sorted(as_json & {"pydantic", "rich"})
+    (tmp_path / "root" / "etc").mkdir(parents=True)
+    (tmp_path / "root" / "etc" / "hostname").write_text("probe\n", encoding="utf-8")
+    collected = loaded(run_cli("collect", "--root", str(tmp_path / "root"), "--out", str(tmp_path / "b.json.gz")))
+    assert "pydantic" not in collected
+
+
+def test_command_functions_carry_evaluated_annotations() -> None:
+    """Typer reads each command's signature twice at every start, evaluating string annotations (those of
+    ``from __future__ import annotations``) again each time: for 50 commands about a third of ``--help``'s
+    instructions. The command modules therefore keep their annotations as objects."""
+    import typer
+
+    from vendorscope.cli import app
+
+    def callbacks(typer_app: typer.Typer) -> list:
+        found = [info.callback for info in typer_app.registered_commands]
+        if typer_app.registered_callback is not None:
+            found.append(typer_app.registered_callback.callback)
+        for group in typer_app.registered_groups:
+            assert group.typer_instance is not None
+            found += callbacks(group.typer_instance)
+        return [callback for callback in found if callback is not None]
+
+    commands = callbacks(app)
+    assert len(commands) > 40
+    for command in commands:
+        quoted = {name for name, annotation in command.__annotations__.items() if isinstance(annotation, str)}
+        assert not quoted, f"{command.__module__}.{command.__name__}: {sorted(quoted)}"
+
+
 def test_plain_lines_drop_terminal_controls_and_keep_emoji_codes(capsys: pytest.CaptureFixture[str]) -> None:
     from vendorscope.cli.output import note, say
 
@@ -154,3 +192,18 @@ def test_stored_names_are_not_used_with_other_catalog_files(tmp_path: Path) -> N
     assert service._names is None
     assert service.findings("KASPERSKY") and "catalogs" in service.__dict__
     service.close()
+
+
+def test_stored_names_do_not_depend_on_where_the_package_is_installed(tmp_path: Path, monkeypatch) -> None:
+    """The same built-in catalog files in another folder (another checkout or venv) give the same digest."""
+    import shutil
+
+    from vendorscope.catalog import names
+
+    before = names.files_digest()
+    moved = tmp_path / "elsewhere" / "data"
+    shutil.copytree(names.BUILTIN, moved)
+    monkeypatch.setattr(names, "BUILTIN", moved)
+    assert names.files_digest() == before
+    (moved / "kaspersky.yaml").write_bytes((moved / "kaspersky.yaml").read_bytes() + b"\n# changed\n")
+    assert names.files_digest() != before  # the bytes still decide

@@ -17,6 +17,7 @@ import io
 import itertools
 import time
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,15 +35,7 @@ from vendorscope.match.matcher import Attribution, Matcher
 from vendorscope.orgs.writer import OrgsWriter
 from vendorscope.sources.asset_csv import header_of
 from vendorscope.sources.base import Hints, Item, NetworkContact, Observation, Problem, Record, artifact_context
-from vendorscope.sources.read_ahead import (
-    AHEAD_MAX_BYTES,
-    AHEAD_MIN_TOTAL,
-    AHEAD_WINDOW,
-    ReadAhead,
-    ahead_size,
-    batches,
-    read_records,
-)
+from vendorscope.sources.read_ahead import AHEAD_MAX_BYTES, AHEAD_MIN_TOTAL, ReadAhead, ahead_size, read_records
 from vendorscope.sources.reader import GZIP_MAGIC, HEAD_BYTES, open_binary, read_head, sha256_of, walk
 from vendorscope.store import custody
 from vendorscope.store.device_hosts import DeviceHosts
@@ -61,6 +54,8 @@ _LOOKUP_CHUNK = 500
 _ARTIFACT_INSERT = Artifact.__table__.insert()  # built once: building it cost more than running it
 # Parsing processes beside the writer: the writer is the slower side (docs/benchmarks.md, issue 13).
 AHEAD_WORKERS = 1
+PREPARE_CHUNK = 64  # inputs hashed, detected and looked up together, beside the parsing worker
+PREPARED_MOST = 8 * PREPARE_CHUNK  # inputs prepared and waiting to be written, at most
 
 
 @dataclass
@@ -142,13 +137,17 @@ class _Plan:
 
 def ingest_paths(
     store: Store,
-    matcher: Matcher,
+    matcher: Matcher | Callable[[], Matcher],
     paths: list[Path],
     hints: Hints | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest files and folders: many files per transaction, each in its own savepoint, parsed ahead."""
-    hints = _watching(hints, matcher)
+    """Ingest files and folders: many files per transaction, each in its own savepoint, parsed ahead.
+
+    ``matcher`` may be a callable that makes it (and brings the store's verdicts up to date with it): it is
+    called once the parse worker is starting, so that the two overlap.
+    """
+    hints = hints or Hints()
     report = IngestReport()
     skipped: list[InputError] = []
     follow = bool(hints and hints.follow_links)
@@ -159,28 +158,18 @@ def ingest_paths(
         files = _existing(paths, follow, skipped)
     for link in skipped:
         report.files.append(FileResult(link.path, "skipped", problems=[Problem(0, _after_path(link))]))
-    prepared = _drop_known(store, [_prepare_file(path, hints) for path in files])
-    eligible = [
-        p for p in prepared if isinstance(p, _Plan) and p.blob.local and ahead_size(p.blob.local) <= AHEAD_MAX_BYTES
-    ]
-    ahead = (
-        ReadAhead(AHEAD_WORKERS)
-        if len(eligible) >= 2 and sum(p.blob.size for p in eligible) >= AHEAD_MIN_TOTAL
-        else None
-    )
-    batched = batches([(p, p.blob.size) for p in eligible])
-    position = {id(p): i for i, batch in enumerate(batched) for p in batch}
-    submitted = 0
+    ahead = ReadAhead(AHEAD_WORKERS) if _worth_a_worker(files) else None
     caches = Caches()
     try:
+        if ahead:
+            ahead.start()
+        matcher = matcher() if callable(matcher) else matcher
+        hints = _watching(hints, matcher)
+        if ahead:
+            ahead.hints = hints
         with _Group(store, caches) as group:
-            for entry in prepared:
+            for entry in _prepared(store, files, hints, ahead):
                 if isinstance(entry, _Plan):
-                    if ahead:  # keep the parser AHEAD_WINDOW batches ahead of the writer
-                        upto = min(position.get(id(entry), submitted - 1) + 1 + AHEAD_WINDOW, len(batched))
-                        for batch in batched[submitted:upto]:
-                            ahead.submit([(plan.format, plan.blob.local) for plan in batch], hints)  # type: ignore[misc]
-                        submitted = max(submitted, upto)
                     parsed = ahead.take(entry.blob.local) if ahead and entry.blob.local else None
                     records = parsed if parsed is not None else _records(entry, hints)
                     entry = group.write(matcher, entry, records)
@@ -191,6 +180,51 @@ def ingest_paths(
         if ahead:
             ahead.close()
     return report
+
+
+def _worth_a_worker(files: list[Path]) -> bool:
+    """Whether parsing in a second process pays for starting it: two files or more, of some size together."""
+    if len(files) < 2:
+        return False
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue  # reported when it is prepared
+        if total >= AHEAD_MIN_TOTAL:
+            return True
+    return False
+
+
+def _prepared(store: Store, files: list[Path], hints: Hints, ahead: ReadAhead | None) -> Iterator[_Plan | FileResult]:
+    """The inputs in order, hashed, detected and looked up (known ones as duplicates) a chunk at a time.
+
+    Preparing the whole batch before the first parse left the worker idle for seconds on a large fleet. Here a
+    chunk is prepared, its new files go to the worker at once, and whenever the worker wants more files or the
+    next input's parse is not ready yet, the next chunk is prepared meanwhile: hashing and detection run beside
+    parsing. At most ``PREPARED_MOST`` inputs wait prepared, so memory stays bounded by the batch.
+    """
+    chunks = [files[start : start + PREPARE_CHUNK] for start in range(0, len(files), PREPARE_CHUNK)]
+    waiting: deque[_Plan | FileResult] = deque()
+    for chunk in chunks:
+        for entry in _drop_known(store, [_prepare_file(path, hints) for path in chunk]):
+            waiting.append(entry)
+            if ahead and isinstance(entry, _Plan) and entry.blob.local:
+                size = ahead_size(entry.blob.local)
+                if size <= AHEAD_MAX_BYTES:
+                    ahead.add(entry.format, entry.blob.local, size)
+        while waiting and (not ahead or len(waiting) >= PREPARED_MOST or not _worth_preparing(ahead, waiting[0])):
+            yield waiting.popleft()
+    yield from waiting
+
+
+def _worth_preparing(ahead: ReadAhead, entry: _Plan | FileResult) -> bool:
+    """Whether to prepare the next chunk before writing ``entry``: the worker wants files, or ``entry`` is not
+    parsed yet (the writer would wait)."""
+    if ahead.wanting():
+        return True
+    return isinstance(entry, _Plan) and entry.blob.local is not None and not ahead.ready(entry.blob.local)
 
 
 def ingest_bytes(
@@ -315,7 +349,9 @@ def _prepare_file(path: Path, hints: Hints) -> _Plan | FileResult:
     except InputError as exc:
         return FileResult(shown, "failed", problems=[Problem(0, str(exc).removeprefix(f"{shown}: "))])
     blob = Blob(shown, str(path.resolve()), digest, size, head, observed, lambda: open_binary(path), local=path)
-    return _prepare(blob, hints)
+    plan = _prepare(blob, hints)
+    blob.head = b""  # it served detection; inputs waiting to be written keep little
+    return plan
 
 
 def _prepare(blob: Blob, hints: Hints) -> _Plan | FileResult:

@@ -154,14 +154,19 @@ class Service:
 
     def ingest(self, paths: list[Path], hints: Hints | None = None, progress: Progress | None = None) -> IngestReport:
         """Ingest files and folders, then bring findings up to date."""
-        from vendorscope.findings.title_matches import ensure_current
         from vendorscope.ingest import ingest_paths
+
+        report = ingest_paths(self.store, self._current_matcher, paths, hints, progress)
+        self.refresh()
+        return report
+
+    def _current_matcher(self) -> Matcher:
+        """The matcher, with the store's verdicts made with its catalogs (a re-match first if they changed)."""
+        from vendorscope.findings.title_matches import ensure_current
 
         ensure_current(self.store, self.matcher)
         self._matched()
-        report = ingest_paths(self.store, self.matcher, paths, hints, progress)
-        self.refresh()
-        return report
+        return self.matcher
 
     def refresh_pushed(self, host_ids: Collection[int]) -> Refreshed:
         """After agents' pushes (findings/update.py): their hosts' software findings, network ones if contacts exist."""

@@ -27,10 +27,15 @@ def catalog_files(extra: Iterable[Path] = ()) -> list[Path]:
 
 
 def files_digest(extra: Iterable[Path] = ()) -> str:
-    """SHA-256 over the catalog files' names and bytes; unreadable files make it unique (so never a match)."""
+    """SHA-256 over the catalog files' names and bytes; unreadable files make it unique (so never a match).
+
+    Built-in files are named relative to the package, so a store listed from another checkout or environment
+    still finds its names (their absolute paths made it parse the catalogs every time).
+    """
     digest = hashlib.sha256()
     for path in catalog_files(extra):
-        digest.update(str(path).encode() + b"\0")
+        name = f"builtin/{path.name}" if path.parent == BUILTIN else str(path)
+        digest.update(name.encode() + b"\0")
         try:
             digest.update(hashlib.sha256(path.read_bytes()).digest())
         except OSError:

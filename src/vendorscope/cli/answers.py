@@ -1,7 +1,5 @@
 """``findings``, ``hosts`` and ``summary``: what was found where, and what was examined."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -90,7 +88,7 @@ def summary(
         print_summary(svc, answer.vendor, answer)
 
 
-def print_summary(svc: Service, vendor: str, answer: Summary | None = None) -> None:
+def print_summary(svc: "Service", vendor: str, answer: "Summary | None" = None) -> None:
     """Hosts per product (each product once), then the headline with its reconciliation."""
     from rich.table import Table
     from rich.text import Text

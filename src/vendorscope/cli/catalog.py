@@ -1,7 +1,5 @@
 """``catalog validate`` and ``catalog show``: the vendor catalogs that decide what belongs to a vendor."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 

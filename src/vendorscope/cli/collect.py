@@ -1,7 +1,5 @@
 """``vendorscope collect``: examine this machine (or a mounted image) and write an evidence bundle."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``demo`` and ``sample-fleet``: the main job on generated data, narrated step by step."""
 
-from __future__ import annotations
-
 import shutil
 import sys
 from pathlib import Path
@@ -50,7 +48,7 @@ def demo(
     run_demo(out_dir, hosts, seed, _narrate)
 
 
-def _narrate(step: str, run: DemoRun) -> None:
+def _narrate(step: str, run: "DemoRun") -> None:
     """Print one finished step of the demo."""
     if step == "agency" and run.fleet and run.organization:
         console.print(f"[bold]1. Sample agency[/]: {run.hosts} hosts (seed {run.seed}) in {run.fleet_dir}, "

@@ -1,7 +1,5 @@
 """``ingest`` and ``rematch``: evidence in, findings brought up to date."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -67,7 +65,7 @@ def _files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def _progress(quiet: bool) -> Progress:
+def _progress(quiet: bool) -> "Progress":
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     return Progress(
@@ -81,7 +79,7 @@ def _progress(quiet: bool) -> Progress:
     )
 
 
-def _print_ingest(report: IngestReport) -> None:
+def _print_ingest(report: "IngestReport") -> None:
     for result in report.files:
         lines = result.messages()
         for line in lines[:MAX_PROBLEM_LINES]:

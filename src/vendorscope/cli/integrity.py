@@ -1,8 +1,6 @@
 """CLI for what lets others trust an answer: `keys create|show`, `verify PACKAGE_DIR`, `custody verify|log`,
 `diff OLD NEW`. Thin: parse, call, print."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -48,7 +46,7 @@ def keys_show(key: Annotated[Path | None, typer.Option("--key", help=KEY_HELP)] 
     _print_key(service().signing_key(key), "")
 
 
-def _print_key(key: SigningKey, verb: str) -> None:
+def _print_key(key: "SigningKey", verb: str) -> None:
     say(f"signing key{' ' + verb if verb else ''}: {key.path}")
     say(f"  signer:      {key.public.signer}")
     say(f"  fingerprint: {key.public.fingerprint}")
@@ -74,7 +72,7 @@ def verify(
     say(f"{package}: verified")
 
 
-def _pinned(path: Path) -> PublicKey:
+def _pinned(path: Path) -> "PublicKey":
     from vendorscope.respond.sshsig import SignatureError, parse_public_key
 
     try:

@@ -3,8 +3,6 @@
 Thin like the rest of the CLI: parse, call the service, print through ``cli.output``.
 """
 
-from __future__ import annotations
-
 import csv
 import io
 from enum import StrEnum
@@ -148,7 +146,7 @@ def screen(
     emit(rows, columns, format, title, line, headers)
 
 
-def read_queries(path: Path) -> list[Query]:
+def read_queries(path: Path) -> "list[Query]":
     """Names from a file: CSV when the first line has a ``name`` column (with ``uei``/``cage``), else one per line."""
     from vendorscope.orgs.screening.names import looks_like_identifier
     from vendorscope.orgs.screening.screener import Query

@@ -1,7 +1,5 @@
 """``vendorscope records …``: ingest, search, tag, produce and list exceptions of documents."""
 
-from __future__ import annotations
-
 import sys
 from datetime import datetime
 from pathlib import Path

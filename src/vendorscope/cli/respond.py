@@ -1,7 +1,5 @@
 """CLI for answering requests: `respond`, `report bod-17-01 | far`, `remediation`. Thin: parse, call, print."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -70,7 +68,7 @@ def respond(
         print_package(result)
 
 
-def print_package(result: PackageResult, console: Console | None = None) -> None:
+def print_package(result: "PackageResult", console: "Console | None" = None) -> None:
     """Where the package is and what it says, in a few lines (on ``console``, default the CLI's)."""
     line = (lambda text: console.print(text, markup=False)) if console else say
     answer = result.answer

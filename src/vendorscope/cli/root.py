@@ -5,8 +5,6 @@ area of commands; each takes the service from the Typer context (``cli.context``
 ``cli.output``.
 """
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -17,10 +15,12 @@ from vendorscope import __version__
 from vendorscope.cli import answers, catalog, collect, demo, evidence, integrity, orgs, records, respond, server
 from vendorscope.cli.context import Session, begin, creates_store
 from vendorscope.cli.output import error, note, say
+from vendorscope.cli.params import PlainValuesGroup, convert_plainly
 from vendorscope.config import Settings
 from vendorscope.errors import VendorscopeError
 
 app = typer.Typer(
+    cls=PlainValuesGroup,  # strings, flags, paths and choices converted without pydantic (cli/params.py)
     help="Find a vendor of concern in your organization and answer for it with evidence.",
     no_args_is_help=True,
     add_completion=False,
@@ -67,6 +67,7 @@ def _close(session: Session) -> None:
 
 for area in (evidence, collect, answers, catalog, respond, integrity, records, demo, orgs, server):
     area.register(app)
+convert_plainly(app)
 
 
 def main() -> None:

@@ -1,7 +1,5 @@
 """Server commands: ``serve``, ``push`` (and ``push_bundle`` for the collector), ``users …`` and ``tokens …``."""
 
-from __future__ import annotations
-
 import gzip
 import os
 import random
@@ -44,7 +42,7 @@ def push_bundle(
     attempts: int = 6,
     backoff: float = 0.5,
     timeout: float = 60.0,
-    client: httpx.Client | None = None,
+    client: "httpx.Client | None" = None,
 ) -> dict[str, Any]:
     """Send one bundle to a vendorscope server; retries with exponential backoff and jitter.
 
@@ -83,14 +81,14 @@ def push_bundle(
     raise PushError(f"{endpoint}: no answer after {attempts} attempts")
 
 
-def _detail(response: httpx.Response) -> str:
+def _detail(response: "httpx.Response") -> str:
     try:
         return str(response.json().get("detail", response.text[:200]))
     except ValueError:
         return response.text[:200]
 
 
-def _retry_after(response: httpx.Response) -> float:
+def _retry_after(response: "httpx.Response") -> float:
     value = response.headers.get("retry-after", "")
     return float(value) if value.isdigit() else 0.0
 

@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import zlib
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -175,19 +176,6 @@ def parse_keyed_batch(files: list[tuple[str, str]], hints: Hints) -> list[KeyedF
     return [parse_keyed(format_name, path, hints) for format_name, path in files]
 
 
-def batches(files: list[tuple[Any, int]], most: int = AHEAD_BATCH_BYTES) -> list[list[Any]]:
-    """Consecutive (file, size) pairs in batches of at most ``most`` bytes (a bigger file is a batch of its own)."""
-    found: list[list[Any]] = []
-    size = most
-    for file, file_size in files:
-        if size + file_size > most:
-            found.append([])
-            size = 0
-        found[-1].append(file)
-        size += file_size
-    return found
-
-
 def ahead_size(path: Path) -> int:
     """The memory a file may take once parsed, roughly: its size, or 8× when compressed (gzip, xz)."""
     size = path.stat().st_size
@@ -215,24 +203,71 @@ class TitleBook:
 
 
 class ReadAhead:
-    """Submits files to parsing processes, a few ahead of the writer; results are taken in submission order."""
+    """Parses files in a worker process a few batches ahead of the writer; results are taken in the order added.
+
+    Files are added as the writer's side learns of them (hashed, detected, not yet in the store) and go to the
+    worker in batches of up to ``AHEAD_BATCH_BYTES``; at most ``AHEAD_WINDOW`` batches beyond the one being
+    taken are handed over at a time, so parsed files waiting in memory stay bounded. The pool starts its process
+    when started (``start``, before the writer's own preparations, so that the two overlap) or at the first batch.
+    ``hints`` (the catalogs' network filter among them) must be set before the first file is added.
+    """
 
     def __init__(self, workers: int = 1) -> None:
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-        self._futures: dict[str, tuple[Future[list[KeyedFile | None]], int]] = {}  # by path: its batch's, where
+        self.hints = Hints()
+        self._workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._filling: list[tuple[str, str]] = []  # the batch being filled
+        self._filled = 0  # its bytes
+        self._sealed: deque[list[tuple[str, str]]] = deque()  # full batches not handed over yet
+        self._batch_of: dict[str, list[tuple[str, str]]] = {}  # a file added and not handed over: its batch
+        self._futures: dict[str, tuple[Future[list[KeyedFile | None]], int]] = {}  # handed over: its batch, where
+        self._untaken: dict[int, int] = {}  # a batch handed over (by its future's id) -> its files not taken yet
         self.books: dict[int, TitleBook] = {}
 
-    def submit(self, files: list[tuple[str, Path]], hints: Hints) -> None:
-        """Parse these (format, path) in one task; take each file's records, in this order, with ``take``."""
-        batch = [(format_name, str(path)) for format_name, path in files if str(path) not in self._futures]
-        if batch:
-            future = self._pool.submit(parse_keyed_batch, batch, hints)
-            self._futures.update((key, (future, index)) for index, (_format, key) in enumerate(batch))
+    def start(self) -> None:
+        """Start the worker process now: it takes about a second to import what it parses with."""
+        self._submit([])
+
+    def add(self, format_name: str, path: Path, size: int) -> None:
+        """Parse this file ahead; take its records with ``take``, after those of the files added before it."""
+        key = str(path)
+        if key in self._futures or key in self._batch_of:
+            return
+        if self._filling and self._filled + size > AHEAD_BATCH_BYTES:
+            self._seal()
+        self._filling.append((format_name, key))
+        self._batch_of[key] = self._filling
+        self._filled += size
+        if self._filled >= AHEAD_BATCH_BYTES:
+            self._seal()
+        self._hand_over()
+
+    def wanting(self) -> bool:
+        """Whether the worker could take more than what was added: add files now to keep it busy."""
+        return not self._sealed and len(self._untaken) <= AHEAD_WINDOW
+
+    def ready(self, path: Path) -> bool:
+        """Whether taking this file's records would not wait (true for a file not parsed ahead)."""
+        key = str(path)
+        if key in self._batch_of:
+            self._submit_through(key)
+        found = self._futures.get(key)
+        return found is None or found[0].done()
 
     def take(self, path: Path) -> list[Record] | None:
         """The file's parsed records; None when it was not parsed ahead (or too big to be): stream it."""
-        found = self._futures.pop(str(path), None)
-        parsed = found[0].result()[found[1]] if found is not None else None
+        key = str(path)
+        if key in self._batch_of:
+            self._submit_through(key)
+        found = self._futures.pop(key, None)
+        if found is None:
+            return None
+        future, index = found
+        self._untaken[id(future)] -= 1
+        if not self._untaken[id(future)]:
+            del self._untaken[id(future)]
+            self._hand_over()
+        parsed = future.result()[index]
         if parsed is None:
             return None
         book = self.books.setdefault(parsed.worker, TitleBook())
@@ -245,4 +280,33 @@ class ReadAhead:
     def close(self) -> None:
         for future, _index in self._futures.values():
             future.cancel()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _seal(self) -> None:
+        if self._filling:
+            self._sealed.append(self._filling)
+        self._filling, self._filled = [], 0
+
+    def _submit_through(self, key: str) -> None:
+        """Hand over every batch up to the one holding ``key``, window or not: the writer waits for it."""
+        batch = self._batch_of[key]
+        if batch is self._filling:
+            self._seal()
+        while key in self._batch_of:
+            self._submit(self._sealed.popleft())
+
+    def _hand_over(self) -> None:
+        while self._sealed and len(self._untaken) <= AHEAD_WINDOW:
+            self._submit(self._sealed.popleft())
+
+    def _submit(self, batch: list[tuple[str, str]]) -> None:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
+        future = self._pool.submit(parse_keyed_batch, batch, self.hints)
+        if not batch:
+            return  # start: the worker spawned and importing, nothing to take
+        self._untaken[id(future)] = len(batch)
+        for index, (_format, key) in enumerate(batch):
+            del self._batch_of[key]
+            self._futures[key] = (future, index)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, bindparam, select, update
 
 from vendorscope.store.dialect import bulk_insert, time_encoder
@@ -26,6 +27,8 @@ _MICRO = timedelta(microseconds=1)
 _NONE = -(2**63)  # no time
 _TABLE = HostTitles.__table__
 _CHUNK = 500
+_SAMPLE = 64  # rows looked at to tell whether a state's titles share their rows
+_SHARED_MOST = 4  # shared when at most a quarter of them are distinct
 _STATES = (
     select(_TABLE.c.host_id, _TABLE.c.state)
     .where(_TABLE.c.host_id.in_(bindparam("ids", expanding=True)))
@@ -47,7 +50,10 @@ def pack(state: State) -> bytes:
     if not state:
         return b""
     tids = sorted(state)
-    firsts, lasts, present, removed, first_aids, last_aids = zip(*map(state.__getitem__, tids), strict=True)
+    rows = list(map(state.__getitem__, tids))
+    if len(set(map(id, rows[:_SAMPLE]))) * _SHARED_MOST <= min(len(rows), _SAMPLE):
+        return _pack_shared(tids, rows)
+    firsts, lasts, present, removed, first_aids, last_aids = zip(*rows, strict=True)
     code = {None: _NONE} | {when: (when - EPOCH) // _MICRO for when in {*firsts, *lasts, *removed} if when}
     encode = code.__getitem__
     # one list, one array: extending an array from iterators costs more per item
@@ -55,6 +61,26 @@ def pack(state: State) -> bytes:
         "q", [*tids, *map(encode, firsts), *map(encode, lasts), *map(encode, removed), *first_aids, *last_aids]
     )
     return columns.tobytes() + bytes(present)
+
+
+def _pack_shared(tids: list[int], rows: list[tuple[Any, ...]]) -> bytes:
+    """``pack`` when titles share their rows (titles first seen together share one tuple: a host merged in this
+    process has a handful): each distinct row is encoded once and numpy picks it for every title."""
+    ids = list(map(id, rows))
+    distinct = dict(zip(ids, rows, strict=True))
+    firsts, lasts, present, removed, first_aids, last_aids = zip(*distinct.values(), strict=True)
+    code = {None: _NONE} | {when: (when - EPOCH) // _MICRO for when in {*firsts, *lasts, *removed} if when}
+    encode = code.__getitem__
+    table = np.array(
+        [[*map(encode, firsts)], [*map(encode, lasts)], [*map(encode, removed)], first_aids, last_aids, present],
+        dtype=np.int64,
+    )
+    position = dict(zip(distinct, range(len(distinct)), strict=True))
+    picked = table[:, np.fromiter(map(position.__getitem__, ids), dtype=np.intp, count=len(ids))]
+    columns = np.empty((6, len(ids)), dtype=np.int64)
+    columns[0] = tids
+    columns[1:] = picked[:5]
+    return columns.tobytes() + picked[5].astype(np.uint8).tobytes()
 
 
 def unpack(data: bytes) -> State:
