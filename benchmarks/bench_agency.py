@@ -102,7 +102,7 @@ def run_phase(phase: str, out: Path, db: str) -> dict[str, float]:
         extra = {"rows": report.items, "failed": report.count("failed")}
     elif phase == "records":
         report = service.records_ingest([out / "mail", out / "organization" / "mail"], custodian="agency", workers=2)
-        extra = {"documents": report.documents + report.duplicates, "errors": len(report.errors)}
+        extra = {"documents": report.documents + report.duplicates, "errors": report.error_count}
     elif phase == "screening":
         screened = service.screen_registry()
         extra = {"screened": len(screened), "covered": sum(1 for s in screened if s.get("covered"))}

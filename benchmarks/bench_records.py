@@ -251,12 +251,15 @@ def ingest(args: argparse.Namespace, corpus: Path, service: Service) -> None:
         seconds = time.perf_counter() - start
     cpu = _cpu() - cpu_before
     documents = report.documents + report.duplicates
+    errors = getattr(report, "error_count", len(report.errors))  # the same driver runs older code too
     print(
         f"ingest: {documents:,} documents ({report.files:,} files) in {seconds:,.1f} s = {documents / seconds:,.0f} "
-        f"documents/s with {args.workers} {'dask ' if args.dask else ''}workers; {len(report.errors)} errors, "
+        f"documents/s with {args.workers} {'dask ' if args.dask else ''}workers; {errors} errors, "
         f"{report.threads:,} threads"
     )
     print(f"ingest CPU: {cpu:,.1f} s over all processes = {documents / cpu:,.0f} documents per CPU-second")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"ingest peak RSS of this (the writer's) process, workers not included: {peak:,.0f} MB")
     if args.dask:
         print(
             f"ingest CPU without the cluster's start-up and shut-down: {during:,.1f} s = "

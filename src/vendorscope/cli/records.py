@@ -68,11 +68,11 @@ def ingest(
 def _report_ingest(report: Any) -> None:
     for path, reason in report.errors[:MAX_ERROR_LINES]:
         error(f"{path}: {reason}")
-    if len(report.errors) > MAX_ERROR_LINES:
-        error(f"… and {len(report.errors) - MAX_ERROR_LINES} more (vendorscope records exceptions)")
+    if report.error_count > MAX_ERROR_LINES:
+        error(f"… and {report.error_count - MAX_ERROR_LINES} more (vendorscope records exceptions)")
     say(
         f"{report.files} files ingested ({report.documents} new documents, {report.duplicates} duplicates), "
-        f"{report.skipped} already in the store; {len(report.errors)} documents with errors; "
+        f"{report.skipped} already in the store; {report.error_count} documents with errors; "
         f"{report.threads} threads, {report.near_duplicate_groups} near-duplicate groups"
     )
     if not report.ok:

@@ -2,7 +2,8 @@
 ``extract.email.email_key``) and near (MinHash over word 3-grams with datasketch's LSH).
 
 Exact and email duplicates are decided at ingest: the document is kept once and every custodian and path
-is recorded in ``record_locations``. Near-duplicates are grouped after each ingest over the whole store.
+is recorded in ``record_locations``. Near-duplicates are grouped as each batch is written (``groups.py``,
+with the definition below).
 """
 
 from __future__ import annotations
@@ -11,10 +12,6 @@ import functools
 import re
 import zlib
 from collections.abc import Iterable
-
-from sqlalchemy import Connection, bindparam, select, update
-
-from vendorscope.store.tables import RecordDocument
 
 NUM_PERM = 64
 SCHEME = "affine32"  # datasketch's hashing scheme, stated so stored signatures stay comparable
@@ -63,22 +60,14 @@ def _permutations() -> tuple[object, object]:
     return a, b
 
 
-def group_near_duplicates(conn: Connection) -> int:
-    """Set ``near_dup_group`` (the smallest id of the group) on every document with a near twin."""
-    rows = conn.execute(select(RecordDocument.id, RecordDocument.minhash).where(RecordDocument.minhash.is_not(None)))
-    groups = near_duplicate_groups(rows)
-    conn.execute(update(RecordDocument).values(near_dup_group=None).where(RecordDocument.near_dup_group.is_not(None)))
-    set_column(conn, "near_dup_group", groups)  # only documents that met a twin are in `groups`
-    return len(set(groups.values()))
-
-
 def near_duplicate_groups(signatures: Iterable[tuple[int, bytes]]) -> dict[int, int]:
     """Document id -> smallest id of its group, for documents sharing a band with another (LSH banding).
 
     The same candidates as datasketch's ``MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)``: it cuts
     the signature into ``BANDS`` bands of ``ROWS`` values and pairs documents equal on any band (a test
     holds the two equal). Done here with one dict per band: datasketch's LSH loads scipy to choose the
-    bands, seconds of CPU on every ingest, and builds an object per document.
+    bands, seconds of CPU on every ingest, and builds an object per document. Over them all at once: the
+    definition ``groups.py`` keeps batch by batch (a test holds the two equal).
     """
     parent: dict[int, int] = {}
     buckets: list[dict[bytes, int]] = [{} for _ in range(BANDS)]
@@ -89,19 +78,6 @@ def near_duplicate_groups(signatures: Iterable[tuple[int, bytes]]) -> dict[int, 
             if first != doc_id:
                 _union(parent, doc_id, first)
     return {doc_id: _find(parent, doc_id) for doc_id in parent}
-
-
-def set_column(conn: Connection, column: str, values: dict[int, int | None]) -> None:
-    """Set one integer column on many documents in one executemany."""
-    if not values:
-        return
-    statement = (
-        update(RecordDocument)
-        .where(RecordDocument.id == bindparam("doc_id"))
-        .values({column: bindparam("value")})
-        .execution_options(synchronize_session=False)
-    )
-    conn.execute(statement, [{"doc_id": d, "value": v} for d, v in values.items()])
 
 
 def _find(parent: dict[int, int], x: int) -> int:

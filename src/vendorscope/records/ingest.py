@@ -12,16 +12,17 @@ import functools
 import hashlib
 import itertools
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from vendorscope.errors import InputError
-from vendorscope.records import dedup, index, runner, threads
+from vendorscope.records import dedup, groups, index, runner
 from vendorscope.records.extract import extract, preload
 from vendorscope.records.model import Doc, Limits
 from vendorscope.records.store import Location, Originals
@@ -32,6 +33,7 @@ from vendorscope.store.tables import RecordFile
 
 FILES_PER_TASK = 32
 FILES_PER_TRANSACTION = 512
+CHUNK = 500  # file hashes in one IN list
 PACK_BYTES = 64 * 1024 * 1024  # a task's originals held before they go to a pack
 
 
@@ -56,19 +58,34 @@ class FileResult:
     packed: list[Location] = field(default_factory=list)  # originals a worker packed, for the writer to list
 
 
+MAX_ERRORS = 1_000  # (path, reason) pairs a report keeps; all of them are in the store (`records exceptions`)
+
+
 @dataclass
 class RecordsIngestReport:
+    """Counts, and the first ``MAX_ERRORS`` errors: a report's size does not grow with the input."""
+
     files: int = 0
     skipped: int = 0  # already in the store for this custodian and path
     documents: int = 0
     duplicates: int = 0
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason) of documents read with errors
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): the first MAX_ERRORS
+    error_count: int = 0  # documents (and files) read with errors, all of them
     threads: int = 0
     near_duplicate_groups: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.error_count
+
+    def add_errors(self, errors: list[tuple[str, str]], first: bool = False) -> None:
+        """Count the errors and keep them while the sample has room (``first``: before those kept)."""
+        self.error_count += len(errors)
+        if first:
+            self.errors[:0] = errors
+            del self.errors[MAX_ERRORS:]
+        else:
+            self.errors.extend(errors[: max(0, MAX_ERRORS - len(self.errors))])
 
 
 def extract_task(task: Task) -> list[FileResult]:
@@ -131,7 +148,7 @@ def ingest_records(
     limits = with_ocr(limits or Limits(), ocr, ocr_languages)
     report = RecordsIngestReport()
     ingest_tasks(store, originals, _tasks(files, limits), custodian, report, workers, dask, progress)
-    report.errors[:0] = [(link.path, str(link).removeprefix(f"{link.path}: ")) for link in skipped]
+    report.add_errors([(link.path, str(link).removeprefix(f"{link.path}: ")) for link in skipped], first=True)
     return finish(store, report)
 
 
@@ -142,10 +159,9 @@ def with_ocr(limits: Limits, ocr: bool, languages: str | None) -> Limits:
 
 
 def finish(store: Store, report: RecordsIngestReport) -> RecordsIngestReport:
-    """After every batch: near-duplicate groups and threads over the whole store."""
-    with store.engine.begin() as conn:
-        report.near_duplicate_groups = dedup.group_near_duplicates(conn)
-        report.threads = threads.assign_threads(conn)
+    """After every batch: the store's near-duplicate groups and threads, counted (each batch kept them)."""
+    with store.engine.connect() as conn:
+        report.near_duplicate_groups, report.threads = groups.counts(conn)
     return report
 
 
@@ -162,19 +178,16 @@ def ingest_tasks(
     """Extract the tasks' files (in parallel) and write them as one custodian's, batch by batch."""
     with store.engine.begin() as conn:
         index.ensure(conn)
-        known = {tuple(r) for r in conn.execute(select(RecordFile.sha256, RecordFile.custodian, RecordFile.path))}
+        groups.rebuild_if_marked(conn)
         writer = RecordWriter(conn, originals)
+    originals.sweep()
     if not dask:  # local workers share our disk: each stores its files' originals itself
         tasks = (dataclasses.replace(task, originals=str(originals.root)) for task in tasks)
     pending: list[FileResult] = []
     outcomes = runner.run(extract_task, tasks, workers=workers, dask=dask, prepare=with_data, before_pool=_warm)
     for outcome in outcomes:
         results = outcome if isinstance(outcome, list) else _failed(outcome)
-        for result in results:
-            if (result.sha256, custodian, result.path) in known:
-                report.skipped += 1
-            else:
-                pending.append(result)
+        pending.extend(results)
         if progress:
             progress(len(results))
         if len(pending) >= FILES_PER_TRANSACTION:
@@ -194,18 +207,39 @@ def _write(
 ) -> None:
     if not results:
         return
+    with store.engine.connect() as conn:
+        held = _held(conn, results, custodian)
+    report.skipped += sum(1 for result in results if (result.sha256, result.path) in held)
+    results = [result for result in results if (result.sha256, result.path) not in held]
+    if not results:
+        return
     # originals first (those no worker packed: Dask's, a crashed task's), listed before the rows that name them
     packed = writer.originals.pack([pair for result in results for pair in take_originals(result)])
     writer.originals.record([*(loc for result in results for loc in result.packed), *packed])
     with store.engine.begin() as conn:
         writer.conn = conn
+        writer.prepare(results)
         for result in results:
             new, duplicates, errors = writer.write(result, custodian)
             report.files += 1
             report.documents += new
             report.duplicates += duplicates
-            report.errors.extend(errors)
+            report.add_errors(errors)
         writer.flush()
+
+
+def _held(conn: Connection, results: list[FileResult], custodian: str) -> set[tuple[str, str]]:
+    """(SHA-256, path) of the batch's files the store already lists for this custodian: one indexed query
+    per ``CHUNK`` hashes, not every file of the store in a set."""
+    table = RecordFile.__table__
+    digests = sorted({result.sha256 for result in results})
+    held: set[tuple[str, str]] = set()
+    for start in range(0, len(digests), CHUNK):
+        query = select(table.c.sha256, table.c.path).where(
+            table.c.custodian == custodian, table.c.sha256.in_(digests[start : start + CHUNK])
+        )
+        held.update((sha256, path) for sha256, path in conn.execute(query))
+    return held
 
 
 def _failed(failure: runner.TaskFailed) -> list[FileResult]:
@@ -237,8 +271,25 @@ def walk(
     for path in paths:
         if not path.exists():
             raise InputError(str(path), "no such file or folder")
-    files = list(files_in_order(paths, follow_links, skipped, roots))
-    return ((file, _mtime(file)) for file in files)
+    # the names on disk, not in a list (a million paths are 100 MB of str); _spooled closes it
+    spool = tempfile.TemporaryFile()  # noqa: SIM115
+    try:
+        for file in files_in_order(paths, follow_links, skipped, roots):
+            spool.write(os.fsencode(file) + b"\0")  # no path holds a NUL
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return ((file, _mtime(file)) for file in _spooled(spool))
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[str]:
+    """The names written to ``spool``, read back a block at a time; the file is closed (and gone) at the end."""
+    with spool:
+        rest = b""
+        while block := spool.read(1 << 20):
+            *names, rest = (rest + block).split(b"\0")
+            yield from map(os.fsdecode, names)
 
 
 def _mtime(file: str) -> datetime | None:
@@ -301,7 +352,7 @@ def ingest_export(
             flush(item.custodian)
     for owner in sorted(pending):
         flush(owner)
-    report.errors[:0] = problems
+    report.add_errors(problems, first=True)
     return finish(store, report)
 
 

@@ -20,6 +20,7 @@ import itertools
 import os
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -102,6 +103,27 @@ class Originals:
             self._recent.popitem(last=False)
         return locations
 
+    def sweep(self, age: float = 86_400.0) -> int:
+        """Remove the temporary packs an interrupted ingest left (``.tmp-<pack>-<pid>-<n>``); returns how
+        many. Safely: only those whose writing process is gone, or older than ``age`` seconds (a pack is
+        written in well under that, and a process id may have been reused), never a live ingest's."""
+        removed = 0
+        try:
+            leftovers = [entry for entry in os.scandir(self.packs) if entry.name.startswith(".tmp-")]
+        except OSError:
+            return 0  # no packs folder yet
+        now = time.time()
+        for entry in leftovers:
+            pid = entry.name.split("-")[-2]
+            try:
+                if _alive(int(pid)) and now - entry.stat().st_mtime < age:
+                    continue
+                os.unlink(entry.path)
+                removed += 1
+            except (OSError, ValueError):
+                continue  # gone meanwhile, or not a name of ours: left alone
+        return removed
+
     def record(self, locations: Iterable[Location]) -> None:
         """List packed originals in the index (the ingest's writer, before it commits rows naming them). An
         original listed already keeps its first place."""
@@ -156,3 +178,16 @@ class Originals:
             raise StoreError(f"cannot open the index of originals under {self.root}: {exc}") from exc
         self._index, self._index_pid = index, os.getpid()
         return index
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs (ours or another user's)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

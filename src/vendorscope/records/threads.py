@@ -1,16 +1,13 @@
 """Email threads: Message-ID / In-Reply-To / References link messages; a reply with none of them joins
 the thread of the same subject once reply and forward prefixes are removed. ``thread_id`` is the smallest
-document id of the thread."""
+document id of the thread; ``groups.py`` keeps it as each batch is written."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections.abc import Iterable
 
-from sqlalchemy import Connection, select
-
-from vendorscope.records.dedup import _find, _union, set_column
-from vendorscope.store.tables import RecordDocument
+from vendorscope.records.dedup import _find, _union
 
 _PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|antw|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _ID = re.compile(r"<[^<>\s]+>")
@@ -21,17 +18,11 @@ def normalized_subject(subject: str | None) -> str:
     return re.sub(r"\s+", " ", _PREFIX.sub("", subject or "")).strip().lower()
 
 
-def assign_threads(conn: Connection) -> int:
-    """Recompute every email's thread; returns the number of threads with more than one message."""
-    rows = conn.execute(
-        select(
-            RecordDocument.id,
-            RecordDocument.message_id,
-            RecordDocument.in_reply_to,
-            RecordDocument.reference_ids,
-            RecordDocument.subject,
-        ).where(RecordDocument.format.in_(EMAIL_FORMATS))
-    ).all()
+def thread_roots(rows: Iterable[tuple[int, str | None, str | None, str | None, str | None]]) -> dict[int, int]:
+    """Every e-mail's thread (the smallest id in it) from (id, Message-ID, In-Reply-To, References, subject)
+    in id order, over them all at once: the definition ``groups.py`` keeps batch by batch (a test holds the
+    two equal)."""
+    rows = list(rows)
     parent: dict[int, int] = {}
     by_message_id: dict[str, int] = {}
     for doc_id, message_id, _, _, _ in rows:
@@ -54,7 +45,4 @@ def assign_threads(conn: Connection) -> int:
                 unlinked.append((doc_id, key))
     for doc_id, key in unlinked:
         _union(parent, doc_id, by_subject[key])
-    roots = {doc_id: _find(parent, doc_id) for doc_id in parent}
-    set_column(conn, "thread_id", roots)
-    sizes = Counter(roots.values())
-    return sum(1 for size in sizes.values() if size > 1)
+    return {doc_id: _find(parent, doc_id) for doc_id in parent}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
 
-from vendorscope.records import index
+from vendorscope.records import groups, index
 from vendorscope.records.model import Doc
 from vendorscope.records.store import Originals
 from vendorscope.store import dialect
@@ -51,19 +51,23 @@ DOC_COLUMNS = [
     "error",
     "ingested_at",
 ]
+LABEL_COLUMNS = ["near_dup_group", "thread_id"]
+_MEMBER = [
+    DOC_COLUMNS.index(c) for c in ("id", "format", "minhash", "message_id", "in_reply_to", "reference_ids", "subject")
+]
+CHUNK = 500  # dedup keys in one IN list
 
 
 class RecordWriter:
-    """One writer per ingest; ``conn`` is set per transaction. Top-level documents are deduplicated by
-    ``dedup_key``; an attachment belongs to its family and is never deduplicated away from it."""
+    """One writer per ingest; ``conn`` is set per transaction, ``prepare`` called with each batch. Top-level
+    documents are deduplicated by ``dedup_key``; an attachment belongs to its family and is never
+    deduplicated away from it. Nothing here outlives a batch but the next id."""
 
     def __init__(self, conn: Connection, originals: Originals) -> None:
         self.conn = conn
         self.originals = originals
         table = RecordDocument.__table__
-        self.seen: dict[str, int] = dict(
-            conn.execute(select(table.c.dedup_key, table.c.id).where(table.c.parent_id.is_(None))).all()
-        )
+        self.seen: dict[str, int] = {}  # the batch's dedup keys the store holds (``prepare``), and its own
         # ids are given here, not by the database, so a family's rows link up before one bulk insert. One
         # ingest writes to a store at a time: a second one started meanwhile fails on the primary key, whole.
         self.next_id = (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
@@ -72,6 +76,20 @@ class RecordWriter:
         self.fts: list[tuple[int, str, str]] = []
         self.files: list[dict[str, Any]] = []
         self.now = datetime.now(UTC).replace(tzinfo=None)
+
+    def prepare(self, results: list[FileResult]) -> None:
+        """Look up the batch's dedup keys among the store's top-level documents: one indexed query per
+        ``CHUNK`` keys instead of every key of the store in a dict (memory bounded by the batch)."""
+        table = RecordDocument.__table__
+        keys = sorted({doc.email_key or doc.sha256 for result in results for doc in result.docs})
+        self.seen = {}
+        for start in range(0, len(keys), CHUNK):
+            query = (
+                select(table.c.dedup_key, table.c.id)
+                .where(table.c.parent_id.is_(None), table.c.dedup_key.in_(keys[start : start + CHUNK]))
+                .order_by(table.c.id)
+            )
+            self.seen.update((key, doc_id) for key, doc_id in self.conn.execute(query))
 
     def write(self, result: FileResult, custodian: str) -> tuple[int, int, list[tuple[str, str]]]:
         """Rows for one file; returns (new documents, duplicates, errors)."""
@@ -142,7 +160,10 @@ class RecordWriter:
         self.locations.append({"document_id": doc_id, "custodian": custodian, "path": path})
 
     def flush(self) -> None:
-        dialect.bulk_insert(self.conn, RecordDocument.__table__, DOC_COLUMNS, self.rows)
+        """The batch's rows, each document with its near-duplicate group and thread (``groups.assign``)."""
+        labels = groups.assign(self.conn, [groups.Member(*(row[i] for i in _MEMBER)) for row in self.rows])
+        rows = [(*row, *labels[row[0]]) for row in self.rows]
+        dialect.bulk_insert(self.conn, RecordDocument.__table__, [*DOC_COLUMNS, *LABEL_COLUMNS], rows)
         if self.locations:
             table = RecordLocation.__table__
             statement = dialect.insert_ignoring_conflicts(self.conn, table, ["document_id", "custodian", "path"])
@@ -150,7 +171,7 @@ class RecordWriter:
         index.add(self.conn, self.fts)
         if self.files:
             self.conn.execute(RecordFile.__table__.insert(), self.files)
-        self.rows, self.locations, self.fts, self.files = [], [], [], []
+        self.rows, self.locations, self.fts, self.files, self.seen = [], [], [], [], {}
 
 
 def take_originals(result: FileResult) -> list[tuple[str, bytes]]:

@@ -22,6 +22,7 @@ from .evidence import (
 )
 from .orgs import FindingEvent, HostOwner, HostRule, Org, OrgFinding, Purchase, Remediation
 from .records import (
+    RecordBand,
     RecordBates,
     RecordDocument,
     RecordFile,
@@ -29,6 +30,7 @@ from .records import (
     RecordProduction,
     RecordRedaction,
     RecordReview,
+    RecordThreadKey,
 )
 from .server import AgentPush, AuditEvent, EnrollmentToken, HostOrg, User, WebSession
 
@@ -56,6 +58,7 @@ __all__ = [
     "Org",
     "OrgFinding",
     "Purchase",
+    "RecordBand",
     "RecordBates",
     "RecordDocument",
     "RecordFile",
@@ -63,6 +66,7 @@ __all__ = [
     "RecordProduction",
     "RecordRedaction",
     "RecordReview",
+    "RecordThreadKey",
     "Remediation",
     "Title",
     "TitleMatch",

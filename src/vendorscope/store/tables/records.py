@@ -80,7 +80,30 @@ class RecordDocument(Base):
         Index("ix_record_documents_date", "doc_date"),
         Index("ix_record_documents_message_id", "message_id"),
         Index("ix_record_documents_thread", "thread_id"),  # thread context: a search asks for threads' members
+        Index("ix_record_documents_near_dup", "near_dup_group"),  # a batch that joins two groups relabels one
     )
+
+
+class RecordBand(Base):
+    """The first document of each near-duplicate band value, by a 64-bit digest of the band and its value
+    (checked against the document's signature on use): each batch finds its near-duplicates here instead
+    of a pass over every signature of the store (``records/groups.py``)."""
+
+    __tablename__ = "record_bands"
+    digest: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    document_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class RecordThreadKey(Base):
+    """Thread keys by a 64-bit digest of their kind and value (checked against the document's headers on
+    use): the first document with each Message-ID and each normalized subject, and the documents that
+    name a Message-ID no document has yet (``records/groups.py``)."""
+
+    __tablename__ = "record_thread_keys"
+    digest: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    document_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class RecordLocation(Base):

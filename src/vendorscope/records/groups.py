@@ -1,0 +1,284 @@
+"""Near-duplicate groups and e-mail threads, kept batch by batch in the store.
+
+Why: computing both over the whole store after each ingest held about 1 KB per document in the writer's
+process (every band value in a dict, every e-mail's headers, a union-find over all of them) and rewrote
+every e-mail's ``thread_id``. Now each batch looks up, in two indexed tables, the first document of each
+band value (``record_bands``), of each Message-ID and of each normalized subject, and the documents that
+named a Message-ID no document had yet (``record_thread_keys``); it joins its documents to the groups it
+finds, relabels the groups it merges, and its rows are written with their labels. Memory is bounded by
+the batch.
+
+The result is the whole-store computation's (``dedup.near_duplicate_groups``, ``threads.thread_roots``;
+a test compares them over several ingests): ids grow with the ingest, so a key's first document stays
+its first, and a group's label (its smallest id) is an older document's whenever the group has one.
+Keys are stored as 64-bit digests (BLAKE2b, personalized by kind) and every match is checked against the
+document's own signature or headers, so a digest collision never joins anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, func, select, update
+
+from vendorscope.records.dedup import BANDS, ROWS, _find, _union
+from vendorscope.records.threads import _ID, _PREFIX, EMAIL_FORMATS, normalized_subject
+from vendorscope.store import dialect
+from vendorscope.store.tables import Meta, RecordBand, RecordDocument, RecordThreadKey
+
+CHUNK = 500  # values in one IN list (SQLite's bound parameters)
+REBUILD_KEY = "records_groups"  # store_meta: the migration marks a store with documents for one rebuild
+_WIDTH = ROWS * 8  # a band's bytes: signatures are stored as little-endian uint64 values
+_BAND_KINDS = [f"band{b}".encode() for b in range(BANDS)]
+
+
+@dataclass(frozen=True)
+class Member:
+    """A new document's fields that decide its groups."""
+
+    id: int
+    format: str
+    minhash: bytes | None
+    message_id: str | None
+    in_reply_to: str | None
+    references: str | None
+    subject: str | None
+
+
+def assign(conn: Connection, members: Sequence[Member]) -> dict[int, tuple[int | None, int | None]]:
+    """(near-duplicate group, thread) of each new document, ``members`` in id order and newer than every
+    document of the store. Older documents whose group one of them joins or merges are updated now, and
+    the new keys recorded; the caller writes the returned labels with its rows (same transaction)."""
+    near = _near_duplicates(conn, members)
+    thread = _threads(conn, [m for m in members if m.format in EMAIL_FORMATS])
+    return {m.id: (near.get(m.id), thread.get(m.id)) for m in members}
+
+
+def counts(conn: Connection) -> tuple[int, int]:
+    """(near-duplicate groups, threads of more than one message) in the store, counted by the database."""
+    doc = RecordDocument.__table__.c
+    groups = conn.execute(select(func.count(func.distinct(doc.near_dup_group)))).scalar() or 0
+    sizes = select(doc.thread_id).where(doc.thread_id.is_not(None)).group_by(doc.thread_id)
+    threads = conn.execute(select(func.count()).select_from(sizes.having(func.count() > 1).subquery())).scalar()
+    return int(groups), int(threads or 0)
+
+
+def rebuild_if_marked(conn: Connection, chunk: int = 2_000) -> None:
+    """Fill both tables and every label once for a store whose documents came before them (the migration
+    marks it), walking the documents in id order a chunk at a time, as ingest would have."""
+    meta = Meta.__table__
+    if conn.execute(select(meta.c.value).where(meta.c.key == REBUILD_KEY)).first() is None:
+        return
+    doc = RecordDocument.__table__
+    conn.execute(delete(RecordBand.__table__))
+    conn.execute(delete(RecordThreadKey.__table__))
+    conn.execute(update(doc).values(near_dup_group=None, thread_id=None))
+    last = 0
+    while True:
+        rows = conn.execute(_member_query().where(doc.c.id > last).order_by(doc.c.id).limit(chunk)).all()
+        if not rows:
+            break
+        members = [Member(*row) for row in rows]
+        labels = assign(conn, members)
+        _set(conn, "near_dup_group", {i: near for i, (near, _) in labels.items() if near is not None})
+        _set(conn, "thread_id", {i: thread for i, (_, thread) in labels.items() if thread is not None})
+        last = members[-1].id
+    conn.execute(delete(meta).where(meta.c.key == REBUILD_KEY))
+
+
+def _member_query():  # type: ignore[no-untyped-def]
+    c = RecordDocument.__table__.c
+    return select(c.id, c.format, c.minhash, c.message_id, c.in_reply_to, c.reference_ids, c.subject)
+
+
+def _near_duplicates(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
+    """Group label of each new document that shares a band value with another (else absent)."""
+    keyed = [
+        (m.id, [(b, bytes(m.minhash[b * _WIDTH : (b + 1) * _WIDTH])) for b in range(BANDS)])
+        for m in members
+        if m.minhash
+    ]
+    if not keyed:
+        return {}
+    digests = {key: _digest(_BAND_KINDS[key[0]], key[1]) for _, keys in keyed for key in keys}
+    found = _documents_under(conn, RecordBand.__table__, digests.values())
+    c = RecordDocument.__table__.c
+    older = {i: (blob, group) for i, blob, group in _by_id(conn, [c.id, c.minhash, c.near_dup_group], found)}
+    first: dict[tuple[int, bytes], int] = {}
+    for key, digest in digests.items():
+        band, value = key
+        same = [i for i in found.get(digest, ()) if i in older and _band(older[i][0], band) == value]
+        if same:
+            first[key] = min(same)
+    parent: dict[int, int] = {}
+    unset: set[int] = set()  # older documents that had no twin until now
+    rows: list[tuple[int, int]] = []
+    for doc_id, keys in keyed:
+        for key in keys:
+            head = first.setdefault(key, doc_id)
+            if head == doc_id:
+                rows.append((digests[key], doc_id))
+                continue
+            if head in older:
+                if older[head][1] is None:
+                    unset.add(head)
+                head = older[head][1] or head
+            _union(parent, doc_id, head)
+    dialect.bulk_insert(conn, RecordBand.__table__, ["digest", "document_id"], sorted(set(rows)))
+    new = {m.id for m in members}
+    _relabel(conn, "near_dup_group", parent, new, unset)
+    return {i: _find(parent, i) for i in new if i in parent}
+
+
+def _threads(conn: Connection, emails: Sequence[Member]) -> dict[int, int]:
+    """Thread label of each new e-mail: the same links as ``threads.thread_roots`` over the whole store."""
+    if not emails:
+        return {}
+    parsed = []
+    digests: dict[tuple[bytes, str], int] = {}
+    wanted: set[int] = set()
+    for m in emails:
+        mids = _ID.findall(m.message_id or "")
+        linked = _ID.findall(f"{m.in_reply_to or ''} {m.references or ''}")
+        subject = normalized_subject(m.subject)
+        parsed.append((m, mids, linked, subject))
+        for mid in (*mids, *linked):
+            value = mid.encode("utf-8", "surrogatepass")
+            wanted.add(digests.setdefault((b"mid", mid), _digest(b"mid", value)))
+            ref = digests.setdefault((b"ref", mid), _digest(b"ref", value))
+            if mid in mids:  # who named it before it came: asked only for a message's own ids
+                wanted.add(ref)
+        if subject:
+            key = (b"subject", subject)
+            wanted.add(digests.setdefault(key, _digest(b"subject", subject.encode("utf-8", "surrogatepass"))))
+    found = _documents_under(conn, RecordThreadKey.__table__, wanted)
+    c = RecordDocument.__table__.c
+    columns = [c.id, c.message_id, c.in_reply_to, c.reference_ids, c.subject, c.thread_id]
+    older = {row[0]: row[1:] for row in _by_id(conn, columns, found)}
+
+    def holders(kind: bytes, value: str) -> list[int]:
+        """Older documents listed under the key and really holding it (a digest may collide)."""
+        return [i for i in found.get(digests[(kind, value)], ()) if i in older and _holds(older[i], kind, value)]
+
+    first_mid: dict[str, int] = {}
+    first_subject: dict[str, int] = {}
+    waiting: dict[str, list[int]] = {}  # this batch's e-mails naming a Message-ID nobody had yet
+    rows: set[tuple[int, int]] = set()
+    parent: dict[int, int] = {}
+    unset: set[int] = set()
+
+    def label(i: int) -> int:
+        if i in older:
+            if older[i][4] is None:
+                unset.add(i)
+            return older[i][4] or i
+        return i
+
+    def first(kind: bytes, value: str, known: dict[str, int]) -> int | None:
+        if value not in known:
+            mine = holders(kind, value)
+            if mine:
+                known[value] = min(mine)
+        return known.get(value)
+
+    for m, mids, linked, subject in parsed:
+        _find(parent, m.id)
+        for mid in mids:
+            head = first(b"mid", mid, first_mid)
+            if head is not None:
+                _union(parent, m.id, label(head))
+                continue
+            first_mid[mid] = m.id
+            rows.add((digests[(b"mid", mid)], m.id))
+            for i in holders(b"ref", mid):  # older e-mails that named it before it came
+                _union(parent, m.id, label(i))
+            for i in waiting.pop(mid, []):
+                _union(parent, m.id, i)
+        for mid in linked:
+            head = first(b"mid", mid, first_mid)
+            if head is not None:
+                _union(parent, m.id, label(head))
+            else:  # listed even if its message comes later in this batch: the rows do not follow the batches
+                waiting.setdefault(mid, []).append(m.id)
+                rows.add((digests[(b"ref", mid)], m.id))
+        if subject:
+            head = first(b"subject", subject, first_subject)
+            if head is None:
+                first_subject[subject] = head = m.id
+                rows.add((digests[(b"subject", subject)], m.id))
+            if not linked and _PREFIX.match(m.subject or ""):
+                _union(parent, m.id, label(head))
+    table = RecordThreadKey.__table__
+    dialect.bulk_insert(conn, table, ["digest", "document_id"], sorted(rows))
+    new = {m.id for m in emails}
+    _relabel(conn, "thread_id", parent, new, unset)
+    return {i: _find(parent, i) for i in new}
+
+
+def _holds(row: tuple[Any, ...], kind: bytes, value: str) -> bool:
+    """Whether an older e-mail (Message-ID, In-Reply-To, References, subject, thread) holds the key. A
+    reference stays listed once its message came: it is asked for only while no document has that id."""
+    message_id, in_reply_to, references, subject, _ = row
+    if kind == b"mid":
+        return value in _ID.findall(message_id or "")
+    if kind == b"ref":
+        return value in _ID.findall(f"{in_reply_to or ''} {references or ''}")
+    return normalized_subject(subject) == value
+
+
+def _relabel(conn: Connection, column: str, parent: dict[int, int], new: set[int], unset: set[int]) -> None:
+    """Older groups this batch joined: relabeled with their new smallest id; older documents without a
+    label until now get theirs."""
+    doc = RecordDocument.__table__
+    moved = [(old, _find(parent, old)) for old in sorted(parent) if old not in new and old not in unset]
+    moved = [(old, root) for old, root in moved if root != old]
+    if moved:
+        statement = update(doc).where(doc.c[column] == bindparam("old")).values({column: bindparam("root")})
+        conn.execute(statement, [{"old": old, "root": root} for old, root in moved])
+    if unset:
+        statement = update(doc).where(doc.c.id == bindparam("doc")).values({column: bindparam("root")})
+        conn.execute(statement, [{"doc": i, "root": _find(parent, i)} for i in sorted(unset)])
+
+
+def _set(conn: Connection, column: str, values: dict[int, int]) -> None:
+    if values:
+        doc = RecordDocument.__table__
+        statement = update(doc).where(doc.c.id == bindparam("doc")).values({column: bindparam("value")})
+        conn.execute(statement, [{"doc": i, "value": v} for i, v in sorted(values.items())])
+
+
+def _documents_under(conn: Connection, table, digests: Iterable[int]) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]
+    """Digest -> documents listed under it, for the digests given (a query per CHUNK of them)."""
+    found: dict[int, list[int]] = {}
+    for chunk in _chunks(sorted(set(digests))):
+        query = select(table.c.digest, table.c.document_id).where(table.c.digest.in_(chunk))
+        for digest, doc_id in conn.execute(query):
+            found.setdefault(digest, []).append(doc_id)
+    return found
+
+
+def _by_id(conn: Connection, columns: list, found: dict[int, list[int]]) -> list[tuple]:  # type: ignore[type-arg]
+    ids = sorted({i for docs in found.values() for i in docs})
+    out = []
+    for chunk in _chunks(ids):
+        out.extend(tuple(row) for row in conn.execute(select(*columns).where(columns[0].in_(chunk))))
+    return out
+
+
+def _chunks(values: list[int]) -> Iterable[list[int]]:
+    it = iter(values)
+    while chunk := list(itertools.islice(it, CHUNK)):
+        yield chunk
+
+
+def _band(blob: bytes | None, band: int) -> bytes | None:
+    return bytes(blob[band * _WIDTH : (band + 1) * _WIDTH]) if blob else None
+
+
+def _digest(kind: bytes, value: bytes) -> int:
+    """A signed 64-bit digest (BIGINT on both databases) of a key of one kind."""
+    return int.from_bytes(hashlib.blake2b(value, digest_size=8, person=kind).digest(), "little", signed=True)
