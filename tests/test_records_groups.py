@@ -248,3 +248,29 @@ def test_temporary_packs_of_a_dead_ingest_are_removed_and_a_live_ones_kept(tmp_p
     assert originals.sweep() == 1
     assert not stale.exists() and live.exists() and odd.exists()
     assert len(list(originals.packs.glob("*.pack"))) == 1
+
+
+def test_a_store_with_documents_from_before_is_rebuilt_once(tmp_path: Path) -> None:
+    """The migration marks a store that holds documents; its next ingest fills the tables and labels them
+    as if every document had come batch by batch, and removes the mark."""
+    from alembic import command
+
+    from vendorscope.store import migrate
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    service = Service(url)
+    _corpus(tmp_path / "old", 0, 40)
+    service.records_ingest([tmp_path / "old"], "c", workers=1, records_dir=tmp_path / "o")
+    with service.store.engine.begin() as conn:
+        config = migrate.alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "custody_pending")  # the store as the code before these tables left it
+        command.upgrade(config, "head")
+        assert conn.execute(select(Meta.value).where(Meta.key == groups.REBUILD_KEY)).scalar() == "rebuild"
+        conn.execute(update(RecordDocument).values(thread_id=None))  # e.g. an ingest stopped before its end
+    _corpus(tmp_path / "new", 40, 40)
+    service.records_ingest([tmp_path / "new"], "c", workers=1, records_dir=tmp_path / "o")
+    with service.store.engine.connect() as conn:
+        assert _labels(conn) == _whole_store(conn)
+        assert conn.execute(select(Meta.value).where(Meta.key == groups.REBUILD_KEY)).first() is None
+    service.close()
