@@ -130,7 +130,10 @@ def test_batch_by_batch_equals_the_whole_store_and_a_rebuild(service: Service) -
 def test_a_digest_collision_joins_nothing(sqlite_service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every key under one digest: only documents that really share a band, a Message-ID or a subject
     are joined (each match is checked against the document)."""
+    import numpy as np
+
     monkeypatch.setattr(groups, "_digest", lambda kind, value: 7)
+    monkeypatch.setattr(groups, "_band_digests", lambda bands: np.full(bands.shape[:2], 7, dtype=np.int64))
     rng = random.Random(5)
     with sqlite_service.store.engine.begin() as conn:
         for start in range(1, 200, 20):
