@@ -173,6 +173,12 @@ def _cpu() -> float:
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _own_cpu() -> float:
+    """CPU seconds of this process alone: the writer, which the workers wait for when it falls behind."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime
+
+
 def _descendants_cpu() -> float:
     """CPU seconds of this process's running descendants (a LocalCluster's nannies and workers)."""
     import psutil
@@ -235,7 +241,7 @@ def ingest(args: argparse.Namespace, corpus: Path, service: Service) -> None:
     size = sum(p.stat().st_size for p in corpus.rglob("*.eml"))
     print(f"corpus: {args.emails:,} emails, {size / 1e6:,.0f} MB")
     service.store  # noqa: B018 - open (and migrate) the store before timing
-    cpu_before = _cpu()
+    cpu_before, own_cpu_before = _cpu(), _own_cpu()
     start = time.perf_counter()
     if args.dask:
         from distributed import LocalCluster
@@ -260,6 +266,7 @@ def ingest(args: argparse.Namespace, corpus: Path, service: Service) -> None:
     print(f"ingest CPU: {cpu:,.1f} s over all processes = {documents / cpu:,.0f} documents per CPU-second")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"ingest peak RSS of this (the writer's) process, workers not included: {peak:,.0f} MB")
+    print(f"ingest CPU of this (the writer's) process: {_own_cpu() - own_cpu_before:,.1f} s")
     if args.dask:
         print(
             f"ingest CPU without the cluster's start-up and shut-down: {during:,.1f} s = "

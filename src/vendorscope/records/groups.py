@@ -110,39 +110,54 @@ def _near_duplicates(conn: Connection, members: Sequence[Member]) -> dict[int, i
     ids = [m.id for m in signed]
     bands = np.frombuffer(b"".join(m.minhash for m in signed), dtype="<u8").reshape(len(signed), -1)
     bands = bands[:, : BANDS * ROWS].reshape(len(signed), BANDS, ROWS)
-    digests: list[list[int]] = _band_digests(bands).tolist()
-    found = _documents_under(conn, RecordBand.__table__, (d for row in digests for d in row))
+    flat = _band_digests(bands).ravel()  # document n's band b at n * BANDS + b
+    found = _documents_under(conn, RecordBand.__table__, flat.tolist())
     c = RecordDocument.__table__.c
     older = {i: (blob, group) for i, blob, group in _by_id(conn, [c.id, c.minhash, c.near_dup_group], found)}
+    # a digest met once in the batch and never in the store: its document is the value's first, nothing
+    # to join; only the others (near-duplicates, and digest collisions) are looked at one by one
+    _, inverse, times = np.unique(flat, return_inverse=True, return_counts=True)
+    contested = times[inverse] > 1
+    if found:
+        contested |= np.isin(flat, np.fromiter(found, dtype=np.int64, count=len(found)))
+    quiet = np.flatnonzero(~contested)
+    new_digests, new_ids = [flat[quiet]], [np.asarray(ids, dtype=np.int64)[quiet // BANDS]]
     heads: dict[tuple[int, bytes], int] = {}  # (band, value) -> its first document, for digests met twice
     firsts: dict[int, list[tuple[int, int]]] = {}  # digest -> (row, band) of the batch's first documents
     parent: dict[int, int] = {}
     unset: set[int] = set()  # older documents that had no twin until now
-    rows: list[tuple[int, int]] = []
-    for n, doc_id in enumerate(ids):
-        for band, digest in enumerate(digests[n]):
-            if digest not in found and digest not in firsts:  # a value met for the first time
-                firsts[digest] = [(n, band)]
-                rows.append((digest, doc_id))
-                continue
-            key = (band, bands[n, band].tobytes())
-            if key not in heads:
-                same = [i for i in found.get(digest, ()) if i in older and _band(older[i][0], band) == key[1]]
-                if same:
-                    heads[key] = min(same)
-                for m, other in firsts.get(digest, ()):
-                    heads.setdefault((other, bands[m, other].tobytes()), ids[m])
-            head = heads.setdefault(key, doc_id)
-            if head == doc_id:  # a new value under a digest met before: digests collide, values do not
-                firsts.setdefault(digest, []).append((n, band))
-                rows.append((digest, doc_id))
-                continue
-            if head in older:
-                if older[head][1] is None:
-                    unset.add(head)
-                head = older[head][1] or head
-            _union(parent, doc_id, head)
-    dialect.bulk_insert(conn, RecordBand.__table__, ["digest", "document_id"], sorted(set(rows)))
+    rows: set[tuple[int, int]] = set()
+    for position in np.flatnonzero(contested).tolist():
+        n, band = divmod(position, BANDS)
+        digest, doc_id = int(flat[position]), ids[n]
+        if digest not in found and digest not in firsts:  # a value met for the first time
+            firsts[digest] = [(n, band)]
+            rows.add((digest, doc_id))
+            continue
+        key = (band, bands[n, band].tobytes())
+        if key not in heads:
+            same = [i for i in found.get(digest, ()) if i in older and _band(older[i][0], band) == key[1]]
+            if same:
+                heads[key] = min(same)
+            for m, other in firsts.get(digest, ()):
+                heads.setdefault((other, bands[m, other].tobytes()), ids[m])
+        head = heads.setdefault(key, doc_id)
+        if head == doc_id:  # a new value under a digest met before: digests collide, values do not
+            firsts.setdefault(digest, []).append((n, band))
+            rows.add((digest, doc_id))
+            continue
+        if head in older:
+            if older[head][1] is None:
+                unset.add(head)
+            head = older[head][1] or head
+        _union(parent, doc_id, head)
+    if rows:
+        new_digests.append(np.array([d for d, _ in rows], dtype=np.int64))
+        new_ids.append(np.array([i for _, i in rows], dtype=np.int64))
+    digests, documents = np.concatenate(new_digests), np.concatenate(new_ids)
+    order = np.lexsort((documents, digests))  # in key order: the index's pages are written in turn
+    listed = list(zip(digests[order].tolist(), documents[order].tolist(), strict=True))
+    dialect.bulk_insert(conn, RecordBand.__table__, ["digest", "document_id"], listed)
     new = {m.id for m in members}
     _relabel(conn, "near_dup_group", parent, new, unset)
     return {i: _find(parent, i) for i in new if i in parent}
@@ -280,16 +295,11 @@ def _set(conn: Connection, column: str, values: dict[int, int]) -> None:
 
 
 def _documents_under(conn: Connection, table: Table, digests: Iterable[int]) -> dict[int, list[int]]:
-    """Digest -> documents listed under it, for the digests given: a query per CHUNK of them, in the
-    driver's own SQL (SQLAlchemy's expanding IN cost as much as the lookups themselves)."""
+    """Digest -> documents listed under it, for the digests given."""
     found: dict[int, list[int]] = {}
-    mark = "?" if conn.dialect.name == "sqlite" else "%s"
-    values = sorted(set(digests))
-    for start in range(0, len(values), CHUNK):
-        chunk = values[start : start + CHUNK]
-        sql = f"SELECT digest, document_id FROM {table.name} WHERE digest IN ({', '.join([mark] * len(chunk))})"
-        for digest, doc_id in conn.exec_driver_sql(sql, tuple(chunk)):
-            found.setdefault(digest, []).append(doc_id)
+    sql = f"SELECT digest, document_id FROM {table.name} WHERE digest IN ({{}})"
+    for digest, doc_id in dialect.rows_in(conn, sql, sorted(set(digests))):
+        found.setdefault(digest, []).append(doc_id)
     return found
 
 

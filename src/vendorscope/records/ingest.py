@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from vendorscope.errors import InputError
 from vendorscope.records import dedup, groups, index, runner
@@ -28,12 +28,11 @@ from vendorscope.records.model import Doc, Limits
 from vendorscope.records.store import Location, Originals
 from vendorscope.records.writer import RecordWriter, take_originals
 from vendorscope.sources.reader import walk_in_order as files_in_order
+from vendorscope.store import dialect
 from vendorscope.store.store import Store
-from vendorscope.store.tables import RecordFile
 
 FILES_PER_TASK = 32
 FILES_PER_TRANSACTION = 512
-CHUNK = 500  # file hashes in one IN list
 PACK_BYTES = 64 * 1024 * 1024  # a task's originals held before they go to a pack
 
 
@@ -229,17 +228,11 @@ def _write(
 
 
 def _held(conn: Connection, results: list[FileResult], custodian: str) -> set[tuple[str, str]]:
-    """(SHA-256, path) of the batch's files the store already lists for this custodian: one indexed query
-    per ``CHUNK`` hashes, not every file of the store in a set."""
-    table = RecordFile.__table__
+    """(SHA-256, path) of the batch's files the store already lists for this custodian: indexed queries,
+    not every file of the store in a set."""
     digests = sorted({result.sha256 for result in results})
-    held: set[tuple[str, str]] = set()
-    for start in range(0, len(digests), CHUNK):
-        query = select(table.c.sha256, table.c.path).where(
-            table.c.custodian == custodian, table.c.sha256.in_(digests[start : start + CHUNK])
-        )
-        held.update((sha256, path) for sha256, path in conn.execute(query))
-    return held
+    sql = "SELECT sha256, path FROM record_files WHERE custodian = ? AND sha256 IN ({})"
+    return {(sha256, path) for sha256, path in dialect.rows_in(conn, sql, digests, custodian)}
 
 
 def _failed(failure: runner.TaskFailed) -> list[FileResult]:

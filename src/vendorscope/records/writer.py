@@ -55,7 +55,6 @@ LABEL_COLUMNS = ["near_dup_group", "thread_id"]
 _MEMBER = [
     DOC_COLUMNS.index(c) for c in ("id", "format", "minhash", "message_id", "in_reply_to", "reference_ids", "subject")
 ]
-CHUNK = 500  # dedup keys in one IN list
 
 
 class RecordWriter:
@@ -78,18 +77,12 @@ class RecordWriter:
         self.now = datetime.now(UTC).replace(tzinfo=None)
 
     def prepare(self, results: list[FileResult]) -> None:
-        """Look up the batch's dedup keys among the store's top-level documents: one indexed query per
-        ``CHUNK`` keys instead of every key of the store in a dict (memory bounded by the batch)."""
-        table = RecordDocument.__table__
+        """Look up the batch's dedup keys among the store's top-level documents: indexed queries instead
+        of every key of the store in a dict (memory bounded by the batch). The last of equal keys wins,
+        as it did in that dict."""
         keys = sorted({doc.email_key or doc.sha256 for result in results for doc in result.docs})
-        self.seen = {}
-        for start in range(0, len(keys), CHUNK):
-            query = (
-                select(table.c.dedup_key, table.c.id)
-                .where(table.c.parent_id.is_(None), table.c.dedup_key.in_(keys[start : start + CHUNK]))
-                .order_by(table.c.id)
-            )
-            self.seen.update((key, doc_id) for key, doc_id in self.conn.execute(query))
+        sql = "SELECT dedup_key, id FROM record_documents WHERE parent_id IS NULL AND dedup_key IN ({}) ORDER BY id"
+        self.seen = {key: doc_id for key, doc_id in dialect.rows_in(self.conn, sql, keys)}
 
     def write(self, result: FileResult, custodian: str) -> tuple[int, int, list[tuple[str, str]]]:
         """Rows for one file; returns (new documents, duplicates, errors)."""

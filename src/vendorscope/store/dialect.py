@@ -6,7 +6,7 @@ generic path is several times slower) and connection tuning look at the dialect.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, Engine, Table, event
@@ -65,6 +65,21 @@ def insert_new(
 
 
 _UNNEST_INSERTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
+
+IN_CHUNK = 500  # values in one IN list (well under SQLite's bound parameters)
+
+
+def rows_in(conn: Connection, sql: str, values: Sequence[Any], *before: Any) -> Iterator[Any]:
+    """Rows of ``sql`` for many values, a statement per ``IN_CHUNK`` of them, in the driver's own SQL:
+    ``?`` marks the parameters ``before`` the list, ``{}`` where the list goes (``… IN ({})``).
+    SQLAlchemy's expanding IN cost as much per value as the indexed lookups themselves."""
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    if mark != "?":
+        sql = sql.replace("?", mark)
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start : start + IN_CHUNK]
+        yield from conn.exec_driver_sql(sql.format(", ".join([mark] * len(chunk))), (*before, *chunk))
 
 
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
