@@ -12,14 +12,14 @@ The result is the whole-store computation's (``dedup.near_duplicate_groups``, ``
 a test compares them over several ingests): ids grow with the ingest, so a key's first document stays
 its first, and a group's label (its smallest id) is an older document's whenever the group has one.
 Keys are stored as 64-bit digests (of a band value, seeded by its band; of a Message-ID or subject,
-BLAKE2b personalized by kind) and every match is checked against the
+by kind) and every match is checked against the
 document's own signature or headers, so a digest collision never joins anything.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +34,7 @@ from vendorscope.store.tables import Meta, RecordBand, RecordDocument, RecordThr
 CHUNK = 500  # values in one IN list (SQLite's bound parameters)
 REBUILD_KEY = "records_groups"  # store_meta: the migration marks a store with documents for one rebuild
 _WIDTH = ROWS * 8  # a band's bytes: signatures are stored as little-endian uint64 values
+_MID, _REF, _SUBJECT = 1, 2, 3  # thread keys' kinds: a Message-ID's first document, one naming it, a subject's first
 _SIGNATURE = NUM_PERM * 8  # bytes of a stored signature
 _SEED, _MULTIPLIER = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9  # splitmix64's constants
 
@@ -182,7 +183,7 @@ def _threads(conn: Connection, emails: Sequence[Member]) -> dict[int, int]:
     if not emails:
         return {}
     parsed = []
-    digests: dict[tuple[bytes, str], int] = {}
+    digests: dict[tuple[int, str], int] = {}
     wanted: set[int] = set()
     for m in emails:
         mids = _ID.findall(m.message_id or "")
@@ -191,21 +192,22 @@ def _threads(conn: Connection, emails: Sequence[Member]) -> dict[int, int]:
         parsed.append((m, mids, linked, subject))
         for mid in (*mids, *linked):
             value = mid.encode("utf-8", "surrogatepass")
-            wanted.add(digests.setdefault((b"mid", mid), _digest(b"mid", value)))
-            ref = digests.setdefault((b"ref", mid), _digest(b"ref", value))
+            wanted.add(digests.setdefault((_MID, mid), _digest(_MID, value)))
+            ref = digests.setdefault((_REF, mid), _digest(_REF, value))
             if mid in mids:  # who named it before it came: asked only for a message's own ids
                 wanted.add(ref)
         if subject:
-            key = (b"subject", subject)
-            wanted.add(digests.setdefault(key, _digest(b"subject", subject.encode("utf-8", "surrogatepass"))))
+            key = (_SUBJECT, subject)
+            wanted.add(digests.setdefault(key, _digest(_SUBJECT, subject.encode("utf-8", "surrogatepass"))))
     found = _documents_under(conn, RecordThreadKey.__table__, wanted)
     c = RecordDocument.__table__.c
     columns = [c.id, c.message_id, c.in_reply_to, c.reference_ids, c.subject, c.thread_id]
     older = {row[0]: row[1:] for row in _by_id(conn, columns, found)}
 
-    def holders(kind: bytes, value: str) -> list[int]:
+    def holders(kind: int, value: str) -> list[int]:
         """Older documents listed under the key and really holding it (a digest may collide)."""
-        return [i for i in found.get(digests[(kind, value)], ()) if i in older and _holds(older[i], kind, value)]
+        listed = found.get(digests[(kind, value)])
+        return [i for i in listed if i in older and _holds(older[i], kind, value)] if listed else []
 
     first_mid: dict[str, int] = {}
     first_subject: dict[str, int] = {}
@@ -221,7 +223,7 @@ def _threads(conn: Connection, emails: Sequence[Member]) -> dict[int, int]:
             return older[i][4] or i
         return i
 
-    def first(kind: bytes, value: str, known: dict[str, int]) -> int | None:
+    def first(kind: int, value: str, known: dict[str, int]) -> int | None:
         if value not in known:
             mine = holders(kind, value)
             if mine:
@@ -231,28 +233,28 @@ def _threads(conn: Connection, emails: Sequence[Member]) -> dict[int, int]:
     for m, mids, linked, subject in parsed:
         _find(parent, m.id)
         for mid in mids:
-            head = first(b"mid", mid, first_mid)
+            head = first(_MID, mid, first_mid)
             if head is not None:
                 _union(parent, m.id, label(head))
                 continue
             first_mid[mid] = m.id
-            rows.add((digests[(b"mid", mid)], m.id))
-            for i in holders(b"ref", mid):  # older e-mails that named it before it came
+            rows.add((digests[(_MID, mid)], m.id))
+            for i in holders(_REF, mid):  # older e-mails that named it before it came
                 _union(parent, m.id, label(i))
             for i in waiting.pop(mid, []):
                 _union(parent, m.id, i)
         for mid in linked:
-            head = first(b"mid", mid, first_mid)
+            head = first(_MID, mid, first_mid)
             if head is not None:
                 _union(parent, m.id, label(head))
             else:  # listed even if its message comes later in this batch: the rows do not follow the batches
                 waiting.setdefault(mid, []).append(m.id)
-                rows.add((digests[(b"ref", mid)], m.id))
+                rows.add((digests[(_REF, mid)], m.id))
         if subject:
-            head = first(b"subject", subject, first_subject)
+            head = first(_SUBJECT, subject, first_subject)
             if head is None:
                 first_subject[subject] = head = m.id
-                rows.add((digests[(b"subject", subject)], m.id))
+                rows.add((digests[(_SUBJECT, subject)], m.id))
             if not linked and _PREFIX.match(m.subject or ""):
                 _union(parent, m.id, label(head))
     table = RecordThreadKey.__table__
@@ -262,13 +264,13 @@ def _threads(conn: Connection, emails: Sequence[Member]) -> dict[int, int]:
     return {i: _find(parent, i) for i in new}
 
 
-def _holds(row: tuple[Any, ...], kind: bytes, value: str) -> bool:
+def _holds(row: tuple[Any, ...], kind: int, value: str) -> bool:
     """Whether an older e-mail (Message-ID, In-Reply-To, References, subject, thread) holds the key. A
     reference stays listed once its message came: it is asked for only while no document has that id."""
     message_id, in_reply_to, references, subject, _ = row
-    if kind == b"mid":
+    if kind == _MID:
         return value in _ID.findall(message_id or "")
-    if kind == b"ref":
+    if kind == _REF:
         return value in _ID.findall(f"{in_reply_to or ''} {references or ''}")
     return normalized_subject(subject) == value
 
@@ -321,6 +323,9 @@ def _band(blob: bytes | None, band: int) -> bytes | None:
     return bytes(blob[band * _WIDTH : (band + 1) * _WIDTH]) if blob else None
 
 
-def _digest(kind: bytes, value: bytes) -> int:
-    """A signed 64-bit digest (BIGINT on both databases) of a key of one kind."""
-    return int.from_bytes(hashlib.blake2b(value, digest_size=8, person=kind).digest(), "little", signed=True)
+def _digest(kind: int, value: bytes) -> int:
+    """A signed 64-bit digest (BIGINT on both databases) of a thread key of one kind: CRC-32 of the bytes
+    started from the kind, and of the bytes reversed (a different linear map, so the halves do not
+    determine each other). Not a cryptographic hash, and need not be: every match is checked against
+    the document; it is a fifth of BLAKE2b's cost, a few per e-mail."""
+    return ((zlib.crc32(value, kind) << 32) | zlib.crc32(value[::-1])) - (1 << 63)

@@ -11,11 +11,12 @@ from vendorscope.records.dedup import _find, _union
 
 _PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|antw|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _ID = re.compile(r"<[^<>\s]+>")
+_SPACES = re.compile(r"\s+")
 EMAIL_FORMATS = ("email", "msg")
 
 
 def normalized_subject(subject: str | None) -> str:
-    return re.sub(r"\s+", " ", _PREFIX.sub("", subject or "")).strip().lower()
+    return _SPACES.sub(" ", _PREFIX.sub("", subject or "")).strip().lower()
 
 
 def thread_roots(rows: Iterable[tuple[int, str | None, str | None, str | None, str | None]]) -> dict[int, int]:
