@@ -197,6 +197,25 @@ def test_a_batch_holds_its_own_keys_only(
     assert len(held) == 30 and max(held) <= 4
 
 
+def test_text_held_ends_a_batch_before_its_files_do(
+    sqlite_service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch is bounded by its text too: large documents end it before the file count does."""
+    monkeypatch.setattr(ingest, "FILES_PER_TASK", 4)
+    monkeypatch.setattr(ingest, "TEXT_PER_TRANSACTION", 3 * len(LONG))  # less than 4 e-mails' bodies
+    sizes: list[int] = []
+    flush = RecordWriter.flush
+
+    def spy(self: RecordWriter) -> None:
+        sizes.append(len(self.files))
+        flush(self)
+
+    monkeypatch.setattr(RecordWriter, "flush", spy)
+    _corpus(tmp_path / "in", 0, 40)
+    sqlite_service.records_ingest([tmp_path / "in"], "c", workers=1, records_dir=tmp_path / "o")
+    assert sizes == [4] * 10
+
+
 def test_the_end_of_an_ingest_reads_no_document(sqlite_service: Service, tmp_path: Path) -> None:
     """Counting groups and threads after an ingest allocates the same whatever the store holds (it read
     every signature and every e-mail's headers: about 1 KB a document)."""

@@ -32,7 +32,11 @@ from vendorscope.store import dialect
 from vendorscope.store.store import Store
 
 FILES_PER_TASK = 32
-FILES_PER_TRANSACTION = 512
+# A batch (one transaction) ends at whichever comes first. Its keys of near-duplicate bands and threads
+# are random, so a commit writes pages all over their tables: 2,048 files a commit cost the writer 22 %
+# less CPU than 512 at 100,000 e-mails (docs/benchmarks.md), for about 10 MB more held.
+FILES_PER_TRANSACTION = 2048
+TEXT_PER_TRANSACTION = 64 * 1024 * 1024  # characters of extracted text held: large documents end a batch sooner
 PACK_BYTES = 64 * 1024 * 1024  # a task's originals held before they go to a pack
 
 
@@ -183,15 +187,17 @@ def ingest_tasks(
     if not dask:  # local workers share our disk: each stores its files' originals itself
         tasks = (dataclasses.replace(task, originals=str(originals.root)) for task in tasks)
     pending: list[FileResult] = []
+    text = 0  # characters of extracted text pending
     outcomes = runner.run(extract_task, tasks, workers=workers, dask=dask, prepare=with_data, before_pool=_warm)
     for outcome in outcomes:
         results = outcome if isinstance(outcome, list) else _failed(outcome)
         pending.extend(results)
+        text += sum(len(item.text) for result in results for doc in result.docs for item in doc.walk())
         if progress:
             progress(len(results))
-        if len(pending) >= FILES_PER_TRANSACTION:
+        if len(pending) >= FILES_PER_TRANSACTION or text >= TEXT_PER_TRANSACTION:
             _write(store, writer, pending, custodian, report)
-            pending = []
+            pending, text = [], 0
     _write(store, writer, pending, custodian, report)
 
 
