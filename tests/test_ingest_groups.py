@@ -174,3 +174,25 @@ def test_a_group_stores_what_one_by_one_stores(service: Service, tmp_path: Path,
     reference = _one_by_one(tmp_path, list(paths.values()))
     assert _stored(service) == _stored(reference)
     reference.close()
+
+
+def test_the_same_file_twice_in_a_group_is_a_duplicate_and_the_group_goes_on(
+    service: Service, tmp_path: Path, one_group: None
+) -> None:
+    """The second copy's artifact row fails on its identity inside its savepoint (on PostgreSQL, in the pipeline
+    that also released the first copy's): it is a duplicate of the first, and every other file goes in whole."""
+    paths = _files(tmp_path / "batch")
+    copy = tmp_path / "batch" / "02-copy.log"  # walked before 02.log
+    copy.write_bytes(paths["02.log"].read_bytes())
+    report = service.ingest([tmp_path / "batch"])
+    assert [(Path(f.path).name, f.status) for f in report.files] == [
+        ("01.log", "ingested"), ("02-copy.log", "ingested"), ("02.log", "duplicate"), ("03.log", "ingested"),
+        ("04.log", "ingested"),
+    ]  # fmt: skip
+    assert report.files[2].artifact_id == report.files[1].artifact_id
+    reference = _one_by_one(tmp_path, list(paths.values()))
+    assert _stored(service) == _stored(reference)
+    again = service.ingest([tmp_path / "batch"])
+    assert [f.status for f in again.files] == ["duplicate"] * 5
+    assert _stored(service) == _stored(reference)
+    reference.close()
