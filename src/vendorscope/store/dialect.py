@@ -86,6 +86,72 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Se
     conn.exec_driver_sql(sql, list(rows))
 
 
+def insert_arrays(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], then: str = ""
+) -> None:
+    """PostgreSQL: ``INSERT … SELECT`` over one array per column (``unnest``), ``then`` an ON CONFLICT clause.
+
+    One statement for all rows: psycopg's ``executemany`` sends one statement per row (pipelined, but each bound,
+    executed and answered by a server that shares the cores). Rows go in the order given (sort them by key: one
+    lock order for concurrent writers).
+    """
+    if rows:
+        arrays = _arrays(table, columns, rows)
+        conn.exec_driver_sql(
+            _ARRAY_SQL.get((table.name, tuple(columns), then)) or _insert_sql(conn, table, columns, then), arrays
+        )
+
+
+def update_arrays(
+    conn: Connection, table: Table, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """PostgreSQL: ``UPDATE … FROM`` one array per column (``unnest``): rows are (key, *columns), keys distinct.
+
+    For rows this transaction inserted or already holds locked (its artifacts, its hosts' compact states): the
+    join decides the order rows are updated in, so rows another writer may lock meanwhile do not belong here.
+    """
+    if rows:
+        names = (key, *columns)
+        arrays = _arrays(table, names, rows)
+        conn.exec_driver_sql(
+            _ARRAY_SQL.get((table.name, names, "update")) or _update_sql(conn, table, key, columns), arrays
+        )
+
+
+_ARRAY_SQL: dict[tuple[str, tuple[str, ...], str], str] = {}
+
+
+def _arrays(table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[list[Any], ...]:
+    arrays = tuple(list(column) for column in zip(*rows, strict=True))
+    for index, name in enumerate(columns):
+        if isinstance(table.c[name].type, JSON):  # sent as text, cast by the statement
+            arrays[index][:] = [None if v is None else json.dumps(v) for v in arrays[index]]
+    return arrays
+
+
+def _unnest(conn: Connection, table: Table, columns: Sequence[str]) -> tuple[str, str]:
+    """``unnest(%s::type[], …) AS v(columns)`` and the select list that casts JSON back."""
+    types = ["TEXT" if isinstance(table.c[c].type, JSON) else table.c[c].type.compile(conn.dialect) for c in columns]
+    source = f"unnest({', '.join(f'%s::{t}[]' for t in types)}) AS v({', '.join(columns)})"
+    values = ", ".join(f"v.{c}::json" if isinstance(table.c[c].type, JSON) else f"v.{c}" for c in columns)
+    return source, values
+
+
+def _insert_sql(conn: Connection, table: Table, columns: Sequence[str], then: str) -> str:
+    source, values = _unnest(conn, table, columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {values} FROM {source} {then}".rstrip()
+    _ARRAY_SQL[(table.name, tuple(columns), then)] = sql
+    return sql
+
+
+def _update_sql(conn: Connection, table: Table, key: str, columns: Sequence[str]) -> str:
+    source, values = _unnest(conn, table, (key, *columns))
+    sets = ", ".join(f"{c} = {v}" for c, v in zip(columns, values.split(", ")[1:], strict=True))
+    sql = f"UPDATE {table.name} SET {sets} FROM {source} WHERE {table.name}.{key} = v.{key}"
+    _ARRAY_SQL[(table.name, (key, *columns), "update")] = sql
+    return sql
+
+
 _TIME_PROCESSORS: dict[str, Any] = {}
 
 
