@@ -23,7 +23,14 @@ def tune(engine: Engine) -> None:
     Foreign keys stay unenforced on SQLite (its default): the checks would cost more than the
     inserts on the hot path, the writer keeps references whole, and PostgreSQL (which the tests
     also run on) enforces them.
+
+    PostgreSQL compresses large values (a host's compact titles, 15 KB for 300 titles) with lz4 where the server
+    has it (PostgreSQL 14 and later, built with lz4): pglz cost the server 4–5 times the CPU for 1,000 real
+    states (0.14 s against 0.03 s, 1.5 MB against 2.6 MB stored). A session setting, not a schema change: values
+    already stored keep their method, and a server without lz4 keeps its default.
     """
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _lz4_values)
     if engine.dialect.name != "sqlite":
         return
 
@@ -35,6 +42,15 @@ def tune(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
+
+
+def _lz4_values(dbapi_connection: Any, _record: Any) -> None:
+    try:
+        dbapi_connection.execute("SET default_toast_compression = lz4")
+    except dbapi_connection.Error:  # before PostgreSQL 14, or built without lz4
+        dbapi_connection.rollback()
+    else:
+        dbapi_connection.commit()  # a session setting, kept once its transaction commits
 
 
 def insert_ignoring_conflicts(conn: Connection, table: Table, conflict: Sequence[str]) -> Any:
