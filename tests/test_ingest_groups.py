@@ -87,7 +87,7 @@ def _stored(service: Service) -> dict[str, object]:
             Examination.sources,
             Examination.examined_at,
         )
-        counts = select(Artifact.sha256, Artifact.records, Artifact.items, Artifact.problems)
+        counts = select(Artifact.sha256, Artifact.records, Artifact.items, Artifact.problems, Artifact.problem_sample)
         return {
             "pairs": pairs,
             "compact": compact,
@@ -184,15 +184,35 @@ def test_the_same_file_twice_in_a_group_is_a_duplicate_and_the_group_goes_on(
     paths = _files(tmp_path / "batch")
     copy = tmp_path / "batch" / "02-copy.log"  # walked before 02.log
     copy.write_bytes(paths["02.log"].read_bytes())
+    bad = tmp_path / "batch" / "05.log"  # a bad line: its problem is kept with the artifact's counts
+    bad.write_bytes(snapshot_line("ws-5", T, [A]) + b"{not json\n")
     report = service.ingest([tmp_path / "batch"])
     assert [(Path(f.path).name, f.status) for f in report.files] == [
         ("01.log", "ingested"), ("02-copy.log", "ingested"), ("02.log", "duplicate"), ("03.log", "ingested"),
-        ("04.log", "ingested"),
+        ("04.log", "ingested"), ("05.log", "ingested"),
     ]  # fmt: skip
     assert report.files[2].artifact_id == report.files[1].artifact_id
     reference = _one_by_one(tmp_path, list(paths.values()))
-    assert _stored(service) == _stored(reference)
+    assert reference.ingest([bad]).files[0].problems
+    stored = _stored(service)
+    assert stored == _stored(reference)
+    [sample] = [sample for *_, sample in stored["artifacts"] if sample]  # type: ignore[misc]
+    assert len(sample) == 1 and sample[0].startswith("2: not valid JSON")
     again = service.ingest([tmp_path / "batch"])
-    assert [f.status for f in again.files] == ["duplicate"] * 5
+    assert [f.status for f in again.files] == ["duplicate"] * 6
     assert _stored(service) == _stored(reference)
     reference.close()
+
+
+def test_large_states_are_compressed_with_lz4_where_the_server_has_it(pg_url: str, tmp_path: Path) -> None:
+    service = Service(pg_url)
+    with service.store.engine.connect() as conn:
+        if conn.exec_driver_sql("SHOW default_toast_compression").scalar() != "lz4":
+            pytest.skip("this PostgreSQL has no lz4 (before 14, or built without it)")
+    rows = [{"name": f"tool-{n}", "publisher": "Example", "version": "1"} for n in range(300)]  # a 15 KB state
+    (tmp_path / "inv.log").write_bytes(snapshot_line("ws-1", T, rows))
+    assert service.ingest([tmp_path / "inv.log"]).ok
+    with service.store.engine.connect() as conn:
+        methods = conn.exec_driver_sql("SELECT pg_column_compression(state) FROM host_titles").scalars().all()
+    assert methods == ["lz4"]
+    service.close()
