@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Connection, DateTime, Engine, NestedTransaction, Table, event
+from sqlalchemy import JSON, Connection, DateTime, Engine, NestedTransaction, String, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
@@ -74,12 +74,12 @@ def insert_new(
     if conn.dialect.name == "postgresql":
         sql = _UNNEST_INSERTS.get((table.name, conflict, tuple(columns)))
         if sql is None:
-            source, values = _unnest(conn, table, columns)
+            arrays = ", ".join(f"%s::{table.c[c].type.compile(conn.dialect)}[]" for c in columns)
             sql = _UNNEST_INSERTS[(table.name, conflict, tuple(columns))] = (
-                f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {values} FROM {source} "
+                f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
                 f"ON CONFLICT ({conflict}) DO NOTHING RETURNING id, {conflict}"
             )
-        return [tuple(r) for r in conn.exec_driver_sql(sql, _arrays(table, columns, rows))]
+        return [tuple(r) for r in conn.exec_driver_sql(sql, tuple(list(column) for column in zip(*rows, strict=True)))]
     stmt = insert_ignoring_conflicts(conn, table, [conflict]).returning(table.c.id, table.c[conflict])
     return [tuple(r) for r in conn.execute(stmt, [dict(zip(columns, row, strict=True)) for row in rows])]
 
@@ -151,8 +151,13 @@ def _arrays(table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]])
 
 
 def _unnest(conn: Connection, table: Table, columns: Sequence[str]) -> tuple[str, str]:
-    """``unnest(%s::type[], …) AS v(columns)`` and the select list that casts JSON back."""
-    types = ["TEXT" if isinstance(table.c[c].type, JSON) else table.c[c].type.compile(conn.dialect) for c in columns]
+    """``unnest(%s::type[], …) AS v(columns)`` and the select list that casts JSON back.
+
+    Text goes as TEXT: the column's own type is applied on assignment, which refuses a value too long as an
+    INSERT or UPDATE of it would (an explicit cast to VARCHAR(n) would cut it short without a word)."""
+    types = [
+        "TEXT" if isinstance(table.c[c].type, JSON | String) else table.c[c].type.compile(conn.dialect) for c in columns
+    ]
     source = f"unnest({', '.join(f'%s::{t}[]' for t in types)}) AS v({', '.join(columns)})"
     values = ", ".join(f"v.{c}::json" if isinstance(table.c[c].type, JSON) else f"v.{c}" for c in columns)
     return source, values

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from vendorscope.sources.base import TITLE_FIELDS, Item, Observation
 from vendorscope.sources.read_ahead import KeyedObservation, TitleBook
 from vendorscope.store import host_titles
-from vendorscope.store.dialect import bulk_insert, insert_new, time_encoder
+from vendorscope.store.dialect import bulk_insert, insert_ignoring_conflicts, insert_new, time_encoder
 from vendorscope.store.held_hosts import HeldHost, HeldHosts
 from vendorscope.store.tables import Host, Installation, Meta, Title, TitleMatch
 
@@ -35,7 +35,6 @@ MATCHED_AS_KEY = "catalog_fingerprint"  # set by a re-match: verdicts (and so th
 Attribute = Callable[[Connection, list[tuple[int, Item]]], set[int]]
 _SOURCE = itemgetter(3)  # Item.source
 _TITLE_COLUMNS = ("key", *TITLE_FIELDS)
-_HOST_COLUMNS = ("key", "name", "first_seen", "last_seen", "facts")
 # Statements run for every input are built once: building one costs more than SQLite takes to run it.
 _IDS = bindparam("ids", expanding=True)
 _FINGERPRINT = select(Meta.value).where(Meta.key == MATCHED_AS_KEY)
@@ -210,8 +209,12 @@ class ArtifactWriter:
         created: set[str] = set()
         if missing:
             # New hosts go in whole (times, facts); only a host another writer added meanwhile needs the update.
-            rows = [(k, span[k][2], span[k][0], span[k][1], span[k][3]) for k in missing]
-            for hid, key in insert_new(self.conn, _HOSTS, "key", _HOST_COLUMNS, rows):
+            rows = [
+                {"key": k, "name": span[k][2], "first_seen": span[k][0], "last_seen": span[k][1], "facts": span[k][3]}
+                for k in missing
+            ]
+            stmt = insert_ignoring_conflicts(self.conn, _HOSTS, ["key"]).returning(_HOSTS.c.id, _HOSTS.c.key)
+            for hid, key in self.conn.execute(stmt, rows):
                 self.caches.hosts[key] = hid
                 created.add(key)
             lost = [k for k in missing if k not in created]
