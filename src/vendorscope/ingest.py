@@ -486,7 +486,7 @@ class _Group:
             self.conn = self.store.engine.connect()
             self.conn.begin()
             _begin(self.conn)
-            self.savepoint = InputSavepoint(self.conn)
+            self.savepoint = InputSavepoint(self.conn, defer=True)
             self.files = self.items = 0
             self.started = time.monotonic()
         return self.conn, self.savepoint
@@ -495,12 +495,14 @@ class _Group:
         self._close(commit=True)
 
     def _close(self, commit: bool) -> None:
-        conn, self.conn, self.savepoint = self.conn, None, None
+        conn, saves, self.conn, self.savepoint = self.conn, self.savepoint, None, None
         if conn is None:
             return
         links, self.custody = self.custody, []
         try:
             if commit:
+                if saves is not None:
+                    saves.flush()  # artifact rows still deferred go before the rows that name them
                 self.held.write(conn)
                 custody.append(conn, links)
                 conn.commit()
