@@ -45,7 +45,8 @@ def test_a_queued_push_is_answered_202_applied_once_and_its_receipt_tells_the_ou
         queued = push(client, tokens.prime, data, agent="ws-1-agent", wait=False)
         assert queued.status_code == 202, queued.text
         receipt = queued.json()["receipt"]
-        assert queued.json()["status"] == "queued" and queued.headers["location"] == f"/api/v1/agents/receipts/{receipt}"
+        assert queued.json()["status"] == "queued"
+        assert queued.headers["location"] == f"/api/v1/agents/receipts/{receipt}"
         done = outcome(client, tokens.prime, receipt)
         assert (done["status"], done["code"], done["items"], done["hosts"]) == ("ingested", 201, 2, 1)
         assert done["applied_at"] is not None and done["sha256"] == queued.json()["sha256"]
