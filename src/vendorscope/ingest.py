@@ -298,9 +298,12 @@ def ingest_received(
     hints: Hints,
     after: AfterWrite | None = None,
     observed: datetime | None = None,
+    titles_from: Store | None = None,
 ) -> FileResult:
     """A queued push applied inside the caller's transaction, in a savepoint of its own (a group of them commits
     together: server/push.py ``apply_queued``). Evidence only, as ``ingest_bytes(evidence_only=True)``.
+    ``titles_from``: its new titles are inserted first through another connection of this store, as
+    ``ingest_bytes(titles_first=True)`` does (appliers of other lanes then never wait for this group's titles).
 
     Nothing of a failed or refused input stays; RefusedError (a registry file or record, the hook's refusal)
     propagates. The custody links of an ingested input (the artifact's, then the hook's) are in ``links``, for
@@ -312,6 +315,8 @@ def ingest_received(
         return plan
     _refuse_registry(plan.format)
     records = _evidence_only(_records(plan, hints))
+    if titles_from is not None:
+        records = _with_titles_resolved(titles_from, caches, matcher, records)
     held = HeldHosts()
     result = _guarded(conn, caches, plan, partial(_write_held, conn, caches, matcher, plan, records, held, after), held)
     if result.status == "ingested":

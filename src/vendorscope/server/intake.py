@@ -13,6 +13,7 @@ Retry-After, so the store's disk and the applier's backlog stay bounded; agents 
 from __future__ import annotations
 
 import secrets
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,11 +27,12 @@ from vendorscope.server.audit import now
 from vendorscope.store.store import Store
 from vendorscope.store.tables import EnrollmentToken, PushIntake
 
+LANES = 2  # appliers that may apply at once (PostgreSQL), each its own lane of the queue
 MAX_QUEUED = 5_000  # bundles waiting to be applied, at most
 MAX_QUEUED_BYTES = 512 * 1024 * 1024  # their bytes (as received, gzip'd), at most
 RETRY_AFTER = 5  # seconds an agent is asked to wait when the queue is full
 RECEIPT_DAYS = 7  # how long an applied receipt can be read
-APPLIER_LOCK = 0x76735F61  # the PostgreSQL advisory lock of the one applier per store ("vs_a")
+APPLIER_LOCK = 0x76735F61  # the PostgreSQL advisory lock of lane 0's applier ("vs_a"); lane n's is this + n
 _INTAKE = PushIntake.__table__
 _RECORD = (
     update(_INTAKE)
@@ -154,7 +156,7 @@ def enqueue(
             _INTAKE.insert().values(
                 receipt=receipt, token_id=agent.id, agent=agent_name[:255], filename=filename[:255],
                 remote_addr=addr[:64], sha256=sha256, size=len(data), data=data, received_at=at, state="queued",
-                status="", code=0, items=0, hosts=0, problems=[],
+                lane=lane_of(agent.id, agent_name), status="", code=0, items=0, hosts=0, problems=[],
             )
         )  # fmt: skip
     return Receipt(receipt, "queued", sha256, received_at=at)
@@ -181,18 +183,31 @@ def backlog(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).where(_INTAKE.c.state == "queued")).scalar_one())
 
 
-def take_turn(conn: Connection) -> bool:
-    """One applier per store at a time: on PostgreSQL an advisory lock for the caller's transaction (not waited
-    for: False when another process's applier is at it); on SQLite the caller's write lock is that already."""
+def lane_of(token_id: int, agent_name: str) -> int:
+    """The lane of an agent's pushes: always the same one, so that they are applied in the order received."""
+    return zlib.crc32(f"{token_id}/{agent_name}".encode()) % LANES
+
+
+def take_turn(conn: Connection, prefer: int) -> int | None:
+    """The lane this applier applies now, locked for the caller's transaction; None when there is nothing queued
+    or every lane with work is taken. On PostgreSQL one applier per lane (an advisory lock, not waited for;
+    ``prefer`` spreads the processes over the lanes); on SQLite the caller's write lock already makes it one
+    applier, for every lane at once (-1)."""
     if conn.dialect.name != "postgresql":
-        return True
-    return bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": APPLIER_LOCK}).scalar())
+        return -1
+    busy = set(conn.execute(select(_INTAKE.c.lane).where(_INTAKE.c.state == "queued").distinct()).scalars())
+    for lane in sorted(busy, key=lambda n: (n - prefer) % LANES):
+        if conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": APPLIER_LOCK + lane}).scalar():
+            return int(lane)
+    return None
 
 
-def queued(conn: Connection, most: int) -> list[int]:
-    """The ids of the oldest queued bundles, in the order they were received."""
-    found = select(_INTAKE.c.id).where(_INTAKE.c.state == "queued").order_by(_INTAKE.c.id).limit(most)
-    return list(conn.execute(found).scalars())
+def queued(conn: Connection, most: int, lane: int = -1) -> list[int]:
+    """The ids of the oldest queued bundles (of one lane; -1: of all), in the order they were received."""
+    found = select(_INTAKE.c.id).where(_INTAKE.c.state == "queued")
+    if lane >= 0:
+        found = found.where(_INTAKE.c.lane == lane)
+    return list(conn.execute(found.order_by(_INTAKE.c.id).limit(most)).scalars())
 
 
 def load(conn: Connection, rid: int) -> Queued | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections import ChainMap
@@ -121,6 +122,7 @@ class AgentIngest:
         self._refreshing = threading.Lock()
         self.linker = Linker(store)  # chains the custody links pushes leave pending
         self.applier = Applier(self.apply_queued)  # applies the bundles the intake queued
+        self._lane = os.getpid() % intake.LANES  # the lane this process's applier tries first
         self.most_queued = intake.MAX_QUEUED
         self.most_queued_bytes = intake.MAX_QUEUED_BYTES
 
@@ -224,13 +226,11 @@ class AgentIngest:
             conn.begin()
             try:
                 start_writing(conn)
-                if not intake.take_turn(conn):
-                    conn.rollback()
-                    return None
-                ids = intake.queued(conn, GROUP_BUNDLES)
+                lane = intake.take_turn(conn, self._lane)
+                ids = intake.queued(conn, GROUP_BUNDLES, lane) if lane is not None else []
                 if not ids:
                     conn.rollback()
-                    return 0
+                    return None if lane is None and intake.backlog(conn) else 0
                 caches.load(conn)
                 started = time.monotonic()
                 for rid in ids:
@@ -274,8 +274,11 @@ class AgentIngest:
         name = f"push:{agent.name}/{queued.agent}/{queued.filename or 'bundle'}"
         claim = partial(_claim, agent=agent, agent_name=queued.agent, addr=queued.remote_addr, at=at)
         hints = Hints(org=agent.org, limits=push_limits())
+        titles_from = self.store if conn.dialect.name == "postgresql" else None  # SQLite: one writer anyway
         try:
-            result = ingest_received(conn, caches, self.matcher, queued.data, name, hints, claim, observed=at)
+            result = ingest_received(
+                conn, caches, self.matcher, queued.data, name, hints, claim, observed=at, titles_from=titles_from
+            )
         except RefusedError as exc:
             link = _logged(conn, *args, "refused", str(exc))
             return Outcome(queued.id, "refused", 403, problems=[str(exc)]), [link], set()
@@ -409,10 +412,12 @@ def _claim(
 def _check_host(conn: Connection, agent: Principal, name: str) -> None:
     """At intake: refuse a bundle whose first host belongs to an org outside the token's scope (read only; the
     applier checks every host of the bundle again in its transaction, with ``_claim``). A new host passes."""
-    hid = conn.execute(select(Host.id).where(Host.key == host_key(name))).scalar_one_or_none()
-    if hid is None:
+    found = conn.execute(
+        select(Host.id, HostOrg.org).outerjoin(HostOrg, HostOrg.host_id == Host.id).where(Host.key == host_key(name))
+    ).first()
+    if found is None:
         return
-    org = conn.execute(select(HostOrg.org).where(HostOrg.host_id == hid)).scalar_one_or_none()
+    hid, org = found
     assigned = owners(conn, [hid]).get(hid)
     if assigned is not None and assigned.org:
         org = assigned.org

@@ -96,6 +96,7 @@ class PushIntake(Base):
     data: Mapped[bytes | None] = mapped_column(LargeBinary)
     received_at: Mapped[datetime] = mapped_column(DateTime)
     state: Mapped[str] = mapped_column(String(16))  # queued | done
+    lane: Mapped[int] = mapped_column(Integer, default=0)  # one applier per lane at a time; an agent's pushes share one
     status: Mapped[str] = mapped_column(String(32), default="")  # ingested | duplicate | failed | refused
     code: Mapped[int] = mapped_column(Integer, default=0)  # the HTTP status a synchronous push would have had
     items: Mapped[int] = mapped_column(Integer, default=0)
@@ -103,7 +104,7 @@ class PushIntake(Base):
     problems: Mapped[list[str]] = mapped_column(JSON, default=list)
     applied_at: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (
-        Index("ix_push_intake_state", "state", "id"),
+        Index("ix_push_intake_state", "state", "lane", "id"),
         Index("ix_push_intake_token_sha256", "token_id", "sha256"),
     )
 

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("data", sa.LargeBinary(), nullable=True),
         sa.Column("received_at", sa.DateTime(), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("lane", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=32), nullable=False),
         sa.Column("code", sa.Integer(), nullable=False),
         sa.Column("items", sa.Integer(), nullable=False),
@@ -44,7 +45,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("receipt"),
     )
     with op.batch_alter_table("push_intake", schema=None) as batch_op:
-        batch_op.create_index("ix_push_intake_state", ["state", "id"], unique=False)
+        batch_op.create_index("ix_push_intake_state", ["state", "lane", "id"], unique=False)
         batch_op.create_index("ix_push_intake_token_sha256", ["token_id", "sha256"], unique=False)
 
 
