@@ -239,3 +239,41 @@ def test_a_server_killed_while_it_applies_loses_and_doubles_nothing(pg_url: str,
         assert service.custody_verify().ok
     finally:
         service.close()
+
+
+def test_two_appliers_apply_their_lanes_side_by_side_once_each(pg_url: str) -> None:
+    """Two server processes' appliers (two services here, one thread each) drain the queue together: one per
+    lane at a time, every bundle applied once, shared new titles inserted without either waiting for the other."""
+    first, second = server_service(pg_url), server_service(pg_url)
+    try:
+        first.prepare_server()
+        with fast_hashing():
+            token = first.accounts.create_token("office", "prime")
+        agent = first.accounts.token_principal(token)
+        for service in (first, second):
+            service.agents.applier.close()  # driven by hand below
+        shared = [{"name": f"Shared Tool {i}", "source": "programs"} for i in range(40)]
+        for i in range(48):
+            first.agents.receive(agent, f"agent-{i % 8}", bundle(f"ws-{i % 8}", KES, *shared, seed=str(i)))
+        with first.store.engine.connect() as conn:
+            lanes = set(conn.execute(select(PushIntake.lane).distinct()).scalars())
+        assert lanes == {0, 1}  # eight agents over both lanes
+
+        def drain(service) -> int:  # type: ignore[no-untyped-def]
+            applied = 0
+            while (done := service.agents.apply_queued()) != 0:
+                applied += done or 0
+                if done is None:
+                    time.sleep(0.01)  # the other one holds the lane that still has work
+            return applied
+
+        with ThreadPoolExecutor(2) as pool:
+            applied = sum(pool.map(drain, (first, second)))
+        assert applied == 48
+        assert _count(first, Artifact) == 48 and _count(first, Host) == 8
+        assert _count(first, PushIntake, PushIntake.status == "ingested") == 48
+        assert len(first.findings("kaspersky")) == 8
+        assert first.custody_verify().ok
+    finally:
+        first.close()
+        second.close()
