@@ -284,8 +284,8 @@ def first_host(data: bytes, name: str, hints: Hints) -> str:
                 return record.host
             if isinstance(record, NetworkContact):
                 return ""
-    except (InputError, RefusedError):
-        return ""  # the applier reports it, in its receipt
+    except Exception:  # whatever a reader makes of it, the applier reports it, on the receipt
+        return ""
     return ""
 
 

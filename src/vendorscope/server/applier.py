@@ -87,3 +87,6 @@ class Applier:
         except SQLAlchemyError as exc:  # the group rolled back whole: its bundles are still queued
             log.warning("push applier: %s; the bundles stay queued and are applied next round", exc)
             return -1
+        except Exception:  # a bug must not stop the thread for good: the group rolled back, it is tried again
+            log.exception("push applier: the round failed; the bundles stay queued")
+            return -1
