@@ -149,10 +149,12 @@ def test_queued_pushes_in_groups_lose_and_double_nothing(db_url: str) -> None:
         with ThreadPoolExecutor(8) as pool:
             answers = list(pool.map(lambda b: push(client, tokens.prime, b, wait=False), bundles + bundles[:10]))
         assert all(a.status_code in (200, 202) for a in answers)
+        # A copy pushed after its original was queued shares its receipt; one pushed at the same instant may get
+        # a receipt of its own, which the applier then finds a duplicate.
         receipts = {a.json()["receipt"] for a in answers}
-        assert len(receipts) == 36  # a copy pushed again while (or after) the first waits shares its receipt
+        assert 36 <= len(receipts) <= 46
         outcomes = Counter(outcome(client, tokens.prime, r)["status"] for r in sorted(receipts))
-        assert outcomes == {"ingested": 36}
+        assert outcomes["ingested"] == 36 and outcomes["duplicate"] == len(receipts) - 36
         assert _count(service, Artifact) == 36 and _count(service, Host) == 12
         assert len(service.findings("kaspersky")) == 12
         report = service.custody_verify()
