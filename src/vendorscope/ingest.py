@@ -39,6 +39,7 @@ from vendorscope.sources.read_ahead import AHEAD_MAX_BYTES, AHEAD_MIN_TOTAL, Rea
 from vendorscope.sources.reader import GZIP_MAGIC, HEAD_BYTES, open_binary, read_head, sha256_of, walk
 from vendorscope.store import custody
 from vendorscope.store.device_hosts import DeviceHosts
+from vendorscope.store.dialect import InputSavepoint
 from vendorscope.store.held_hosts import HeldHosts
 from vendorscope.store.network_writer import NetworkWriter
 from vendorscope.store.store import Store
@@ -51,7 +52,7 @@ GROUP_FILES = 500
 GROUP_ITEMS = 500_000
 GROUP_SECONDS = 2.0
 _LOOKUP_CHUNK = 500
-_ARTIFACT_INSERT = Artifact.__table__.insert()  # built once: building it cost more than running it
+_ARTIFACTS = Artifact.__table__
 # Parsing processes beside the writer: the writer is the slower side (docs/benchmarks.md, issue 13).
 AHEAD_WORKERS = 1
 PREPARE_CHUNK = 64  # inputs hashed, detected and looked up together, beside the parsing worker
@@ -290,7 +291,7 @@ def first_host(data: bytes, name: str, hints: Hints) -> str:
 
 
 def ingest_received(
-    conn: Connection,
+    savepoint: InputSavepoint,
     caches: Caches,
     matcher: Matcher,
     data: bytes,
@@ -301,7 +302,8 @@ def ingest_received(
     titles_from: Store | None = None,
 ) -> FileResult:
     """A queued push applied inside the caller's transaction, in a savepoint of its own (a group of them commits
-    together: server/push.py ``apply_queued``). Evidence only, as ``ingest_bytes(evidence_only=True)``.
+    together: server/push.py ``apply_queued``; ``savepoint``: the transaction's, shared by its inputs). Evidence
+    only, as ``ingest_bytes(evidence_only=True)``.
     ``titles_from``: its new titles are inserted first through another connection of this store, as
     ``ingest_bytes(titles_first=True)`` does (appliers of other lanes then never wait for this group's titles).
 
@@ -318,7 +320,8 @@ def ingest_received(
     if titles_from is not None:
         records = _with_titles_resolved(titles_from, caches, matcher, records)
     held = HeldHosts()
-    result = _guarded(conn, caches, plan, partial(_write_held, conn, caches, matcher, plan, records, held, after), held)
+    body = partial(_write_held, savepoint.conn, savepoint, caches, matcher, plan, records, held, after)
+    result = _guarded(caches, plan, body, held, savepoint)
     if result.status == "ingested":
         result.links.insert(0, _custody_entry(plan, result))
     return result
@@ -514,6 +517,7 @@ class _Group:
         self.store, self.caches = store, caches
         self.held = HeldHosts()
         self.conn: Connection | None = None
+        self.savepoint: InputSavepoint | None = None
         self.custody: list[custody.Entry] = []  # the group's custody links, appended once, just before its commit
         self.files = self.items = 0
         self.started = 0.0
@@ -532,10 +536,11 @@ class _Group:
                 raise
 
     def write(self, matcher: Matcher, plan: _Plan, records: Iterable[Record]) -> FileResult:
-        conn = self._open()
+        conn, self.savepoint = self._open()
         held = self.held
+        saves = self.savepoint
         result = _guarded(
-            conn, self.caches, plan, lambda: _write_in(conn, self.caches, matcher, plan, records, held), held
+            self.caches, plan, lambda: _write_in(conn, saves, self.caches, matcher, plan, records, held), held, saves
         )
         if result.status == "ingested":
             self.custody.append(_custody_entry(plan, result))
@@ -545,25 +550,28 @@ class _Group:
             self._commit()
         return result
 
-    def _open(self) -> Connection:
-        if self.conn is None:
+    def _open(self) -> tuple[Connection, InputSavepoint]:
+        if self.conn is None or self.savepoint is None:
             self.conn = self.store.engine.connect()
             self.conn.begin()
             _begin(self.conn)
+            self.savepoint = InputSavepoint(self.conn, defer=True)
             self.files = self.items = 0
             self.started = time.monotonic()
-        return self.conn
+        return self.conn, self.savepoint
 
     def _commit(self) -> None:
         self._close(commit=True)
 
     def _close(self, commit: bool) -> None:
-        conn, self.conn = self.conn, None
+        conn, saves, self.conn, self.savepoint = self.conn, self.savepoint, None, None
         if conn is None:
             return
         links, self.custody = self.custody, []
         try:
             if commit:
+                if saves is not None:
+                    saves.flush()  # artifact rows still deferred go before the rows that name them
                 self.held.write(conn)
                 custody.append(conn, links)
                 conn.commit()
@@ -588,8 +596,9 @@ def _write(
     held = HeldHosts()
     with store.engine.connect() as conn, conn.begin():
         _begin(conn)
-        body = partial(_write_held, conn, caches, matcher, plan, records, held, after)
-        result = _guarded(conn, caches, plan, body, held)
+        saves = InputSavepoint(conn)
+        body = partial(_write_held, conn, saves, caches, matcher, plan, records, held, after)
+        result = _guarded(caches, plan, body, held, saves)
         if result.status == "ingested":
             links = [_custody_entry(plan, result), *result.links]
             if defer_custody:
@@ -601,6 +610,7 @@ def _write(
 
 def _write_held(
     conn: Connection,
+    saves: InputSavepoint,
     caches: Caches,
     matcher: Matcher,
     plan: _Plan,
@@ -609,7 +619,7 @@ def _write_held(
     after: AfterWrite | None,
 ) -> FileResult:
     """One input's records, then the hosts it holds, then the caller's hook (which reads the hosts as written)."""
-    result = _write_in(conn, caches, matcher, plan, records, held)
+    result = _write_in(conn, saves, caches, matcher, plan, records, held)
     held.write(conn)
     if after is not None:
         after(conn, result)
@@ -642,21 +652,23 @@ start_writing = _begin  # for a writer that groups inputs in its own transaction
 
 
 def _guarded(
-    conn: Connection, caches: Caches, plan: _Plan, body: Callable[[], FileResult], held: HeldHosts
+    caches: Caches, plan: _Plan, body: Callable[[], FileResult], held: HeldHosts, savepoint: InputSavepoint
 ) -> FileResult:
-    """Runs ``body`` in a savepoint; what it wrote (in the store and in ``held``) is undone when it fails, and
-    the failure is reported. Anything but the input's own failure (an interrupt) propagates, undone."""
+    """Runs ``body`` in a savepoint (``body`` begins it with the artifact row); what it wrote (in the store and in
+    ``held``) is undone when it fails, and the failure is reported. Anything but the input's own failure (an
+    interrupt) propagates, undone."""
     held.begin_file()
     try:
-        with conn.begin_nested():
-            result = body()
+        result = body()
+        savepoint.release()
     except BaseException as exc:
+        savepoint.rollback()
         held.undo_file()
         caches.forget()
         if isinstance(exc, _NothingReadable):
             return exc.result
         if isinstance(exc, IntegrityError | OperationalError):
-            return _conflicted(conn, plan, exc)
+            return _conflicted(savepoint.conn, plan, exc)
         raise
     held.keep_file()
     return result
@@ -677,18 +689,20 @@ def _conflicted(conn: Connection, plan: _Plan, exc: IntegrityError | Operational
 
 def _write_in(
     conn: Connection,
+    savepoint: InputSavepoint,
     caches: Caches,
     matcher: Matcher,
     plan: _Plan,
     records: Iterable[Record],
     held: HeldHosts,
 ) -> FileResult:
-    """Writes one input's records, verdicts for its new titles and its artifact row, on ``conn``; what it holds
-    in ``held`` (hosts' compact titles, spans, examinations, the artifact's counts) the caller writes."""
+    """Writes one input's artifact row (beginning its savepoint), records and verdicts for its new titles, on
+    ``conn``; what it holds in ``held`` (hosts' compact titles, spans, examinations, the artifact's counts) the
+    caller writes."""
     blob = plan.blob
     result = FileResult(blob.shown, "ingested", format=plan.format, sha256=blob.sha256)
-    artifact_id = conn.execute(
-        _ARTIFACT_INSERT,
+    artifact_id = savepoint.begin(
+        _ARTIFACTS,
         {
             "identity": plan.identity,
             "sha256": blob.sha256,
@@ -703,7 +717,7 @@ def _write_in(
             "problems": 0,
             "problem_sample": [],
         },
-    ).inserted_primary_key[0]
+    )
     writer = ArtifactWriter(conn, caches, artifact_id, partial(_attribute, matcher), held=held)
     network, orgs = NetworkWriter(conn, artifact_id), OrgsWriter(conn, artifact_id)
     route = _Router(writer, network, orgs, blob.observed, DeviceHosts(conn))

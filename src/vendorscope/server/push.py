@@ -42,6 +42,7 @@ from vendorscope.server.linker import Linker
 from vendorscope.sources.base import Hints
 from vendorscope.sources.limits import push_limits
 from vendorscope.store import custody
+from vendorscope.store.dialect import InputSavepoint
 from vendorscope.store.store import Store
 from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, HostTitles, Installation
 from vendorscope.store.writer import Caches, host_key
@@ -232,12 +233,13 @@ class AgentIngest:
                     conn.rollback()
                     return None if lane is None and intake.backlog(conn) else 0
                 caches.load(conn)
+                saves = InputSavepoint(conn)  # the bundles' savepoints, one at a time
                 started = time.monotonic()
                 for rid in ids:
                     queued = intake.load(conn, rid)
                     if queued is None:
                         continue
-                    applied = self._apply_one(conn, caches, queued)
+                    applied = self._apply_one(saves, caches, queued)
                     if applied is None:
                         break  # conflicted with a concurrent writer: this one and the rest next round, in order
                     outcome, its_links, its_hosts = applied
@@ -262,9 +264,10 @@ class AgentIngest:
         return len(outcomes)
 
     def _apply_one(
-        self, conn: Connection, caches: _OverlayCaches, queued: Queued
+        self, saves: InputSavepoint, caches: _OverlayCaches, queued: Queued
     ) -> tuple[Outcome, list[custody.Entry], set[int]] | None:
         """One queued bundle in the group's transaction: its outcome, custody links and hosts (None: retry it)."""
+        conn = saves.conn
         agent = Principal(queued.token_id, queued.token_name, "agent", queued.token_org)
         at = queued.received_at
         args = (agent, queued.agent, queued.sha256, queued.remote_addr, at)
@@ -277,7 +280,7 @@ class AgentIngest:
         titles_from = self.store if conn.dialect.name == "postgresql" else None  # SQLite: one writer anyway
         try:
             result = ingest_received(
-                conn, caches, self.matcher, queued.data, name, hints, claim, observed=at, titles_from=titles_from
+                saves, caches, self.matcher, queued.data, name, hints, claim, observed=at, titles_from=titles_from
             )
         except RefusedError as exc:
             link = _logged(conn, *args, "refused", str(exc))

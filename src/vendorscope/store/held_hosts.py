@@ -20,7 +20,7 @@ from sqlalchemy import Connection, bindparam, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vendorscope.store import host_titles
-from vendorscope.store.dialect import insert_ignoring_conflicts
+from vendorscope.store.dialect import insert_arrays, insert_ignoring_conflicts, update_arrays
 from vendorscope.store.tables import Artifact, Examination, Host, HostSource, Installation
 
 _CHUNK = 500
@@ -57,6 +57,12 @@ _SET_COUNTS = (
     )
 )
 _UPSERTS: dict[str, Any] = {}  # the completeness-time upsert, by dialect
+_KEEP_LATER = (
+    "ON CONFLICT (host_id, source) DO UPDATE SET complete_at = CASE WHEN excluded.complete_at > "
+    "host_sources.complete_at THEN excluded.complete_at ELSE host_sources.complete_at END"
+)
+_EXAM_COLUMNS = ("host_id", "artifact_id", "method", "sources", "examined_at")
+_NEW_EXAMS = "ON CONFLICT (host_id, artifact_id, method) DO NOTHING"
 _EXAMS_INSERTS: dict[str, Any] = {}
 
 
@@ -185,17 +191,24 @@ class HeldHosts:
         spans = [{"hid": hid, "f": h.first, "l": h.last, "facts": h.facts} for hid, h in changed if h.span_changed]
         if spans:
             conn.execute(_SET_SPAN, spans)
-        complete = [
-            {"host_id": hid, "source": source, "complete_at": h.complete[source]}
-            for hid, h in changed
-            for source in sorted(h.complete_changed)
-        ]
-        if complete:
-            conn.execute(_upsert_latest(conn), complete)
-        if self.exams:
-            conn.execute(_exams_insert(conn), self.exams)
-        if self.counts:
-            conn.execute(_SET_COUNTS, self.counts)
+        complete = [(hid, source, h.complete[source]) for hid, h in changed for source in sorted(h.complete_changed)]
+        if conn.dialect.name == "postgresql":  # one statement per table, not one per row (dialect.insert_arrays)
+            insert_arrays(conn, _SOURCES, ("host_id", "source", "complete_at"), complete, _KEEP_LATER)
+            insert_arrays(
+                conn, _EXAMS, _EXAM_COLUMNS, [tuple(map(e.__getitem__, _EXAM_COLUMNS)) for e in self.exams], _NEW_EXAMS
+            )
+            counts = [(c["aid"], c["records"], c["items"], c["problems"], c["sample"]) for c in self.counts]
+            update_arrays(conn, _ARTIFACTS, "id", ("records", "items", "problems", "problem_sample"), counts)
+        else:
+            if complete:
+                conn.execute(
+                    _upsert_latest(conn),
+                    [dict(zip(("host_id", "source", "complete_at"), r, strict=True)) for r in complete],
+                )
+            if self.exams:
+                conn.execute(_exams_insert(conn), self.exams)
+            if self.counts:
+                conn.execute(_SET_COUNTS, self.counts)
         for hid, host in changed:
             host.stored = host.stored or hid in states
             host.state_changed = host.span_changed = False

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, bindparam, select, update
 
-from vendorscope.store.dialect import bulk_insert, time_encoder
+from vendorscope.store.dialect import bulk_insert, time_encoder, update_arrays
 from vendorscope.store.tables import HostTitles, Installation
 
 EPOCH = datetime(1970, 1, 1)
@@ -129,7 +129,9 @@ def save(conn: Connection, states: dict[int, State], existing: set[int], first_a
             first = first_artifact if isinstance(first_artifact, int) else first_artifact[hid]
             new.append((hid, data, len(state), present, first))
     bulk_insert(conn, _TABLE, ("host_id", "state", "titles", "present", "first_artifact_id"), new)
-    if old:
+    if conn.dialect.name == "postgresql":  # rows locked by ``load``: one statement updates them all
+        update_arrays(conn, _TABLE, "host_id", ("state", "titles", "present"), [tuple(r.values()) for r in old])
+    elif old:
         conn.execute(_SET_STATE, old)
 
 
