@@ -30,7 +30,7 @@ from .records import (
     RecordRedaction,
     RecordReview,
 )
-from .server import AgentPush, AuditEvent, EnrollmentToken, HostOrg, User, WebSession
+from .server import AgentPush, AuditEvent, EnrollmentToken, HostOrg, PushIntake, User, WebSession
 
 __all__ = [
     "AgentPush",
@@ -56,6 +56,7 @@ __all__ = [
     "Org",
     "OrgFinding",
     "Purchase",
+    "PushIntake",
     "RecordBates",
     "RecordDocument",
     "RecordFile",
