@@ -60,12 +60,24 @@ def setup_accounts(service: Service) -> Tokens:
     )
 
 
-def push(client: TestClient, token: str, data: bytes, agent: str = "agent-1"):  # type: ignore[no-untyped-def]
+def push(client: TestClient, token: str, data: bytes, agent: str = "agent-1", wait: bool = True):  # type: ignore[no-untyped-def]
+    """A push applied before the answer (``?wait=1``: 201, 200, 403, 422), or queued (202 with a receipt)."""
     return client.post(
-        "/api/v1/agents/bundles",
+        "/api/v1/agents/bundles" + ("?wait=1" if wait else ""),
         content=data,
         headers={"Authorization": f"Bearer {token}", "X-Vendorscope-Agent": agent, "Content-Type": "application/gzip"},
     )
+
+
+def outcome(client: TestClient, token: str, receipt: str, seconds: float = 60.0) -> dict[str, object]:
+    """A queued push's receipt once applied, as the agent reads it (the applier runs in the server's thread)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = client.get(f"/api/v1/agents/receipts/{receipt}", headers={"Authorization": f"Bearer {token}"})
+        assert found.status_code == 200, found.text
+        if found.json()["status"] != "queued" or time.monotonic() > deadline:
+            return found.json()  # type: ignore[no-any-return]
+        time.sleep(0.05)
 
 
 def login(client: TestClient, username: str, password: str = PASSWORD, next_path: str = "/"):  # type: ignore[no-untyped-def]

@@ -286,7 +286,7 @@ def test_a_store_with_documents_from_before_is_rebuilt_once(tmp_path: Path) -> N
     with service.store.engine.begin() as conn:
         config = migrate.alembic_config()
         config.attributes["connection"] = conn
-        command.downgrade(config, "custody_pending")  # the store as the code before these tables left it
+        command.downgrade(config, "push_intake")  # the store as the code before these tables left it
         command.upgrade(config, "head")
         assert conn.execute(select(Meta.value).where(Meta.key == groups.REBUILD_KEY)).scalar() == "rebuild"
         conn.execute(update(RecordDocument).values(thread_id=None))  # e.g. an ingest stopped before its end

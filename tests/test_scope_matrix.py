@@ -101,9 +101,16 @@ def agency(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
             "sha256": "0" * 64,
             "username": "target-viewer",
             "token_id": service.accounts.create_token("agency spare", "") and _token_id(service, "agency spare"),
+            "receipt": _a_receipt(service, tokens["agent-agency"]),
             "tokens": tokens,
         }
         yield client, targets
+
+
+def _a_receipt(service: Any, token: str) -> str:
+    """A queued push of the agency's token (a host of its own)."""
+    agent = service.accounts.token_principal(token)
+    return str(service.agents.receive(agent, "matrix", bundle("matrix-ws", KES)).receipt)
 
 
 def _first_document(service: Any) -> int:

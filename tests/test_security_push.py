@@ -16,7 +16,7 @@ import orjson
 import pytest
 from sqlalchemy import event
 
-from tests.server_support import KES, PASSWORD, app_client, bundle, login, push
+from tests.server_support import KES, PASSWORD, app_client, bundle, login, outcome, push
 from vendorscope.server import audit
 
 REGISTRY = Path(__file__).parent / "data" / "orgs" / "registry.csv"  # dhs › dhs-cio › prime › sub, sub2
@@ -53,12 +53,13 @@ def test_agent_tokens_cannot_push_registry_ownership_or_purchase_files(agency, n
     before = _registry(service)
     owners_before = {h["host"]: h["org"] for h in service.scoped_hosts(None)}
     for data in (HOSTILE_FILES[name], gzip.compress(HOSTILE_FILES[name], mtime=0)):
-        refused = push(client, tokens[who], data)
-        assert refused.status_code == 403, refused.text
-        assert "agent" in refused.json()["detail"] and "\n" not in refused.json()["detail"]
+        for wait in (True, False):  # applied at once, or refused at the intake before anything is queued
+            refused = push(client, tokens[who], data, wait=wait)
+            assert refused.status_code == 403, refused.text
+            assert "agent" in refused.json()["detail"] and "\n" not in refused.json()["detail"]
     assert _registry(service) == before
     assert {h["host"]: h["org"] for h in service.scoped_hosts(None)} == owners_before
-    assert len(audit.events(service.store, action="agent.push_refused")) == 2
+    assert len(audit.events(service.store, action="agent.push_refused")) == 4
 
 
 def test_agent_token_cannot_push_followthemoney_entities(agency) -> None:  # type: ignore[no-untyped-def]
@@ -92,6 +93,10 @@ def test_pushed_facts_never_move_a_host_the_registry_assigns_elsewhere(agency) -
     for who in ("sub", "prime"):  # not even the prime, whose subtree holds sub, moves a host by what it pushes
         refused = push(client, tokens[who], _collector_bundle("ws-7", "10.2.0.7", f"Notepad {who}"))
         assert refused.status_code == 403, refused.text
+    # Queued: the prime's token passes the intake (the host is its own); the applier finds the move and refuses.
+    queued = push(client, tokens["prime"], _collector_bundle("ws-7", "10.2.0.7", "Notepad queued"), wait=False)
+    assert queued.status_code == 202, queued.text
+    assert outcome(client, tokens["prime"], queued.json()["receipt"])["code"] == 403
     assert {h["host"]: h["org"] for h in service.scoped_hosts(None)}["ws-7"] == "prime"
     login(client, "sub-viewer")
     assert "ws-7" not in [h["host"] for h in client.get("/api/v1/hosts").json()]

@@ -119,8 +119,14 @@ def test_push_bundle_stops_at_a_refusal_or_after_its_attempts() -> None:
 
 def _push_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "vendorscope", "push", "inv.jsonl.gz", *args]
+    source = str(Path(__file__).parents[1] / "src")  # this checkout's code, whatever the environment installed
     return subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin", **(env or {})}
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin", "PYTHONPATH": source, **(env or {})},
     )
 
 

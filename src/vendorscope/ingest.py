@@ -249,16 +249,8 @@ def ingest_bytes(
     before the input's, so concurrent writers do not wait for each other's uncommitted titles.
     """
     hints = _watching(hints, matcher)
-    digest = hashlib.sha256(data).hexdigest()
-    try:
-        with _open_bytes(data) as stream:
-            head = stream.read(HEAD_BYTES)
-    except (OSError, EOFError, zlib.error) as exc:
-        return FileResult(name, "failed", sha256=digest, problems=[Problem(0, f"cannot read ({_reason(exc)})")])
-    now = datetime.now(UTC).replace(tzinfo=None)
-    blob = Blob(name, name, digest, len(data), head, now, lambda: _open_bytes(data))
     # No lookup first: the artifact's unique identity finds a duplicate in the write (one connection, one query less).
-    plan = _prepare(blob, hints)
+    plan = _received(data, name, hints)
     if isinstance(plan, FileResult):
         return plan
     records = _records(plan, hints)
@@ -268,6 +260,83 @@ def ingest_bytes(
     if titles_first:
         records = _with_titles_resolved(store, caches, matcher, records)
     return _write(store, caches, matcher, plan, records, after, defer_custody)
+
+
+def check_received(data: bytes, name: str, hints: Hints) -> FileResult | None:
+    """The cheap check of pushed bytes before they are queued: readable, a format that is recognized and that an
+    agent may push. None when they may be queued; a failed result (unreadable, not recognized) otherwise;
+    RefusedError for a registry, ownership or purchase file. Reads only the head, not the records."""
+    plan = _received(data, name, hints)
+    if isinstance(plan, FileResult):
+        return plan
+    _refuse_registry(plan.format)
+    return None
+
+
+def first_host(data: bytes, name: str, hints: Hints) -> str:
+    """The first host a received input names ("" if none): the intake checks it against the token's scope before
+    queueing. Reads records only up to the first observation (one host's rows)."""
+    plan = _received(data, name, hints)
+    if isinstance(plan, FileResult):
+        return ""
+    try:
+        for record in _records(plan, hints):
+            if isinstance(record, Observation):
+                return record.host
+            if isinstance(record, NetworkContact):
+                return ""
+    except Exception:  # whatever a reader makes of it, the applier reports it, on the receipt
+        return ""
+    return ""
+
+
+def ingest_received(
+    savepoint: InputSavepoint,
+    caches: Caches,
+    matcher: Matcher,
+    data: bytes,
+    name: str,
+    hints: Hints,
+    after: AfterWrite | None = None,
+    observed: datetime | None = None,
+    titles_from: Store | None = None,
+) -> FileResult:
+    """A queued push applied inside the caller's transaction, in a savepoint of its own (a group of them commits
+    together: server/push.py ``apply_queued``; ``savepoint``: the transaction's, shared by its inputs). Evidence
+    only, as ``ingest_bytes(evidence_only=True)``.
+    ``titles_from``: its new titles are inserted first through another connection of this store, as
+    ``ingest_bytes(titles_first=True)`` does (appliers of other lanes then never wait for this group's titles).
+
+    Nothing of a failed or refused input stays; RefusedError (a registry file or record, the hook's refusal)
+    propagates. The custody links of an ingested input (the artifact's, then the hook's) are in ``links``, for
+    the caller to append with its commit. ``observed``: the time of records that carry none (when it was received).
+    """
+    hints = _watching(hints, matcher)
+    plan = _received(data, name, hints, observed)
+    if isinstance(plan, FileResult):
+        return plan
+    _refuse_registry(plan.format)
+    records = _evidence_only(_records(plan, hints))
+    if titles_from is not None:
+        records = _with_titles_resolved(titles_from, caches, matcher, records)
+    held = HeldHosts()
+    body = partial(_write_held, savepoint.conn, savepoint, caches, matcher, plan, records, held, after)
+    result = _guarded(caches, plan, body, held, savepoint)
+    if result.status == "ingested":
+        result.links.insert(0, _custody_entry(plan, result))
+    return result
+
+
+def _received(data: bytes, name: str, hints: Hints, observed: datetime | None = None) -> _Plan | FileResult:
+    """Received bytes detected and identified (a failed result when unreadable or not recognized)."""
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        with _open_bytes(data) as stream:
+            head = stream.read(HEAD_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        return FileResult(name, "failed", sha256=digest, problems=[Problem(0, f"cannot read ({_reason(exc)})")])
+    when = observed or datetime.now(UTC).replace(tzinfo=None)
+    return _prepare(Blob(name, name, digest, len(data), head, when, lambda: _open_bytes(data)), hints)
 
 
 TITLES_FIRST_ITEMS = 50_000  # items read ahead for their titles: the writer's batch, so memory stays as bounded
@@ -525,17 +594,10 @@ def _write(
 ) -> FileResult:
     """One input in a transaction of its own."""
     held = HeldHosts()
-
-    def body() -> FileResult:
-        result = _write_in(conn, saves, caches, matcher, plan, records, held)
-        held.write(conn)
-        if after is not None:
-            after(conn, result)
-        return result
-
     with store.engine.connect() as conn, conn.begin():
         _begin(conn)
         saves = InputSavepoint(conn)
+        body = partial(_write_held, conn, saves, caches, matcher, plan, records, held, after)
         result = _guarded(caches, plan, body, held, saves)
         if result.status == "ingested":
             links = [_custody_entry(plan, result), *result.links]
@@ -544,6 +606,24 @@ def _write(
             else:
                 custody.append(conn, links)  # the last: see store/custody.py
         return result
+
+
+def _write_held(
+    conn: Connection,
+    saves: InputSavepoint,
+    caches: Caches,
+    matcher: Matcher,
+    plan: _Plan,
+    records: Iterable[Record],
+    held: HeldHosts,
+    after: AfterWrite | None,
+) -> FileResult:
+    """One input's records, then the hosts it holds, then the caller's hook (which reads the hosts as written)."""
+    result = _write_in(conn, saves, caches, matcher, plan, records, held)
+    held.write(conn)
+    if after is not None:
+        after(conn, result)
+    return result
 
 
 def _attribute(
@@ -566,6 +646,9 @@ def _begin(conn: Connection) -> None:
     """
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+start_writing = _begin  # for a writer that groups inputs in its own transaction (the push applier)
 
 
 def _guarded(

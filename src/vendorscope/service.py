@@ -86,8 +86,9 @@ class Service:
     def store(self) -> Store:
         from vendorscope.store.store import Store
 
-        # A connection per request thread (a push's refresh runs in one), the custody linker's, and one spare.
-        return Store.open(self.url, create=self.create, connections=self.settings.threads + 2)
+        # A connection per request thread (a push's refresh runs in one), the custody linker's, the push
+        # applier's two (its group's, its titles'), and one spare.
+        return Store.open(self.url, create=self.create, connections=self.settings.threads + 4)
 
     @property
     def store_name(self) -> str:

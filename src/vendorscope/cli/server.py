@@ -43,11 +43,15 @@ def push_bundle(
     backoff: float = 0.5,
     timeout: float = 60.0,
     client: "httpx.Client | None" = None,
+    wait: float = 600.0,
 ) -> dict[str, Any]:
     """Send one bundle to a vendorscope server; retries with exponential backoff and jitter.
 
     Safe to retry: the server ingests a bundle once, by its SHA-256. Connection errors and 408/429/5xx are retried
-    (honouring Retry-After); any other refusal raises ``PushError`` at once. The body is gzip'd unless it is already.
+    (honouring Retry-After: a full intake answers 503); any other refusal raises ``PushError`` at once. The body is
+    gzip'd unless it is already. A bundle the server queued (202) is followed on its receipt for up to ``wait``
+    seconds, so the answer is its outcome as before (a refusal raises ``PushError`` with its code); ``wait=0``, or
+    a receipt still queued at the end, returns the receipt (status "queued").
     """
     import httpx
 
@@ -62,23 +66,56 @@ def push_bundle(
     http = client or httpx.Client(timeout=timeout)
     try:
         for attempt in range(1, attempts + 1):
-            wait = backoff * 2 ** (attempt - 1) * (0.5 + random.random())
+            pause = backoff * 2 ** (attempt - 1) * (0.5 + random.random())
             try:
                 response = http.post(endpoint, content=body, headers=headers)
             except httpx.TransportError as exc:
                 if attempt == attempts:
                     raise PushError(f"{endpoint}: cannot reach the server ({exc})") from exc
             else:
+                if response.status_code == 202 and wait > 0:
+                    return _followed(http, endpoint, response, headers, wait)
                 if response.status_code < 400:
                     return response.json()  # type: ignore[no-any-return]
                 if response.status_code not in RETRY_STATUSES or attempt == attempts:
                     raise PushError(f"{endpoint}: {response.status_code} {_detail(response)}")
-                wait = max(wait, _retry_after(response))
-            time.sleep(min(wait, 60.0))
+                pause = max(pause, _retry_after(response))
+            time.sleep(min(pause, 60.0))
     finally:
         if own:
             http.close()
     raise PushError(f"{endpoint}: no answer after {attempts} attempts")
+
+
+def _followed(
+    http: "httpx.Client", endpoint: str, queued: "httpx.Response", headers: dict[str, str], wait: float
+) -> dict[str, Any]:
+    """The outcome of a queued bundle, read from its receipt every 0.2 s at first, every 5 s at most."""
+    import httpx
+
+    location = queued.headers.get("location", "")
+    receipt: dict[str, Any] = queued.json()
+    if not location:
+        return receipt
+    url = endpoint.removesuffix(BUNDLES_PATH) + location if location.startswith("/") else location
+    auth = {"Authorization": headers["Authorization"]}
+    deadline, pause = time.monotonic() + wait, 0.2
+    while receipt.get("status") == "queued" and time.monotonic() < deadline:
+        time.sleep(min(pause, max(deadline - time.monotonic(), 0.0)))
+        pause = min(pause * 2, 5.0)
+        try:
+            response = http.get(url, headers=auth)
+        except httpx.TransportError:
+            continue  # the bundle is queued durably: read the receipt again later
+        if response.status_code in RETRY_STATUSES:
+            continue
+        if response.status_code != 200:
+            raise PushError(f"{url}: {response.status_code} {_detail(response)}")
+        receipt = response.json()
+    if receipt.get("status") in ("refused", "failed"):
+        problems = "; ".join(receipt.get("problems", [])[:3])
+        raise PushError(f"{endpoint}: {receipt.get('code', 422)} {problems} (receipt {receipt.get('receipt')})")
+    return receipt
 
 
 def _detail(response: "httpx.Response") -> str:
@@ -162,6 +199,12 @@ def push(
     url: Annotated[str, typer.Option(help="Server URL, e.g. https://vendorscope.example.gov")],
     token: Annotated[str, typer.Option(envvar="VENDORSCOPE_TOKEN", help="Enrollment token [env VENDORSCOPE_TOKEN]")],
     agent: Annotated[str, typer.Option(help="This agent's name (default: the token's name).")] = "",
+    no_wait: Annotated[
+        bool,
+        typer.Option(
+            "--no-wait", help="Return once the server has queued each file (its receipt), not after it is applied."
+        ),
+    ] = False,
 ) -> None:
     """Push files to a vendorscope server as an enrolled agent (retries with backoff; idempotent)."""
     for path in files:
@@ -169,7 +212,10 @@ def push(
             data = path.read_bytes()
         except OSError as exc:
             raise PushError(f"{path}: cannot read ({exc.strerror})") from exc
-        result = push_bundle(data, url, token, agent=agent, filename=path.name)
+        result = push_bundle(data, url, token, agent=agent, filename=path.name, wait=0.0 if no_wait else 600.0)
+        if result["status"] == "queued":
+            say(f"{path}: queued (receipt {result.get('receipt', '')})")
+            continue
         say(f"{path}: {result['status']} ({result['items']} items, {result['hosts']} hosts)")
         for problem in result.get("problems", [])[:10]:
             say(f"  {problem}")

@@ -59,17 +59,22 @@ class _Contact:
 def refresh_network_findings(store: Store, matcher: Matcher) -> tuple[int, int, int]:
     """Bring network findings in line with the stored contacts; returns (new, updated, withdrawn)."""
     with store.transaction() as conn:
-        contacts = _load_contacts(conn)
-        verdicts = _match(matcher, {(c.target, c.port) for c in contacts})
-        matched = [c for c in contacts if verdicts.get((c.target, c.port))]
-        hosts = _resolve_hosts(conn, matched)
-        drafts: dict[tuple[int, str, str, str], list[tuple[_Contact, Attribution]]] = defaultdict(list)
-        for contact in matched:
-            for verdict in verdicts[(contact.target, contact.port)]:
-                drafts[(hosts[contact.client], verdict.vendor, verdict.product, KIND)].append((contact, verdict))
-        context = _software_context(conn, {key[0] for key in drafts})
-        values = {key: _finding(matcher, key, pairs, context) for key, pairs in drafts.items()}
-        return reconcile(conn, values, (KIND,))
+        return refresh_network_in(conn, matcher)
+
+
+def refresh_network_in(conn: Connection, matcher: Matcher) -> tuple[int, int, int]:
+    """``refresh_network_findings`` in the caller's transaction."""
+    contacts = _load_contacts(conn)
+    verdicts = _match(matcher, {(c.target, c.port) for c in contacts})
+    matched = [c for c in contacts if verdicts.get((c.target, c.port))]
+    hosts = _resolve_hosts(conn, matched)
+    drafts: dict[tuple[int, str, str, str], list[tuple[_Contact, Attribution]]] = defaultdict(list)
+    for contact in matched:
+        for verdict in verdicts[(contact.target, contact.port)]:
+            drafts[(hosts[contact.client], verdict.vendor, verdict.product, KIND)].append((contact, verdict))
+    context = _software_context(conn, {key[0] for key in drafts})
+    values = {key: _finding(matcher, key, pairs, context) for key, pairs in drafts.items()}
+    return reconcile(conn, values, (KIND,))
 
 
 def _load_contacts(conn: Connection) -> list[_Contact]:

@@ -127,23 +127,28 @@ def refresh_findings(store: Store, host_ids: Collection[int] | None = None) -> t
     (findings/lifecycle.py), in the same transaction.
     """
     with store.transaction() as conn:
-        drafts = compute(conn, host_ids)
-        values = {
-            key: {
-                "confidence": draft.confidence,
-                "evidence": draft.evidence,
-                "explanation": " | ".join(draft.explanations),
-                "first_seen": draft.first_seen,
-                "last_seen": draft.last_seen,
-                "present": draft.present,
-            }
-            for key, draft in drafts.items()
+        return refresh_findings_in(conn, host_ids)
+
+
+def refresh_findings_in(conn: Connection, host_ids: Collection[int] | None = None) -> tuple[int, int, int]:
+    """``refresh_findings`` in the caller's transaction (the push applier's: findings commit with the evidence)."""
+    drafts = compute(conn, host_ids)
+    values = {
+        key: {
+            "confidence": draft.confidence,
+            "evidence": draft.evidence,
+            "explanation": " | ".join(draft.explanations),
+            "first_seen": draft.first_seen,
+            "last_seen": draft.last_seen,
+            "present": draft.present,
         }
-        counts = reconcile(conn, values, SOFTWARE_KINDS, host_ids)
-        devices = reconcile(conn, compute_devices(conn, host_ids), DEVICE_KINDS, host_ids)  # graded per device
-        counts = (counts[0] + devices[0], counts[1] + devices[1], counts[2] + devices[2])
-        verify_removals(conn, datetime.now(UTC).replace(tzinfo=None), host_ids)
-        return counts
+        for key, draft in drafts.items()
+    }
+    counts = reconcile(conn, values, SOFTWARE_KINDS, host_ids)
+    devices = reconcile(conn, compute_devices(conn, host_ids), DEVICE_KINDS, host_ids)  # graded per device
+    counts = (counts[0] + devices[0], counts[1] + devices[1], counts[2] + devices[2])
+    verify_removals(conn, datetime.now(UTC).replace(tzinfo=None), host_ids)
+    return counts
 
 
 def reconcile(

@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
-from vendorscope.findings.network import refresh_network_findings
-from vendorscope.findings.refresh import refresh_findings
+from vendorscope.findings.network import refresh_network_findings, refresh_network_in
+from vendorscope.findings.refresh import refresh_findings, refresh_findings_in
 from vendorscope.match.matcher import Matcher
 from vendorscope.store.store import Store
 from vendorscope.store.tables import NetworkContactRow
@@ -65,4 +65,13 @@ def refresh_pushed(store: Store, matcher: Matcher, host_ids: Collection[int]) ->
     with store.engine.connect() as conn:
         contacts = conn.execute(select(NetworkContactRow.artifact_id).limit(1)).first() is not None
     network = refresh_network_findings(store, matcher) if contacts else (0, 0, 0)
+    return Refreshed(software, network)
+
+
+def refresh_pushed_in(conn: Connection, matcher: Matcher, host_ids: Collection[int]) -> Refreshed:
+    """``refresh_pushed`` in the caller's transaction: the push applier's, so that a bundle's evidence, its
+    hosts' findings and its receipt's outcome commit together."""
+    software = refresh_findings_in(conn, host_ids)
+    contacts = conn.execute(select(NetworkContactRow.artifact_id).limit(1)).first() is not None
+    network = refresh_network_in(conn, matcher) if contacts else (0, 0, 0)
     return Refreshed(software, network)

@@ -1,6 +1,11 @@
 """Agent pushes: a bundle received over HTTP goes through the ingest pipeline, checked against the token's scope.
 
-Each push is one transaction (artifact, records, verdicts, host ownership, the push record, and their custody
+A push is queued (``receive``: checked cheaply, written to the intake, answered 202 with a receipt) and applied
+by the applier in groups (``apply_queued``: one transaction per group, a savepoint per bundle, the scope checked
+again, outcomes on the receipts, the pushed hosts' findings refreshed); or, asked for synchronously, applied at
+once (``push``).
+
+A synchronous push is one transaction (artifact, records, verdicts, host ownership, the push record, and their custody
 links as pending: server/linker.py chains them) and idempotent by the content's SHA-256, so an agent retrying
 after a lost answer changes nothing. Concurrent pushes share one cache of committed host and title ids; a push
 that collides with another writer (same host at once, a deadlock) is rolled back whole and retried.
@@ -9,33 +14,44 @@ that collides with another writer (same host at once, a deadlock) is rolled back
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import threading
 import time
 from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from vendorscope.errors import RefusedError, TooLargeError, VendorscopeError
-from vendorscope.ingest import FileResult, ingest_bytes
+from vendorscope.findings.update import refresh_pushed_in
+from vendorscope.ingest import FileResult, check_received, first_host, ingest_bytes, ingest_received, start_writing
 from vendorscope.match.matcher import Matcher
-from vendorscope.orgs.ownership import owners_now_and_before
+from vendorscope.orgs.ownership import owners, owners_now_and_before
 from vendorscope.orgs.scope import ROOT, Scope
+from vendorscope.server import intake
 from vendorscope.server.accounts import Principal
+from vendorscope.server.applier import Applier
 from vendorscope.server.audit import now, record
+from vendorscope.server.intake import Outcome, Queued, Receipt
 from vendorscope.server.linker import Linker
 from vendorscope.sources.base import Hints
 from vendorscope.sources.limits import push_limits
 from vendorscope.store import custody
+from vendorscope.store.dialect import InputSavepoint
 from vendorscope.store.store import Store
 from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, HostTitles, Installation
-from vendorscope.store.writer import Caches
+from vendorscope.store.writer import Caches, host_key
 
 ATTEMPTS = 5
 MAX_PUSH_BYTES = 64 * 1024 * 1024
+GROUP_BUNDLES = 64  # queued bundles applied in one transaction, at most
+GROUP_SECONDS = 1.0  # and for about this long (SQLite's intake waits for the group's write lock meanwhile)
+log = logging.getLogger(__name__)
 
 
 class PushRefused(RefusedError):
@@ -106,8 +122,13 @@ class AgentIngest:
         self._pending_lock = threading.Lock()
         self._refreshing = threading.Lock()
         self.linker = Linker(store)  # chains the custody links pushes leave pending
+        self.applier = Applier(self.apply_queued)  # applies the bundles the intake queued
+        self._lane = os.getpid() % intake.LANES  # the lane this process's applier tries first
+        self.most_queued = intake.MAX_QUEUED
+        self.most_queued_bytes = intake.MAX_QUEUED_BYTES
 
     def close(self) -> None:
+        self.applier.close()
         self.linker.close()
 
     def _caches(self) -> _OverlayCaches:
@@ -148,6 +169,139 @@ class AgentIngest:
             self._log(agent, agent_name, data, result.status, addr, "; ".join(result.messages()[:3]))
         return PushResult(result.status, result.sha256, result.items, len(result.host_ids), result.messages())
 
+    # -- queued pushes: intake, receipts, the applier ---------------------------------------
+
+    def receive(self, agent: Principal, agent_name: str, data: bytes, filename: str = "", addr: str = "") -> Receipt:
+        """Queue one bundle (answered 202): checked cheaply first — size, a readable head in a format an agent
+        may push — then written to the intake. Raises RefusedError (a registry file; audited), Backlogged (the
+        queue is full); an unreadable or unrecognized bundle is answered at once, as failed (422), not queued."""
+        if len(data) > MAX_PUSH_BYTES:
+            raise VendorscopeError(f"bundle larger than {MAX_PUSH_BYTES // (1024 * 1024)} MiB; refused")
+        digest = hashlib.sha256(data).hexdigest()
+        name = f"push:{agent.name}/{agent_name}/{filename or 'bundle'}"
+        try:
+            failed = check_received(data, name, Hints(org=agent.org, limits=push_limits()))
+        except RefusedError as exc:
+            self._log(agent, agent_name, data, "refused", addr, str(exc))
+            raise
+        if failed is not None:
+            self._log(agent, agent_name, data, "failed", addr, "; ".join(failed.messages()[:3]))
+            return Receipt("", "failed", digest, 422, problems=failed.messages())
+        host = first_host(data, name, Hints(org=agent.org, limits=push_limits()))
+        if host:
+            try:
+                with self.store.engine.connect() as conn:
+                    _check_host(conn, agent, host)
+            except RefusedError as exc:
+                self._log(agent, agent_name, data, "refused", addr, str(exc))
+                raise
+        receipt = intake.enqueue(
+            self.store, agent, agent_name, data, digest, filename, addr,
+            most=self.most_queued, most_bytes=self.most_queued_bytes,
+        )  # fmt: skip
+        if receipt.status == "queued":
+            self.applier.poke()
+        return receipt
+
+    def receipt(self, agent: Principal, receipt: str) -> Receipt | None:
+        """What became of a queued push, for the token that pushed it (None for any other)."""
+        return intake.find(self.store, agent, receipt)
+
+    def start(self) -> None:
+        """At the server's start: apply what a stopped server left queued."""
+        self.applier.poke()
+
+    def apply_queued(self) -> int | None:
+        """Apply one group of queued bundles in one transaction; how many (None: another process is at it).
+
+        Each bundle in a savepoint, in the order received, checked against its token's scope as it is now (a
+        revoked token's bundles are refused); each outcome recorded on its receipt; the software (and network)
+        findings of the group's hosts refreshed; the group's custody links appended once — one commit. A bundle
+        that conflicts with a concurrent writer ends the group before it: it is applied next round.
+        """
+        caches = self._caches()
+        outcomes: list[Outcome] = []
+        links: list[custody.Entry] = []
+        hosts: set[int] = set()
+        with self.store.engine.connect() as conn:
+            conn.begin()
+            try:
+                start_writing(conn)
+                lane = intake.take_turn(conn, self._lane)
+                ids = intake.queued(conn, GROUP_BUNDLES, lane) if lane is not None else []
+                if not ids:
+                    conn.rollback()
+                    return None if lane is None and intake.backlog(conn) else 0
+                caches.load(conn)
+                saves = InputSavepoint(conn)  # the bundles' savepoints, one at a time
+                started = time.monotonic()
+                for rid in ids:
+                    queued = intake.load(conn, rid)
+                    if queued is None:
+                        continue
+                    applied = self._apply_one(saves, caches, queued)
+                    if applied is None:
+                        break  # conflicted with a concurrent writer: this one and the rest next round, in order
+                    outcome, its_links, its_hosts = applied
+                    outcomes.append(outcome)
+                    links.extend(its_links)
+                    hosts |= its_hosts
+                    if time.monotonic() - started >= GROUP_SECONDS:
+                        break
+                if hosts:
+                    refresh_pushed_in(conn, self.matcher, hosts)
+                if links:
+                    custody.append(conn, links)
+                intake.record(conn, outcomes)
+                if len(ids) < GROUP_BUNDLES:  # the queue ran dry: a good time to forget old receipts
+                    intake.prune(conn)
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                caches.forget()
+                raise
+        caches.commit()
+        return len(outcomes)
+
+    def _apply_one(
+        self, saves: InputSavepoint, caches: _OverlayCaches, queued: Queued
+    ) -> tuple[Outcome, list[custody.Entry], set[int]] | None:
+        """One queued bundle in the group's transaction: its outcome, custody links and hosts (None: retry it)."""
+        conn = saves.conn
+        agent = Principal(queued.token_id, queued.token_name, "agent", queued.token_org)
+        at = queued.received_at
+        args = (agent, queued.agent, queued.sha256, queued.remote_addr, at)
+        if queued.revoked:
+            why = f"token {agent.name!r} was revoked before its bundle was applied"
+            return Outcome(queued.id, "refused", 403, problems=[why]), [_logged(conn, *args, "refused", why)], set()
+        name = f"push:{agent.name}/{queued.agent}/{queued.filename or 'bundle'}"
+        claim = partial(_claim, agent=agent, agent_name=queued.agent, addr=queued.remote_addr, at=at)
+        hints = Hints(org=agent.org, limits=push_limits())
+        titles_from = self.store if conn.dialect.name == "postgresql" else None  # SQLite: one writer anyway
+        try:
+            result = ingest_received(
+                saves, caches, self.matcher, queued.data, name, hints, claim, observed=at, titles_from=titles_from
+            )
+        except RefusedError as exc:
+            link = _logged(conn, *args, "refused", str(exc))
+            return Outcome(queued.id, "refused", 403, problems=[str(exc)]), [link], set()
+        except Exception as exc:  # a bundle that breaks the reader: failed alone, never blocking the queue
+            log.exception("push applier: bundle %s could not be applied", queued.receipt)
+            why = f"could not be applied ({type(exc).__name__})"
+            return Outcome(queued.id, "failed", 500, problems=[why]), [_logged(conn, *args, "failed", why)], set()
+        if result.retryable:
+            return None
+        messages = result.messages()
+        if result.too_large:
+            link = _logged(conn, *args, "refused", messages[0])
+            return Outcome(queued.id, "refused", 413, problems=messages[:20]), [link], set()
+        if result.status == "ingested":
+            outcome = Outcome(queued.id, "ingested", 201, result.items, len(result.host_ids), messages[:20])
+            return outcome, result.links, set(result.host_ids)
+        link = _logged(conn, *args, result.status, "; ".join(messages[:3]))
+        code = 200 if result.status == "duplicate" else 422
+        return Outcome(queued.id, result.status, code, problems=messages[:20]), [link], set()
+
     def _refresh_soon(self, host_ids: set[int]) -> None:
         """Refresh the hosts' findings, batched: one thread at a time refreshes every host pushed meanwhile.
 
@@ -181,11 +335,20 @@ class AgentIngest:
 
     def _log(self, agent: Principal, agent_name: str, data: bytes, status: str, addr: str, why: str) -> None:
         with self.store.transaction() as conn:
-            link = _push_row(conn, agent, agent_name, hashlib.sha256(data).hexdigest(), status, None, 0, addr)
-            custody.defer(conn, [link])
-            if status == "refused":
-                record(conn, f"token:{agent.name}", "agent.push_refused", agent_name, {"reason": why}, addr)
+            digest = hashlib.sha256(data).hexdigest()
+            custody.defer(conn, [_logged(conn, agent, agent_name, digest, addr, now(), status, why)])
         self.linker.poke()
+
+
+def _logged(
+    conn: Connection, agent: Principal, agent_name: str, digest: str, addr: str, at: datetime, status: str, why: str
+) -> custody.Entry:
+    """A push that wrote no evidence (duplicate, failed, refused): its record, and the audit of a refusal;
+    returns the record's custody link for the caller to append or defer."""
+    link = _push_row(conn, agent, agent_name, digest, status, None, 0, addr, at)
+    if status == "refused":
+        record(conn, f"token:{agent.name}", "agent.push_refused", agent_name, {"reason": why}, addr)
+    return link
 
 
 def _push_row(
@@ -197,15 +360,24 @@ def _push_row(
     artifact_id: int | None,
     items: int,
     addr: str,
+    at: datetime | None = None,
 ) -> custody.Entry:
     """Inserts the push record; returns its custody link, for the caller to append as its transaction's last."""
     values = {"token_id": agent.id, "agent": agent_name[:255], "artifact_id": artifact_id, "sha256": digest,
-              "status": status, "items": items, "received_at": now(), "remote_addr": addr[:64]}  # fmt: skip
+              "status": status, "items": items, "received_at": at or now(), "remote_addr": addr[:64]}  # fmt: skip
     conn.execute(AgentPush.__table__.insert().values(**values))
     return custody.push_entry(values)
 
 
-def _claim(conn: Connection, result: FileResult, *, agent: Principal, agent_name: str, addr: str) -> None:
+def _claim(
+    conn: Connection,
+    result: FileResult,
+    *,
+    agent: Principal,
+    agent_name: str,
+    addr: str,
+    at: datetime | None = None,
+) -> None:
     """Inside the push's transaction: refuse hosts outside the token's scope, give new hosts its org.
 
     A host's org is its registry owner, else its first pusher's; a host known before any push, and not
@@ -236,8 +408,26 @@ def _claim(conn: Connection, result: FileResult, *, agent: Principal, agent_name
             [{"host_id": h, "org": agent.org, "token_id": agent.id, "assigned_at": now()} for h in new],
         )
     result.links.append(
-        _push_row(conn, agent, agent_name, result.sha256, "ingested", result.artifact_id, result.items, addr)
+        _push_row(conn, agent, agent_name, result.sha256, "ingested", result.artifact_id, result.items, addr, at)
     )
+
+
+def _check_host(conn: Connection, agent: Principal, name: str) -> None:
+    """At intake: refuse a bundle whose first host belongs to an org outside the token's scope (read only; the
+    applier checks every host of the bundle again in its transaction, with ``_claim``). A new host passes."""
+    found = conn.execute(
+        select(Host.id, HostOrg.org).outerjoin(HostOrg, HostOrg.host_id == Host.id).where(Host.key == host_key(name))
+    ).first()
+    if found is None:
+        return
+    hid, org = found
+    assigned = owners(conn, [hid]).get(hid)
+    if assigned is not None and assigned.org:
+        org = assigned.org
+    elif org is None:
+        org = ROOT if _hosts_with_other_evidence(conn, [hid], 0) else agent.org
+    if org != agent.org and not Scope.resolve(conn, agent.org).allows(org):
+        raise PushRefused(f"token {agent.name!r} (org {agent.org or 'root'}) may not push hosts of another org: {name}")
 
 
 def _refuse_moves(

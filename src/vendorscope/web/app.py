@@ -43,6 +43,7 @@ def create_app(
         if threads:
             anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         await run_in_threadpool(svc.prepare_server)
+        svc.agents.start()  # applies what a stopped server left queued
         yield
         if service is None:
             svc.close()

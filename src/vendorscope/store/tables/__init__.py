@@ -32,7 +32,7 @@ from .records import (
     RecordReview,
     RecordThreadKey,
 )
-from .server import AgentPush, AuditEvent, EnrollmentToken, HostOrg, User, WebSession
+from .server import AgentPush, AuditEvent, EnrollmentToken, HostOrg, PushIntake, User, WebSession
 
 __all__ = [
     "AgentPush",
@@ -58,6 +58,7 @@ __all__ = [
     "Org",
     "OrgFinding",
     "Purchase",
+    "PushIntake",
     "RecordBand",
     "RecordBates",
     "RecordDocument",

@@ -6,11 +6,13 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
 )
@@ -73,6 +75,38 @@ class AgentPush(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime)
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
     __table_args__ = (Index("ix_agent_pushes_token", "token_id"), Index("ix_agent_pushes_sha256", "sha256"))
+
+
+class PushIntake(Base):
+    """A pushed bundle durably queued (answered 202) and, once applied, the outcome its receipt reports.
+
+    The bytes are kept only until the bundle is applied (``data`` is then emptied); the row stays as the receipt
+    for a while (server/intake.py ``RECEIPT_DAYS``) so the agent can read what became of its push.
+    """
+
+    __tablename__ = "push_intake"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    receipt: Mapped[str] = mapped_column(String(32), unique=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("enrollment_tokens.id"))
+    agent: Mapped[str] = mapped_column(String(255))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(16))  # queued | done
+    lane: Mapped[int] = mapped_column(Integer, default=0)  # one applier per lane at a time; an agent's pushes share one
+    status: Mapped[str] = mapped_column(String(32), default="")  # ingested | duplicate | failed | refused
+    code: Mapped[int] = mapped_column(Integer, default=0)  # the HTTP status a synchronous push would have had
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    hosts: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (
+        Index("ix_push_intake_state", "state", "lane", "id"),
+        Index("ix_push_intake_token_sha256", "token_id", "sha256"),
+    )
 
 
 class HostOrg(Base):

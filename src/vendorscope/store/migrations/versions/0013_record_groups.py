@@ -1,7 +1,7 @@
 """records: near-duplicate bands and thread keys, kept per batch
 
 Revision ID: record_groups
-Revises: custody_pending
+Revises: push_intake
 Create Date: 2026-12-03 09:30:00
 
 Near-duplicate groups and threads were computed over the whole store after each records ingest, holding
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "record_groups"
-down_revision: str | None = "custody_pending"
+down_revision: str | None = "push_intake"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
