@@ -7,6 +7,7 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 
+import orjson
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -235,6 +236,9 @@ def _same_host_files(folder: Path) -> dict[str, Path]:
     for name, lines in SAME_HOST.items():
         paths[name] = folder / name
         paths[name].write_bytes(b"".join(snapshot_line(host, when, rows) for host, when, rows in lines))
+    facts = {"decorations": {"hostname": "ws-1", "os_name": "Windows", "serial": "S-1"}}  # a new host with facts
+    first = orjson.loads(paths["01.log"].read_bytes()) | facts
+    paths["01.log"].write_bytes(orjson.dumps(first) + b"\n")
     return paths
 
 
@@ -250,6 +254,7 @@ def test_files_that_run_no_statement_are_kept_whole_or_not_at_all(
     assert [f.status for f in report.files] == ["ingested", "ingested", "failed", "ingested"]
     reference = _one_by_one(tmp_path, [paths["01.log"], paths["02.log"], paths["04.log"]])
     assert _stored(service) == _stored(reference)
+    assert _stored(service)["spans"]["ws-1"][2]  # type: ignore[index]  # its facts, inserted with the host
     reference.close()
 
     _fail_third_file(monkeypatch, KeyboardInterrupt())

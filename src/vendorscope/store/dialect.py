@@ -286,7 +286,7 @@ class InputSavepoint:
                 insert = _INSERTS[table.name] = table.insert()
             return int(self.conn.execute(insert, row).inserted_primary_key[0])
         if not self._defer:
-            return self._send(table, row, returning=True)
+            return self._send(table, row, returning=True)[0]
         key = row[self._unique]
         if key in self._keys:  # the same input twice in this transaction: the store's unique key would refuse it
             raise IntegrityError(f"{table.name}.{self._unique}", {self._unique: key}, ValueError("already in it"))
@@ -342,11 +342,29 @@ class InputSavepoint:
     def _before_statement(self, *_args: Any) -> None:
         self.flush()
 
-    def _send(self, table: Table | None, row: dict[str, Any] | None, returning: bool) -> int:
-        """One pipeline: RELEASE the previous input's savepoint, the waiting rows, SAVEPOINT and ``row``."""
+    def first_statement(self, sql: str, params: Any) -> list[tuple[Any, ...]]:
+        """Run driver SQL, in one pipeline with what is deferred (the input's savepoint and row) when anything is:
+        the input's first statement then costs no round trip of its own. Returns its rows."""
+        if self._current is None:
+            self.flush()
+            return [tuple(r) for r in self.conn.exec_driver_sql(sql, params)]
+        table, row = self._current
+        self._current = None
+        return self._send(table, row, returning=False, then=(sql, params))[1]
+
+    def _send(
+        self, table: Table | None, row: dict[str, Any] | None, returning: bool, then: tuple[str, Any] | None = None
+    ) -> tuple[int, list[tuple[Any, ...]]]:
+        """One pipeline: RELEASE the previous input's savepoint, the waiting rows, SAVEPOINT, ``row``, then ``then``."""
         raw = self._raw()
         waiting, self._waiting = self._waiting, []
-        with raw.cursor() as release, raw.cursor() as before, raw.cursor() as savepoint, raw.cursor() as insert:
+        with (
+            raw.cursor() as release,
+            raw.cursor() as before,
+            raw.cursor() as savepoint,
+            raw.cursor() as insert,
+            raw.cursor() as after,
+        ):
             sql, values = "", ()
             try:
                 with raw.pipeline():
@@ -365,6 +383,8 @@ class InputSavepoint:
                         )
                         savepoint.execute(f"SAVEPOINT {self.NAME}")
                         insert.execute(sql, values)
+                    if then is not None:
+                        after.execute(*then)
             except BaseException as exc:
                 # What ran decides what can be undone: the row's failure (a duplicate identity, a conflict) leaves
                 # this input's savepoint to roll back to; otherwise the transaction cannot go on.
@@ -381,7 +401,22 @@ class InputSavepoint:
             self._mine = table is not None
             self._held = self._mine
             found = insert.fetchone() if returning else None
-        return int(found[0]) if found else 0
+            rows = [tuple(r) for r in after.fetchall()] if then is not None else []
+        return (int(found[0]) if found else 0), rows
+
+
+def insert_missing(
+    conn: Connection, table: Table, conflict: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL: insert the rows whose ``conflict`` value is not present yet, over arrays; returns (id, conflict
+    value) of each row inserted. Text goes as TEXT, so a value too long is refused as by a plain INSERT. On a
+    connection whose input savepoint waits (``InputSavepoint(defer=True)``), it goes in the same round trip."""
+    sql = _insert_sql(conn, table, columns, f"ON CONFLICT ({conflict}) DO NOTHING RETURNING id, {conflict}")
+    params = _arrays(table, columns, rows)
+    deferring = _DEFERRING.get(conn)
+    if deferring is not None:
+        return deferring.first_statement(sql, params)
+    return [tuple(r) for r in conn.exec_driver_sql(sql, params)]
 
 
 _FIRST_ROWS: dict[tuple[str, tuple[str, ...], bool], str] = {}

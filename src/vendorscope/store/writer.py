@@ -21,7 +21,13 @@ from sqlalchemy import Connection, bindparam, select, update
 from vendorscope.sources.base import TITLE_FIELDS, Item, Observation
 from vendorscope.sources.read_ahead import KeyedObservation, TitleBook
 from vendorscope.store import host_titles
-from vendorscope.store.dialect import bulk_insert, insert_ignoring_conflicts, insert_new, time_encoder
+from vendorscope.store.dialect import (
+    bulk_insert,
+    insert_ignoring_conflicts,
+    insert_missing,
+    insert_new,
+    time_encoder,
+)
 from vendorscope.store.held_hosts import HeldHost, HeldHosts
 from vendorscope.store.tables import Host, Installation, Meta, Title, TitleMatch
 
@@ -35,6 +41,8 @@ MATCHED_AS_KEY = "catalog_fingerprint"  # set by a re-match: verdicts (and so th
 Attribute = Callable[[Connection, list[tuple[int, Item]]], set[int]]
 _SOURCE = itemgetter(3)  # Item.source
 _TITLE_COLUMNS = ("key", *TITLE_FIELDS)
+_HOST_COLUMNS = ("key", "name", "first_seen", "last_seen", "facts")
+_INSERT_HOSTS: dict[str, Any] = {}  # by dialect: the new hosts' insert, built once
 # Statements run for every input are built once: building one costs more than SQLite takes to run it.
 _IDS = bindparam("ids", expanding=True)
 _FINGERPRINT = select(Meta.value).where(Meta.key == MATCHED_AS_KEY)
@@ -209,12 +217,8 @@ class ArtifactWriter:
         created: set[str] = set()
         if missing:
             # New hosts go in whole (times, facts); only a host another writer added meanwhile needs the update.
-            rows = [
-                {"key": k, "name": span[k][2], "first_seen": span[k][0], "last_seen": span[k][1], "facts": span[k][3]}
-                for k in missing
-            ]
-            stmt = insert_ignoring_conflicts(self.conn, _HOSTS, ["key"]).returning(_HOSTS.c.id, _HOSTS.c.key)
-            for hid, key in self.conn.execute(stmt, rows):
+            rows = [(k, span[k][2], span[k][0], span[k][1], span[k][3]) for k in missing]
+            for hid, key in self._insert_hosts(rows):
                 self.caches.hosts[key] = hid
                 created.add(key)
             lost = [k for k in missing if k not in created]
@@ -231,6 +235,18 @@ class ArtifactWriter:
             self.held.hold(self.conn, list(known))
             self._widen_spans(known)
         return {k: self.caches.hosts[k] for k in span}
+
+    def _insert_hosts(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """New hosts (ON CONFLICT DO NOTHING): (id, key) of those inserted. On PostgreSQL over arrays, in the round
+        trip of the input's waiting savepoint when it is the input's first statement (most files with new hosts)."""
+        if self.conn.dialect.name == "postgresql":
+            return insert_missing(self.conn, _HOSTS, "key", _HOST_COLUMNS, rows)
+        stmt = _INSERT_HOSTS.get(self.conn.dialect.name)
+        if stmt is None:
+            stmt = _INSERT_HOSTS[self.conn.dialect.name] = insert_ignoring_conflicts(
+                self.conn, _HOSTS, ["key"]
+            ).returning(_HOSTS.c.id, _HOSTS.c.key)
+        return [tuple(r) for r in self.conn.execute(stmt, [dict(zip(_HOST_COLUMNS, r, strict=True)) for r in rows])]
 
     def _widen_spans(self, spans: dict[int, tuple[Any, Any, str, dict[str, str]]]) -> None:
         """Widen the held hosts' first/last seen (written at the transaction's end); new facts are written now,
