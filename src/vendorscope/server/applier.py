@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from vendorscope.server.on_demand import OnDemandThread
+
 INTERVAL = 0.05  # seconds between rounds while another process applies or nothing is queued yet
 IDLE_ROUNDS = 40  # rounds with nothing queued before the thread stops (2 s)
 FAILED_ROUND_PAUSE = 0.5  # after a round that failed (a lost connection, a deadlock): its group is queued still
@@ -27,44 +29,27 @@ log = logging.getLogger(__name__)
 Round = Callable[[], int | None]
 
 
-class Applier:
-    """Starts on demand (``poke``), stops when idle or on ``close``; ``wait`` lets a caller see rounds end."""
+class Applier(OnDemandThread):
+    """Starts on demand (``poke``: a bundle was queued, or the server started), stops when idle or on ``close``;
+    ``wait`` lets a caller see rounds end."""
+
+    thread_name = "push-applier"
 
     def __init__(self, round_: Round) -> None:
+        super().__init__()
         self._round_fn = round_
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._poked = False
-        self._closed = threading.Event()
         self._ended = threading.Condition()
         self.rounds = 0  # rounds that applied something, for waiters
-
-    def poke(self) -> None:
-        """A bundle was queued (or the server started): make sure the thread runs."""
-        with self._lock:
-            self._poked = True
-            if self._thread is None and not self._closed.is_set():
-                self._thread = threading.Thread(target=self._run, name="push-applier", daemon=True)
-                self._thread.start()
 
     def wait(self, seconds: float) -> None:
         """Return after the next round that applied something, or after ``seconds``."""
         with self._ended:
             self._ended.wait(seconds)
 
-    def close(self) -> None:
-        """Stop after the round under way (what is still queued is applied by the next start, or another process)."""
-        self._closed.set()
-        with self._lock:
-            thread = self._thread
-        if thread is not None:
-            thread.join()
-
     def _run(self) -> None:
         idle = 0
         while not self._closed.is_set():
-            with self._lock:
-                poked, self._poked = self._poked, False
+            poked = self._take_poke()
             applied = self._round()
             if applied:
                 idle = 0
@@ -73,10 +58,8 @@ class Applier:
                     self._ended.notify_all()
                 continue  # more may be queued: no pause
             idle = 0 if poked or applied is None else idle + 1
-            with self._lock:
-                if idle >= IDLE_ROUNDS and not self._poked:
-                    self._thread = None
-                    return
+            if self._stop_if_idle(idle >= IDLE_ROUNDS):
+                return
             self._closed.wait(FAILED_ROUND_PAUSE if applied == -1 else INTERVAL)
         with self._lock:
             self._thread = None

@@ -11,10 +11,10 @@ left pending by a stopped server is chained by the next of these.
 from __future__ import annotations
 
 import logging
-import threading
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from vendorscope.server.on_demand import OnDemandThread
 from vendorscope.store import custody
 from vendorscope.store.store import Store
 
@@ -23,49 +23,33 @@ IDLE_ROUNDS = 20  # rounds with nothing pending before the thread stops
 log = logging.getLogger(__name__)
 
 
-class Linker:
-    """Starts on demand (``poke``), stops when idle or on ``close``; safe to call from many threads."""
+class Linker(OnDemandThread):
+    """Starts on demand (``poke``: a push committed pending links), stops when idle or on ``close``."""
+
+    thread_name = "custody-linker"
 
     def __init__(self, store: Store) -> None:
+        super().__init__()
         self.store = store
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._poked = False
-        self._closed = threading.Event()
-
-    def poke(self) -> None:
-        """A push committed pending links: make sure the thread runs."""
-        with self._lock:
-            self._poked = True
-            if self._thread is None and not self._closed.is_set():
-                self._thread = threading.Thread(target=self._run, name="custody-linker", daemon=True)
-                self._thread.start()
 
     def link_now(self) -> int:
         """Chain what is pending, in the calling thread; returns how many links were chained."""
         with self.store.transaction() as conn:
             return custody.link_pending(conn)
 
-    def close(self) -> None:
-        """Stop the thread after one last round (a link still left pending is chained by the next append)."""
-        self._closed.set()
-        with self._lock:
-            thread = self._thread
-        if thread is not None:
-            thread.join()
-
     def _run(self) -> None:
         idle = 0
         while True:
             stopping = self._closed.wait(INTERVAL)
-            with self._lock:
-                poked, self._poked = self._poked, False
+            poked = self._take_poke()
             linked = self._round()
             idle = 0 if linked or poked else idle + 1
-            with self._lock:
-                if stopping or (idle >= IDLE_ROUNDS and not self._poked):
+            if stopping:  # one last round done (a link still left pending is chained by the next append)
+                with self._lock:
                     self._thread = None
-                    return
+                return
+            if self._stop_if_idle(idle >= IDLE_ROUNDS):
+                return
 
     def _round(self) -> int:
         try:
