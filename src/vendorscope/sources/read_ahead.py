@@ -31,6 +31,7 @@ from vendorscope.errors import TooLargeError
 from vendorscope.sources.base import Hints, Item, Observation, Problem, Record
 from vendorscope.sources.limits import Limits
 from vendorscope.sources.reader import GZIP_MAGIC, XZ_MAGIC, bounded, open_binary
+from vendorscope.sources.worker_life import end_with_parent
 
 AHEAD_MAX_BYTES = 32 * 1024 * 1024  # per file, as stored (gzip counts ×8)
 AHEAD_MIN_TOTAL = 8 * 1024 * 1024  # below this, starting a process costs more than it saves
@@ -302,7 +303,12 @@ class ReadAhead:
 
     def _submit(self, batch: list[tuple[str, str]]) -> None:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self._workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=end_with_parent,
+                initargs=(os.getpid(),),
+            )
         future = self._pool.submit(parse_keyed_batch, batch, self.hints)
         if not batch:
             return  # start: the worker spawned and importing, nothing to take
