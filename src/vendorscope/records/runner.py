@@ -15,6 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from vendorscope.sources.worker_life import end_with_parent
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -68,7 +70,7 @@ def _pool(fn: Callable[[T], R], tasks: Iterator[T], workers: int) -> Iterator[R 
     queue: Iterator[T] = tasks
     while True:
         unsent: list[T] = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with _local_pool(workers) as pool:
             window = workers * TASKS_PER_WORKER
             for outcome in _in_order(lambda t: pool.submit(fn, t), queue, window, unsent):
                 if isinstance(outcome, TaskFailed) and isinstance(outcome.cause, BrokenProcessPool):
@@ -80,9 +82,14 @@ def _pool(fn: Callable[[T], R], tasks: Iterator[T], workers: int) -> Iterator[R 
         queue = iter(unsent)
 
 
+def _local_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool whose workers end if this process is killed (they would otherwise wait on their queue forever)."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent, initargs=(os.getpid(),))
+
+
 def _alone(fn: Callable[[T], R], task: T) -> R | TaskFailed:
     """One task in a process of its own: its result, or TaskFailed if that process dies too."""
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with _local_pool(1) as pool:
         try:
             return pool.submit(fn, task).result()
         except Exception as exc:
