@@ -262,23 +262,16 @@ def ingest_bytes(
     return _write(store, caches, matcher, plan, records, after, defer_custody)
 
 
-def check_received(data: bytes, name: str, hints: Hints) -> FileResult | None:
-    """The cheap check of pushed bytes before they are queued: readable, a format that is recognized and that an
-    agent may push. None when they may be queued; a failed result (unreadable, not recognized) otherwise;
-    RefusedError for a registry, ownership or purchase file. Reads only the head, not the records."""
-    plan = _received(data, name, hints)
+def check_received(data: bytes, name: str, hints: Hints, digest: str | None = None) -> FileResult | str:
+    """The cheap check of pushed bytes before they are queued, in one reading of their head: a failed result when
+    they are unreadable or not recognized; otherwise the first host they name ("" if none), for the intake to
+    check against the token's scope. RefusedError for a registry, ownership or purchase file (a format an agent
+    may not push). Reads records only up to the first observation (one host's rows). ``digest``: their SHA-256
+    when the caller has it already."""
+    plan = _received(data, name, hints, digest=digest)
     if isinstance(plan, FileResult):
         return plan
     _refuse_registry(plan.format)
-    return None
-
-
-def first_host(data: bytes, name: str, hints: Hints) -> str:
-    """The first host a received input names ("" if none): the intake checks it against the token's scope before
-    queueing. Reads records only up to the first observation (one host's rows)."""
-    plan = _received(data, name, hints)
-    if isinstance(plan, FileResult):
-        return ""
     try:
         for record in _records(plan, hints):
             if isinstance(record, Observation):
@@ -327,9 +320,11 @@ def ingest_received(
     return result
 
 
-def _received(data: bytes, name: str, hints: Hints, observed: datetime | None = None) -> _Plan | FileResult:
+def _received(
+    data: bytes, name: str, hints: Hints, observed: datetime | None = None, digest: str | None = None
+) -> _Plan | FileResult:
     """Received bytes detected and identified (a failed result when unreadable or not recognized)."""
-    digest = hashlib.sha256(data).hexdigest()
+    digest = digest or hashlib.sha256(data).hexdigest()
     try:
         with _open_bytes(data) as stream:
             head = stream.read(HEAD_BYTES)

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from vendorscope.errors import RefusedError, TooLargeError, VendorscopeError
 from vendorscope.findings.update import refresh_pushed_in
-from vendorscope.ingest import FileResult, check_received, first_host, ingest_bytes, ingest_received, start_writing
+from vendorscope.ingest import FileResult, check_received, ingest_bytes, ingest_received, start_writing
 from vendorscope.match.matcher import Matcher
 from vendorscope.orgs.ownership import owners, owners_now_and_before
 from vendorscope.orgs.scope import ROOT, Scope
@@ -180,14 +180,13 @@ class AgentIngest:
         digest = hashlib.sha256(data).hexdigest()
         name = f"push:{agent.name}/{agent_name}/{filename or 'bundle'}"
         try:
-            failed = check_received(data, name, Hints(org=agent.org, limits=push_limits()))
+            host = check_received(data, name, Hints(org=agent.org, limits=push_limits()), digest)
         except RefusedError as exc:
             self._log(agent, agent_name, data, "refused", addr, str(exc))
             raise
-        if failed is not None:
-            self._log(agent, agent_name, data, "failed", addr, "; ".join(failed.messages()[:3]))
-            return Receipt("", "failed", digest, 422, problems=failed.messages())
-        host = first_host(data, name, Hints(org=agent.org, limits=push_limits()))
+        if isinstance(host, FileResult):
+            self._log(agent, agent_name, data, "failed", addr, "; ".join(host.messages()[:3]))
+            return Receipt("", "failed", digest, 422, problems=host.messages())
         if host:
             try:
                 with self.store.engine.connect() as conn:
