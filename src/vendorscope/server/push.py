@@ -218,6 +218,9 @@ class AgentIngest:
         findings of the group's hosts refreshed; the group's custody links appended once — one commit. A bundle
         that conflicts with a concurrent writer ends the group before it: it is applied next round.
         """
+        with self.store.engine.connect() as conn:  # a read first: an idle round takes no write lock (on SQLite)
+            if not intake.queued(conn, 1):
+                return 0
         caches = self._caches()
         outcomes: list[Outcome] = []
         links: list[custody.Entry] = []
