@@ -43,7 +43,8 @@ from vendorscope.store.dialect import InputSavepoint
 from vendorscope.store.held_hosts import HeldHosts
 from vendorscope.store.network_writer import NetworkWriter
 from vendorscope.store.store import Store
-from vendorscope.store.tables import Artifact
+from vendorscope.store.tables import Artifact, Host
+from vendorscope.store.widths import too_long, width
 from vendorscope.store.writer import ArtifactWriter, Caches, resolve_titles
 
 MAX_PROBLEMS_KEPT = 20
@@ -53,6 +54,7 @@ GROUP_ITEMS = 500_000
 GROUP_SECONDS = 2.0
 _LOOKUP_CHUNK = 500
 _ARTIFACTS = Artifact.__table__
+HOST_NAME_MOST = width(Host.key)
 # Parsing processes beside the writer: the writer is the slower side (docs/benchmarks.md, issue 13).
 AHEAD_WORKERS = 1
 PREPARE_CHUNK = 64  # inputs hashed, detected and looked up together, beside the parsing worker
@@ -723,6 +725,9 @@ def _write_in(
                 raise _NothingReadable(result)
             result.problems.append(record)
             continue
+        if isinstance(record, Observation) and len(record.host.strip()) > HOST_NAME_MOST:
+            result.problems.append(_host_name_too_long(record))
+            continue
         result.records += 1
         route.add(record)
     writer.flush()
@@ -778,6 +783,12 @@ class _Router:
             self.network.add(record)
         else:
             self.orgs.add(record)  # registry, host ownership, purchases: not software evidence
+
+
+def _host_name_too_long(record: Observation) -> Problem:
+    """A host name the hosts' table cannot key: refused here, on every store alike (PostgreSQL would refuse the
+    whole group's insert, SQLite would keep it; a DNS name has at most 253 characters)."""
+    return Problem(record.line, f"{too_long([('host', record.host.strip(), HOST_NAME_MOST)])}: record left out")
 
 
 def _default_time(record: Observation, observed: datetime) -> None:

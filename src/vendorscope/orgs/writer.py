@@ -14,6 +14,7 @@ from vendorscope.orgs import registry
 from vendorscope.sources.base import HostAssignment, OrgRecord, OrgsRecord, OwnershipRule, Problem, ProcurementLine
 from vendorscope.store.dialect import insert_ignoring_conflicts
 from vendorscope.store.tables import Host, HostOwner, HostRule, Org, Purchase
+from vendorscope.store.widths import too_long, width
 from vendorscope.store.writer import host_key
 
 _ORGS, _OWNERS, _RULES, _PURCHASES, _HOSTS = (
@@ -23,6 +24,32 @@ _ORGS, _OWNERS, _RULES, _PURCHASES, _HOSTS = (
     Purchase.__table__,
     Host.__table__,
 )
+
+# Each record's fields that go to a bounded column. A record with one too long is left out with a problem (the
+# registry's problems reject its file whole); purchases' part and numbers are cut to their columns, as before.
+_BOUNDED: dict[type, tuple[tuple[str, int], ...]] = {
+    OrgRecord: (
+        ("key", width(Org.key)),
+        ("parent", width(Org.parent_key)),
+        ("kind", width(Org.kind)),
+        ("uei", width(Org.uei)),
+        ("cage", width(Org.cage)),
+        ("country", width(Org.country)),
+    ),
+    HostAssignment: (
+        ("host", width(Host.key)),
+        ("org", width(HostOwner.org_key)),
+        ("role", width(HostOwner.role)),
+        ("sensitivity", width(HostOwner.sensitivity)),
+        ("location", width(HostOwner.location)),
+    ),
+    OwnershipRule: (
+        ("org", width(HostRule.org_key)),
+        ("hostname", width(HostRule.hostname)),
+        ("network", width(HostRule.network)),
+    ),
+    ProcurementLine: (("org", width(Purchase.org_key)), ("date", width(Purchase.date))),
+}
 
 
 class OrgsWriter:
@@ -35,9 +62,17 @@ class OrgsWriter:
         self.owners: list[HostAssignment] = []
         self.rules: list[OwnershipRule] = []
         self.purchases: list[ProcurementLine] = []
+        self.overlong: list[Problem] = []  # records left out: a field longer than its column
+        self.overlong_orgs = False  # one of them a registry row: its file is rejected whole
         self.rejected = False
 
     def add(self, record: OrgsRecord) -> None:
+        bounded = _BOUNDED[type(record)]
+        message = too_long((name, getattr(record, name).strip(), most) for name, most in bounded)
+        if message:
+            self.overlong.append(Problem(record.line, f"{message}: record left out"))
+            self.overlong_orgs |= isinstance(record, OrgRecord)
+            return
         target: list[Any] = {
             OrgRecord: self.orgs,
             HostAssignment: self.owners,
@@ -51,9 +86,10 @@ class OrgsWriter:
         return len(self.orgs) + len(self.owners) + len(self.rules) + len(self.purchases)
 
     def flush(self, earlier: list[Problem]) -> list[Problem]:
-        """Write everything; returns the registry's problems. A registry with any problem is rejected whole."""
-        if self.orgs:
-            problems = registry.validate(self.orgs, registry.load(self.conn))
+        """Write everything; returns the records left out and the registry's problems. A registry with any
+        problem is rejected whole."""
+        if self.orgs or self.overlong_orgs:
+            problems = self.overlong + registry.validate(self.orgs, registry.load(self.conn))
             if problems or earlier:
                 self.rejected = True
                 return problems
@@ -61,7 +97,7 @@ class OrgsWriter:
         self._write_owners()
         self._write_rules()
         self._write_purchases()
-        return []
+        return self.overlong
 
     def _write_orgs(self) -> None:
         keys = [r.key for r in self.orgs]

@@ -75,7 +75,7 @@ def insert_new(
     if conn.dialect.name == "postgresql":
         sql = _UNNEST_INSERTS.get((table.name, conflict, tuple(columns)))
         if sql is None:
-            arrays = ", ".join(f"%s::{table.c[c].type.compile(conn.dialect)}[]" for c in columns)
+            arrays = ", ".join(f"%s::{_array_type(conn, table, c)}[]" for c in columns)
             sql = _UNNEST_INSERTS[(table.name, conflict, tuple(columns))] = (
                 f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
                 f"ON CONFLICT ({conflict}) DO NOTHING RETURNING id, {conflict}"
@@ -166,14 +166,17 @@ def _arrays(table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]])
     return arrays
 
 
-def _unnest(conn: Connection, table: Table, columns: Sequence[str]) -> tuple[str, str]:
-    """``unnest(%s::type[], …) AS v(columns)`` and the select list that casts JSON back.
+def _array_type(conn: Connection, table: Table, column: str) -> str:
+    """The element type an array of ``column``'s values is cast to. Text goes as TEXT: the column's own type is
+    applied on assignment, which refuses a value too long as an INSERT or UPDATE of it would (an explicit cast to
+    VARCHAR(n) would cut it short without a word)."""
+    kind = table.c[column].type
+    return "TEXT" if isinstance(kind, JSON | String) else kind.compile(conn.dialect)
 
-    Text goes as TEXT: the column's own type is applied on assignment, which refuses a value too long as an
-    INSERT or UPDATE of it would (an explicit cast to VARCHAR(n) would cut it short without a word)."""
-    types = [
-        "TEXT" if isinstance(table.c[c].type, JSON | String) else table.c[c].type.compile(conn.dialect) for c in columns
-    ]
+
+def _unnest(conn: Connection, table: Table, columns: Sequence[str]) -> tuple[str, str]:
+    """``unnest(%s::type[], …) AS v(columns)`` and the select list that casts JSON back."""
+    types = [_array_type(conn, table, c) for c in columns]
     source = f"unnest({', '.join(f'%s::{t}[]' for t in types)}) AS v({', '.join(columns)})"
     values = ", ".join(f"v.{c}::json" if isinstance(table.c[c].type, JSON) else f"v.{c}" for c in columns)
     return source, values

@@ -94,12 +94,12 @@ class Title(Base):
     name: Mapped[str] = mapped_column(Text)
     version: Mapped[str] = mapped_column(Text, default="")
     publisher: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(64), default="")
+    source: Mapped[str] = mapped_column(Text, default="")
     path: Mapped[str] = mapped_column(Text, default="")
     identifier: Mapped[str] = mapped_column(Text, default="")
     signer: Mapped[str] = mapped_column(Text, default="")
-    team_id: Mapped[str] = mapped_column(String(64), default="")
-    sha256: Mapped[str] = mapped_column(String(64), default="")
+    team_id: Mapped[str] = mapped_column(Text, default="")
+    sha256: Mapped[str] = mapped_column(Text, default="")
 
 
 class Installation(Base):
