@@ -3,6 +3,7 @@ context), no look-alikes, dates and custodians, families — on SQLite and Postg
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -129,3 +130,43 @@ def test_index_is_derived_data_and_rebuilds(corpus: Service) -> None:
     before = corpus.records_vendor_search("kaspersky", Filters())
     assert corpus.records_reindex() == len(CORPUS) + 3  # + the family email, its attachment, the mbox message
     assert corpus.records_vendor_search("kaspersky", Filters()) == before
+
+
+def _dated_at_the_bounds(service: Service, tmp_path: Path) -> None:
+    folder = tmp_path / "bounds"
+    folder.mkdir()
+    for name, when in (
+        ("At the start", SINCE),
+        ("At the end", datetime(2014, 1, 1)),
+        ("Between", datetime(2013, 6, 1)),
+    ):
+        message = email_bytes(name, "Kaspersky Lab assessment", date=when.replace(tzinfo=UTC), message_id=f"<{name}@x>")
+        (folder / f"{name}.eml").write_bytes(message)
+    service.records_ingest([folder], "alice", workers=1, records_dir=tmp_path / "o")
+
+
+def test_a_document_dated_exactly_at_a_bound_is_on_the_right_side_of_it(service: Service, tmp_path: Path) -> None:
+    """ "Since 1 January 2013" includes a document dated 2013-01-01 00:00:00; "until" excludes one at its bound.
+    On SQLite the writer stored a whole second without its ".000000", which sorts before the bound as text."""
+    _dated_at_the_bounds(service, tmp_path)
+    rows = service.records_vendor_search("kaspersky", Filters(since=SINCE, until=datetime(2014, 1, 1)))
+    assert _subjects(rows) == {"At the start", "Between"}
+
+
+def test_a_store_written_before_gets_the_one_time_form(tmp_path: Path) -> None:
+    """Rows an older writer stored in sqlite3's form are given SQLAlchemy's by the migration."""
+    url = str(tmp_path / "old.db")
+    service = Service(url)
+    _dated_at_the_bounds(service, tmp_path)
+    service.close()
+    raw = sqlite3.connect(tmp_path / "old.db")
+    with raw:
+        raw.execute("UPDATE record_documents SET doc_date = substr(doc_date, 1, 19), sent_at = substr(sent_at, 1, 19)")
+        raw.execute("UPDATE alembic_version SET version_num = 'record_groups'")
+    raw.close()
+    service = Service(url)
+    try:
+        rows = service.records_vendor_search("kaspersky", Filters(since=SINCE, until=datetime(2014, 1, 1)))
+        assert _subjects(rows) == {"At the start", "Between"}
+    finally:
+        service.close()

@@ -80,6 +80,9 @@ class RecordWriter:
         self.fts: list[tuple[int, str, str]] = []
         self.files: list[tuple[Any, ...]] = []  # FILE_COLUMNS
         self.now = datetime.now(UTC).replace(tzinfo=None)
+        # Times go to the driver as the store keeps them: on SQLite the one text form SQLAlchemy binds in queries
+        # (sqlite3's own adapter drops ".000000", so a document dated exactly at a "since" bound fell outside it).
+        self.encode_time = dialect.time_encoder(conn)
 
     def prepare(self, results: list[FileResult]) -> None:
         """Look up the batch's dedup keys among the store's top-level documents: indexed queries instead
@@ -126,15 +129,16 @@ class RecordWriter:
         family = family or doc_id
         sha256 = doc.sha256
         date, source = _date(doc, parent is None, result.mtime)
+        encode = self.encode_time
         name = base_name(doc.filename.split("#")[0]) or doc.filename
         self.rows.append(
             (
                 *(doc_id, parent, family, position, doc.email_key or sha256, sha256, doc.md5),
                 *(doc.size, custodian, path, name, doc.format),
                 *(doc.from_addr, doc.to_addrs, doc.cc_addrs, doc.bcc_addrs, doc.subject),
-                *(doc.sent_at, doc.created_at, doc.modified_at, date, source),
+                *(encode(doc.sent_at), encode(doc.created_at), encode(doc.modified_at), encode(date), source),
                 *(doc.message_id, doc.in_reply_to, doc.references, doc.minhash, doc.text.replace("\x00", "")),
-                *("ocr" if doc.ocr else None, doc.error, self.now),
+                *("ocr" if doc.ocr else None, doc.error, encode(self.now)),
             )
         )
         self._location(doc_id, custodian, path)
@@ -155,10 +159,11 @@ class RecordWriter:
         dialect.bulk_insert(self.conn, RecordDocument.__table__, [*DOC_COLUMNS, *LABEL_COLUMNS], rows)
         _add_locations(self.conn, self.locations)
         index.add(self.conn, self.fts)
-        encode = dialect.time_encoder(self.conn)
+        encode = self.encode_time
         files = [(*row[:4], encode(row[4]), encode(row[5]), *row[6:]) for row in self.files]
         dialect.bulk_insert(self.conn, RecordFile.__table__, FILE_COLUMNS, files)
         self.rows, self.locations, self.fts, self.files, self.seen = [], [], [], [], {}
+        self.encode_time = dialect.time_encoder(self.conn)  # its memo of times: bounded by the batch
 
 
 def _add_locations(conn: Connection, rows: list[tuple[int, str, str]]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from vendorscope.sources.base import NetworkContact
-from vendorscope.store.dialect import bulk_insert
+from vendorscope.store.dialect import bulk_insert, time_encoder
 from vendorscope.store.tables import NetworkContactRow
 
 _CONTACTS = NetworkContactRow.__table__
@@ -22,6 +22,7 @@ class NetworkWriter:
         self.batch = batch
         self.contacts = 0
         self._pending: dict[tuple[str, str, str], tuple[object, ...]] = {}
+        self._encode_time = time_encoder(conn)  # SQLite: the text form queries bind, not sqlite3's own
 
     def add(self, contact: NetworkContact) -> None:
         key = (contact.client[:MAX_TEXT].lower(), contact.target[:MAX_TEXT], contact.port[:16])
@@ -31,8 +32,8 @@ class NetworkWriter:
             contact.client_name[:MAX_TEXT],
             key[1],
             key[2],
-            contact.first_seen,
-            contact.last_seen,
+            self._encode_time(contact.first_seen),
+            self._encode_time(contact.last_seen),
             contact.count,
         )
         if key in self._pending:  # the same contact twice in one file (clipped names): keep the larger
@@ -46,3 +47,4 @@ class NetworkWriter:
         if self._pending:
             bulk_insert(self.conn, _CONTACTS, _COLUMNS, list(self._pending.values()))
             self._pending.clear()
+            self._encode_time = time_encoder(self.conn)  # its memo of times: bounded by the batch
