@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from vendorscope.records.loadfile import decode_load_file, read_dat
+from vendorscope.records.loadfile import check_dat, decode_load_file, iter_dat, open_load_file
 
 KINDS = ("auto", "vault", "purview", "dat", "folder")
 _ID = re.compile(r"<[^<>\s]+>")
@@ -46,21 +46,40 @@ class ExportItem:
 
 
 def detect(root: Path) -> str:
-    """The kind of export in a folder: Vault metadata, a DAT, a CSV load file, else a plain tree."""
-    files = [p for p in root.rglob("*") if p.is_file() and not p.is_symlink()]
-    names = [p.name.lower() for p in files]
-    if any(n.endswith("-metadata.xml") for n in names) and any(n.endswith(".mbox") for n in names):
-        return "vault"
-    if any(n.endswith(".dat") for n in names):
-        return "dat"
-    for path in files:
-        if path.suffix.lower() == ".csv" and _load_file_columns(path) is not None:
-            return "purview"
-    return "folder"
+    """The kind of export in a folder: Vault metadata, a DAT, a CSV load file, else a plain tree. One pass
+    that keeps flags, not the export's file names (a million-file tree listed costs hundreds of MB)."""
+    metadata = mbox = dat = load_file = False
+    for path in root.rglob("*"):
+        name = path.name.lower()
+        if not name.endswith((".xml", ".mbox", ".dat", ".csv")) or path.is_symlink() or not path.is_file():
+            continue
+        metadata = metadata or name.endswith("-metadata.xml")
+        mbox = mbox or name.endswith(".mbox")
+        dat = dat or name.endswith(".dat")
+        if metadata and mbox:
+            return "vault"
+        if not load_file and name.endswith(".csv"):
+            load_file = _load_file_columns(path) is not None
+    return "dat" if dat else "purview" if load_file else "folder"
+
+
+class Problems:
+    """What could not be read in an export: every one counted, the first ``keep`` kept for the report (an
+    export of millions of rows naming missing files would otherwise hold all of them)."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.count = 0
+        self.kept: list[tuple[str, str]] = []
+
+    def append(self, problem: tuple[str, str]) -> None:
+        self.count += 1
+        if len(self.kept) < self.keep:
+            self.kept.append(problem)
 
 
 def items(
-    root: Path, kind: str, custodian: str, problems: list[tuple[str, str]], custodian_from_folder: bool = False
+    root: Path, kind: str, custodian: str, problems: Problems, custodian_from_folder: bool = False
 ) -> Iterator[ExportItem]:
     """The items of the export at ``root``, one at a time (a mailbox's messages are never all in memory);
     ``custodian`` where the export names none; what cannot be read is added to ``problems``."""
@@ -69,7 +88,7 @@ def items(
     yield from readers[kind](root.resolve(), custodian, custodian_from_folder, problems)
 
 
-def _inside(root: Path, relative: str, problems: list[tuple[str, str]], where: str) -> Path | None:
+def _inside(root: Path, relative: str, problems: Problems, where: str) -> Path | None:
     """The file an export names, if it lies inside the export folder and exists."""
     clean = relative.replace("\\", "/").strip()
     if not clean:
@@ -84,7 +103,7 @@ def _inside(root: Path, relative: str, problems: list[tuple[str, str]], where: s
     return target
 
 
-def _folder(root: Path, custodian: str, per_folder: bool, problems: list[tuple[str, str]]) -> Iterator[ExportItem]:
+def _folder(root: Path, custodian: str, per_folder: bool, problems: Problems) -> Iterator[ExportItem]:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         relative = path.relative_to(root)
         if any(part.startswith(".") for part in relative.parts):
@@ -96,7 +115,7 @@ def _folder(root: Path, custodian: str, per_folder: bool, problems: list[tuple[s
         yield ExportItem(relative.as_posix(), owner, path=path)
 
 
-def _vault(root: Path, custodian: str, _per: bool, problems: list[tuple[str, str]]) -> Iterator[ExportItem]:
+def _vault(root: Path, custodian: str, _per: bool, problems: Problems) -> Iterator[ExportItem]:
     metadata: dict[str, dict[str, str]] = {}
     for xml in sorted(root.rglob("*-metadata.xml")):
         try:
@@ -157,8 +176,10 @@ _ORIGINAL_COLUMNS = ("original path", "original file path", "location path", "fo
 def _load_file_columns(path: Path) -> tuple[str, str | None, str | None] | None:
     """(file column, custodian column, original-path column) of a CSV load file, or None if it is not one."""
     try:
-        header = next(csv.reader(io.StringIO(decode_load_file(path.read_bytes()[:65536]))), [])
-    except (OSError, csv.Error):
+        with path.open("rb") as raw:
+            head = raw.read(65536)  # the header line, not the file (a load file can be gigabytes)
+        header = next(csv.reader(io.StringIO(decode_load_file(head))), [])
+    except (OSError, csv.Error, UnicodeDecodeError):  # UTF-16 cut inside a surrogate pair
         return None
     lowered = {h.strip().lower(): h for h in header}
 
@@ -169,28 +190,37 @@ def _load_file_columns(path: Path) -> tuple[str, str | None, str | None] | None:
     return (column, pick(_CUSTODIAN_COLUMNS), pick(_ORIGINAL_COLUMNS)) if column else None
 
 
-def _purview(root: Path, custodian: str, _per: bool, problems: list[tuple[str, str]]) -> Iterator[ExportItem]:
-    listed: set[Path] = set()
+def _purview(root: Path, custodian: str, _per: bool, problems: Problems) -> Iterator[ExportItem]:
+    listed: set[Path] = set()  # the files load files name: one path each, for the messages none names
     for load_file in sorted(p for p in root.rglob("*.csv") if _load_file_columns(p)):
-        column, owner_column, original_column = _load_file_columns(load_file)  # type: ignore[misc]
-        try:
-            rows = list(csv.DictReader(io.StringIO(decode_load_file(load_file.read_bytes()))))
-        except (csv.Error, OSError) as exc:  # an oversized or broken field: say where, read the rest of the export
+        try:  # read once to check (an oversized or broken field refuses the file whole), then row by row
+            with open_load_file(load_file) as text:
+                for _ in csv.reader(text):
+                    pass
+        except (csv.Error, OSError) as exc:  # say where, read the rest of the export
             problems.append((str(load_file.relative_to(root)), f"unreadable load file: {exc}"))
             continue
-        for number, row in enumerate(rows, 2):
-            where = f"{load_file.relative_to(root)}:{number}"
-            target = _inside(load_file.parent, row.get(column) or "", problems, where)
-            target = target or _inside(root, row.get(column) or "", [], where)
-            if target is None:
-                continue
-            listed.add(target)
-            owner = (row.get(owner_column) or "").strip() if owner_column else ""
-            original = (row.get(original_column) or "").strip() if original_column else ""
-            yield ExportItem(original or target.relative_to(root).as_posix(), owner or custodian, path=target)
+        with open_load_file(load_file) as text:
+            yield from _purview_rows(root, load_file, csv.DictReader(text), custodian, problems, listed)
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in (".pst", ".msg", ".eml")):
         if path.resolve() not in listed:  # messages the load file does not list: still evidence
             yield ExportItem(path.relative_to(root).as_posix(), custodian, path=path)
+
+
+def _purview_rows(
+    root: Path, load_file: Path, rows: Iterator[dict[str, str]], custodian: str, problems: Problems, listed: set[Path]
+) -> Iterator[ExportItem]:
+    column, owner_column, original_column = _load_file_columns(load_file)  # type: ignore[misc]
+    for number, row in enumerate(rows, 2):
+        where = f"{load_file.relative_to(root)}:{number}"
+        target = _inside(load_file.parent, row.get(column) or "", problems, where)
+        target = target or _inside(root, row.get(column) or "", Problems(0), where)
+        if target is None:
+            continue
+        listed.add(target)
+        owner = (row.get(owner_column) or "").strip() if owner_column else ""
+        original = (row.get(original_column) or "").strip() if original_column else ""
+        yield ExportItem(original or target.relative_to(root).as_posix(), owner or custodian, path=target)
 
 
 _NATIVE_FIELDS = ("NATIVELINK", "NATIVEPATH", "NATIVE", "NATIVEFILE", "NATIVE_FILE", "FILE_PATH_NATIVE")
@@ -199,15 +229,15 @@ _CUSTODIAN_FIELDS = ("CUSTODIAN", "CUSTODIANS", "ALLCUSTODIANS", "ALL_CUSTODIANS
 _ORIGINAL_FIELDS = ("FILEPATH", "ORIGINALPATH", "ORIGINAL_PATH", "SOURCEPATH", "FOLDERPATH")
 
 
-def _dat(root: Path, custodian: str, _per: bool, problems: list[tuple[str, str]]) -> Iterator[ExportItem]:
+def _dat(root: Path, custodian: str, _per: bool, problems: Problems) -> Iterator[ExportItem]:
     for dat in sorted(root.rglob("*.dat")):
         try:
-            rows = read_dat(dat)
+            check_dat(dat)  # a bad line refuses the DAT whole, before any of its rows is used
         except (ValueError, OSError) as exc:
             problems.append((str(dat.relative_to(root)), f"unreadable DAT: {exc}"))
             continue
         base = dat.parent.parent if dat.parent.name.upper() == "DATA" else dat.parent
-        for number, row in enumerate(rows, 2):
+        for number, row in enumerate(iter_dat(dat), 2):
             upper = {k.strip().upper(): v for k, v in row.items()}
             where = f"{dat.relative_to(root)}:{number}"
             native = _field(upper, _NATIVE_FIELDS)

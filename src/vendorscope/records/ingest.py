@@ -81,9 +81,10 @@ class RecordsIngestReport:
     def ok(self) -> bool:
         return not self.error_count
 
-    def add_errors(self, errors: list[tuple[str, str]], first: bool = False) -> None:
-        """Count the errors and keep them while the sample has room (``first``: before those kept)."""
-        self.error_count += len(errors)
+    def add_errors(self, errors: list[tuple[str, str]], first: bool = False, count: int | None = None) -> None:
+        """Count the errors (``count`` when more were met than are given) and keep them while the sample has
+        room (``first``: before those kept)."""
+        self.error_count += len(errors) if count is None else count
         if first:
             self.errors[:0] = errors
             del self.errors[MAX_ERRORS:]
@@ -344,14 +345,14 @@ def ingest_export(
         chunks = [entries[start : start + FILES_PER_TASK] for start in range(0, len(entries), FILES_PER_TASK)]
         ingest_tasks(store, originals, [Task(chunk, limits) for chunk in chunks], owner, report, workers, dask)
 
-    problems: list[tuple[str, str]] = []
+    problems = exports.Problems(MAX_ERRORS)
     for item in exports.items(root, kind, custodian, problems, custodian_from_folder):
         pending.setdefault(item.custodian, []).append(_entry(item))
         if len(pending[item.custodian]) >= FILES_PER_TRANSACTION:  # memory bounded by the batch, not the export
             flush(item.custodian)
     for owner in sorted(pending):
         flush(owner)
-    report.add_errors(problems, first=True)
+    report.add_errors(problems.kept, first=True, count=problems.count)
     return finish(store, report)
 
 

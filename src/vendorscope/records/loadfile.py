@@ -14,9 +14,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 QUOTE = "\u00fe"  # þ
 DELIMITER = "\x14"  # ASCII 20
@@ -53,24 +54,95 @@ def dat_bytes(fields: Sequence[str], rows: Sequence[Sequence[str]], encoding: st
 
 
 def read_dat(path: Path) -> list[dict[str, str]]:
-    """The rows of a DAT file as dicts keyed by its header; the encoding from the byte-order mark (UTF-8,
-    UTF-16 LE/BE), else UTF-8, else Windows-1252. ® inside a value becomes a line break again."""
-    text = decode_load_file(path.read_bytes())
-    lines = [line for line in text.split("\r\n") if line] if "\r\n" in text else text.splitlines()
-    if not lines:
-        return []
-    header = _dat_fields(lines[0])
-    rows = []
-    for number, line in enumerate(lines[1:], 2):
-        values = _dat_fields(line)
-        if len(values) != len(header):
-            raise ValueError(f"{path}: line {number} has {len(values)} fields, the header {len(header)}")
-        rows.append({k: v.replace(NEWLINE_IN_FIELD, "\n") for k, v in zip(header, values, strict=True)})
+    """The rows of a DAT file as dicts keyed by its header (``iter_dat``), all at once: for a production's
+    own load files, which ``verify`` reads whole."""
+    check_dat(path)
+    return list(iter_dat(path))
+
+
+def check_dat(path: Path) -> int:
+    """The number of rows of a DAT file, every line checked; ValueError names the first bad line. Run before
+    ``iter_dat`` so that a DAT with a bad line is refused whole, before any row is used."""
+    rows = 0
+    lines = _dat_lines(path)
+    header = next(lines, None)
+    if header is not None:
+        width = len(_dat_fields(header))
+        for number, line in enumerate(lines, 2):
+            values = len(_dat_fields(line))
+            if values != width:
+                raise ValueError(f"{path}: line {number} has {values} fields, the header {width}")
+            rows += 1
     return rows
+
+
+def iter_dat(path: Path) -> Iterator[dict[str, str]]:
+    """The rows of a DAT file as dicts keyed by its header, one line in memory at a time; the encoding from
+    the byte-order mark (UTF-8, UTF-16 LE/BE), else UTF-8, else Windows-1252. Lines end at CRLF when the file
+    has any (a bare LF is then part of a value), else at LF or CR. ® inside a value becomes a line break
+    again. A line whose fields do not match the header's is skipped here: ``check_dat`` refuses the file."""
+    lines = _dat_lines(path)
+    first = next(lines, None)
+    if first is None:
+        return
+    header = _dat_fields(first)
+    for line in lines:
+        values = _dat_fields(line)
+        if len(values) == len(header):
+            yield {k: v.replace(NEWLINE_IN_FIELD, "\n") for k, v in zip(header, values, strict=True)}
+
+
+def _dat_lines(path: Path) -> Iterator[str]:
+    crlf = _has_crlf(path)
+    with open_load_file(path, newline="\r\n" if crlf else None) as text:
+        for line in text:
+            if not crlf:
+                yield line.removesuffix("\n")
+            elif line := line.removesuffix("\r\n"):  # empty lines between rows: none in a DAT, skipped
+                yield line
+
+
+def _has_crlf(path: Path) -> bool:
+    with open_load_file(path, newline="") as text:
+        last = ""
+        while chunk := text.read(_CHUNK):
+            if "\r\n" in chunk or (last == "\r" and chunk[0] == "\n"):
+                return True
+            last = chunk[-1]
+    return False
 
 
 def _dat_fields(line: str) -> list[str]:
     return [value.strip(QUOTE) for value in line.split(DELIMITER)]
+
+
+_CHUNK = 1 << 20  # characters (or bytes) read at a time while looking at a whole load file
+
+
+def open_load_file(path: Path, newline: str | None = "") -> TextIO:
+    """A load file as text, streamed: the encoding from the byte-order mark (UTF-8, UTF-16 LE/BE), else UTF-8
+    when the whole file decodes as UTF-8 (checked in one pass), else Windows-1252."""
+    with path.open("rb") as raw:
+        head = raw.read(3)
+    if head.startswith(codecs.BOM_UTF8):
+        return path.open(encoding="utf-8-sig", newline=newline)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return path.open(encoding="utf-16", newline=newline)
+    if _is_utf8(path):
+        return path.open(encoding="utf-8", newline=newline)
+    return path.open(encoding="cp1252", errors="replace", newline=newline)
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as raw:
+            while chunk := raw.read(_CHUNK):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode_load_file(data: bytes) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from vendorscope.records.loadfile import read_dat
+from vendorscope.records.loadfile import check_dat
 
 Rows = list[dict[str, str]]
 INSTALLED_KINDS = ("branded", "embedded")
@@ -56,7 +56,7 @@ def _documents_counts(folder: Path, csv_rows: Callable[[Path], Rows | None]) -> 
         return {"documents_produced": 0, "documents_withheld": 0}
     for dat in sorted(documents.rglob("*.dat")):
         try:
-            produced += len(read_dat(dat))
+            produced += check_dat(dat)
         except ValueError:
             return {}  # verify reports the load file itself
     for log in sorted(documents.rglob("privilege_log.csv")):
