@@ -140,6 +140,7 @@ def test_batch_by_batch_equals_the_whole_store_and_a_rebuild(
     ingest) leave the next batch right."""
     if bound is not None:
         monkeypatch.setattr(groups, "RECENT_KEYS", bound)
+        monkeypatch.setattr(groups, "_RUNS", 3)  # a writer's runs made one every few batches
     rng = random.Random(13)
     writers = [groups.Keys(), groups.Keys()]
     next_id, merges, rolled_back = 1, 0, 0
@@ -213,10 +214,17 @@ def test_an_ingest_stopped_in_a_merge_is_finished_with_the_definitions(
         assert all(_main_keys(conn))  # both recent levels were moved into their main tables
 
 
-def test_a_digest_collision_joins_nothing(sqlite_service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("bound", [None, 30])
+def test_a_digest_collision_joins_nothing(
+    sqlite_service: Service, monkeypatch: pytest.MonkeyPatch, bound: int | None
+) -> None:
     """Every key under one digest: only documents that really share a band, a Message-ID or a subject
-    are joined (each match is checked against the document)."""
+    are joined (each match is checked against the document), with the recent levels merged or not."""
     import numpy as np
+
+    if bound is not None:
+        monkeypatch.setattr(groups, "RECENT_KEYS", bound)
+        monkeypatch.setattr(groups, "_RUNS", 2)
 
     monkeypatch.setattr(groups, "_digest", lambda kind, value: 7)
     monkeypatch.setattr(groups, "_band_digests", lambda bands: np.full(bands.shape[:2], 7, dtype=np.int64))

@@ -55,7 +55,9 @@ _MID, _REF, _SUBJECT = 1, 2, 3  # thread keys' kinds: a Message-ID's first docum
 _SIGNATURE = NUM_PERM * 8  # bytes of a stored signature
 _SEED, _MULTIPLIER = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9  # splitmix64's constants
 RECENT_KEYS = 1 << 19  # a recent level's keys before it moves into its main table (held: 16 bytes a key)
-_LOAD = 65_536  # rows of a recent table read at a time
+_LOAD = 16_384  # rows of a recent table read, or moved into its main table, at a time
+_RUNS = 64  # a recent level's runs before they are made one
+_SLICES = 16  # a merge holds one slice of the digests' range of the recent level at a time
 
 
 @dataclass(frozen=True)
@@ -72,20 +74,19 @@ class Member:
 
 
 class Level:
-    """One key table's recent level, held as arrays sorted by (digest, document); the store's table is
-    the truth, read again whenever its last document is not the one held (a batch rolled back)."""
+    """One key table's recent level, held as runs: a batch's keys in a pair of arrays sorted by (digest,
+    document), 12 bytes a key, no copy of the others made when one is added. The store's table is the
+    truth, read again whenever its last document is not the one held (a batch rolled back)."""
 
     def __init__(self, main: Table, recent: Table) -> None:
-        import numpy as np
-
         self.main, self.recent = main, recent
-        self.digests = np.empty(0, dtype=np.int64)
-        self.documents = np.empty(0, dtype=np.int64)
+        self.runs: list[tuple[Any, Any]] = []  # (digests int64, documents int32), each sorted
+        self.size = 0
         self.last: int | None = None  # the largest document id held; None with nothing held
         self.synced = False
 
     def __len__(self) -> int:
-        return len(self.digests)
+        return self.size
 
     def sync(self, conn: Connection) -> None:
         """Hold what the store's recent table holds (read only when it is not what this level last wrote)."""
@@ -94,15 +95,12 @@ class Level:
         last = conn.execute(select(func.max(self.recent.c.document_id))).scalar()
         if self.synced and last == self.last:
             return
-        digests, documents = [], []
+        self.runs, self.size = [], 0
         query = select(self.recent.c.digest, self.recent.c.document_id).execution_options(yield_per=_LOAD)
         for rows in conn.execute(query).partitions():
-            digests.append(np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)))
-            documents.append(np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows)))
-        self.digests = np.concatenate([np.empty(0, dtype=np.int64), *digests])
-        self.documents = np.concatenate([np.empty(0, dtype=np.int64), *documents])
-        order = np.lexsort((self.documents, self.digests))
-        self.digests, self.documents = self.digests[order], self.documents[order]
+            digests = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+            self._hold(digests, np.fromiter((row[1] for row in rows), dtype=np.int32, count=len(rows)))
+        self._compact(1)
         self.last, self.synced = last, True
 
     def documents_under(self, conn: Connection, digests: Iterable[int]) -> dict[int, list[int]]:
@@ -111,12 +109,14 @@ class Level:
 
         wanted = sorted(set(digests))
         found = _documents_under(conn, self.main, wanted)
-        if len(self.digests) and wanted:
-            asked = np.asarray(wanted, dtype=np.int64)
-            low = np.searchsorted(self.digests, asked, side="left")
-            high = np.searchsorted(self.digests, asked, side="right")
+        if not wanted:
+            return found
+        asked = np.asarray(wanted, dtype=np.int64)
+        for run, documents in self.runs:
+            low = np.searchsorted(run, asked, side="left")
+            high = np.searchsorted(run, asked, side="right")
             for n in np.flatnonzero(high > low).tolist():
-                found.setdefault(wanted[n], []).extend(self.documents[low[n] : high[n]].tolist())
+                found.setdefault(wanted[n], []).extend(documents[low[n] : high[n]].tolist())
         return found
 
     def add(self, conn: Connection, digests: Any, documents: Any) -> None:
@@ -129,27 +129,50 @@ class Level:
         order = np.lexsort((digests, documents))  # the table's key order: its pages are appended in turn
         rows = list(zip(documents[order].tolist(), digests[order].tolist(), strict=True))
         dialect.bulk_insert(conn, self.recent, ["document_id", "digest"], rows)
-        order = np.lexsort((documents, digests))
-        digests, documents = digests[order], documents[order]
-        at = np.searchsorted(self.digests, digests, side="right")  # after equal digests: older documents
-        self.digests = np.insert(self.digests, at, digests)
-        self.documents = np.insert(self.documents, at, documents)
+        self._hold(digests, documents.astype(np.int32))
         self.last = int(documents.max()) if self.last is None else max(self.last, int(documents.max()))
+        if len(self.runs) > _RUNS:  # many small batches: one run again (a batch's lookups ask every run)
+            self._compact(1)
 
     def merge_if_full(self, conn: Connection) -> None:
-        """Past ``RECENT_KEYS``: the recent level moves into the main table, in the main table's key order."""
+        """Past ``RECENT_KEYS``: the recent level moves into the main table, in the main table's key order,
+        a slice of the digests' range at a time (what is held for it is a slice of the level, not a copy)."""
+        if self.size <= RECENT_KEYS:
+            return
+        for digests, documents in self._slices():
+            for start in range(0, len(digests), _LOAD):
+                end = start + _LOAD
+                rows = list(zip(digests[start:end].tolist(), documents[start:end].tolist(), strict=True))
+                dialect.bulk_insert(conn, self.main, ["digest", "document_id"], rows)
+        conn.execute(delete(self.recent))
+        self.runs, self.size, self.last = [], 0, None
+
+    def _hold(self, digests: Any, documents: Any) -> None:
         import numpy as np
 
-        if len(self.digests) <= RECENT_KEYS:
-            return
-        columns = "digest, document_id"
-        conn.exec_driver_sql(
-            f"INSERT INTO {self.main.name} ({columns}) SELECT {columns} FROM {self.recent.name} ORDER BY {columns}"
-        )
-        conn.execute(delete(self.recent))
-        self.digests = np.empty(0, dtype=np.int64)
-        self.documents = np.empty(0, dtype=np.int64)
-        self.last = None
+        order = np.lexsort((documents, digests))
+        self.runs.append((digests[order], documents[order]))
+        self.size += len(digests)
+
+    def _compact(self, slices: int) -> None:
+        self.runs = list(self._slices(slices))
+        self.runs = [run for run in self.runs if len(run[0])]
+
+    def _slices(self, slices: int = _SLICES) -> Iterable[tuple[Any, Any]]:
+        """The runs' keys in (digest, document) order, in slices of the digests' range."""
+        import numpy as np
+
+        edges = [None, *(np.int64(-(1 << 63) + n * ((1 << 64) // slices)) for n in range(1, slices)), None]
+        for low, high in itertools.pairwise(edges):
+            parts = []
+            for digests, documents in self.runs:
+                start = 0 if low is None else int(np.searchsorted(digests, low))
+                end = len(digests) if high is None else int(np.searchsorted(digests, high))
+                parts.append((digests[start:end], documents[start:end]))
+            digests = np.concatenate([np.empty(0, dtype=np.int64), *(d for d, _ in parts)])
+            documents = np.concatenate([np.empty(0, dtype=np.int32), *(d for _, d in parts)])
+            order = np.lexsort((documents, digests))
+            yield digests[order], documents[order]
 
 
 class Keys:
