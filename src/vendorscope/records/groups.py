@@ -20,7 +20,7 @@ table dirtied pages all over its B-tree, a page per key once the table outgrew t
 documents: 100 GB written for a 4.4 GB store). A batch's new keys go to the table's recent level
 (``record_bands_recent``, ``record_thread_keys_recent``), keyed by document first: every new key is a new
 document's, and new documents have the largest ids, so its rows are appended. The recent level is looked
-up beside the main table, from sorted arrays the writer holds (at most ``RECENT_KEYS`` keys a table, 16
+up beside the main table, from sorted runs the writer holds (at most ``RECENT_KEYS`` keys a table, 12
 bytes each; read back from the table when the store's differs, e.g. after a rolled-back batch), and when
 it passes ``RECENT_KEYS`` it moves into the main table in key order, in the batch's transaction: the main
 table's pages are written once per merge, not once per batch.
@@ -54,7 +54,7 @@ _WIDTH = ROWS * 8  # a band's bytes: signatures are stored as little-endian uint
 _MID, _REF, _SUBJECT = 1, 2, 3  # thread keys' kinds: a Message-ID's first document, one naming it, a subject's first
 _SIGNATURE = NUM_PERM * 8  # bytes of a stored signature
 _SEED, _MULTIPLIER = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9  # splitmix64's constants
-RECENT_KEYS = 1 << 19  # a recent level's keys before it moves into its main table (held: 16 bytes a key)
+RECENT_KEYS = 1 << 19  # a recent level's keys before it moves into its main table (held: 12 bytes a key)
 _LOAD = 16_384  # rows of a recent table read, or moved into its main table, at a time
 _RUNS = 64  # a recent level's runs before they are made one
 _SLICES = 16  # a merge holds one slice of the digests' range of the recent level at a time
