@@ -179,6 +179,20 @@ def _own_cpu() -> float:
     return me.ru_utime + me.ru_stime
 
 
+def _own_io() -> dict[str, int] | None:
+    """This process's I/O counters (Linux ``/proc/self/io``): ``write_bytes`` is what it sent to storage
+    (pages it dirtied, written back), ``wchar`` what went through its write calls. None elsewhere."""
+    try:
+        lines = Path("/proc/self/io").read_text().splitlines()
+    except OSError:
+        return None
+    return {key: int(value) for key, value in (line.split(": ") for line in lines)}
+
+
+def _store_bytes(out: Path) -> int:
+    return sum(path.stat().st_size for path in out.glob("records.db*") if path.is_file())
+
+
 def _descendants_cpu() -> float:
     """CPU seconds of this process's running descendants (a LocalCluster's nannies and workers)."""
     import psutil
@@ -210,6 +224,7 @@ def main() -> None:
     parser.add_argument(
         "--generate-only", action="store_true", help="Generate the corpus (for a later --reuse-corpus) and stop."
     )
+    parser.add_argument("--ingest-only", action="store_true", help="Ingest and print its figures; no search.")
     args = parser.parse_args()
     corpus = args.out / "corpus"
     if args.generate_only:
@@ -218,6 +233,9 @@ def main() -> None:
     service = Service(str(args.out / "records.db"))
     if not args.search_only:
         ingest(args, corpus, service)
+    if args.ingest_only:
+        service.close()
+        return
     search_figures(service, corpus, args.queries)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
     service.close()
@@ -241,7 +259,7 @@ def ingest(args: argparse.Namespace, corpus: Path, service: Service) -> None:
     size = sum(p.stat().st_size for p in corpus.rglob("*.eml"))
     print(f"corpus: {args.emails:,} emails, {size / 1e6:,.0f} MB")
     service.store  # noqa: B018 - open (and migrate) the store before timing
-    cpu_before, own_cpu_before = _cpu(), _own_cpu()
+    cpu_before, own_cpu_before, io_before = _cpu(), _own_cpu(), _own_io()
     start = time.perf_counter()
     if args.dask:
         from distributed import LocalCluster
@@ -267,6 +285,13 @@ def ingest(args: argparse.Namespace, corpus: Path, service: Service) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"ingest peak RSS of this (the writer's) process, workers not included: {peak:,.0f} MB")
     print(f"ingest CPU of this (the writer's) process: {_own_cpu() - own_cpu_before:,.1f} s")
+    io = _own_io()
+    if io and io_before:
+        written, called = io["write_bytes"] - io_before["write_bytes"], io["wchar"] - io_before["wchar"]
+        print(
+            f"ingest writes of this (the writer's) process: {written / 1e6:,.0f} MB to storage (write_bytes), "
+            f"{called / 1e6:,.0f} MB through write calls (wchar); store {_store_bytes(args.out) / 1e6:,.0f} MB"
+        )
     if args.dask:
         print(
             f"ingest CPU without the cluster's start-up and shut-down: {during:,.1f} s = "

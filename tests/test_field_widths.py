@@ -94,7 +94,7 @@ def test_a_store_with_titles_is_migrated_to_unbounded_fields(tmp_path: Path) -> 
     with engine.begin() as conn:
         config = migrate.alembic_config()
         config.attributes["connection"] = conn
-        command.upgrade(config, "record_groups")
+        command.upgrade(config, "record_keys_recent")
         conn.exec_driver_sql(
             "INSERT INTO titles (key, name, version, publisher, source, path, identifier, signer, team_id, sha256) "
             "VALUES ('k', 'Kaspersky Endpoint Security', '11', 'AO Kaspersky Lab', 'programs', '', '', '', 'T', 'S')"

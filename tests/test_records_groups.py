@@ -14,14 +14,23 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from tests.records_corpus import email_bytes
 from vendorscope.records import dedup, groups, ingest, threads
 from vendorscope.records.store import Originals
 from vendorscope.records.writer import RecordWriter
 from vendorscope.service import Service
-from vendorscope.store.tables import Meta, RecordBand, RecordDocument, RecordThreadKey
+from vendorscope.store.tables import (
+    Meta,
+    RecordBand,
+    RecordBandRecent,
+    RecordDocument,
+    RecordThreadKey,
+    RecordThreadKeyRecent,
+)
+
+KEY_TABLES = ((RecordBand, RecordBandRecent), (RecordThreadKey, RecordThreadKeyRecent))
 
 LONG = (
     "The review team examined the endpoint protection suite deployed across the regional offices and found that "
@@ -103,34 +112,119 @@ def _whole_store(conn: Connection) -> dict[int, tuple[int | None, int | None]]:
     return {r.id: (near.get(r.id), roots.get(r.id)) for r in rows}
 
 
-def test_batch_by_batch_equals_the_whole_store_and_a_rebuild(service: Service) -> None:
+def _keys(conn: Connection) -> list[list[tuple[int, int]]]:
+    """Each key table's (digest, document) rows, its main table's and its recent level's together."""
+    out = []
+    for main, recent in KEY_TABLES:
+        rows = conn.execute(select(main.digest, main.document_id)).all()
+        rows += conn.execute(select(recent.digest, recent.document_id)).all()
+        out.append(sorted(tuple(row) for row in rows))
+    return out
+
+
+def _main_keys(conn: Connection) -> list[list[tuple[int, int]]]:
+    return [sorted(tuple(row) for row in conn.execute(select(main.digest, main.document_id))) for main, _ in KEY_TABLES]
+
+
+@pytest.mark.parametrize("bound", [None, 60])
+def test_batch_by_batch_equals_the_whole_store_and_a_rebuild(
+    service: Service, monkeypatch: pytest.MonkeyPatch, bound: int | None
+) -> None:
     """600 documents in batches of 1 to 40, with replies before their messages, shared Message-IDs,
     subject-only replies and band values shared across batches (groups merged, relabeled): the labels are
-    the whole-store definitions' after every batch; a rebuild of a marked store gives them again."""
+    the whole-store definitions' after every batch; a rebuild of a marked store gives them again.
+
+    With a recent level of 60 keys it moves into the main table every few batches: the labels are right
+    just before and just after each merge, the main tables change only at a merge, two writers take turns
+    (each reads the other's recent keys again), and batches rolled back after their merge (an interrupted
+    ingest) leave the next batch right."""
+    if bound is not None:
+        monkeypatch.setattr(groups, "RECENT_KEYS", bound)
+        monkeypatch.setattr(groups, "_RUNS", 3)  # a writer's runs made one every few batches
     rng = random.Random(13)
-    next_id = 1
+    writers = [groups.Keys(), groups.Keys()]
+    next_id, merges, rolled_back = 1, 0, 0
     with service.store.engine.begin() as conn:
         while next_id <= 600:
             members = [_member(rng, i) for i in range(next_id, next_id + rng.randint(1, 40))]
+            keys = rng.choice(writers)
+            before = _main_keys(conn)
+            if rng.random() < 0.15:  # a batch rolled back: its keys, and its merge if it made one, undone
+                nested = conn.begin_nested()
+                _insert(conn, members, groups.assign(conn, members, keys))
+                rolled_back += _main_keys(conn) != before
+                nested.rollback()
+                assert _main_keys(conn) == before
             next_id += len(members)
-            _insert(conn, members, groups.assign(conn, members))
+            _insert(conn, members, groups.assign(conn, members, keys))
             assert _labels(conn) == _whole_store(conn)
+            after = _main_keys(conn)
+            if after != before:
+                merges += 1
+                emptied = [conn.execute(select(func.count()).select_from(r)).scalar() for _, r in KEY_TABLES]
+                assert 0 in emptied  # the main tables change only when a recent level moves into them
         expected = _labels(conn)
         merged = sum(1 for near, _ in expected.values() if near is not None)
         assert merged > 100 and len({t for _, t in expected.values() if t}) < 400  # groups and threads formed
-        tables = [sorted(conn.execute(select(t.__table__))) for t in (RecordBand, RecordThreadKey)]
+        if bound is None:
+            assert merges == 0
+        else:
+            assert merges >= 10 and rolled_back >= 1
+        tables = _keys(conn)
+        assert all(len(rows) == len(set(rows)) for rows in tables)
         conn.execute(update(RecordDocument).values(near_dup_group=None, thread_id=None))
         conn.execute(Meta.__table__.insert().values(key=groups.REBUILD_KEY, value="rebuild"))
         groups.rebuild_if_marked(conn, chunk=37)
         assert _labels(conn) == expected
-        assert [sorted(conn.execute(select(t.__table__))) for t in (RecordBand, RecordThreadKey)] == tables
+        assert _keys(conn) == tables
         assert conn.execute(select(Meta.value).where(Meta.key == groups.REBUILD_KEY)).first() is None
 
 
-def test_a_digest_collision_joins_nothing(sqlite_service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_ingest_stopped_in_a_merge_is_finished_with_the_definitions(
+    service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ingest whose batch fails after moving a recent level into its main table: what it committed
+    holds the definitions; the same command again finishes it with them, its keys each listed once."""
+    monkeypatch.setattr(ingest, "FILES_PER_TRANSACTION", 3)
+    monkeypatch.setattr(groups, "RECENT_KEYS", 12)
+    merge = groups.Level.merge_if_full
+    merged: list[str] = []
+
+    def stopping(self: groups.Level, conn: Connection) -> None:
+        full = len(self) > groups.RECENT_KEYS
+        merge(self, conn)
+        if full:
+            merged.append(self.main.name)
+            if len(merged) == 4:
+                raise RuntimeError("stopped")
+
+    monkeypatch.setattr(groups.Level, "merge_if_full", stopping)
+    _corpus(tmp_path / "in", 0, 120)
+    with pytest.raises(RuntimeError, match="stopped"):
+        service.records_ingest([tmp_path / "in"], "c", workers=1, records_dir=tmp_path / "o")
+    with service.store.engine.connect() as conn:
+        stopped = len(_labels(conn))
+        assert stopped > 0 and _labels(conn) == _whole_store(conn)
+    monkeypatch.setattr(groups.Level, "merge_if_full", merge)
+    service.records_ingest([tmp_path / "in"], "c", workers=1, records_dir=tmp_path / "o")
+    with service.store.engine.connect() as conn:
+        labels = _labels(conn)
+        assert len(labels) > max(stopped, 100) and labels == _whole_store(conn)
+        assert all(len(rows) == len(set(rows)) for rows in _keys(conn))
+        assert all(_main_keys(conn))  # both recent levels were moved into their main tables
+
+
+@pytest.mark.parametrize("bound", [None, 30])
+def test_a_digest_collision_joins_nothing(
+    sqlite_service: Service, monkeypatch: pytest.MonkeyPatch, bound: int | None
+) -> None:
     """Every key under one digest: only documents that really share a band, a Message-ID or a subject
-    are joined (each match is checked against the document)."""
+    are joined (each match is checked against the document), with the recent levels merged or not."""
     import numpy as np
+
+    if bound is not None:
+        monkeypatch.setattr(groups, "RECENT_KEYS", bound)
+        monkeypatch.setattr(groups, "_RUNS", 2)
 
     monkeypatch.setattr(groups, "_digest", lambda kind, value: 7)
     monkeypatch.setattr(groups, "_band_digests", lambda bands: np.full(bands.shape[:2], 7, dtype=np.int64))

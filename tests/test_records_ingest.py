@@ -149,7 +149,13 @@ def _ingest_with_a_slow_file(
     import time
 
     from vendorscope.records import ingest
-    from vendorscope.store.tables import RecordBand, RecordFile, RecordThreadKey
+    from vendorscope.store.tables import (
+        RecordBand,
+        RecordBandRecent,
+        RecordFile,
+        RecordThreadKey,
+        RecordThreadKeyRecent,
+    )
 
     real = ingest.extract
 
@@ -171,7 +177,10 @@ def _ingest_with_a_slow_file(
         files = conn.execute(
             select(RecordFile.sha256, RecordFile.path, RecordFile.documents).order_by(RecordFile.id)
         ).all()
-        keys = [sorted(conn.execute(select(table.__table__)).all()) for table in (RecordBand, RecordThreadKey)]
+        keys = [
+            sorted(conn.execute(select(table.__table__)).all())
+            for table in (RecordBand, RecordBandRecent, RecordThreadKey, RecordThreadKeyRecent)
+        ]
     tops = [row["id"] for row in documents if row["parent_id"] is None]
     service.records_tag(tops, "responsive", "sam", family=True)
     service.records_produce(tmp_path / f"{run}-vol", "ABC", tmp_path / run)

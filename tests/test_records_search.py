@@ -162,7 +162,7 @@ def test_a_store_written_before_gets_the_one_time_form(tmp_path: Path) -> None:
     raw = sqlite3.connect(tmp_path / "old.db")
     with raw:
         raw.execute("UPDATE record_documents SET doc_date = substr(doc_date, 1, 19), sent_at = substr(sent_at, 1, 19)")
-        raw.execute("UPDATE alembic_version SET version_num = 'record_groups'")
+        raw.execute("UPDATE alembic_version SET version_num = 'record_keys_recent'")
     raw.close()
     service = Service(url)
     try:

@@ -32,9 +32,10 @@ from vendorscope.store import dialect
 from vendorscope.store.store import Store
 
 FILES_PER_TASK = 32
-# A batch (one transaction) ends at whichever comes first. Its keys of near-duplicate bands and threads
-# are random, so a commit writes pages all over their tables: 2,048 files a commit cost the writer 22 %
-# less CPU than 512 at 100,000 e-mails (docs/benchmarks.md), for about 10 MB more held.
+# A batch (one transaction) ends at whichever comes first. Some of its index keys are random (dedup keys,
+# files' SHA-256; near-duplicate bands and threads before their recent levels), so a commit writes pages
+# all over those B-trees: 2,048 files a commit cost the writer 22 % less CPU than 512 at 100,000 e-mails
+# (docs/benchmarks.md), for about 10 MB more held.
 FILES_PER_TRANSACTION = 2048
 TEXT_PER_TRANSACTION = 64 * 1024 * 1024  # characters of extracted text held: large documents end a batch sooner
 PACK_BYTES = 64 * 1024 * 1024  # a task's originals held before they go to a pack

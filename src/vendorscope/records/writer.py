@@ -65,7 +65,8 @@ _MEMBER = itemgetter(  # a row's fields that decide its groups (groups.Member)
 class RecordWriter:
     """One writer per ingest; ``conn`` is set per transaction, ``prepare`` called with each batch. Top-level
     documents are deduplicated by ``dedup_key``; an attachment belongs to its family and is never
-    deduplicated away from it. Nothing here outlives a batch but the next id."""
+    deduplicated away from it. Nothing here outlives a batch but the next id and the key tables' recent
+    levels (``groups.Keys``: bounded by ``groups.RECENT_KEYS``, not by the store)."""
 
     def __init__(self, conn: Connection, originals: Originals) -> None:
         self.conn = conn
@@ -83,6 +84,7 @@ class RecordWriter:
         # Times go to the driver as the store keeps them: on SQLite the one text form SQLAlchemy binds in queries
         # (sqlite3's own adapter drops ".000000", so a document dated exactly at a "since" bound fell outside it).
         self.encode_time = dialect.time_encoder(conn)
+        self.keys = groups.Keys()
 
     def prepare(self, results: list[FileResult]) -> None:
         """Look up the batch's dedup keys among the store's top-level documents: indexed queries instead
@@ -154,7 +156,7 @@ class RecordWriter:
 
     def flush(self) -> None:
         """The batch's rows, each document with its near-duplicate group and thread (``groups.assign``)."""
-        labels = groups.assign(self.conn, [groups.Member(*_MEMBER(row)) for row in self.rows])
+        labels = groups.assign(self.conn, [groups.Member(*_MEMBER(row)) for row in self.rows], self.keys)
         rows = [(*row, *labels[row[0]]) for row in self.rows]
         dialect.bulk_insert(self.conn, RecordDocument.__table__, [*DOC_COLUMNS, *LABEL_COLUMNS], rows)
         _add_locations(self.conn, self.locations)

@@ -23,6 +23,7 @@ from .evidence import (
 from .orgs import FindingEvent, HostOwner, HostRule, Org, OrgFinding, Purchase, Remediation
 from .records import (
     RecordBand,
+    RecordBandRecent,
     RecordBates,
     RecordDocument,
     RecordFile,
@@ -31,6 +32,7 @@ from .records import (
     RecordRedaction,
     RecordReview,
     RecordThreadKey,
+    RecordThreadKeyRecent,
 )
 from .server import AgentPush, AuditEvent, EnrollmentToken, HostOrg, PushIntake, User, WebSession
 
@@ -60,6 +62,7 @@ __all__ = [
     "Purchase",
     "PushIntake",
     "RecordBand",
+    "RecordBandRecent",
     "RecordBates",
     "RecordDocument",
     "RecordFile",
@@ -68,6 +71,7 @@ __all__ = [
     "RecordRedaction",
     "RecordReview",
     "RecordThreadKey",
+    "RecordThreadKeyRecent",
     "Remediation",
     "Title",
     "TitleMatch",

@@ -106,6 +106,26 @@ class RecordThreadKey(Base):
     __table_args__ = ({"sqlite_with_rowid": False},)
 
 
+class RecordBandRecent(Base):
+    """Band keys of the latest batches, appended in document order (new documents have the largest ids),
+    looked up beside ``record_bands`` and moved into it in key order when they pass a bound: a batch's
+    commit writes a few pages here instead of a page per key all over the main table."""
+
+    __tablename__ = "record_bands_recent"
+    document_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class RecordThreadKeyRecent(Base):
+    """Thread keys of the latest batches, as ``RecordBandRecent`` is for bands."""
+
+    __tablename__ = "record_thread_keys_recent"
+    document_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
 class RecordLocation(Base):
     """Where a document was found: every custodian and path of its exact duplicates."""
 

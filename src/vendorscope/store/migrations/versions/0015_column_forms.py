@@ -1,7 +1,7 @@
 """titles' source, team_id and sha256 as unbounded text; SQLite times of records and contacts in one text form
 
 Revision ID: column_forms
-Revises: record_groups
+Revises: record_keys_recent
 Create Date: 2026-12-03 12:00:00
 
 A title's source, team_id and sha256 were VARCHAR(64). SQLite does not enforce a length, so it kept a longer
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "column_forms"
-down_revision: str | None = "record_groups"
+down_revision: str | None = "record_keys_recent"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
