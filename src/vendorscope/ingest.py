@@ -19,11 +19,12 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -55,8 +56,13 @@ _LOOKUP_CHUNK = 500
 _ARTIFACTS = Artifact.__table__
 # Parsing processes beside the writer: the writer is the slower side (docs/benchmarks.md, issue 13).
 AHEAD_WORKERS = 1
-PREPARE_CHUNK = 64  # inputs hashed, detected and looked up together, beside the parsing worker
-PREPARED_MOST = 8 * PREPARE_CHUNK  # inputs prepared and waiting to be written, at most
+PREPARE_CHUNK = 64  # inputs hashed, detected and looked up together, beside the parsing worker ...
+PREPARE_BYTES = 8 * 1024 * 1024  # ... or fewer, when they are this large together (hashing is per byte)
+# Inputs prepared and waiting to be written, at most (~1 KB each: a plan keeps no head). While the worker is the
+# slower side (large logs) the writer prepares the small files that come after them, whose hashing and detection
+# would otherwise run when the writer is the slower side.
+PREPARED_MOST = 8192
+READ_AHEAD_FILES = 128  # files hashed and their heads read ahead of detection, in a thread (heads: <= 8 MiB)
 
 
 @dataclass
@@ -134,6 +140,7 @@ class _Plan:
     format: str
     identity: str
     context: str
+    ahead_size: int = 0  # of a file: the memory it may take once parsed (read_ahead.ahead_size)
 
 
 def ingest_paths(
@@ -204,20 +211,55 @@ def _prepared(store: Store, files: list[Path], hints: Hints, ahead: ReadAhead | 
     Preparing the whole batch before the first parse left the worker idle for seconds on a large fleet. Here a
     chunk is prepared, its new files go to the worker at once, and whenever the worker wants more files or the
     next input's parse is not ready yet, the next chunk is prepared meanwhile: hashing and detection run beside
-    parsing. At most ``PREPARED_MOST`` inputs wait prepared, so memory stays bounded by the batch.
+    parsing, and the writer's waits for the worker become preparation of the files after. At most
+    ``PREPARED_MOST`` inputs wait prepared, so memory stays bounded whatever the batch; a chunk is at most
+    ``PREPARE_BYTES`` (one file if larger), so the writer looks back at the worker's results every few milliseconds.
     """
-    chunks = [files[start : start + PREPARE_CHUNK] for start in range(0, len(files), PREPARE_CHUNK)]
     waiting: deque[_Plan | FileResult] = deque()
-    for chunk in chunks:
-        for entry in _drop_known(store, [_prepare_file(path, hints) for path in chunk]):
+    for chunk in _chunks(files, hints, threaded=ahead is not None):
+        for entry in _drop_known(store, chunk):
             waiting.append(entry)
             if ahead and isinstance(entry, _Plan) and entry.blob.local:
-                size = ahead_size(entry.blob.local)
+                size = entry.ahead_size
                 if size <= AHEAD_MAX_BYTES:
                     ahead.add(entry.format, entry.blob.local, size)
         while waiting and (not ahead or len(waiting) >= PREPARED_MOST or not _worth_preparing(ahead, waiting[0])):
             yield waiting.popleft()
     yield from waiting
+
+
+def _chunks(files: list[Path], hints: Hints, threaded: bool) -> Iterator[list[_Plan | FileResult]]:
+    """The files hashed and detected, ``PREPARE_CHUNK`` at a time or fewer when ``PREPARE_BYTES`` together; each
+    chunk is detected when it is asked for. ``threaded``: the files are hashed and their heads read in a thread,
+    ahead (``_reads``)."""
+    chunk: list[_Plan | FileResult] = []
+    size = 0
+    for path, read in zip(files, _reads(files) if threaded else map(_read_file, files), strict=True):
+        entry = _prepare_file(path, hints, read)
+        chunk.append(entry)
+        size += entry.blob.size if isinstance(entry, _Plan) else 0
+        if len(chunk) >= PREPARE_CHUNK or size >= PREPARE_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _reads(files: list[Path]) -> Iterator[_Read | FileResult]:
+    """``_read_file`` of each file, in order, in a thread of its own up to ``READ_AHEAD_FILES`` ahead: hashing and
+    reading release the GIL, so the writer's thread does not spend its time on them (SHA-256 of every byte was a
+    tenth of its CPU on a large fleet). Stopping early cancels what was not read yet."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="vendorscope-hash")
+    paths = iter(files)
+    try:
+        pending = deque(pool.submit(_read_file, path) for path in itertools.islice(paths, READ_AHEAD_FILES))
+        while pending:
+            read = pending.popleft().result()
+            for path in itertools.islice(paths, 1):
+                pending.append(pool.submit(_read_file, path))
+            yield read
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _worth_preparing(ahead: ReadAhead, entry: _Plan | FileResult) -> bool:
@@ -403,19 +445,39 @@ def _after_path(error: InputError) -> str:
     return str(error).removeprefix(f"{error.path}: ")
 
 
-def _prepare_file(path: Path, hints: Hints) -> _Plan | FileResult:
+class _Read(NamedTuple):
+    """What preparing a file reads of it: its hash and size as stored, the head of its content, its time."""
+
+    sha256: str
+    size: int
+    head: bytes
+    observed: datetime
+    ahead_size: int  # read_ahead.ahead_size: the memory it may take once parsed
+
+
+def _read_file(path: Path) -> _Read | FileResult:
     shown = str(path)
     try:
         digest, size = sha256_of(path)
         head = read_head(path)
         observed = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+        ahead = ahead_size(path)
     except OSError as exc:
         return FileResult(shown, "failed", problems=[Problem(0, f"cannot read ({_reason(exc)})")])
     except InputError as exc:
         return FileResult(shown, "failed", problems=[Problem(0, str(exc).removeprefix(f"{shown}: "))])
-    blob = Blob(shown, str(path.resolve()), digest, size, head, observed, lambda: open_binary(path), local=path)
+    return _Read(digest, size, head, observed, ahead)
+
+
+def _prepare_file(path: Path, hints: Hints, read: _Read | FileResult) -> _Plan | FileResult:
+    if isinstance(read, FileResult):
+        return read
+    blob = Blob(str(path), str(path.resolve()), read.sha256, read.size, read.head, read.observed,
+                lambda: open_binary(path), local=path)  # fmt: skip
     plan = _prepare(blob, hints)
     blob.head = b""  # it served detection; inputs waiting to be written keep little
+    if isinstance(plan, _Plan):
+        plan.ahead_size = read.ahead_size
     return plan
 
 
