@@ -45,7 +45,7 @@ from vendorscope.store.held_hosts import HeldHosts
 from vendorscope.store.network_writer import NetworkWriter
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact
-from vendorscope.store.writer import ArtifactWriter, Caches, resolve_titles
+from vendorscope.store.writer import ArtifactWriter, Caches, host_key, resolve_titles
 
 MAX_PROBLEMS_KEPT = 20
 # A group of inputs shares one transaction (a savepoint each): commits cost more than most small files.
@@ -362,6 +362,103 @@ def ingest_received(
     return result
 
 
+@dataclass
+class Unpacked:
+    """A queued push read ahead of its group's transaction (server/push.py): the group's new titles go in once,
+    its hosts are held once, before any of its pushes is written (``unpack_received``, ``write_unpacked``)."""
+
+    plan: _Plan | None
+    failed: FileResult | None = None  # unreadable or not recognized: nothing to write
+    head: list[Record] = field(default_factory=list)  # the records read ahead
+    rest: Iterator[Record] | None = None  # the records after the bound, still to read (from the bytes)
+    error: Exception | None = None  # what reading it ahead raised (a registry record: RefusedError), raised again
+    items: int = 0  # items read ahead
+    hosts: set[str] = field(default_factory=set)  # the host keys of the records read ahead
+
+    @property
+    def identity(self) -> str:
+        return self.plan.identity if self.plan is not None else ""
+
+
+def unpack_received(
+    data: bytes, name: str, hints: Hints, matcher: Matcher, observed: datetime, most_items: int
+) -> Unpacked:
+    """Pushed bytes detected, identified and read ahead, up to ``most_items`` items (the rest is read when
+    written): as ``ingest_received`` reads them, evidence only. Nothing is written."""
+    hints = _watching(hints, matcher)
+    plan = _received(data, name, hints, observed)
+    if isinstance(plan, FileResult):
+        return Unpacked(None, failed=plan)
+    unpacked = Unpacked(plan)
+    try:
+        _refuse_registry(plan.format)
+        stream = iter(_evidence_only(_records(plan, hints)))
+        for record in stream:
+            unpacked.head.append(record)
+            if isinstance(record, Observation):
+                unpacked.items += len(record.items) + len(record.removed)
+                unpacked.hosts.add(host_key(record.host))
+                if unpacked.items >= most_items:
+                    unpacked.rest = stream
+                    break
+            elif isinstance(record, Problem) and record.fatal:  # refused whole by the write
+                unpacked.rest = stream
+                break
+    except Exception as exc:  # raised again when it is written, as reading it there would have
+        unpacked.head, unpacked.rest, unpacked.error = [], None, exc
+    return unpacked
+
+
+def received_titles(store: Store, caches: Caches, matcher: Matcher, unpacked: Iterable[Unpacked]) -> None:
+    """The new titles of a group of pushes read ahead, with their verdicts, in one short transaction of their own
+    (as ``_with_titles_resolved`` does for one push)."""
+    items: set[Item] = set()
+    for one in unpacked:
+        if one.error is None and one.failed is None and not _refused_whole(one):
+            for record in one.head:
+                if isinstance(record, Observation):
+                    items.update(record.items)
+                    items.update(record.removed)
+    _titles_first(store, caches, matcher, items)
+
+
+def write_unpacked(
+    savepoint: InputSavepoint,
+    caches: Caches,
+    matcher: Matcher,
+    unpacked: Unpacked,
+    held: HeldHosts,
+    after: AfterWrite | None = None,
+) -> FileResult:
+    """A push read ahead (``unpack_received``), written as ``ingest_received`` writes one, into ``held``: the
+    group's hosts, which the caller writes once for the group (so ``after`` reads the hosts as held, not as
+    written). Raises what reading it ahead raised."""
+    if unpacked.failed is not None:
+        return unpacked.failed
+    if unpacked.error is not None:
+        raise unpacked.error
+    plan = unpacked.plan
+    assert plan is not None
+    records = itertools.chain(unpacked.head, unpacked.rest or ())
+    conn = savepoint.conn
+
+    def body() -> FileResult:
+        result = _write_in(conn, savepoint, caches, matcher, plan, records, held)
+        if after is not None:
+            after(conn, result)
+        return result
+
+    result = _guarded(caches, plan, body, held, savepoint)
+    if result.status == "ingested":
+        result.links.insert(0, _custody_entry(plan, result))
+    return result
+
+
+def _refused_whole(unpacked: Unpacked) -> bool:
+    last = unpacked.head[-1] if unpacked.head else None
+    return isinstance(last, Problem) and last.fatal
+
+
 def _received(
     data: bytes, name: str, hints: Hints, observed: datetime | None = None, digest: str | None = None
 ) -> _Plan | FileResult:
@@ -397,9 +494,15 @@ def _with_titles_resolved(
                 break
         elif isinstance(record, Problem) and record.fatal:  # refused whole by the write: no titles for it
             return itertools.chain(head, stream)
+    _titles_first(store, caches, matcher, items)
+    return itertools.chain(head, stream)  # the rest of the records, if it stopped at the bound
+
+
+def _titles_first(store: Store, caches: Caches, matcher: Matcher, items: set[Item]) -> None:
+    """The titles of ``items`` the store lacks, with their verdicts, in a short transaction of their own."""
     unknown = [item for item in items if item not in caches.titles] if caches.loaded else list(items)
     if not unknown:
-        return itertools.chain(head, stream)
+        return
     matched = {item: matcher.match(item) for item in unknown}  # before the transaction: no lock held meanwhile
     try:
         with store.engine.connect() as conn, conn.begin():
@@ -408,7 +511,6 @@ def _with_titles_resolved(
             resolve_titles(conn, caches, unknown, partial(_attribute, matcher, matched=matched))
     except (IntegrityError, OperationalError):
         caches.forget()  # its ids were rolled back; the input's write inserts what is still missing
-    return itertools.chain(head, stream)  # the rest of the records, if it stopped at the bound
 
 
 def _refuse_registry(format_name: str) -> None:

@@ -227,7 +227,7 @@ class ArtifactWriter:
         self._inserted |= self.created_hosts
         for key in created:
             first, last, _name, facts = span[key]
-            self.held.create(self.caches.hosts[key], first, last, facts)
+            self.held.create(self.caches.hosts[key], first, last, facts, key)
         known = {self.caches.hosts[k]: v for k, v in span.items() if k not in created}
         if known:
             self.held.hold(self.conn, list(known))
