@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, select, text, true, update
 
 from vendorscope.errors import VendorscopeError
 from vendorscope.server.accounts import Principal
@@ -132,7 +132,8 @@ def enqueue(
     Raises Backlogged when the queue is full.
     """
     with store.transaction() as conn:
-        earlier = conn.execute(
+        # The same bundle received before, and what is queued: one statement.
+        earlier = (
             select(_INTAKE.c.receipt, _INTAKE.c.state, _INTAKE.c.status, _INTAKE.c.received_at)
             .where(
                 _INTAKE.c.token_id == agent.id,
@@ -141,14 +142,22 @@ def enqueue(
             )
             .order_by(_INTAKE.c.id.desc())
             .limit(1)
-        ).first()
-        if earlier is not None and earlier.state == "queued":
-            return Receipt(earlier.receipt, "queued", sha256, received_at=earlier.received_at)
-        if earlier is not None and earlier.status in ("ingested", "duplicate"):
-            return Receipt(earlier.receipt, "duplicate", sha256, 200, received_at=earlier.received_at)
-        bundles, size = conn.execute(
-            select(func.count(), func.coalesce(func.sum(_INTAKE.c.size), 0)).where(_INTAKE.c.state == "queued")
-        ).one()
+            .subquery()
+        )
+        waiting = (
+            select(func.count().label("bundles"), func.coalesce(func.sum(_INTAKE.c.size), 0).label("size"))
+            .where(_INTAKE.c.state == "queued")
+            .subquery()
+        )
+        found = conn.execute(
+            select(earlier.c.receipt, earlier.c.state, earlier.c.status, earlier.c.received_at, waiting)
+            .select_from(waiting.outerjoin(earlier, true()))
+        ).one()  # fmt: skip
+        if found.state == "queued":
+            return Receipt(found.receipt, "queued", sha256, received_at=found.received_at)
+        if found.status in ("ingested", "duplicate"):
+            return Receipt(found.receipt, "duplicate", sha256, 200, received_at=found.received_at)
+        bundles, size = found.bundles, found.size
         if bundles >= most or size + len(data) > most_bytes:
             raise Backlogged(f"the server has {bundles} bundles waiting to be applied; push again in {RETRY_AFTER} s")
         receipt, at = secrets.token_urlsafe(16), now()

@@ -42,7 +42,7 @@ from vendorscope.ingest import (
     write_unpacked,
 )
 from vendorscope.match.matcher import Matcher
-from vendorscope.orgs.ownership import NAMED, Owner, owner_of, owner_rules, owners, owners_now_and_before
+from vendorscope.orgs.ownership import NAMED, Owner, owner_of, owner_rules, owners_now_and_before
 from vendorscope.orgs.scope import ROOT, Scope
 from vendorscope.server import intake
 from vendorscope.server.accounts import Principal
@@ -63,6 +63,7 @@ from vendorscope.store.tables import (
     Host,
     HostOrg,
     HostOwner,
+    HostRule,
     HostTitles,
     Installation,
 )
@@ -484,6 +485,12 @@ class AgentIngest:
         self.linker.poke()
 
 
+_HOST_AT_INTAKE = (  # a host with its first pusher, hosts.csv row, facts, and whether any ownership rule exists
+    select(Host.id, Host.key, Host.facts, HostOrg.org.label("pushed"), *NAMED)
+    .add_columns(select(HostRule.id).exists().label("rules"))
+    .outerjoin(HostOrg, HostOrg.host_id == Host.id)
+    .outerjoin(HostOwner, HostOwner.host_id == Host.id)
+)
 _Applied = tuple[list[Outcome], list[custody.Entry], set[int]]  # a group's outcomes, custody links and hosts
 _HOSTS_NAMED = (
     select(Host.id, Host.key, HostOrg.org.label("pushed"), *NAMED)
@@ -726,14 +733,12 @@ def _claim(
 def _check_host(conn: Connection, agent: Principal, name: str) -> None:
     """At intake: refuse a bundle whose first host belongs to an org outside the token's scope (read only; the
     applier checks every host of the bundle again in its transaction, with ``_claim``). A new host passes."""
-    found = conn.execute(
-        select(Host.id, HostOrg.org).outerjoin(HostOrg, HostOrg.host_id == Host.id).where(Host.key == host_key(name))
-    ).first()
+    found = conn.execute(_HOST_AT_INTAKE.where(Host.key == host_key(name))).first()
     if found is None:
         return
-    hid, org = found
-    assigned = owners(conn, [hid]).get(hid)
-    if assigned is not None and assigned.org:
+    hid, org = found.id, found.pushed
+    assigned = owner_of(found, owner_rules(conn) if found.rules else [], found.facts or {})  # no rules: no query
+    if assigned.org:
         org = assigned.org
     elif org is None:
         org = ROOT if _hosts_with_other_evidence(conn, [hid], 0) else agent.org
