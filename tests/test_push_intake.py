@@ -6,6 +6,7 @@ last test stops a real server process (PostgreSQL) with SIGKILL while it applies
 
 from __future__ import annotations
 
+import gzip
 import os
 import signal
 import subprocess
@@ -16,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from tests.server_support import (
     KES,
@@ -30,7 +32,9 @@ from tests.server_support import (
     setup_accounts,
 )
 from vendorscope.cli.server import push_bundle
-from vendorscope.store.tables import AgentPush, Artifact, Finding, Host, PushIntake
+from vendorscope.server import push as push_module
+from vendorscope.server.push import AgentIngest
+from vendorscope.store.tables import AgentPush, Artifact, Finding, Host, HostOrg, PushIntake
 
 
 def _count(service, table, *where) -> int:  # type: ignore[no-untyped-def]
@@ -279,3 +283,112 @@ def test_two_appliers_apply_their_lanes_side_by_side_once_each(pg_url: str) -> N
     finally:
         first.close()
         second.close()
+
+
+def _drain(service) -> int:  # type: ignore[no-untyped-def]
+    """Apply by hand until nothing is queued; how many bundles."""
+    applied = 0
+    while (done := service.agents.apply_queued()) != 0:
+        applied += done or 0
+    return applied
+
+
+MALFORMED = gzip.compress(b'{"host": "ws-9", "name": ""}\n{"host": "ws-9"}\n', mtime=0)  # queued; no row readable
+
+
+def test_a_group_written_as_one_gives_each_bundle_its_own_outcome(db_url: str, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Good bundles, one out of scope (a later host of another org), one known before any push (the root's), one
+    malformed, applied as one group per lane: each its own outcome, nothing of the bad ones kept, an agent's
+    bundles in the order received, one push record and one custody link each."""
+    with app_client(db_url) as (service, client):
+        tokens = setup_accounts(service)
+        assert push(client, tokens.prime, bundle("prime-ws", KES)).status_code == 201  # the prime's host
+        (tmp_path / "inv.jsonl").write_bytes(gzip.decompress(bundle("legacy-ws")))
+        assert service.ingest([tmp_path / "inv.jsonl"]).ok  # known before any push: the root's
+        service.agents.applier.close()  # driven by hand below
+        singly = []
+        monkeypatch.setattr(AgentIngest, "_apply_singly", lambda *a: singly.append(a) or ([], [], set()))
+        pushed = [
+            (tokens.prime, "a1", bundle("ws-a", KES), ("ingested", 201)),
+            (tokens.sub, "s1", bundle("sub-ws") + bundle("prime-ws", seed="x"), ("refused", 403)),
+            (tokens.prime, "a2", MALFORMED, ("failed", 422)),
+            (tokens.prime, "a3", bundle("ws-b") + bundle("legacy-ws", seed="p"), ("refused", 403)),
+            (tokens.prime, "a1", bundle("ws-a", {"name": "Tool 2", "source": "programs"}, seed="2"), ("ingested", 201)),
+            (tokens.sub, "s2", bundle("sub-ws2"), ("ingested", 201)),
+            (tokens.root, "r1", bundle("legacy-ws", seed="r"), ("ingested", 201)),
+        ]
+        receipts = []
+        for token, agent, data, _ in pushed:
+            answer = push(client, token, data, agent=agent, wait=False)
+            assert answer.status_code == 202, answer.text
+            receipts.append(answer.json()["receipt"])
+        artifacts_before = _count(service, Artifact)
+        assert _drain(service) == len(pushed) and not singly  # one group per lane, written as one
+        for (token, _, _, expected), receipt in zip(pushed, receipts, strict=True):
+            done = outcome(client, token, receipt)
+            assert (done["status"], done["code"]) == expected, done
+        assert "prime-ws" in outcome(client, tokens.sub, receipts[1])["problems"][0]
+        assert "legacy-ws" in outcome(client, tokens.prime, receipts[3])["problems"][0]
+        assert _count(service, Artifact) == artifacts_before + 4
+        assert _count(service, Host, Host.name.in_(["sub-ws", "ws-b", "ws-9"])) == 0  # nothing of the bad ones
+        with service.store.engine.connect() as conn:
+            owners = dict(conn.execute(select(Host.name, HostOrg.org).join(HostOrg, HostOrg.host_id == Host.id)).all())
+            records = conn.execute(
+                select(AgentPush.agent, AgentPush.status, AgentPush.artifact_id).order_by(AgentPush.id)
+            ).all()
+        assert owners == {"prime-ws": "prime", "ws-a": "prime", "sub-ws2": "prime/sub"}  # legacy-ws: the root's
+        applied = {agent: [] for _, agent, _, _ in pushed}
+        for agent, status, artifact in records[1:]:  # the first: the prime's push before
+            applied[agent].append((status, artifact))
+        assert [s for s, _ in applied["a1"]] == ["ingested", "ingested"]
+        assert applied["a1"][0][1] < applied["a1"][1][1]  # in the order received
+        assert [s for agent in ("s1", "a2", "a3", "s2", "r1") for s, _ in applied[agent]] == [
+            "refused", "failed", "refused", "ingested", "ingested",
+        ]  # fmt: skip
+        assert [f["host"] for f in service.findings("kaspersky")] == ["prime-ws", "ws-a"]
+        report = service.custody_verify()
+        assert report.ok, report.problems
+        with service.store.engine.connect() as conn:
+            links = dict(conn.execute(text("SELECT kind, count(*) FROM custody_chain GROUP BY kind")).all())
+        assert links["push"] == len(records) and links["artifact"] == _count(service, Artifact)
+
+
+def test_a_group_whose_write_fails_is_applied_again_a_bundle_at_a_time_doubling_nothing(
+    db_url: str, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The group's write fails at its end (a concurrent writer, say) after its rows went in: the transaction keeps
+    nothing, and the same bundles are applied again one at a time, each once, with the outcome it would have had."""
+    with app_client(db_url) as (service, client):
+        tokens = setup_accounts(service)
+        assert push(client, tokens.prime, bundle("prime-ws", KES)).status_code == 201
+        service.agents.applier.close()
+        write = push_module._Claims.write
+        failed = []
+
+        def failing_write(self, conn) -> None:  # type: ignore[no-untyped-def]
+            write(self, conn)  # the group's rows are in its transaction: the failure must undo them
+            if not failed:
+                failed.append(1)
+                raise OperationalError("INSERT INTO agent_pushes", {}, Exception("deadlock detected"))
+
+        monkeypatch.setattr(push_module._Claims, "write", failing_write)
+        pushed = [
+            (tokens.prime, "a1", bundle("ws-a", KES), "ingested"),
+            (tokens.sub, "s1", bundle("sub-ws") + bundle("prime-ws", seed="x"), "refused"),
+            (tokens.prime, "a1", bundle("ws-a", seed="2"), "ingested"),
+            (tokens.sub, "s2", bundle("sub-ws2", KES), "ingested"),
+        ]
+        receipts = [push(client, t, data, agent=a, wait=False).json()["receipt"] for t, a, data, _ in pushed]
+        assert _drain(service) == len(pushed) and failed == [1]
+        assert [outcome(client, t, r)["status"] for (t, _, _, _), r in zip(pushed, receipts, strict=True)] == [
+            status for *_, status in pushed
+        ]
+        assert _count(service, Artifact) == 1 + 3 and _count(service, AgentPush) == 1 + 4
+        assert _count(service, HostOrg) == 3 and _count(service, Host) == 3
+        assert _count(service, PushIntake, PushIntake.state == "done") == 4
+        assert sorted(f["host"] for f in service.findings("kaspersky")) == ["prime-ws", "sub-ws2", "ws-a"]
+        report = service.custody_verify()
+        assert report.ok, report.problems
+        with service.store.engine.connect() as conn:
+            links = dict(conn.execute(text("SELECT kind, count(*) FROM custody_chain GROUP BY kind")).all())
+        assert (links["artifact"], links["push"]) == (4, 5)

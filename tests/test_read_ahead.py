@@ -129,20 +129,22 @@ def test_read_ahead_after_a_rolled_back_file_resolves_its_titles_again(
 def test_read_ahead_in_batches_gives_each_file_its_records(
     always_ahead: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Batches of one file and batches of many store the same evidence, every file once."""
+    """Batches of one file and batches of many, handed over two at a time or as many as fit a byte window, store
+    the same evidence, every file once."""
     from vendorscope.sources import read_ahead
 
     generate_fleet(tmp_path / "fleet", hosts=60, seed=9, items_per_host=40, osquery_only=True)
     inputs = [tmp_path / "fleet" / d for d in ("osquery", "osqueryi", "inventory")]
     stores = []
-    for most in (1, 1 << 30):
+    for most, window in ((1, 0), (1, 1 << 30), (1 << 30, 1 << 30), (4096, 20_000)):
         monkeypatch.setattr(read_ahead, "AHEAD_BATCH_BYTES", most)
-        service = Service(str(tmp_path / f"batch-{most}.db"))
+        monkeypatch.setattr(read_ahead, "AHEAD_WINDOW_BYTES", window)
+        service = Service(str(tmp_path / f"batch-{most}-{window}.db"))
         report = service.ingest(inputs)
         assert report.ok and report.count("ingested") == len(report.files)
         stores.append(_evidence(service))
         service.close()
-    assert stores[0] == stores[1]
+    assert stores[1:] == stores[:1] * 3
 
 
 def test_inputs_prepared_a_chunk_at_a_time_give_the_same_report_and_store(
@@ -164,11 +166,14 @@ def test_inputs_prepared_a_chunk_at_a_time_give_the_same_report_and_store(
     shutil.copy(log, extra / log.name)  # the same bytes, the same name, twice in one batch
     (extra / "garbage.bin").write_bytes(b"\x00\x01 not any format")
     outcomes = []
-    for chunk, most, batch_bytes in ((1 << 30, 1 << 30, 1 << 20), (2, 3, 1), (5, 40, 4096)):
+    settings = ((1 << 30, 1 << 30, 1 << 20, 1 << 40, 1), (2, 3, 1, 1 << 40, 1), (5, 40, 4096, 30_000, 3))
+    for chunk, most, batch_bytes, chunk_bytes, hashed_ahead in settings:
         monkeypatch.setattr(ingest, "PREPARE_CHUNK", chunk)
         monkeypatch.setattr(ingest, "PREPARED_MOST", most)
+        monkeypatch.setattr(ingest, "PREPARE_BYTES", chunk_bytes)
+        monkeypatch.setattr(ingest, "READ_AHEAD_FILES", hashed_ahead)
         monkeypatch.setattr(read_ahead, "AHEAD_BATCH_BYTES", batch_bytes)
-        service = Service(str(tmp_path / f"chunk-{chunk}.db"))
+        service = Service(str(tmp_path / f"chunk-{chunk}-{chunk_bytes}.db"))
         assert service.ingest(known).ok
         report = service.ingest([*inputs, extra])
         outcomes.append(([(f.path, f.status, f.format, f.items, f.sha256) for f in report.files], _evidence(service)))
@@ -177,3 +182,59 @@ def test_inputs_prepared_a_chunk_at_a_time_give_the_same_report_and_store(
     assert statuses.count("duplicate") == len(known) + 1 and statuses.count("failed") == 1
     assert outcomes[1] == outcomes[0]
     assert outcomes[2] == outcomes[0]
+
+
+def test_an_interrupt_while_files_are_hashed_ahead_stops_the_hashing_and_the_rerun_completes(
+    always_ahead: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Files are hashed and their heads read in a thread ahead of detection (``ingest._reads``): an interrupt
+    mid-batch leaves only whole files, no hashing thread behind it, and a rerun stores what one run stores."""
+    import threading
+
+    from vendorscope.store import writer as writer_module
+
+    generate_fleet(tmp_path / "fleet", hosts=60, seed=13, items_per_host=40, osquery_only=True)
+    inputs = [tmp_path / "fleet" / d for d in ("osquery", "osqueryi", "inventory")]
+    straight = Service(str(tmp_path / "straight.db"))
+    assert straight.ingest(inputs).ok
+    monkeypatch.setattr(ingest, "READ_AHEAD_FILES", 2)
+    monkeypatch.setattr(ingest, "PREPARE_CHUNK", 2)
+    monkeypatch.setattr(ingest, "PREPARED_MOST", 3)
+    monkeypatch.setattr(ingest, "GROUP_FILES", 5)  # groups commit before the interrupt too
+    hashed: list[Path] = []
+    read_file = ingest._read_file
+
+    def counted(path: Path) -> object:
+        hashed.append(path)
+        return read_file(path)
+
+    monkeypatch.setattr(ingest, "_read_file", counted)
+    original = writer_module.ArtifactWriter._write_installations
+    calls = {"n": 0}
+
+    def interrupt(self: writer_module.ArtifactWriter, *args: object) -> None:
+        calls["n"] += 1
+        original(self, *args)
+        if calls["n"] == 12:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(writer_module.ArtifactWriter, "_write_installations", interrupt)
+    service = Service(str(tmp_path / "interrupted.db"))
+    with pytest.raises(KeyboardInterrupt):
+        service.ingest(inputs)
+    assert not [t for t in threading.enumerate() if t.name.startswith("vendorscope-hash")]
+    files = sum(1 for folder in inputs for p in folder.rglob("*") if p.is_file())
+    assert len(hashed) < files  # stopped: not every file of the batch was read
+    monkeypatch.setattr(writer_module.ArtifactWriter, "_write_installations", original)
+    with service.store.engine.connect() as conn:
+        from sqlalchemy import func, select
+
+        from vendorscope.store.tables import Artifact
+
+        kept = conn.execute(select(func.count()).select_from(Artifact)).scalar_one()
+    assert 0 < kept < files  # the files completed before it, whole; the one being written undone
+    rerun = service.ingest(inputs)
+    assert rerun.count("duplicate") == kept and rerun.count("ingested") == files - kept
+    assert _evidence(service) == _evidence(straight)
+    straight.close()
+    service.close()

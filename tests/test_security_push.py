@@ -139,3 +139,18 @@ def test_evidence_pushes_still_go_in(agency) -> None:  # type: ignore[no-untyped
     _service, client, tokens = agency
     assert push(client, tokens["sub"], bundle("sub-ws", KES)).status_code == 201
     assert push(client, tokens["prime"], bundle("prime-ws", KES)).status_code == 201
+
+
+def test_the_intake_refuses_a_first_host_the_registry_gives_another_org(agency) -> None:  # type: ignore[no-untyped-def]
+    """At the intake, the first host's owner is read in one statement (hosts.csv row, first pusher) and the
+    ownership rules only when there are any: a host hosts.csv or a network rule gives the prime is refused to the
+    subcontractor's token before anything is queued; the prime's own and a new host are queued."""
+    _service, client, tokens = agency
+    assert push(client, tokens["prime"], _collector_bundle("ws-7", "10.1.0.7", "Notepad")).status_code == 201
+    for host in ("prime-ws", "ws-7"):  # hosts.csv; the network rule of 10.1/16
+        refused = push(client, tokens["sub"], bundle(host, seed="sub"), wait=False)
+        assert refused.status_code == 403 and host in refused.json()["detail"], refused.text
+    for token, host in ((tokens["prime"], "ws-7"), (tokens["sub"], "sub-ws"), (tokens["sub"], "new-ws")):
+        queued = push(client, token, bundle(host, seed="queued"), wait=False)
+        assert queued.status_code == 202, queued.text
+        assert outcome(client, token, queued.json()["receipt"])["status"] == "ingested"

@@ -19,11 +19,12 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -45,7 +46,7 @@ from vendorscope.store.network_writer import NetworkWriter
 from vendorscope.store.store import Store
 from vendorscope.store.tables import Artifact, Host
 from vendorscope.store.widths import too_long, width
-from vendorscope.store.writer import ArtifactWriter, Caches, resolve_titles
+from vendorscope.store.writer import ArtifactWriter, Caches, host_key, resolve_titles
 
 MAX_PROBLEMS_KEPT = 20
 # A group of inputs shares one transaction (a savepoint each): commits cost more than most small files.
@@ -57,8 +58,13 @@ _ARTIFACTS = Artifact.__table__
 HOST_NAME_MOST = width(Host.key)
 # Parsing processes beside the writer: the writer is the slower side (docs/benchmarks.md, issue 13).
 AHEAD_WORKERS = 1
-PREPARE_CHUNK = 64  # inputs hashed, detected and looked up together, beside the parsing worker
-PREPARED_MOST = 8 * PREPARE_CHUNK  # inputs prepared and waiting to be written, at most
+PREPARE_CHUNK = 64  # inputs hashed, detected and looked up together, beside the parsing worker ...
+PREPARE_BYTES = 8 * 1024 * 1024  # ... or fewer, when they are this large together (hashing is per byte)
+# Inputs prepared and waiting to be written, at most (~1 KB each: a plan keeps no head). While the worker is the
+# slower side (large logs) the writer prepares the small files that come after them, whose hashing and detection
+# would otherwise run when the writer is the slower side.
+PREPARED_MOST = 8192
+READ_AHEAD_FILES = 128  # files hashed and their heads read ahead of detection, in a thread (heads: <= 8 MiB)
 
 
 @dataclass
@@ -136,6 +142,7 @@ class _Plan:
     format: str
     identity: str
     context: str
+    ahead_size: int = 0  # of a file: the memory it may take once parsed (read_ahead.ahead_size)
 
 
 def ingest_paths(
@@ -206,20 +213,55 @@ def _prepared(store: Store, files: list[Path], hints: Hints, ahead: ReadAhead | 
     Preparing the whole batch before the first parse left the worker idle for seconds on a large fleet. Here a
     chunk is prepared, its new files go to the worker at once, and whenever the worker wants more files or the
     next input's parse is not ready yet, the next chunk is prepared meanwhile: hashing and detection run beside
-    parsing. At most ``PREPARED_MOST`` inputs wait prepared, so memory stays bounded by the batch.
+    parsing, and the writer's waits for the worker become preparation of the files after. At most
+    ``PREPARED_MOST`` inputs wait prepared, so memory stays bounded whatever the batch; a chunk is at most
+    ``PREPARE_BYTES`` (one file if larger), so the writer looks back at the worker's results every few milliseconds.
     """
-    chunks = [files[start : start + PREPARE_CHUNK] for start in range(0, len(files), PREPARE_CHUNK)]
     waiting: deque[_Plan | FileResult] = deque()
-    for chunk in chunks:
-        for entry in _drop_known(store, [_prepare_file(path, hints) for path in chunk]):
+    for chunk in _chunks(files, hints, threaded=ahead is not None):
+        for entry in _drop_known(store, chunk):
             waiting.append(entry)
             if ahead and isinstance(entry, _Plan) and entry.blob.local:
-                size = ahead_size(entry.blob.local)
+                size = entry.ahead_size
                 if size <= AHEAD_MAX_BYTES:
                     ahead.add(entry.format, entry.blob.local, size)
         while waiting and (not ahead or len(waiting) >= PREPARED_MOST or not _worth_preparing(ahead, waiting[0])):
             yield waiting.popleft()
     yield from waiting
+
+
+def _chunks(files: list[Path], hints: Hints, threaded: bool) -> Iterator[list[_Plan | FileResult]]:
+    """The files hashed and detected, ``PREPARE_CHUNK`` at a time or fewer when ``PREPARE_BYTES`` together; each
+    chunk is detected when it is asked for. ``threaded``: the files are hashed and their heads read in a thread,
+    ahead (``_reads``)."""
+    chunk: list[_Plan | FileResult] = []
+    size = 0
+    for path, read in zip(files, _reads(files) if threaded else map(_read_file, files), strict=True):
+        entry = _prepare_file(path, hints, read)
+        chunk.append(entry)
+        size += entry.blob.size if isinstance(entry, _Plan) else 0
+        if len(chunk) >= PREPARE_CHUNK or size >= PREPARE_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _reads(files: list[Path]) -> Iterator[_Read | FileResult]:
+    """``_read_file`` of each file, in order, in a thread of its own up to ``READ_AHEAD_FILES`` ahead: hashing and
+    reading release the GIL, so the writer's thread does not spend its time on them (SHA-256 of every byte was a
+    tenth of its CPU on a large fleet). Stopping early cancels what was not read yet."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="vendorscope-hash")
+    paths = iter(files)
+    try:
+        pending = deque(pool.submit(_read_file, path) for path in itertools.islice(paths, READ_AHEAD_FILES))
+        while pending:
+            read = pending.popleft().result()
+            for path in itertools.islice(paths, 1):
+                pending.append(pool.submit(_read_file, path))
+            yield read
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _worth_preparing(ahead: ReadAhead, entry: _Plan | FileResult) -> bool:
@@ -322,6 +364,103 @@ def ingest_received(
     return result
 
 
+@dataclass
+class Unpacked:
+    """A queued push read ahead of its group's transaction (server/push.py): the group's new titles go in once,
+    its hosts are held once, before any of its pushes is written (``unpack_received``, ``write_unpacked``)."""
+
+    plan: _Plan | None
+    failed: FileResult | None = None  # unreadable or not recognized: nothing to write
+    head: list[Record] = field(default_factory=list)  # the records read ahead
+    rest: Iterator[Record] | None = None  # the records after the bound, still to read (from the bytes)
+    error: Exception | None = None  # what reading it ahead raised (a registry record: RefusedError), raised again
+    items: int = 0  # items read ahead
+    hosts: set[str] = field(default_factory=set)  # the host keys of the records read ahead
+
+    @property
+    def identity(self) -> str:
+        return self.plan.identity if self.plan is not None else ""
+
+
+def unpack_received(
+    data: bytes, name: str, hints: Hints, matcher: Matcher, observed: datetime, most_items: int
+) -> Unpacked:
+    """Pushed bytes detected, identified and read ahead, up to ``most_items`` items (the rest is read when
+    written): as ``ingest_received`` reads them, evidence only. Nothing is written."""
+    hints = _watching(hints, matcher)
+    plan = _received(data, name, hints, observed)
+    if isinstance(plan, FileResult):
+        return Unpacked(None, failed=plan)
+    unpacked = Unpacked(plan)
+    try:
+        _refuse_registry(plan.format)
+        stream = iter(_evidence_only(_records(plan, hints)))
+        for record in stream:
+            unpacked.head.append(record)
+            if isinstance(record, Observation):
+                unpacked.items += len(record.items) + len(record.removed)
+                unpacked.hosts.add(host_key(record.host))
+                if unpacked.items >= most_items:
+                    unpacked.rest = stream
+                    break
+            elif isinstance(record, Problem) and record.fatal:  # refused whole by the write
+                unpacked.rest = stream
+                break
+    except Exception as exc:  # raised again when it is written, as reading it there would have
+        unpacked.head, unpacked.rest, unpacked.error = [], None, exc
+    return unpacked
+
+
+def received_titles(store: Store, caches: Caches, matcher: Matcher, unpacked: Iterable[Unpacked]) -> None:
+    """The new titles of a group of pushes read ahead, with their verdicts, in one short transaction of their own
+    (as ``_with_titles_resolved`` does for one push)."""
+    items: set[Item] = set()
+    for one in unpacked:
+        if one.error is None and one.failed is None and not _refused_whole(one):
+            for record in one.head:
+                if isinstance(record, Observation):
+                    items.update(record.items)
+                    items.update(record.removed)
+    _titles_first(store, caches, matcher, items)
+
+
+def write_unpacked(
+    savepoint: InputSavepoint,
+    caches: Caches,
+    matcher: Matcher,
+    unpacked: Unpacked,
+    held: HeldHosts,
+    after: AfterWrite | None = None,
+) -> FileResult:
+    """A push read ahead (``unpack_received``), written as ``ingest_received`` writes one, into ``held``: the
+    group's hosts, which the caller writes once for the group (so ``after`` reads the hosts as held, not as
+    written). Raises what reading it ahead raised."""
+    if unpacked.failed is not None:
+        return unpacked.failed
+    if unpacked.error is not None:
+        raise unpacked.error
+    plan = unpacked.plan
+    assert plan is not None
+    records = itertools.chain(unpacked.head, unpacked.rest or ())
+    conn = savepoint.conn
+
+    def body() -> FileResult:
+        result = _write_in(conn, savepoint, caches, matcher, plan, records, held)
+        if after is not None:
+            after(conn, result)
+        return result
+
+    result = _guarded(caches, plan, body, held, savepoint)
+    if result.status == "ingested":
+        result.links.insert(0, _custody_entry(plan, result))
+    return result
+
+
+def _refused_whole(unpacked: Unpacked) -> bool:
+    last = unpacked.head[-1] if unpacked.head else None
+    return isinstance(last, Problem) and last.fatal
+
+
 def _received(
     data: bytes, name: str, hints: Hints, observed: datetime | None = None, digest: str | None = None
 ) -> _Plan | FileResult:
@@ -357,9 +496,15 @@ def _with_titles_resolved(
                 break
         elif isinstance(record, Problem) and record.fatal:  # refused whole by the write: no titles for it
             return itertools.chain(head, stream)
+    _titles_first(store, caches, matcher, items)
+    return itertools.chain(head, stream)  # the rest of the records, if it stopped at the bound
+
+
+def _titles_first(store: Store, caches: Caches, matcher: Matcher, items: set[Item]) -> None:
+    """The titles of ``items`` the store lacks, with their verdicts, in a short transaction of their own."""
     unknown = [item for item in items if item not in caches.titles] if caches.loaded else list(items)
     if not unknown:
-        return itertools.chain(head, stream)
+        return
     matched = {item: matcher.match(item) for item in unknown}  # before the transaction: no lock held meanwhile
     try:
         with store.engine.connect() as conn, conn.begin():
@@ -368,7 +513,6 @@ def _with_titles_resolved(
             resolve_titles(conn, caches, unknown, partial(_attribute, matcher, matched=matched))
     except (IntegrityError, OperationalError):
         caches.forget()  # its ids were rolled back; the input's write inserts what is still missing
-    return itertools.chain(head, stream)  # the rest of the records, if it stopped at the bound
 
 
 def _refuse_registry(format_name: str) -> None:
@@ -405,19 +549,39 @@ def _after_path(error: InputError) -> str:
     return str(error).removeprefix(f"{error.path}: ")
 
 
-def _prepare_file(path: Path, hints: Hints) -> _Plan | FileResult:
+class _Read(NamedTuple):
+    """What preparing a file reads of it: its hash and size as stored, the head of its content, its time."""
+
+    sha256: str
+    size: int
+    head: bytes
+    observed: datetime
+    ahead_size: int  # read_ahead.ahead_size: the memory it may take once parsed
+
+
+def _read_file(path: Path) -> _Read | FileResult:
     shown = str(path)
     try:
         digest, size = sha256_of(path)
         head = read_head(path)
         observed = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+        ahead = ahead_size(path)
     except OSError as exc:
         return FileResult(shown, "failed", problems=[Problem(0, f"cannot read ({_reason(exc)})")])
     except InputError as exc:
         return FileResult(shown, "failed", problems=[Problem(0, str(exc).removeprefix(f"{shown}: "))])
-    blob = Blob(shown, str(path.resolve()), digest, size, head, observed, lambda: open_binary(path), local=path)
+    return _Read(digest, size, head, observed, ahead)
+
+
+def _prepare_file(path: Path, hints: Hints, read: _Read | FileResult) -> _Plan | FileResult:
+    if isinstance(read, FileResult):
+        return read
+    blob = Blob(str(path), str(path.resolve()), read.sha256, read.size, read.head, read.observed,
+                lambda: open_binary(path), local=path)  # fmt: skip
     plan = _prepare(blob, hints)
     blob.head = b""  # it served detection; inputs waiting to be written keep little
+    if isinstance(plan, _Plan):
+        plan.ahead_size = read.ahead_size
     return plan
 
 

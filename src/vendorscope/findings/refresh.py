@@ -99,14 +99,19 @@ def compute(conn: Connection, host_ids: Collection[int] | None = None) -> dict[t
             unidentified.append((row, kind))
         else:
             drafts[(row.host_id, row.vendor, row.product, kind)].add(row)
+    # The drafts of each (host, vendor, kind), in the drafts' order: looking them up by scanning every draft for each
+    # vendor-only row cost 0.2 s of the refresh on 10,000 hosts (388 rows x 2,400 drafts).
+    owned: dict[tuple[int, str, str], list[tuple[int, str, str, str]]] = {}
+    for key in drafts:
+        owned.setdefault((key[0], key[1], key[3]), []).append(key)
     for row, kind in unidentified:
         # Vendor-only evidence supports the host's strongest identified product of that vendor, if any.
-        candidates = [k for k in drafts if k[0] == row.host_id and k[1] == row.vendor and k[3] == kind]
-        key = (
-            max(candidates, key=lambda k: drafts[k].confidence)
-            if candidates
-            else (row.host_id, row.vendor, UNIDENTIFIED, kind)
-        )
+        candidates = owned.setdefault((row.host_id, row.vendor, kind), [])
+        if candidates:
+            key = max(candidates, key=lambda k: drafts[k].confidence)
+        else:
+            key = (row.host_id, row.vendor, UNIDENTIFIED, kind)
+            candidates.append(key)
         drafts[key].add(row)
     return drafts
 

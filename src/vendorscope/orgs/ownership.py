@@ -63,26 +63,9 @@ def owners_now_and_before(
     owner before its change is known in its own transaction, without a second connection reading the committed
     state (which, with a pool per process, can run dry and deadlock where the database cannot see it).
     """
-    known_org = select(Org.key).where(Org.key == HostRule.org_key).exists()  # rules of unknown orgs are no rules
-    rules = [
-        _Rule(r.org_key, r.hostname, ipaddress.ip_network(r.network) if r.network else None)
-        for r in conn.execute(
-            select(HostRule.org_key, HostRule.hostname, HostRule.network).where(known_org).order_by(HostRule.id)
-        )
-    ]
-    rules.sort(key=lambda r: r.specificity, reverse=True)
+    rules = owner_rules(conn)
     # Each host with its hosts.csv row, if any, and whether that row names an org of the registry: one query.
-    named_known = select(Org.key).where(Org.key == HostOwner.org_key).exists()
-    hosts = select(
-        Host.id,
-        Host.key,
-        Host.facts,
-        HostOwner.org_key,
-        HostOwner.role,
-        HostOwner.sensitivity,
-        HostOwner.location,
-        named_known.label("known"),
-    ).outerjoin(HostOwner, HostOwner.host_id == Host.id)
+    hosts = select(Host.id, Host.key, Host.facts, *NAMED).outerjoin(HostOwner, HostOwner.host_id == Host.id)
     if host_ids is not None:
         hosts = hosts.where(Host.id.in_(list(host_ids)))
     now: dict[int, Owner] = {}
@@ -93,6 +76,36 @@ def owners_now_and_before(
         if row.id in prior:
             before[row.id] = _owner(row, rules, prior[row.id])
     return now, before
+
+
+def owner_rules(conn: Connection) -> list[_Rule]:
+    """The ownership rules of orgs in the registry, most specific first (``owner_of`` reads them)."""
+    known_org = select(Org.key).where(Org.key == HostRule.org_key).exists()  # rules of unknown orgs are no rules
+    rules = [
+        _Rule(r.org_key, r.hostname, ipaddress.ip_network(r.network) if r.network else None)
+        for r in conn.execute(
+            select(HostRule.org_key, HostRule.hostname, HostRule.network).where(known_org).order_by(HostRule.id)
+        )
+    ]
+    rules.sort(key=lambda r: r.specificity, reverse=True)
+    return rules
+
+
+# A host's hosts.csv columns (all None without a row) and whether that row names an org of the registry: select
+# them with a host, outer-joined to host_owners, and pass the row to ``owner_of``.
+NAMED = (
+    HostOwner.org_key,
+    HostOwner.role,
+    HostOwner.sensitivity,
+    HostOwner.location,
+    select(Org.key).where(Org.key == HostOwner.org_key).exists().label("known"),
+)
+
+
+def owner_of(row: Any, rules: list[_Rule], facts: dict[str, str]) -> Owner:
+    """The owner of a host from what was read already: ``row`` has the host's ``key`` and the ``NAMED`` columns,
+    ``rules`` are ``owner_rules``, ``facts`` the host's facts (as stored, or as a writer holds them)."""
+    return _owner(row, rules, facts)
 
 
 def _owner(row: Any, rules: list[_Rule], facts: dict[str, str]) -> Owner:

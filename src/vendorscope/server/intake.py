@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, select, text, true, update
 
 from vendorscope.errors import VendorscopeError
 from vendorscope.server.accounts import Principal
@@ -132,7 +132,8 @@ def enqueue(
     Raises Backlogged when the queue is full.
     """
     with store.transaction() as conn:
-        earlier = conn.execute(
+        # The same bundle received before, and what is queued: one statement.
+        earlier = (
             select(_INTAKE.c.receipt, _INTAKE.c.state, _INTAKE.c.status, _INTAKE.c.received_at)
             .where(
                 _INTAKE.c.token_id == agent.id,
@@ -141,14 +142,22 @@ def enqueue(
             )
             .order_by(_INTAKE.c.id.desc())
             .limit(1)
-        ).first()
-        if earlier is not None and earlier.state == "queued":
-            return Receipt(earlier.receipt, "queued", sha256, received_at=earlier.received_at)
-        if earlier is not None and earlier.status in ("ingested", "duplicate"):
-            return Receipt(earlier.receipt, "duplicate", sha256, 200, received_at=earlier.received_at)
-        bundles, size = conn.execute(
-            select(func.count(), func.coalesce(func.sum(_INTAKE.c.size), 0)).where(_INTAKE.c.state == "queued")
-        ).one()
+            .subquery()
+        )
+        waiting = (
+            select(func.count().label("bundles"), func.coalesce(func.sum(_INTAKE.c.size), 0).label("size"))
+            .where(_INTAKE.c.state == "queued")
+            .subquery()
+        )
+        found = conn.execute(
+            select(earlier.c.receipt, earlier.c.state, earlier.c.status, earlier.c.received_at, waiting)
+            .select_from(waiting.outerjoin(earlier, true()))
+        ).one()  # fmt: skip
+        if found.state == "queued":
+            return Receipt(found.receipt, "queued", sha256, received_at=found.received_at)
+        if found.status in ("ingested", "duplicate"):
+            return Receipt(found.receipt, "duplicate", sha256, 200, received_at=found.received_at)
+        bundles, size = found.bundles, found.size
         if bundles >= most or size + len(data) > most_bytes:
             raise Backlogged(f"the server has {bundles} bundles waiting to be applied; push again in {RETRY_AFTER} s")
         receipt, at = secrets.token_urlsafe(16), now()
@@ -210,24 +219,54 @@ def queued(conn: Connection, most: int, lane: int = -1) -> list[int]:
     return list(conn.execute(found.order_by(_INTAKE.c.id).limit(most)).scalars())
 
 
-def load(conn: Connection, rid: int) -> Queued | None:
-    """One queued bundle with its bytes (one at a time: memory stays one bundle's), None if applied meanwhile."""
+def waiting(conn: Connection, most: int, lane: int = -1, most_bytes: int = 0) -> list[int]:
+    """``queued``, as many of them as hold ``most_bytes`` at most (``0``: any number of bytes; the first always)."""
+    found = select(_INTAKE.c.id, _INTAKE.c.size).where(_INTAKE.c.state == "queued")
+    if lane >= 0:
+        found = found.where(_INTAKE.c.lane == lane)
+    ids: list[int] = []
+    total = 0
+    for rid, size in conn.execute(found.order_by(_INTAKE.c.id).limit(most)):
+        total += size
+        if ids and most_bytes and total > most_bytes:
+            break
+        ids.append(rid)
+    return ids
+
+
+def _loading() -> Any:
     tokens = EnrollmentToken.__table__
-    row = conn.execute(
+    return (
         select(
             _INTAKE.c.id, _INTAKE.c.receipt, _INTAKE.c.token_id, tokens.c.name, tokens.c.org, tokens.c.revoked_at,
             _INTAKE.c.agent, _INTAKE.c.filename, _INTAKE.c.remote_addr, _INTAKE.c.sha256, _INTAKE.c.data,
             _INTAKE.c.received_at,
         )
         .join(tokens, tokens.c.id == _INTAKE.c.token_id)
-        .where(_INTAKE.c.id == rid, _INTAKE.c.state == "queued")
-    ).first()  # fmt: skip
-    if row is None or row.data is None:
-        return None
+        .where(_INTAKE.c.state == "queued")
+    )  # fmt: skip
+
+
+def _queued(row: Any) -> Queued:
     return Queued(
         row.id, row.receipt, row.token_id, row.name, row.org, row.revoked_at is not None, row.agent, row.filename,
         row.remote_addr, row.sha256, bytes(row.data), row.received_at,
     )  # fmt: skip
+
+
+def load(conn: Connection, rid: int) -> Queued | None:
+    """One queued bundle with its bytes (one at a time: memory stays one bundle's), None if applied meanwhile."""
+    row = conn.execute(_loading().where(_INTAKE.c.id == rid)).first()
+    if row is None or row.data is None:
+        return None
+    return _queued(row)
+
+
+def load_many(conn: Connection, ids: Sequence[int]) -> list[Queued]:
+    """The queued bundles of ``ids`` with their bytes, in one statement, in the order received (those applied
+    meanwhile left out); the caller bounds their bytes (``waiting``)."""
+    rows = conn.execute(_loading().where(_INTAKE.c.id.in_(list(ids))).order_by(_INTAKE.c.id))
+    return [_queued(row) for row in rows if row.data is not None]
 
 
 def record(conn: Connection, outcomes: Sequence[Outcome]) -> None:

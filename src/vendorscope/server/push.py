@@ -23,15 +23,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from vendorscope.errors import RefusedError, TooLargeError, VendorscopeError
+from vendorscope.errors import RefusedError, StoreError, TooLargeError, VendorscopeError
 from vendorscope.findings.update import refresh_pushed_in
-from vendorscope.ingest import FileResult, check_received, ingest_bytes, ingest_received, start_writing
+from vendorscope.ingest import (
+    FileResult,
+    Unpacked,
+    check_received,
+    ingest_bytes,
+    ingest_received,
+    received_titles,
+    start_writing,
+    unpack_received,
+    write_unpacked,
+)
 from vendorscope.match.matcher import Matcher
-from vendorscope.orgs.ownership import owners, owners_now_and_before
+from vendorscope.orgs.ownership import NAMED, Owner, owner_of, owner_rules, owners_now_and_before
 from vendorscope.orgs.scope import ROOT, Scope
 from vendorscope.server import intake
 from vendorscope.server.accounts import Principal
@@ -42,15 +53,28 @@ from vendorscope.server.linker import Linker
 from vendorscope.sources.base import Hints
 from vendorscope.sources.limits import push_limits
 from vendorscope.store import custody
-from vendorscope.store.dialect import InputSavepoint
+from vendorscope.store.dialect import InputSavepoint, insert_arrays
+from vendorscope.store.held_hosts import HeldHosts
 from vendorscope.store.store import Store
-from vendorscope.store.tables import AgentPush, Examination, Host, HostOrg, HostTitles, Installation
+from vendorscope.store.tables import (
+    AgentPush,
+    Artifact,
+    Examination,
+    Host,
+    HostOrg,
+    HostOwner,
+    HostRule,
+    HostTitles,
+    Installation,
+)
 from vendorscope.store.writer import Caches, host_key
 
 ATTEMPTS = 5
 MAX_PUSH_BYTES = 64 * 1024 * 1024
 GROUP_BUNDLES = 64  # queued bundles applied in one transaction, at most
 GROUP_SECONDS = 1.0  # and for about this long (SQLite's intake waits for the group's write lock meanwhile)
+GROUP_BYTES = 16 * 1024 * 1024  # received bytes of a group's bundles held at once, at most (the first always)
+GROUP_ITEMS = 50_000  # items of a group read ahead, at most: the bundle that reaches it is the group's last
 log = logging.getLogger(__name__)
 
 
@@ -213,43 +237,40 @@ class AgentIngest:
     def apply_queued(self) -> int | None:
         """Apply one group of queued bundles in one transaction; how many (None: another process is at it).
 
-        Each bundle in a savepoint, in the order received, checked against its token's scope as it is now (a
-        revoked token's bundles are refused); each outcome recorded on its receipt; the software (and network)
-        findings of the group's hosts refreshed; the group's custody links appended once — one commit. A bundle
-        that conflicts with a concurrent writer ends the group before it: it is applied next round.
+        Each bundle in the order received, in a savepoint of its own, checked against its token's scope as it is
+        now (a revoked token's bundles are refused); each outcome recorded on its receipt; the software (and
+        network) findings of the group's hosts refreshed; the group's custody links appended once — one commit. A
+        bundle that conflicts with a concurrent writer ends the group before it: it is applied next round.
+
+        The group is written as one (``_apply_together``): its bundles read ahead, their new titles inserted
+        once, their hosts held and their scope read once, their rows written once at the end. When that end
+        fails (a concurrent writer got in the way), the transaction keeps nothing and the group is applied again
+        a bundle at a time (``_apply_singly``: each written and checked in its savepoint as it comes).
         """
         with self.store.engine.connect() as conn:  # a read first: an idle round takes no write lock (on SQLite)
             if not intake.queued(conn, 1):
                 return 0
+        try:
+            return self._apply_group(together=True)
+        except (IntegrityError, OperationalError, StoreError) as exc:
+            log.info("push applier: the group's write failed (%s); applying it again a bundle at a time", exc)
+            return self._apply_group(together=False)
+
+    def _apply_group(self, together: bool) -> int | None:
         caches = self._caches()
-        outcomes: list[Outcome] = []
-        links: list[custody.Entry] = []
-        hosts: set[int] = set()
         with self.store.engine.connect() as conn:
             conn.begin()
             try:
                 start_writing(conn)
                 lane = intake.take_turn(conn, self._lane)
-                ids = intake.queued(conn, GROUP_BUNDLES, lane) if lane is not None else []
+                most_bytes = GROUP_BYTES if together else 0
+                ids = intake.waiting(conn, GROUP_BUNDLES, lane, most_bytes) if lane is not None else []
                 if not ids:
                     conn.rollback()
                     return None if lane is None and intake.backlog(conn) else 0
                 caches.load(conn)
-                saves = InputSavepoint(conn)  # the bundles' savepoints, one at a time
-                started = time.monotonic()
-                for rid in ids:
-                    queued = intake.load(conn, rid)
-                    if queued is None:
-                        continue
-                    applied = self._apply_one(saves, caches, queued)
-                    if applied is None:
-                        break  # conflicted with a concurrent writer: this one and the rest next round, in order
-                    outcome, its_links, its_hosts = applied
-                    outcomes.append(outcome)
-                    links.extend(its_links)
-                    hosts |= its_hosts
-                    if time.monotonic() - started >= GROUP_SECONDS:
-                        break
+                apply = self._apply_together if together else self._apply_singly
+                outcomes, links, hosts = apply(conn, caches, ids)
                 if hosts:
                     refresh_pushed_in(conn, self.matcher, hosts)
                 if links:
@@ -264,6 +285,128 @@ class AgentIngest:
                 raise
         caches.commit()
         return len(outcomes)
+
+    def _apply_singly(self, conn: Connection, caches: _OverlayCaches, ids: list[int]) -> _Applied:
+        """The group's bundles one at a time: each loaded, written, checked and recorded in its own savepoint."""
+        outcomes: list[Outcome] = []
+        links: list[custody.Entry] = []
+        hosts: set[int] = set()
+        saves = InputSavepoint(conn)  # the bundles' savepoints, one at a time
+        started = time.monotonic()
+        for rid in ids:
+            queued = intake.load(conn, rid)
+            if queued is None:
+                continue
+            applied = self._apply_one(saves, caches, queued)
+            if applied is None:
+                break  # conflicted with a concurrent writer: this one and the rest next round, in order
+            outcome, its_links, its_hosts = applied
+            outcomes.append(outcome)
+            links.extend(its_links)
+            hosts |= its_hosts
+            if time.monotonic() - started >= GROUP_SECONDS:
+                break
+        return outcomes, links, hosts
+
+    def _apply_together(self, conn: Connection, caches: _OverlayCaches, ids: list[int]) -> _Applied:
+        """The group's bundles written as one: read ahead (up to ``GROUP_ITEMS``), new titles in one short
+        transaction first, those already in the store said so from one query, the known hosts held and their
+        owners read once; then each bundle in the order received, in its savepoint (established with its first
+        statement: a bundle that needs none has none — what it changed is held in memory and undone there),
+        checked against its scope on what the group holds; at the end the hosts, claims and push records in one
+        statement per table. One bad bundle fails or is refused alone."""
+        group: list[tuple[Queued, Unpacked | None]] = []
+        items = 0
+        for queued in intake.load_many(conn, ids):
+            if queued.revoked:
+                group.append((queued, None))
+                continue
+            agent = Principal(queued.token_id, queued.token_name, "agent", queued.token_org)
+            name = f"push:{agent.name}/{queued.agent}/{queued.filename or 'bundle'}"
+            hints = Hints(org=agent.org, limits=push_limits())
+            unpacked = unpack_received(queued.data, name, hints, self.matcher, queued.received_at, GROUP_ITEMS - items)
+            group.append((queued, unpacked))
+            items += unpacked.items
+            if items >= GROUP_ITEMS:
+                break  # the rest next round: memory stays the group's bound
+        readable = [u for _, u in group if u is not None and u.plan is not None]
+        known = _known_identities(conn, [u.identity for u in readable])
+        if conn.dialect.name == "postgresql":  # SQLite: one writer anyway, the titles go in with the bundles
+            received_titles(self.store, caches, self.matcher, [u for u in readable if u.identity not in known])
+        held = HeldHosts()
+        claims = _Claims(held)
+        keys = {key for u in readable if u.identity not in known for key in u.hosts}
+        ids_known = sorted({caches.hosts[key] for key in keys if key in caches.hosts})
+        held.hold(conn, ids_known)
+        claims.read(conn, ids_known)
+        saves = InputSavepoint(conn, defer=True)
+        outcomes: list[Outcome] = []
+        links: list[custody.Entry] = []
+        hosts: set[int] = set()
+        started = time.monotonic()
+        for queued, unpacked in group:
+            applied = self._apply_unpacked(saves, caches, held, claims, queued, unpacked, known)
+            if applied is None:
+                break  # conflicted with a concurrent writer: this one and the rest next round, in order
+            outcome, its_links, its_hosts = applied
+            outcomes.append(outcome)
+            links.extend(its_links)
+            hosts |= its_hosts
+            if time.monotonic() - started >= GROUP_SECONDS:
+                break
+        saves.flush()  # artifact rows still deferred go before the rows that name them
+        held.write(conn)
+        claims.write(conn)
+        return outcomes, links, hosts
+
+    def _apply_unpacked(
+        self,
+        saves: InputSavepoint,
+        caches: _OverlayCaches,
+        held: HeldHosts,
+        claims: _Claims,
+        queued: Queued,
+        unpacked: Unpacked | None,
+        known: dict[str, int],
+    ) -> tuple[Outcome, list[custody.Entry], set[int]] | None:
+        """One bundle of a group written as one (``_apply_one``'s outcomes): None when it is to be retried."""
+        conn = saves.conn
+        agent = Principal(queued.token_id, queued.token_name, "agent", queued.token_org)
+        at = queued.received_at
+        args = (agent, queued.agent, queued.sha256, queued.remote_addr, at)
+        if queued.revoked or unpacked is None:
+            why = f"token {agent.name!r} was revoked before its bundle was applied"
+            link = claims.logged(conn, *args, "refused", why)
+            return Outcome(queued.id, "refused", 403, problems=[why]), [link], set()
+        if unpacked.identity in known:  # in the store already: nothing to write, as its artifact's insert would say
+            return Outcome(queued.id, "duplicate", 200), [claims.logged(conn, *args, "duplicate", "")], set()
+        claim = partial(claims.claim, agent=agent, agent_name=queued.agent, addr=queued.remote_addr, at=at)
+        try:
+            result = write_unpacked(saves, caches, self.matcher, unpacked, held, claim)
+        except RefusedError as exc:
+            claims.drop()
+            link = claims.logged(conn, *args, "refused", str(exc))
+            return Outcome(queued.id, "refused", 403, problems=[str(exc)]), [link], set()
+        except Exception as exc:  # a bundle that breaks the reader: failed alone, never blocking the queue
+            claims.drop()
+            log.exception("push applier: bundle %s could not be applied", queued.receipt)
+            why = f"could not be applied ({type(exc).__name__})"
+            return Outcome(queued.id, "failed", 500, problems=[why]), [claims.logged(conn, *args, "failed", why)], set()
+        if result.status != "ingested":
+            claims.drop()
+        if result.retryable:
+            return None
+        messages = result.messages()
+        if result.too_large:
+            link = claims.logged(conn, *args, "refused", messages[0])
+            return Outcome(queued.id, "refused", 413, problems=messages[:20]), [link], set()
+        if result.status == "ingested":
+            claims.keep()
+            outcome = Outcome(queued.id, "ingested", 201, result.items, len(result.host_ids), messages[:20])
+            return outcome, result.links, set(result.host_ids)
+        link = claims.logged(conn, *args, result.status, "; ".join(messages[:3]))
+        code = 200 if result.status == "duplicate" else 422
+        return Outcome(queued.id, result.status, code, problems=messages[:20]), [link], set()
 
     def _apply_one(
         self, saves: InputSavepoint, caches: _OverlayCaches, queued: Queued
@@ -342,6 +485,180 @@ class AgentIngest:
         self.linker.poke()
 
 
+_HOST_AT_INTAKE = (  # a host with its first pusher, hosts.csv row, facts, and whether any ownership rule exists
+    select(Host.id, Host.key, Host.facts, HostOrg.org.label("pushed"), *NAMED)
+    .add_columns(select(HostRule.id).exists().label("rules"))
+    .outerjoin(HostOrg, HostOrg.host_id == Host.id)
+    .outerjoin(HostOwner, HostOwner.host_id == Host.id)
+)
+_Applied = tuple[list[Outcome], list[custody.Entry], set[int]]  # a group's outcomes, custody links and hosts
+_HOSTS_NAMED = (
+    select(Host.id, Host.key, HostOrg.org.label("pushed"), *NAMED)
+    .outerjoin(HostOrg, HostOrg.host_id == Host.id)
+    .outerjoin(HostOwner, HostOwner.host_id == Host.id)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Unnamed:
+    """A host this transaction inserted, for ``owner_of``: no hosts.csv row can name it yet."""
+
+    key: str
+    org_key: None = None
+    role: None = None
+    sensitivity: None = None
+    location: None = None
+    known: bool = False
+
+
+class _Claims:
+    """``_claim`` for a group written as one: the same decisions, on what the group's transaction read once.
+
+    Read once per group (``read``): each held host's first pusher (host_orgs), its hosts.csv row, whether
+    evidence of other artifacts knew it before any push, and the registry's rules; the facts are the group's
+    held ones (what ``_claim`` reads after a bundle's hosts are written). A host the group did not read (another
+    writer added it meanwhile) is read when a bundle names it; a host this transaction inserted has none of
+    these rows but what the group's own earlier bundles claimed. A bundle's claims and push record are staged
+    (``claim``), kept when it is ingested (``keep``), dropped when not (``drop``), and written for the whole
+    group at its end (``write``), with the records of the bundles that wrote no evidence (``logged``).
+    """
+
+    def __init__(self, held: HeldHosts) -> None:
+        self.held = held
+        self.named: dict[int, Any] = {}  # host id → its row of _HOSTS_NAMED
+        self.pushed: dict[int, str] = {}  # host id → the org of its first push (host_orgs), with this group's
+        self.evidence: set[int] = set()  # hosts known from evidence before any push claimed them
+        self.rules: list[Any] | None = None
+        self.scopes: dict[str, Scope] = {}
+        self.host_orgs: list[dict[str, Any]] = []
+        self.pushes: list[dict[str, Any]] = []
+        self._staged: tuple[list[dict[str, Any]], dict[str, Any]] | None = None
+
+    def read(self, conn: Connection, host_ids: list[int], artifact_id: int = 0) -> None:
+        """Each host's first pusher, hosts.csv row, and whether other artifacts' evidence knew it."""
+        missing = sorted(h for h in set(host_ids) if h not in self.named)
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            for row in conn.execute(_HOSTS_NAMED.where(Host.id.in_(chunk))):
+                self.named[row.id] = row
+                if row.pushed is not None:
+                    self.pushed.setdefault(row.id, row.pushed)
+            unowned = [h for h in chunk if h not in self.pushed]
+            self.evidence |= _hosts_with_other_evidence(conn, unowned, artifact_id)
+
+    def claim(
+        self,
+        conn: Connection,
+        result: FileResult,
+        *,
+        agent: Principal,
+        agent_name: str,
+        addr: str,
+        at: datetime | None = None,
+    ) -> None:
+        """``_claim``, staged: refuses as it does (PushRefused), or stages the bundle's claims and push record."""
+        hosts = sorted(result.host_ids)
+        held = self.held.hosts
+        self.read(conn, [h for h in hosts if h not in self.named and not held[h].ours], result.artifact_id or 0)
+        if self.rules is None:
+            self.rules = owner_rules(conn)
+        current: dict[int, Owner] = {}
+        before: dict[int, Owner] = {}
+        for h in hosts:
+            row = self.named.get(h) or _Unnamed(held[h].key)
+            current[h] = owner_of(row, self.rules, held[h].facts)
+            if h in result.prior_facts:
+                before[h] = owner_of(row, self.rules, result.prior_facts[h])
+        assigned = {h: owner.org for h, owner in current.items() if owner.org}
+        _refuse_moves(conn, hosts, {h: owner.org for h, owner in before.items() if owner.org}, assigned, agent)
+        pushed = {h: self.pushed[h] for h in hosts if h in self.pushed}
+        unowned = [h for h in hosts if h not in pushed]
+        known_before = {h for h in unowned if h not in assigned and h in self.evidence}
+        effective = {h: ROOT for h in known_before} | pushed | assigned
+        others = {h: org for h, org in effective.items() if org != agent.org}  # usually none: skip the registry
+        scope = self._scope(conn, agent.org) if others else Scope()
+        outside = sorted(h for h, org in others.items() if not scope.allows(org))
+        if outside:
+            names = list(conn.execute(select(Host.name).where(Host.id.in_(outside[:5]))).scalars())
+            raise PushRefused(
+                f"token {agent.name!r} (org {agent.org or 'root'}) may not push hosts of another org: "
+                + ", ".join(names)
+            )
+        when = now()
+        new = [
+            {"host_id": h, "org": agent.org, "token_id": agent.id, "assigned_at": when}
+            for h in unowned
+            if h not in known_before
+        ]
+        values = _push_values(agent, agent_name, result.sha256, "ingested", result.artifact_id, result.items, addr, at)
+        self._staged = (new, values)
+        result.links.append(custody.push_entry(values))
+
+    def _scope(self, conn: Connection, org: str) -> Scope:
+        if org not in self.scopes:
+            self.scopes[org] = Scope.resolve(conn, org)
+        return self.scopes[org]
+
+    def keep(self) -> None:
+        """The bundle was ingested: its claims and push record are the group's."""
+        staged, self._staged = self._staged, None
+        if staged is not None:
+            new, values = staged
+            self.host_orgs.extend(new)
+            self.pushed.update({row["host_id"]: row["org"] for row in new})
+            self.pushes.append(values)
+
+    def drop(self) -> None:
+        self._staged = None
+
+    def logged(
+        self, conn: Connection, agent: Principal, agent_name: str, digest: str, addr: str, at: datetime, status: str,
+        why: str,
+    ) -> custody.Entry:  # fmt: skip
+        """``_logged``, its push record staged for the group's write."""
+        values = _push_values(agent, agent_name, digest, status, None, 0, addr, at)
+        self.pushes.append(values)
+        if status == "refused":
+            record(conn, f"token:{agent.name}", "agent.push_refused", agent_name, {"reason": why}, addr)
+        return custody.push_entry(values)
+
+    def write(self, conn: Connection) -> None:
+        """The group's claims and push records, one statement each (in the order the bundles were applied)."""
+        for table, rows in ((HostOrg.__table__, self.host_orgs), (AgentPush.__table__, self.pushes)):
+            if not rows:
+                continue
+            if conn.dialect.name == "postgresql":
+                columns = tuple(rows[0])
+                insert_arrays(conn, table, columns, [tuple(row[c] for c in columns) for row in rows])
+            else:
+                conn.execute(table.insert(), rows)
+        self.host_orgs, self.pushes = [], []
+
+
+def _known_identities(conn: Connection, identities: list[str]) -> dict[str, int]:
+    """Of these artifact identities, those in the store already, with their artifact's id."""
+    found: dict[str, int] = {}
+    wanted = sorted(set(identities))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(conn.execute(select(Artifact.identity, Artifact.id).where(Artifact.identity.in_(chunk))).all())
+    return found
+
+
+def _push_values(
+    agent: Principal,
+    agent_name: str,
+    digest: str,
+    status: str,
+    artifact_id: int | None,
+    items: int,
+    addr: str,
+    at: datetime | None,
+) -> dict[str, Any]:
+    return {"token_id": agent.id, "agent": agent_name[:255], "artifact_id": artifact_id, "sha256": digest,
+            "status": status, "items": items, "received_at": at or now(), "remote_addr": addr[:64]}  # fmt: skip
+
+
 def _logged(
     conn: Connection, agent: Principal, agent_name: str, digest: str, addr: str, at: datetime, status: str, why: str
 ) -> custody.Entry:
@@ -365,8 +682,7 @@ def _push_row(
     at: datetime | None = None,
 ) -> custody.Entry:
     """Inserts the push record; returns its custody link, for the caller to append as its transaction's last."""
-    values = {"token_id": agent.id, "agent": agent_name[:255], "artifact_id": artifact_id, "sha256": digest,
-              "status": status, "items": items, "received_at": at or now(), "remote_addr": addr[:64]}  # fmt: skip
+    values = _push_values(agent, agent_name, digest, status, artifact_id, items, addr, at)
     conn.execute(AgentPush.__table__.insert().values(**values))
     return custody.push_entry(values)
 
@@ -417,14 +733,12 @@ def _claim(
 def _check_host(conn: Connection, agent: Principal, name: str) -> None:
     """At intake: refuse a bundle whose first host belongs to an org outside the token's scope (read only; the
     applier checks every host of the bundle again in its transaction, with ``_claim``). A new host passes."""
-    found = conn.execute(
-        select(Host.id, HostOrg.org).outerjoin(HostOrg, HostOrg.host_id == Host.id).where(Host.key == host_key(name))
-    ).first()
+    found = conn.execute(_HOST_AT_INTAKE.where(Host.key == host_key(name))).first()
     if found is None:
         return
-    hid, org = found
-    assigned = owners(conn, [hid]).get(hid)
-    if assigned is not None and assigned.org:
+    hid, org = found.id, found.pushed
+    assigned = owner_of(found, owner_rules(conn) if found.rules else [], found.facts or {})  # no rules: no query
+    if assigned.org:
         org = assigned.org
     elif org is None:
         org = ROOT if _hosts_with_other_evidence(conn, [hid], 0) else agent.org

@@ -35,7 +35,8 @@ from vendorscope.sources.worker_life import end_with_parent
 
 AHEAD_MAX_BYTES = 32 * 1024 * 1024  # per file, as stored (gzip counts ×8)
 AHEAD_MIN_TOTAL = 8 * 1024 * 1024  # below this, starting a process costs more than it saves
-AHEAD_WINDOW = 2  # batches of files parsed ahead of the writer
+AHEAD_WINDOW = 2  # batches of files parsed ahead of the writer, at least ...
+AHEAD_WINDOW_BYTES = 32 * 1024 * 1024  # ... and more while they are this small together (``ahead_size``)
 AHEAD_BATCH_BYTES = 1024 * 1024  # small files go to the worker together: one task per batch, not per file
 AHEAD_PARSED_BYTES = 4 * AHEAD_MAX_BYTES  # decompressed: past this the writer streams the file instead
 AHEAD_PARSED_ITEMS = 500_000
@@ -207,8 +208,9 @@ class ReadAhead:
     """Parses files in a worker process a few batches ahead of the writer; results are taken in the order added.
 
     Files are added as the writer's side learns of them (hashed, detected, not yet in the store) and go to the
-    worker in batches of up to ``AHEAD_BATCH_BYTES``; at most ``AHEAD_WINDOW`` batches beyond the one being
-    taken are handed over at a time, so parsed files waiting in memory stay bounded. The pool starts its process
+    worker in batches of up to ``AHEAD_BATCH_BYTES``; ``AHEAD_WINDOW`` batches beyond the one being taken are
+    handed over at a time, more while they are ``AHEAD_WINDOW_BYTES`` together, so parsed files waiting in memory
+    stay bounded. The pool starts its process
     when started (``start``, before the writer's own preparations, so that the two overlap) or at the first batch.
     ``hints`` (the catalogs' network filter among them) must be set before the first file is added.
     """
@@ -223,6 +225,9 @@ class ReadAhead:
         self._batch_of: dict[str, list[tuple[str, str]]] = {}  # a file added and not handed over: its batch
         self._futures: dict[str, tuple[Future[list[KeyedFile | None]], int]] = {}  # handed over: its batch, where
         self._untaken: dict[int, int] = {}  # a batch handed over (by its future's id) -> its files not taken yet
+        self._sizes: dict[int, int] = {}  # a batch not handed over yet (by its list's id) -> its files' ahead_size
+        self._handed: dict[int, int] = {}  # a batch handed over and not taken whole (by its future's id) -> its size
+        self._ahead = 0  # their sizes together
         self.books: dict[int, TitleBook] = {}
 
     def start(self) -> None:
@@ -239,13 +244,14 @@ class ReadAhead:
         self._filling.append((format_name, key))
         self._batch_of[key] = self._filling
         self._filled += size
+        self._sizes[id(self._filling)] = self._filled
         if self._filled >= AHEAD_BATCH_BYTES:
             self._seal()
         self._hand_over()
 
     def wanting(self) -> bool:
         """Whether the worker could take more than what was added: add files now to keep it busy."""
-        return not self._sealed and len(self._untaken) <= AHEAD_WINDOW
+        return not self._sealed and self._room(0)
 
     def ready(self, path: Path) -> bool:
         """Whether taking this file's records would not wait (true for a file not parsed ahead)."""
@@ -267,6 +273,7 @@ class ReadAhead:
         self._untaken[id(future)] -= 1
         if not self._untaken[id(future)]:
             del self._untaken[id(future)]
+            self._ahead -= self._handed.pop(id(future))
             self._hand_over()
         parsed = future.result()[index]
         if parsed is None:
@@ -298,8 +305,15 @@ class ReadAhead:
             self._submit(self._sealed.popleft())
 
     def _hand_over(self) -> None:
-        while self._sealed and len(self._untaken) <= AHEAD_WINDOW:
+        while self._sealed and self._room(self._sizes[id(self._sealed[0])]):
             self._submit(self._sealed.popleft())
+
+    def _room(self, size: int) -> bool:
+        """Whether a batch of ``size`` may go to the worker now: ``AHEAD_WINDOW`` batches beyond the one being
+        taken always may, more while their sizes stay within ``AHEAD_WINDOW_BYTES`` (a run of small files: the
+        worker then gets ahead of a slower writer, and has the next large files parsed when the writer comes to
+        them)."""
+        return len(self._untaken) <= AHEAD_WINDOW or self._ahead + size <= AHEAD_WINDOW_BYTES
 
     def _submit(self, batch: list[tuple[str, str]]) -> None:
         if self._pool is None:
@@ -313,6 +327,8 @@ class ReadAhead:
         if not batch:
             return  # start: the worker spawned and importing, nothing to take
         self._untaken[id(future)] = len(batch)
+        self._handed[id(future)] = size = self._sizes.pop(id(batch))
+        self._ahead += size
         for index, (_format, key) in enumerate(batch):
             del self._batch_of[key]
             self._futures[key] = (future, index)

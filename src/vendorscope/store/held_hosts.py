@@ -29,7 +29,7 @@ _HOSTS = Host.__table__
 _SOURCES = HostSource.__table__
 _ARTIFACTS = Artifact.__table__
 _EXAMS = Examination.__table__
-_SPANS = select(Host.id, Host.first_seen, Host.last_seen, Host.facts).where(Host.id.in_(_IDS))
+_SPANS = select(Host.id, Host.first_seen, Host.last_seen, Host.facts, Host.key).where(Host.id.in_(_IDS))
 _COMPLETE_TIMES = select(HostSource.host_id, HostSource.source, HostSource.complete_at).where(
     HostSource.host_id.in_(_IDS)
 )
@@ -82,6 +82,7 @@ class HeldHost:
     state_changed: bool = False
     span_changed: bool = False
     complete_changed: frozenset[str] = frozenset()
+    key: str = ""  # hosts.key, for whoever decides the host's owner from what the group holds (server/push.py)
 
     def copy(self) -> HeldHost:
         return dataclasses.replace(
@@ -137,9 +138,11 @@ class HeldHosts:
             host = self.hosts[hid] = host.copy()
         return host
 
-    def create(self, hid: int, first: datetime | None, last: datetime | None, facts: dict[str, str]) -> None:
+    def create(
+        self, hid: int, first: datetime | None, last: datetime | None, facts: dict[str, str], key: str = ""
+    ) -> None:
         """A host this transaction inserted: nothing of it to load; its compact row is inserted at the end."""
-        self._added(hid, HeldHost({}, False, True, first, last, facts, {}, {}))
+        self._added(hid, HeldHost({}, False, True, first, last, facts, {}, {}, key=key))
 
     def hold(self, conn: Connection, host_ids: list[int]) -> None:
         """Load the hosts not held yet: compact titles (locked on PostgreSQL), span, complete times, rows."""
@@ -149,16 +152,16 @@ class HeldHosts:
         states = host_titles.load(conn, missing)
         complete: dict[int, dict[str, datetime]] = {}
         installed: dict[int, dict[int, tuple[Any, Any, bool, Any]]] = {}
-        spans: dict[int, tuple[Any, Any, dict[str, str]]] = {}
+        spans: dict[int, tuple[Any, Any, dict[str, str], str]] = {}
         for chunk in _chunks(missing):
-            for hid, first, last, facts in conn.execute(_SPANS, {"ids": chunk}):
-                spans[hid] = (first, last, facts or {})
+            for hid, first, last, facts, key in conn.execute(_SPANS, {"ids": chunk}):
+                spans[hid] = (first, last, facts or {}, key)
             for hid, source, when in conn.execute(_COMPLETE_TIMES, {"ids": chunk}):
                 complete.setdefault(hid, {})[source] = when
             for hid, tid, first, last, present, removed_at in conn.execute(_INSTALLED, {"ids": chunk}):
                 installed.setdefault(hid, {})[tid] = (first, last, bool(present), removed_at)
         for hid in missing:
-            first, last, facts = spans.get(hid, (None, None, {}))
+            first, last, facts, key = spans.get(hid, (None, None, {}, ""))
             found = states.get(hid)
             self._added(
                 hid,
@@ -171,6 +174,7 @@ class HeldHosts:
                     facts,
                     complete.get(hid, {}),
                     installed.get(hid, {}),
+                    key=key,
                 ),
             )
 

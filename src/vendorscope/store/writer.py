@@ -23,7 +23,6 @@ from vendorscope.sources.read_ahead import KeyedObservation, TitleBook
 from vendorscope.store import host_titles
 from vendorscope.store.dialect import (
     bulk_insert,
-    insert_ignoring_conflicts,
     insert_missing,
     insert_new,
     time_encoder,
@@ -42,7 +41,6 @@ Attribute = Callable[[Connection, list[tuple[int, Item]]], set[int]]
 _SOURCE = itemgetter(3)  # Item.source
 _TITLE_COLUMNS = ("key", *TITLE_FIELDS)
 _HOST_COLUMNS = ("key", "name", "first_seen", "last_seen", "facts")
-_INSERT_HOSTS: dict[str, Any] = {}  # by dialect: the new hosts' insert, built once
 # Statements run for every input are built once: building one costs more than SQLite takes to run it.
 _IDS = bindparam("ids", expanding=True)
 _FINGERPRINT = select(Meta.value).where(Meta.key == MATCHED_AS_KEY)
@@ -229,7 +227,7 @@ class ArtifactWriter:
         self._inserted |= self.created_hosts
         for key in created:
             first, last, _name, facts = span[key]
-            self.held.create(self.caches.hosts[key], first, last, facts)
+            self.held.create(self.caches.hosts[key], first, last, facts, key)
         known = {self.caches.hosts[k]: v for k, v in span.items() if k not in created}
         if known:
             self.held.hold(self.conn, list(known))
@@ -238,15 +236,9 @@ class ArtifactWriter:
 
     def _insert_hosts(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         """New hosts (ON CONFLICT DO NOTHING): (id, key) of those inserted. On PostgreSQL over arrays, in the round
-        trip of the input's waiting savepoint when it is the input's first statement (most files with new hosts)."""
-        if self.conn.dialect.name == "postgresql":
-            return insert_missing(self.conn, _HOSTS, "key", _HOST_COLUMNS, rows)
-        stmt = _INSERT_HOSTS.get(self.conn.dialect.name)
-        if stmt is None:
-            stmt = _INSERT_HOSTS[self.conn.dialect.name] = insert_ignoring_conflicts(
-                self.conn, _HOSTS, ["key"]
-            ).returning(_HOSTS.c.id, _HOSTS.c.key)
-        return [tuple(r) for r in self.conn.execute(stmt, [dict(zip(_HOST_COLUMNS, r, strict=True)) for r in rows])]
+        trip of the input's waiting savepoint when it is the input's first statement (most files with new hosts);
+        on SQLite through the driver's cursor."""
+        return insert_missing(self.conn, _HOSTS, "key", _HOST_COLUMNS, rows)
 
     def _widen_spans(self, spans: dict[int, tuple[Any, Any, str, dict[str, str]]]) -> None:
         """Widen the held hosts' first/last seen (written at the transaction's end); new facts are written now,
