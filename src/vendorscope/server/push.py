@@ -19,7 +19,7 @@ import os
 import threading
 import time
 from collections import ChainMap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -288,25 +288,15 @@ class AgentIngest:
 
     def _apply_singly(self, conn: Connection, caches: _OverlayCaches, ids: list[int]) -> _Applied:
         """The group's bundles one at a time: each loaded, written, checked and recorded in its own savepoint."""
-        outcomes: list[Outcome] = []
-        links: list[custody.Entry] = []
-        hosts: set[int] = set()
         saves = InputSavepoint(conn)  # the bundles' savepoints, one at a time
-        started = time.monotonic()
-        for rid in ids:
-            queued = intake.load(conn, rid)
-            if queued is None:
-                continue
-            applied = self._apply_one(saves, caches, queued)
-            if applied is None:
-                break  # conflicted with a concurrent writer: this one and the rest next round, in order
-            outcome, its_links, its_hosts = applied
-            outcomes.append(outcome)
-            links.extend(its_links)
-            hosts |= its_hosts
-            if time.monotonic() - started >= GROUP_SECONDS:
-                break
-        return outcomes, links, hosts
+
+        def each() -> Iterator[_One | None]:
+            for rid in ids:
+                queued = intake.load(conn, rid)
+                if queued is not None:
+                    yield self._apply_one(saves, caches, queued)
+
+        return _gather(each())
 
     def _apply_together(self, conn: Connection, caches: _OverlayCaches, ids: list[int]) -> _Applied:
         """The group's bundles written as one: read ahead (up to ``GROUP_ITEMS``), new titles in one short
@@ -340,24 +330,11 @@ class AgentIngest:
         held.hold(conn, ids_known)
         claims.read(conn, ids_known)
         saves = InputSavepoint(conn, defer=True)
-        outcomes: list[Outcome] = []
-        links: list[custody.Entry] = []
-        hosts: set[int] = set()
-        started = time.monotonic()
-        for queued, unpacked in group:
-            applied = self._apply_unpacked(saves, caches, held, claims, queued, unpacked, known)
-            if applied is None:
-                break  # conflicted with a concurrent writer: this one and the rest next round, in order
-            outcome, its_links, its_hosts = applied
-            outcomes.append(outcome)
-            links.extend(its_links)
-            hosts |= its_hosts
-            if time.monotonic() - started >= GROUP_SECONDS:
-                break
+        applied = _gather(self._apply_unpacked(saves, caches, held, claims, q, u, known) for q, u in group)
         saves.flush()  # artifact rows still deferred go before the rows that name them
         held.write(conn)
         claims.write(conn)
-        return outcomes, links, hosts
+        return applied
 
     def _apply_unpacked(
         self,
@@ -368,7 +345,7 @@ class AgentIngest:
         queued: Queued,
         unpacked: Unpacked | None,
         known: dict[str, int],
-    ) -> tuple[Outcome, list[custody.Entry], set[int]] | None:
+    ) -> _One | None:
         """One bundle of a group written as one (``_apply_one``'s outcomes): None when it is to be retried."""
         conn = saves.conn
         agent = Principal(queued.token_id, queued.token_name, "agent", queued.token_org)
@@ -408,9 +385,7 @@ class AgentIngest:
         code = 200 if result.status == "duplicate" else 422
         return Outcome(queued.id, result.status, code, problems=messages[:20]), [link], set()
 
-    def _apply_one(
-        self, saves: InputSavepoint, caches: _OverlayCaches, queued: Queued
-    ) -> tuple[Outcome, list[custody.Entry], set[int]] | None:
+    def _apply_one(self, saves: InputSavepoint, caches: _OverlayCaches, queued: Queued) -> _One | None:
         """One queued bundle in the group's transaction: its outcome, custody links and hosts (None: retry it)."""
         conn = saves.conn
         agent = Principal(queued.token_id, queued.token_name, "agent", queued.token_org)
@@ -492,6 +467,28 @@ _HOST_AT_INTAKE = (  # a host with its first pusher, hosts.csv row, facts, and w
     .outerjoin(HostOwner, HostOwner.host_id == Host.id)
 )
 _Applied = tuple[list[Outcome], list[custody.Entry], set[int]]  # a group's outcomes, custody links and hosts
+_One = tuple[Outcome, list[custody.Entry], set[int]]  # one bundle's
+
+
+def _gather(applied_each: Iterator[_One | None]) -> _Applied:
+    """The bundles applied in turn (lazily: each when the last is done), until one conflicts with a concurrent
+    writer (it and the rest wait for the next round, in order) or the group's time is up."""
+    outcomes: list[Outcome] = []
+    links: list[custody.Entry] = []
+    hosts: set[int] = set()
+    started = time.monotonic()
+    for applied in applied_each:
+        if applied is None:
+            break
+        outcome, its_links, its_hosts = applied
+        outcomes.append(outcome)
+        links.extend(its_links)
+        hosts |= its_hosts
+        if time.monotonic() - started >= GROUP_SECONDS:
+            break
+    return outcomes, links, hosts
+
+
 _HOSTS_NAMED = (
     select(Host.id, Host.key, HostOrg.org.label("pushed"), *NAMED)
     .outerjoin(HostOrg, HostOrg.host_id == Host.id)
