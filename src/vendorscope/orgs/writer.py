@@ -68,7 +68,7 @@ class OrgsWriter:
 
     def add(self, record: OrgsRecord) -> None:
         bounded = _BOUNDED[type(record)]
-        message = too_long((name, getattr(record, name).strip(), most) for name, most in bounded)
+        message = too_long((name, getattr(record, name), most) for name, most in bounded)  # as they are written
         if message:
             self.overlong.append(Problem(record.line, f"{message}: record left out"))
             self.overlong_orgs |= isinstance(record, OrgRecord)
