@@ -13,7 +13,7 @@ from vendorscope.service import Service
 from vendorscope.sources.base import Hints
 from vendorscope.store import migrate
 from vendorscope.store.store import Store
-from vendorscope.store.tables import Host, HostRule, Org, Title
+from vendorscope.store.tables import Host, HostRule, Org, Purchase, Title
 
 _MAPPING = Hints(
     mapping=(
@@ -86,6 +86,20 @@ def test_an_ownership_rule_too_long_is_left_out_and_the_others_kept(service: Ser
     ]
     with service.store.engine.connect() as conn:
         assert conn.execute(select(HostRule.org_key, HostRule.hostname)).all() == [("dea-field", "mac-*")]
+
+
+def test_a_purchases_part_and_numbers_are_stored_whole_on_every_store(service: Service, tmp_path: Path) -> None:
+    part, amount, contract, order = "DS-2CD2143G2-I " * 20, "1" * 70, "47QTCA" * 50, "PO-" * 100
+    purchases = tmp_path / "procurement.csv"
+    purchases.write_text(
+        "date,org,supplier,description,part,amount,contract,order\n"
+        f"2024-03-01,dea-hq,Example Integrator,IP camera,{part},{amount},{contract},{order}\n"
+    )
+    report = service.ingest([purchases], Hints())
+    assert [(f.status, f.problems) for f in report.files] == [("ingested", [])]
+    with service.store.engine.connect() as conn:
+        stored = conn.execute(select(Purchase.part, Purchase.amount, Purchase.contract, Purchase.order_number)).one()
+    assert tuple(stored) == (part.strip(), amount, contract, order)
 
 
 def test_a_store_with_titles_is_migrated_to_unbounded_fields(tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ _ORGS, _OWNERS, _RULES, _PURCHASES, _HOSTS = (
 )
 
 # Each record's fields that go to a bounded column. A record with one too long is left out with a problem (the
-# registry's problems reject its file whole); purchases' part and numbers are cut to their columns, as before.
+# registry's problems reject its file whole). A purchase's part, amount, contract and order are unbounded text: they
+# are evidence of what was bought, kept whole on both stores.
 _BOUNDED: dict[type, tuple[tuple[str, int], ...]] = {
     OrgRecord: (
         ("key", width(Org.key)),
@@ -174,11 +175,11 @@ class OrgsWriter:
                         "org_key": p.org,
                         "supplier": p.supplier,
                         "description": p.description,
-                        "part": p.part[:255],
+                        "part": p.part,
                         "date": p.date,
-                        "amount": p.amount[:64],
-                        "contract": p.contract[:255],
-                        "order_number": p.order[:255],
+                        "amount": p.amount,
+                        "contract": p.contract,
+                        "order_number": p.order,
                     }
                     for p in self.purchases
                 ],

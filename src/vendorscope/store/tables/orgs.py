@@ -78,11 +78,11 @@ class Purchase(Base):
     org_key: Mapped[str] = mapped_column(String(255))
     supplier: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    part: Mapped[str] = mapped_column(String(255), default="")
+    part: Mapped[str] = mapped_column(Text, default="")  # evidence as given: any length on both stores
     date: Mapped[str] = mapped_column(String(10), default="")
-    amount: Mapped[str] = mapped_column(String(64), default="")
-    contract: Mapped[str] = mapped_column(String(255), default="")
-    order_number: Mapped[str] = mapped_column(String(255), default="")
+    amount: Mapped[str] = mapped_column(Text, default="")
+    contract: Mapped[str] = mapped_column(Text, default="")
+    order_number: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (Index("ix_purchases_org", "org_key"),)
 
 
