@@ -231,13 +231,16 @@ def _copy_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Seq
     if deferring is not None:  # COPY goes past SQLAlchemy's events: send the rows it must follow first
         deferring.flush()
     types = _binary_types(conn, table, tuple(columns))
-    with conn.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-        binary = " (FORMAT BINARY)" if types else ""
-        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN{binary}") as copy:
+    raw = conn.connection.driver_connection
+    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN{' (FORMAT BINARY)' if types else ''}"
+    try:
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
             if types:
                 copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
+    except raw.Error as exc:  # type: ignore[union-attr]  # as SQLAlchemy's, which callers catch to undo one input
+        raise DBAPIError.instance(sql, (), exc, raw.Error) from exc  # type: ignore[union-attr]
 
 
 _BINARY_SAFE = {"integer", "bigint", "smallint", "bytea", "boolean", "timestamp without time zone"}
