@@ -51,7 +51,12 @@ def parse_only(fleet: Path) -> dict[str, float]:
                     rows += len(obj["diffResults"].get("added", [])) + len(obj["diffResults"].get("removed", []))
                 else:
                     rows += 1
-    return {"seconds": time.perf_counter() - started, "cpu": _cpu_seconds() - cpu, "rows": rows, "rss_mb": _rss_mb()}
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu": _cpu_seconds() - cpu,
+        "rows": rows,
+        "rss_mb": _peak_rss_mb(),
+    }
 
 
 def ingest(fleet: Path, db: str) -> dict[str, float]:
@@ -80,7 +85,7 @@ def ingest(fleet: Path, db: str) -> dict[str, float]:
         "server_cpu": server,
         "rows": report.items,
         "files": len(report.files),
-        "rss_mb": _rss_mb(),
+        "rss_mb": _peak_rss_mb(),
         "failed": report.count("failed"),
         "missed": len(missed),
         "extra": len(extra),
@@ -123,7 +128,15 @@ def _server_cpu(db: str) -> float:
     return total
 
 
-def _rss_mb() -> float:
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (``VmHWM``). Not ``ru_maxrss``: Linux keeps that across exec, so a phase
+    started by this script after it generated its data in memory reported the generator's peak as its own."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
