@@ -140,7 +140,7 @@ def test_batch_by_batch_equals_the_whole_store_and_a_rebuild(
     ingest) leave the next batch right."""
     if bound is not None:
         monkeypatch.setattr(groups, "RECENT_KEYS", bound)
-        monkeypatch.setattr(groups, "_RUNS", 3)  # a writer's runs made one every few batches
+        monkeypatch.setattr(groups, "_TIERS", 1)  # a writer's runs merged up to the whole level
     rng = random.Random(13)
     writers = [groups.Keys(), groups.Keys()]
     next_id, merges, rolled_back = 1, 0, 0
@@ -224,7 +224,7 @@ def test_a_digest_collision_joins_nothing(
 
     if bound is not None:
         monkeypatch.setattr(groups, "RECENT_KEYS", bound)
-        monkeypatch.setattr(groups, "_RUNS", 2)
+        monkeypatch.setattr(groups, "_TIERS", 1)
 
     monkeypatch.setattr(groups, "_digest", lambda kind, value: 7)
     monkeypatch.setattr(groups, "_band_digests", lambda bands: np.full(bands.shape[:2], 7, dtype=np.int64))
@@ -234,6 +234,64 @@ def test_a_digest_collision_joins_nothing(
             members = [_member(rng, i) for i in range(start, start + 20)]
             _insert(conn, members, groups.assign(conn, members))
         assert _labels(conn) == _whole_store(conn)
+
+
+def test_runs_merged_keep_every_key_in_order_and_a_few_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs of keys newer than the runs before them (digests met again and again): merged by tiers, the level
+    holds exactly its keys in (digest, document) order in each run, and a few runs, not one a batch."""
+    import numpy as np
+
+    monkeypatch.setattr(groups, "RECENT_KEYS", 64_000)  # runs merged up to 8,000 keys
+    rng = np.random.default_rng(3)
+    level = groups.Level(RecordBand.__table__, RecordBandRecent.__table__)
+    keys: list[tuple[int, int]] = []
+    document = 1
+    for _ in range(300):
+        count = int(rng.integers(1, 400))
+        documents = document + rng.integers(0, count // 3 + 1, size=count)  # several keys a document
+        document = int(documents.max()) + 1
+        digests = rng.integers(-50, 50, size=count) * (1 << 57)  # few values, far apart: ties across runs
+        pairs = sorted(set(zip(digests.tolist(), documents.tolist(), strict=True)))
+        level._hold(np.array([d for d, _ in pairs], dtype=np.int64), np.array([i for _, i in pairs], dtype=np.int32))
+        keys += pairs
+    assert len(level) == len(keys) and 1 < len(level.runs) <= 20
+    held = []
+    for digests, documents in level.runs:
+        run = list(zip(digests.tolist(), documents.tolist(), strict=True))
+        assert run == sorted(run) and digests.dtype == np.int64 and documents.dtype == np.int32
+        held += run
+    assert sorted(held) == sorted(keys)
+    assert [pair for part in level._slices(4) for pair in zip(*(a.tolist() for a in part), strict=True)] == sorted(keys)
+
+
+def test_a_level_holds_little_beyond_its_keys(sqlite_service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a batch to a recent level, and moving a full level into its main table, hold a small part of
+    the level beside its 12 bytes a key (the runs were made one by a copy, with a sort, of the whole level:
+    32 bytes a key more, just before the level moved)."""
+    import numpy as np
+
+    monkeypatch.setattr(groups, "RECENT_KEYS", 1 << 17)
+    rng = np.random.default_rng(4)
+    level = groups.Level(RecordThreadKey.__table__, RecordThreadKeyRecent.__table__)
+    beyond, document, merged = 0, 1, False
+    with sqlite_service.store.engine.begin() as conn:
+        level.sync(conn)
+        tracemalloc.start()
+        try:
+            while not merged:
+                digests = rng.integers(-(1 << 63), (1 << 63) - 1, size=512, dtype=np.int64)
+                documents = np.repeat(np.arange(document, document + 256), 2)
+                document += 256
+                before = tracemalloc.get_traced_memory()[0]
+                tracemalloc.reset_peak()
+                level.add(conn, digests, documents)
+                merged = len(level) > groups.RECENT_KEYS
+                level.merge_if_full(conn)
+                beyond = max(beyond, tracemalloc.get_traced_memory()[1] - before)
+        finally:
+            tracemalloc.stop()
+        assert conn.execute(select(func.count()).select_from(RecordThreadKey)).scalar() > groups.RECENT_KEYS
+    assert beyond < 1_500_000  # the old code: 4.3 MB (the whole level copied and sorted every 64 runs)
 
 
 def _corpus(folder: Path, start: int, count: int) -> None:

@@ -55,8 +55,9 @@ _MID, _REF, _SUBJECT = 1, 2, 3  # thread keys' kinds: a Message-ID's first docum
 _SIGNATURE = NUM_PERM * 8  # bytes of a stored signature
 _SEED, _MULTIPLIER = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9  # splitmix64's constants
 RECENT_KEYS = 1 << 19  # a recent level's keys before it moves into its main table (held: 12 bytes a key)
-_LOAD = 16_384  # rows of a recent table read, or moved into its main table, at a time
-_RUNS = 64  # a recent level's runs before they are made one
+_LOAD = 16_384  # rows of a recent table read at a time
+_MOVE = 4_096  # rows moved into a main table a statement at a time (as Python tuples: ~130 bytes a row held)
+_TIERS = 8  # a run merged with another never passes RECENT_KEYS // _TIERS keys: a level is a few such runs
 _SLICES = 16  # a merge holds one slice of the digests' range of the recent level at a time
 
 
@@ -74,9 +75,13 @@ class Member:
 
 
 class Level:
-    """One key table's recent level, held as runs: a batch's keys in a pair of arrays sorted by (digest,
-    document), 12 bytes a key, no copy of the others made when one is added. The store's table is the
-    truth, read again whenever its last document is not the one held (a batch rolled back)."""
+    """One key table's recent level, held as runs: pairs of arrays sorted by (digest, document), 12 bytes a
+    key. A batch's keys are a new run, and runs are merged size-tiered (the newest two while the older is
+    at most twice the newer, never past ``RECENT_KEYS // _TIERS`` keys): a level is a few runs, and what a
+    merge holds beside them is bounded by the tier, not the level. Every run's documents are newer than the
+    runs' before it (keys of new documents, or read back in document order), which keeps a merge of two runs
+    in (digest, document) order without sorting. The store's table is the truth, read again whenever its
+    last document is not the one held (a batch rolled back)."""
 
     def __init__(self, main: Table, recent: Table) -> None:
         self.main, self.recent = main, recent
@@ -96,11 +101,11 @@ class Level:
         if self.synced and last == self.last:
             return
         self.runs, self.size = [], 0
-        query = select(self.recent.c.digest, self.recent.c.document_id).execution_options(yield_per=_LOAD)
-        for rows in conn.execute(query).partitions():
+        columns = self.recent.c
+        query = select(columns.digest, columns.document_id).order_by(columns.document_id, columns.digest)
+        for rows in conn.execute(query.execution_options(yield_per=_LOAD)).partitions():
             digests = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
             self._hold(digests, np.fromiter((row[1] for row in rows), dtype=np.int32, count=len(rows)))
-        self._compact(1)
         self.last, self.synced = last, True
 
     def documents_under(self, conn: Connection, digests: Iterable[int]) -> dict[int, list[int]]:
@@ -131,8 +136,6 @@ class Level:
         dialect.bulk_insert(conn, self.recent, ["document_id", "digest"], rows)
         self._hold(digests, documents.astype(np.int32))
         self.last = int(documents.max()) if self.last is None else max(self.last, int(documents.max()))
-        if len(self.runs) > _RUNS:  # many small batches: one run again (a batch's lookups ask every run)
-            self._compact(1)
 
     def merge_if_full(self, conn: Connection) -> None:
         """Past ``RECENT_KEYS``: the recent level moves into the main table, in the main table's key order,
@@ -140,23 +143,27 @@ class Level:
         if self.size <= RECENT_KEYS:
             return
         for digests, documents in self._slices():
-            for start in range(0, len(digests), _LOAD):
-                end = start + _LOAD
+            for start in range(0, len(digests), _MOVE):
+                end = start + _MOVE
                 rows = list(zip(digests[start:end].tolist(), documents[start:end].tolist(), strict=True))
                 dialect.bulk_insert(conn, self.main, ["digest", "document_id"], rows)
         conn.execute(delete(self.recent))
         self.runs, self.size, self.last = [], 0, None
 
     def _hold(self, digests: Any, documents: Any) -> None:
+        """A new run of keys newer than those held, then the newest runs merged while their tiers allow."""
         import numpy as np
 
         order = np.lexsort((documents, digests))
         self.runs.append((digests[order], documents[order]))
         self.size += len(digests)
-
-    def _compact(self, slices: int) -> None:
-        self.runs = list(self._slices(slices))
-        self.runs = [run for run in self.runs if len(run[0])]
+        most = max(1, RECENT_KEYS // _TIERS)
+        while len(self.runs) > 1:
+            older, newer = len(self.runs[-2][0]), len(self.runs[-1][0])
+            if older > 2 * newer or older + newer > most:
+                break
+            newest = self.runs.pop()
+            self.runs[-1] = _merged(self.runs[-1], newest)
 
     def _slices(self, slices: int = _SLICES) -> Iterable[tuple[Any, Any]]:
         """The runs' keys in (digest, document) order, in slices of the digests' range."""
@@ -173,6 +180,24 @@ class Level:
             documents = np.concatenate([np.empty(0, dtype=np.int32), *(d for _, d in parts)])
             order = np.lexsort((documents, digests))
             yield digests[order], documents[order]
+
+
+def _merged(older: tuple[Any, Any], newer: tuple[Any, Any]) -> tuple[Any, Any]:
+    """Two runs as one, in (digest, document) order: each of the newer run's keys goes after the older
+    run's keys of the same digest (its documents are newer), so no sort and no index of the whole is made:
+    beside the two runs and the result, a merge holds 17 bytes a key of the newer run and 1 a key."""
+    import numpy as np
+
+    (old_digests, old_documents), (new_digests, new_documents) = older, newer
+    at = np.searchsorted(old_digests, new_digests, side="right")
+    at += np.arange(len(new_digests))  # where each newer key lands among all of them
+    digests = np.empty(len(old_digests) + len(new_digests), dtype=np.int64)
+    documents = np.empty(len(digests), dtype=np.int32)
+    older_at = np.ones(len(digests), dtype=bool)
+    older_at[at] = False
+    digests[at], documents[at] = new_digests, new_documents
+    digests[older_at], documents[older_at] = old_digests, old_documents
+    return digests, documents
 
 
 class Keys:
