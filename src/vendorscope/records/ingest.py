@@ -25,8 +25,8 @@ from vendorscope.errors import InputError
 from vendorscope.records import dedup, groups, index, runner
 from vendorscope.records.extract import extract, preload
 from vendorscope.records.model import Doc, Limits
-from vendorscope.records.store import Location, Originals
-from vendorscope.records.writer import RecordWriter, take_originals
+from vendorscope.records.store import Originals
+from vendorscope.records.writer import FileResult, RecordWriter, take_originals
 from vendorscope.sources.reader import walk_in_order as files_in_order
 from vendorscope.store import dialect
 from vendorscope.store.store import Store
@@ -48,18 +48,6 @@ class Task:
     files: list[tuple[str, str, datetime | None, bytes | None]]  # (real path, shown path, mtime, data)
     limits: Limits
     originals: str | None = None  # the originals folder, when the worker shares our disk: it stores them
-
-
-@dataclass
-class FileResult:
-    path: str
-    sha256: str
-    size: int
-    mtime: datetime | None
-    data: bytes | None  # None when it is the first document's data (an .eml, a PDF…)
-    docs: list[Doc]
-    error: str | None = None
-    packed: list[Location] = field(default_factory=list)  # originals a worker packed, for the writer to list
 
 
 MAX_ERRORS = 1_000  # (path, reason) pairs a report keeps; all of them are in the store (`records exceptions`)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from vendorscope.records import groups, index
 from vendorscope.records.model import Doc
-from vendorscope.records.store import Originals
+from vendorscope.records.store import Location, Originals
 from vendorscope.store import dialect
 from vendorscope.store.tables import RecordDocument, RecordFile, RecordLocation
-
-if TYPE_CHECKING:
-    from vendorscope.records.ingest import FileResult
 
 EMAIL_FORMATS = ("email", "msg")
 DOC_COLUMNS = [
@@ -60,6 +58,20 @@ _MEMBER = itemgetter(  # a row's fields that decide its groups (groups.Member)
         for c in ("id", "format", "minhash", "message_id", "in_reply_to", "reference_ids", "subject")
     )
 )
+
+
+@dataclass
+class FileResult:
+    """One read file as a worker returns it: what the writer stores for it."""
+
+    path: str
+    sha256: str
+    size: int
+    mtime: datetime | None
+    data: bytes | None  # None when it is the first document's data (an .eml, a PDF…)
+    docs: list[Doc]
+    error: str | None = None
+    packed: list[Location] = field(default_factory=list)  # originals a worker packed, for the writer to list
 
 
 class RecordWriter:
