@@ -184,13 +184,14 @@ def test_inputs_prepared_a_chunk_at_a_time_give_the_same_report_and_store(
     assert outcomes[2] == outcomes[0]
 
 
-def test_an_interrupt_while_files_are_hashed_ahead_stops_the_hashing_and_the_rerun_completes(
+def test_an_interrupt_while_files_are_prepared_ahead_stops_the_preparing_process_and_the_rerun_completes(
     always_ahead: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Files are hashed and their heads read in a thread ahead of detection (``ingest._reads``): an interrupt
-    mid-batch leaves only whole files, no hashing thread behind it, and a rerun stores what one run stores."""
-    import threading
+    """Files are hashed, read and detected in a process ahead of the writer (``sources/preparing.py``): an
+    interrupt mid-batch leaves only whole files, no process behind it, and a rerun stores what one run stores."""
+    import multiprocessing
 
+    from vendorscope.sources import preparing
     from vendorscope.store import writer as writer_module
 
     generate_fleet(tmp_path / "fleet", hosts=60, seed=13, items_per_host=40, osquery_only=True)
@@ -201,14 +202,14 @@ def test_an_interrupt_while_files_are_hashed_ahead_stops_the_hashing_and_the_rer
     monkeypatch.setattr(ingest, "PREPARE_CHUNK", 2)
     monkeypatch.setattr(ingest, "PREPARED_MOST", 3)
     monkeypatch.setattr(ingest, "GROUP_FILES", 5)  # groups commit before the interrupt too
-    hashed: list[Path] = []
-    read_file = ingest._read_file
+    hashed: list[str] = []
+    submit = preparing.PrepareAhead._submit
 
-    def counted(path: Path) -> object:
-        hashed.append(path)
-        return read_file(path)
+    def counted(self: preparing.PrepareAhead, paths: list[str]) -> None:
+        hashed.extend(paths)
+        submit(self, paths)
 
-    monkeypatch.setattr(ingest, "_read_file", counted)
+    monkeypatch.setattr(preparing.PrepareAhead, "_submit", counted)
     original = writer_module.ArtifactWriter._write_installations
     calls = {"n": 0}
 
@@ -222,9 +223,9 @@ def test_an_interrupt_while_files_are_hashed_ahead_stops_the_hashing_and_the_rer
     service = Service(str(tmp_path / "interrupted.db"))
     with pytest.raises(KeyboardInterrupt):
         service.ingest(inputs)
-    assert not [t for t in threading.enumerate() if t.name.startswith("vendorscope-hash")]
+    assert not multiprocessing.active_children()  # neither the preparing process nor the parsing one
     files = sum(1 for folder in inputs for p in folder.rglob("*") if p.is_file())
-    assert len(hashed) < files  # stopped: not every file of the batch was read
+    assert 0 < len(hashed) < files  # stopped: not every file of the batch was handed to it
     monkeypatch.setattr(writer_module.ArtifactWriter, "_write_installations", original)
     with service.store.engine.connect() as conn:
         from sqlalchemy import func, select
@@ -238,3 +239,46 @@ def test_an_interrupt_while_files_are_hashed_ahead_stops_the_hashing_and_the_rer
     assert _evidence(service) == _evidence(straight)
     straight.close()
     service.close()
+
+
+def test_inputs_prepared_in_a_process_store_what_preparing_them_in_the_writer_stores(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The preparing process (sources/preparing.py) hashes, detects and identifies every input as the writer did
+    itself: the same report (statuses, formats, hashes, problems in words), the same artifact rows (identity,
+    context, origin, counts) and the same evidence as an ingest without worker processes."""
+    import shutil
+
+    from sqlalchemy import select
+
+    from vendorscope.store.tables import Artifact
+
+    generate_fleet(tmp_path / "fleet", hosts=40, seed=17, items_per_host=30, osquery_only=True)
+    inputs = [tmp_path / "fleet" / d for d in ("osquery", "osqueryi", "inventory")]
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    table = next((tmp_path / "fleet" / "osqueryi").iterdir())
+    shutil.copy(table, extra / table.name.replace(table.name.split("__")[0], "other-host.example"))  # other context
+    (extra / "garbage.bin").write_bytes(b"\x00\x01 not any format")
+    (extra / "unknown.csv").write_text("Colour,Shape\nred,round\n")  # not recognized: its columns in the message
+    outcomes = []
+    for least in (0, 1 << 40):  # a process beside the writer (and the parsing worker), or neither
+        monkeypatch.setattr(ingest, "AHEAD_MIN_TOTAL", least)
+        service = Service(str(tmp_path / f"prepared-{least}.db"))
+        report = service.ingest([*inputs, extra])
+        with service.store.engine.connect() as conn:
+            artifacts = sorted(
+                conn.execute(
+                    select(
+                        Artifact.identity, Artifact.sha256, Artifact.context, Artifact.path, Artifact.size,
+                        Artifact.format, Artifact.records, Artifact.items, Artifact.problems,
+                    )
+                ).all()
+            )  # fmt: skip
+        shown = [(f.path, f.status, f.format, f.sha256, f.records, f.items, f.messages()) for f in report.files]
+        outcomes.append((shown, artifacts, _evidence(service)))
+        service.close()
+    statuses = [status for _path, status, *_rest in outcomes[0][0]]
+    assert statuses.count("failed") == 2 and statuses.count("ingested") == len(statuses) - 2
+    assert any("columns present: 'Colour', 'Shape'" in m for *_rest, messages in outcomes[0][0] for m in messages)
+    assert outcomes[0] == outcomes[1]

@@ -19,12 +19,11 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -34,10 +33,10 @@ from vendorscope.errors import InputError, RefusedError
 from vendorscope.findings.title_matches import save_matches
 from vendorscope.match.matcher import Attribution, Matcher
 from vendorscope.orgs.writer import OrgsWriter
-from vendorscope.sources.asset_csv import header_of
-from vendorscope.sources.base import Hints, Item, NetworkContact, Observation, Problem, Record, artifact_context
-from vendorscope.sources.read_ahead import AHEAD_MAX_BYTES, AHEAD_MIN_TOTAL, ReadAhead, ahead_size, read_records
-from vendorscope.sources.reader import GZIP_MAGIC, HEAD_BYTES, open_binary, read_head, sha256_of, walk
+from vendorscope.sources.base import Hints, Item, NetworkContact, Observation, Problem, Record
+from vendorscope.sources.preparing import PrepareAhead, Prepared, identify, prepare_file
+from vendorscope.sources.read_ahead import AHEAD_MAX_BYTES, AHEAD_MIN_TOTAL, ReadAhead, read_records
+from vendorscope.sources.reader import GZIP_MAGIC, HEAD_BYTES, open_binary, walk
 from vendorscope.store import custody
 from vendorscope.store.device_hosts import DeviceHosts
 from vendorscope.store.dialect import InputSavepoint
@@ -64,7 +63,7 @@ PREPARE_BYTES = 8 * 1024 * 1024  # ... or fewer, when they are this large togeth
 # slower side (large logs) the writer prepares the small files that come after them, whose hashing and detection
 # would otherwise run when the writer is the slower side.
 PREPARED_MOST = 8192
-READ_AHEAD_FILES = 128  # files hashed and their heads read ahead of detection, in a thread (heads: <= 8 MiB)
+READ_AHEAD_FILES = 128  # files prepared ahead of the writer, in a process of their own (sources/preparing.py)
 
 
 @dataclass
@@ -169,16 +168,18 @@ def ingest_paths(
     for link in skipped:
         report.files.append(FileResult(link.path, "skipped", problems=[Problem(0, _after_path(link))]))
     ahead = ReadAhead(AHEAD_WORKERS) if _worth_a_worker(files) else None
+    preparer: PrepareAhead | None = None
     caches = Caches()
     try:
         if ahead:
             ahead.start()
+            preparer = PrepareAhead(files, hints, READ_AHEAD_FILES)  # before the matcher: the two overlap
         matcher = matcher() if callable(matcher) else matcher
         hints = _watching(hints, matcher)
         if ahead:
             ahead.hints = hints
         with _Group(store, caches) as group:
-            for entry in _prepared(store, files, hints, ahead):
+            for entry in _prepared(store, files, hints, ahead, preparer):
                 if isinstance(entry, _Plan):
                     parsed = ahead.take(entry.blob.local) if ahead and entry.blob.local else None
                     records = parsed if parsed is not None else _records(entry, hints)
@@ -187,6 +188,8 @@ def ingest_paths(
                 if progress:
                     progress(Path(entry.path), Path(entry.path).stat().st_size if Path(entry.path).exists() else 0)
     finally:
+        if preparer:
+            preparer.close()
         if ahead:
             ahead.close()
     return report
@@ -207,7 +210,9 @@ def _worth_a_worker(files: list[Path]) -> bool:
     return False
 
 
-def _prepared(store: Store, files: list[Path], hints: Hints, ahead: ReadAhead | None) -> Iterator[_Plan | FileResult]:
+def _prepared(
+    store: Store, files: list[Path], hints: Hints, ahead: ReadAhead | None, preparer: PrepareAhead | None
+) -> Iterator[_Plan | FileResult]:
     """The inputs in order, hashed, detected and looked up (known ones as duplicates) a chunk at a time.
 
     Preparing the whole batch before the first parse left the worker idle for seconds on a large fleet. Here a
@@ -218,7 +223,7 @@ def _prepared(store: Store, files: list[Path], hints: Hints, ahead: ReadAhead | 
     ``PREPARE_BYTES`` (one file if larger), so the writer looks back at the worker's results every few milliseconds.
     """
     waiting: deque[_Plan | FileResult] = deque()
-    for chunk in _chunks(files, hints, threaded=ahead is not None):
+    for chunk in _chunks(files, hints, preparer):
         for entry in _drop_known(store, chunk):
             waiting.append(entry)
             if ahead and isinstance(entry, _Plan) and entry.blob.local:
@@ -230,14 +235,15 @@ def _prepared(store: Store, files: list[Path], hints: Hints, ahead: ReadAhead | 
     yield from waiting
 
 
-def _chunks(files: list[Path], hints: Hints, threaded: bool) -> Iterator[list[_Plan | FileResult]]:
+def _chunks(files: list[Path], hints: Hints, ahead: PrepareAhead | None) -> Iterator[list[_Plan | FileResult]]:
     """The files hashed and detected, ``PREPARE_CHUNK`` at a time or fewer when ``PREPARE_BYTES`` together; each
-    chunk is detected when it is asked for. ``threaded``: the files are hashed and their heads read in a thread,
-    ahead (``_reads``)."""
+    chunk is taken when it is asked for. ``ahead``: the files are prepared in a process of their own, ahead
+    (sources/preparing.py); without it, here, when asked for."""
     chunk: list[_Plan | FileResult] = []
     size = 0
-    for path, read in zip(files, _reads(files) if threaded else map(_read_file, files), strict=True):
-        entry = _prepare_file(path, hints, read)
+    prepared = iter(ahead) if ahead is not None else (prepare_file(path, hints) for path in files)
+    for path, done in zip(files, prepared, strict=True):
+        entry = _entry(path, done)
         chunk.append(entry)
         size += entry.blob.size if isinstance(entry, _Plan) else 0
         if len(chunk) >= PREPARE_CHUNK or size >= PREPARE_BYTES:
@@ -247,21 +253,14 @@ def _chunks(files: list[Path], hints: Hints, threaded: bool) -> Iterator[list[_P
         yield chunk
 
 
-def _reads(files: list[Path]) -> Iterator[_Read | FileResult]:
-    """``_read_file`` of each file, in order, in a thread of its own up to ``READ_AHEAD_FILES`` ahead: hashing and
-    reading release the GIL, so the writer's thread does not spend its time on them (SHA-256 of every byte was a
-    tenth of its CPU on a large fleet). Stopping early cancels what was not read yet."""
-    pool = ThreadPoolExecutor(1, thread_name_prefix="vendorscope-hash")
-    paths = iter(files)
-    try:
-        pending = deque(pool.submit(_read_file, path) for path in itertools.islice(paths, READ_AHEAD_FILES))
-        while pending:
-            read = pending.popleft().result()
-            for path in itertools.islice(paths, 1):
-                pending.append(pool.submit(_read_file, path))
-            yield read
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+def _entry(path: Path, done: Prepared) -> _Plan | FileResult:
+    """A prepared file as the writer takes it: a plan, or a failed result (unreadable, not recognized)."""
+    if done.problem:
+        return FileResult(done.shown, "failed", sha256=done.sha256, problems=[Problem(0, done.problem)])
+    assert done.observed is not None
+    blob = Blob(done.shown, done.origin, done.sha256, done.size, b"", done.observed, partial(open_binary, path),
+                local=path)  # fmt: skip
+    return _Plan(blob, done.format, done.identity, done.context, done.ahead_size)
 
 
 def _worth_preparing(ahead: ReadAhead, entry: _Plan | FileResult) -> bool:
@@ -549,92 +548,12 @@ def _after_path(error: InputError) -> str:
     return str(error).removeprefix(f"{error.path}: ")
 
 
-class _Read(NamedTuple):
-    """What preparing a file reads of it: its hash and size as stored, the head of its content, its time."""
-
-    sha256: str
-    size: int
-    head: bytes
-    observed: datetime
-    ahead_size: int  # read_ahead.ahead_size: the memory it may take once parsed
-
-
-def _read_file(path: Path) -> _Read | FileResult:
-    shown = str(path)
-    try:
-        digest, size = sha256_of(path)
-        head = read_head(path)
-        observed = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
-        ahead = ahead_size(path)
-    except OSError as exc:
-        return FileResult(shown, "failed", problems=[Problem(0, f"cannot read ({_reason(exc)})")])
-    except InputError as exc:
-        return FileResult(shown, "failed", problems=[Problem(0, str(exc).removeprefix(f"{shown}: "))])
-    return _Read(digest, size, head, observed, ahead)
-
-
-def _prepare_file(path: Path, hints: Hints, read: _Read | FileResult) -> _Plan | FileResult:
-    if isinstance(read, FileResult):
-        return read
-    blob = Blob(str(path), str(path.resolve()), read.sha256, read.size, read.head, read.observed,
-                lambda: open_binary(path), local=path)  # fmt: skip
-    plan = _prepare(blob, hints)
-    blob.head = b""  # it served detection; inputs waiting to be written keep little
-    if isinstance(plan, _Plan):
-        plan.ahead_size = read.ahead_size
-    return plan
-
-
 def _prepare(blob: Blob, hints: Hints) -> _Plan | FileResult:
     """Detect and identify an input; a FileResult when it cannot be ingested (format not recognized)."""
-    fmt = sources.detect(blob.shown, blob.head, hints)
-    if fmt is None:
-        problem = Problem(0, _not_recognized(blob.shown, blob.head, hints))
-        return FileResult(blob.shown, "failed", sha256=blob.sha256, problems=[problem])
-    context = artifact_context(fmt, blob.shown, hints)
-    identity = hashlib.sha256(f"{blob.sha256}\0{context}".encode()).hexdigest() if context else blob.sha256
-    return _Plan(blob, fmt.name, identity, context)
-
-
-def _not_recognized(shown: str, head: bytes, hints: Hints) -> str:
-    """Why an input was not read, in words: for a CSV, the columns missing and present, and how ``--map`` helps."""
-    header = [c for c in header_of(head) if c]
-    is_csv = len(header) >= 2 and shown.lower().removesuffix(".gz").endswith((".csv", ".tsv", ".tab", ".txt"))
-    if hints.mapping and is_csv:
-        missing = [column for _, column in hints.mapping if column not in header]
-        if missing:
-            return (
-                f"--map names {_quoted(missing)}, not in this file's header{_near(missing, header)}; "
-                f"columns present: {_quoted(header)}; "
-                "name the file's own columns, for example --map name=Program,host=Computer when the software's "
-                "name is in a column called Program and the computer's in one called Computer"
-            )
-        if "name" not in dict(hints.mapping):
-            return (
-                f"--map needs name=COLUMN for a software list (columns present: {_quoted(header)}): "
-                "name the column that holds the software's name"
-            )
-    if is_csv:
-        return (
-            "format not recognized: a CSV that no reader knows (a software list needs a column with the "
-            f"software's name and one with the host's; columns present: {_quoted(header)}); say which column "
-            "holds what with --map, for example --map name=Program,host=Computer when the software's name is in "
-            "a column called Program and the computer's in one called Computer (fields: docs/formats.md)"
-        )
-    names = ", ".join(f.name for f in sources.FORMATS)
-    return f"format not recognized (vendorscope reads: {names})"
-
-
-def _quoted(columns: list[str], most: int = 30) -> str:
-    shown = ", ".join(repr(c[:80]) for c in columns[:most])
-    return shown + (f" and {len(columns) - most} more" if len(columns) > most else "")
-
-
-def _near(missing: list[str], header: list[str]) -> str:
-    """A column spelled differently only in case: (did you mean 'DisplayName'?)."""
-    lowered = {c.casefold(): c for c in header}
-    near = [lowered[m.casefold()] for m in missing if m.casefold() in lowered]
-    return f" (did you mean {_quoted(near)}? columns are matched as spelled)" if near else ""
+    found = identify(blob.shown, blob.sha256, blob.head, hints)
+    if isinstance(found, str):
+        return FileResult(blob.shown, "failed", sha256=blob.sha256, problems=[Problem(0, found)])
+    return _Plan(blob, *found)
 
 
 def _drop_known(store: Store, prepared: list[_Plan | FileResult]) -> list[_Plan | FileResult]:
