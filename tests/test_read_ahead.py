@@ -282,3 +282,35 @@ def test_inputs_prepared_in_a_process_store_what_preparing_them_in_the_writer_st
     assert statuses.count("failed") == 2 and statuses.count("ingested") == len(statuses) - 2
     assert any("columns present: 'Colour', 'Shape'" in m for *_rest, messages in outcomes[0][0] for m in messages)
     assert outcomes[0] == outcomes[1]
+
+
+def test_org_screening_built_while_the_writer_waits_finds_what_the_refresh_built_it_for(
+    always_ahead: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The organization findings' screener and product search are built during the ingest (``beside``: when the
+    writer would wait for the parse worker, else at its end), before the refresh that uses them: the same
+    organization findings as building them in the refresh."""
+    from tests.test_procurement import DATA, LINES, purchases
+
+    generate_fleet(tmp_path / "fleet", hosts=30, seed=19, items_per_host=30, osquery_only=True)
+    inputs = [tmp_path / "fleet" / d for d in ("osquery", "osqueryi", "inventory")]
+    inputs += [DATA / "registry.csv", purchases(tmp_path, LINES)]
+    built_before_refresh: list[bool] = []
+    refresh = Service.refresh
+
+    def watched(self: Service, host_ids: object = None) -> object:
+        built_before_refresh.append("screener" in self.__dict__ and "product_search" in self.__dict__)
+        return refresh(self, host_ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Service, "refresh", watched)
+    findings = []
+    for during_ingest in (True, False):
+        if not during_ingest:
+            monkeypatch.setattr(Service, "_org_screening", lambda self: None)
+        service = Service(str(tmp_path / f"screening-{during_ingest}.db"))
+        assert service.ingest(inputs).ok
+        rows = service.org_findings("procurement") + service.org_findings("supplier")
+        findings.append(sorted((r["org_key"], r["kind"], r["subject"], r["score"], r["explanation"]) for r in rows))
+        service.close()
+    assert built_before_refresh == [True, False]
+    assert findings[0] == findings[1] and len(findings[0]) >= 5

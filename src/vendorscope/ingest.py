@@ -150,11 +150,14 @@ def ingest_paths(
     paths: list[Path],
     hints: Hints | None = None,
     progress: Progress | None = None,
+    beside: Iterable[Callable[[], object]] = (),
 ) -> IngestReport:
     """Ingest files and folders: many files per transaction, each in its own savepoint, parsed ahead.
 
     ``matcher`` may be a callable that makes it (and brings the store's verdicts up to date with it): it is
-    called once the parse worker is starting, so that the two overlap.
+    called once the parse worker is starting, so that the two overlap. ``beside``: work the caller needs after
+    the ingest and that does not read the store (building what the refresh uses), done when the writer would
+    otherwise wait for the parse worker, or at the end when it never does.
     """
     hints = hints or Hints()
     report = IngestReport()
@@ -170,6 +173,7 @@ def ingest_paths(
     ahead = ReadAhead(AHEAD_WORKERS) if _worth_a_worker(files) else None
     preparer: PrepareAhead | None = None
     caches = Caches()
+    waiting = list(beside)
     try:
         if ahead:
             ahead.start()
@@ -181,12 +185,16 @@ def ingest_paths(
         with _Group(store, caches) as group:
             for entry in _prepared(store, files, hints, ahead, preparer):
                 if isinstance(entry, _Plan):
+                    if waiting and ahead and entry.blob.local and not ahead.ready(entry.blob.local):
+                        waiting.pop(0)()  # the worker has not parsed it yet: meanwhile, work from ``beside``
                     parsed = ahead.take(entry.blob.local) if ahead and entry.blob.local else None
                     records = parsed if parsed is not None else _records(entry, hints)
                     entry = group.write(matcher, entry, records)
                 report.files.append(entry)
                 if progress:
                     progress(Path(entry.path), Path(entry.path).stat().st_size if Path(entry.path).exists() else 0)
+        for work in waiting:
+            work()
     finally:
         if preparer:
             preparer.close()
