@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import SHARED
 from vendorscope import sources
@@ -72,3 +74,30 @@ def test_may_claim_turns_down_the_common_heads(heads: list[tuple[str, bytes]]) -
     """What makes detection cheap: an osquery table or log is not looked at by the expressions of the others."""
     table = next(head for name, head in heads if name.endswith("__programs.json"))
     assert [fmt.name for fmt in GATED if fmt.may_claim(table)] == []  # type: ignore[attr-defined]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b c", " ", "\t", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e",
+                                 "\x85", "\u2028", "\u2029", "\u00a0", "é", "\x00"]), max_size=30),
+       st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))  # fmt: skip
+def test_a_heads_first_text_line_is_that_of_splitting_it_whole(parts: list[str], encoding: str) -> None:
+    """``asset_csv.first_text_line`` (the first non-blank line without splitting the whole head) answers what
+    ``splitlines`` did, whatever line ends and blanks the head has; and so, for a byte head, ``first_line``."""
+    from vendorscope.sources.asset_csv import _decode_head, first_text_line
+    from vendorscope.sources.reader import _first_line, first_line
+
+    head = "".join(parts).encode(encoding)
+    assert first_text_line(head) == next((ln for ln in _decode_head(head).splitlines() if ln.strip()), "")
+    assert first_line(head) == _first_line(head) == first_line(bytes(head))
+
+
+def test_a_software_list_naming_a_release_is_not_looked_at_as_dhcp_leases() -> None:
+    """isc-dhcp's cheap test asks for "lease" at a line's start (a lease block), not anywhere: a JSON table of
+    programs with "release" in it no longer runs its expressions; a leases file still does."""
+    from vendorscope.sources import isc_dhcp, kea_dhcp
+
+    table = b'[\n  {"name":"Tool","version":"1.0 release 2","publisher":"Example","address":"x"}\n]\n'
+    assert not isc_dhcp.FORMAT.may_claim(table) and not kea_dhcp.FORMAT.may_claim(table)
+    leases = b"# comment\nlease 10.0.0.5 {\n  starts 4 2024/01/04 10:00:00;\n}\n"
+    assert isc_dhcp.FORMAT.may_claim(leases) and isc_dhcp.FORMAT.identify("dhcpd.leases", leases)
+    assert isc_dhcp.FORMAT.may_claim(leases[10:])  # "lease" at the head's very start

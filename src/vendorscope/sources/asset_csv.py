@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from typing import IO
 
@@ -36,9 +37,24 @@ def header_of(head: bytes) -> list[str]:
 _last_header: tuple[bytes, list[str]] = (b"", [])
 
 
+def first_text_line(head: bytes) -> str:
+    """The first non-blank line of a (UTF-8 or UTF-16) head, decoded: ``text.splitlines()``'s first non-blank
+    line, found without splitting the whole head (two formats ask for it on every head detection tries them on:
+    splitting ~20 KB of JSON for its first line was most of their cost). The last head's is kept, by identity."""
+    global _last_line
+    last_head, line = _last_line
+    if head is not last_head:
+        line = next((m.group() for m in _LINE.finditer(_decode_head(head)) if m.group().strip()), "")
+        _last_line = (head, line)
+    return line
+
+
+_LINE = re.compile("[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")  # what str.splitlines splits on, excluded
+_last_line: tuple[bytes, str] = (b"", "")
+
+
 def _header_of(head: bytes) -> list[str]:
-    text = _decode_head(head)
-    line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    line = first_text_line(head)
     try:
         return [cell.strip() for cell in next(csv.reader([line]), [])]
     except csv.Error:

@@ -36,9 +36,10 @@ class IscDhcp:
     description = "ISC dhcpd lease file (dhcpd.leases) or dhcpd syslog lines"
 
     def may_claim(self, head: bytes) -> bool:
-        """Every expression ``identify`` tries has one of these."""
+        """Every expression ``identify`` tries has one of these: "dhcpd", or "lease" at a line's start (anywhere
+        was too loose: a software list's "release" made detection run both expressions)."""
         text = head[:16384]
-        return b"dhcpd" in text or b"lease" in text
+        return b"dhcpd" in text or text.startswith(b"lease") or b"\nlease" in text
 
     def identify(self, filename: str, head: bytes) -> bool:
         text = head[:16384]

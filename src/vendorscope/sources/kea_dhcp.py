@@ -46,8 +46,9 @@ class KeaDhcp:
     description = "ISC Kea DHCP memfile lease CSV (kea-leases4.csv, kea-leases6.csv) or Kea log lines"
 
     def may_claim(self, head: bytes) -> bool:
-        """A lease file's header starts with "address,"; a log line names a DHCP4_ or DHCP6_ message."""
-        return b"DHCP" in head[:16384] or b"address," in head
+        """A lease file's first line starts with "address,"; a log line names a DHCP4_ or DHCP6_ message."""
+        window = head[:16384]
+        return first_line(head).startswith(b"address,") or b"DHCP4_" in window or b"DHCP6_" in window
 
     def identify(self, filename: str, head: bytes) -> bool:
         return first_line(head).startswith(_LEASE_HEADERS) or bool(_LOG_HEAD.search(head[:16384]))

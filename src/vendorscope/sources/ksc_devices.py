@@ -21,7 +21,7 @@ import csv
 from collections.abc import Iterator
 from typing import IO
 
-from vendorscope.sources.asset_csv import text_lines
+from vendorscope.sources.asset_csv import first_text_line, text_lines
 from vendorscope.sources.base import Hints, Item, Observation, Problem, Record
 
 METHOD = "kaspersky-security-center"
@@ -59,8 +59,7 @@ class KscDevices:
     description = "Kaspersky Security Center managed-devices export (tab- or comma-separated text)"
 
     def identify(self, filename: str, head: bytes) -> bool:
-        text = _decode(head)
-        first = next((line for line in text.splitlines() if line.strip()), "")
+        first = first_text_line(head)  # decoded as ``_decode`` does
         cells = [c.strip().strip('"') for c in first.replace("\t", ",").split(",")]
         found = _fields(cells)
         listed = {c.lower() for c in _LIST_COLUMNS} & {c.lower() for c in cells}
@@ -117,12 +116,6 @@ def _device(row: dict[str, str], number: int) -> Record | None:
     skipped = ("name", *_AGENT_COLUMNS, "application_version")
     facts = {key: row[key] for key in _COLUMNS if key not in skipped and row.get(key)}
     return Observation(host=name, items=items, method=METHOD, line=number, host_facts=facts)
-
-
-def _decode(head: bytes) -> str:
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return head[: len(head) - len(head) % 2].decode("utf-16", errors="replace")
-    return head.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
 
 
 FORMAT = KscDevices()

@@ -295,8 +295,21 @@ def read_bounded(stream: IO[bytes], filename: str, limit: int = MAX_WHOLE_FILE) 
 
 
 def first_line(head: bytes) -> bytes:
-    """The first non-blank line of a head, without a UTF-8 byte-order mark (without splitting the whole head:
-    detection asks for it a dozen times per input)."""
+    """The first non-blank line of a head, without a UTF-8 byte-order mark (without splitting the whole head).
+    Detection asks for it a dozen times per input, so the last head's is kept (by identity: the head is held,
+    so never reused; each asking copied the head's text to strip it)."""
+    global _last_first_line
+    last_head, line = _last_first_line
+    if head is not last_head:
+        line = _first_line(head)
+        _last_first_line = (head, line)
+    return line
+
+
+_last_first_line: tuple[bytes, bytes] = (b"", b"")
+
+
+def _first_line(head: bytes) -> bytes:
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     end = len(text)
     for newline in (b"\n", b"\r"):
