@@ -27,6 +27,8 @@ import time
 import uuid
 from pathlib import Path
 
+from measure import peak_rss_mb
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 PHASES = ("ingest", "records", "screening", "respond")
@@ -114,19 +116,7 @@ def run_phase(phase: str, out: Path, db: str) -> dict[str, float]:
     if phase == "ingest":
         extra |= compare(service, out)
     service.close()
-    return {"seconds": seconds, "cpu": cpu, "rss_mb": _peak_rss_mb()} | extra
-
-
-def _peak_rss_mb() -> float:
-    """This process's peak resident memory (``VmHWM``). Not ``ru_maxrss``: Linux keeps that across exec, so a phase
-    started by this script after it generated its data in memory reported the generator's peak as its own."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "cpu": cpu, "rss_mb": peak_rss_mb()} | extra
 
 
 def _systems_match(package: Path, out: Path) -> bool:

@@ -29,6 +29,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import orjson
+from measure import peak_rss_mb
 
 
 def parse_only(fleet: Path) -> dict[str, float]:
@@ -55,7 +56,7 @@ def parse_only(fleet: Path) -> dict[str, float]:
         "seconds": time.perf_counter() - started,
         "cpu": _cpu_seconds() - cpu,
         "rows": rows,
-        "rss_mb": _peak_rss_mb(),
+        "rss_mb": peak_rss_mb(),
     }
 
 
@@ -85,7 +86,7 @@ def ingest(fleet: Path, db: str) -> dict[str, float]:
         "server_cpu": server,
         "rows": report.items,
         "files": len(report.files),
-        "rss_mb": _peak_rss_mb(),
+        "rss_mb": peak_rss_mb(),
         "failed": report.count("failed"),
         "missed": len(missed),
         "extra": len(extra),
@@ -126,18 +127,6 @@ def _server_cpu(db: str) -> float:
                 continue  # gone meanwhile
             total += times.user + times.system
     return total
-
-
-def _peak_rss_mb() -> float:
-    """This process's peak resident memory (``VmHWM``). Not ``ru_maxrss``: Linux keeps that across exec, so a phase
-    started by this script after it generated its data in memory reported the generator's peak as its own."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _phase(args: list[str]) -> dict[str, float]:
