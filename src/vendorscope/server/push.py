@@ -566,27 +566,14 @@ class _Claims:
             current[h] = owner_of(row, self.rules, held[h].facts)
             if h in result.prior_facts:
                 before[h] = owner_of(row, self.rules, result.prior_facts[h])
-        assigned = {h: owner.org for h, owner in current.items() if owner.org}
-        _refuse_moves(conn, hosts, {h: owner.org for h, owner in before.items() if owner.org}, assigned, agent)
         pushed = {h: self.pushed[h] for h in hosts if h in self.pushed}
-        unowned = [h for h in hosts if h not in pushed]
-        known_before = {h for h in unowned if h not in assigned and h in self.evidence}
-        effective = {h: ROOT for h in known_before} | pushed | assigned
-        others = {h: org for h, org in effective.items() if org != agent.org}  # usually none: skip the registry
-        scope = self._scope(conn, agent.org) if others else Scope()
-        outside = sorted(h for h, org in others.items() if not scope.allows(org))
-        if outside:
-            names = list(conn.execute(select(Host.name).where(Host.id.in_(outside[:5]))).scalars())
-            raise PushRefused(
-                f"token {agent.name!r} (org {agent.org or 'root'}) may not push hosts of another org: "
-                + ", ".join(names)
-            )
+        claimed = _decide_claims(
+            conn, agent, hosts, pushed, current, before,
+            known_before=lambda unowned: {h for h in unowned if h in self.evidence},
+            scope_of=lambda org: self._scope(conn, org),
+        )  # fmt: skip
         when = now()
-        new = [
-            {"host_id": h, "org": agent.org, "token_id": agent.id, "assigned_at": when}
-            for h in unowned
-            if h not in known_before
-        ]
+        new = [{"host_id": h, "org": agent.org, "token_id": agent.id, "assigned_at": when} for h in claimed]
         values = _push_values(agent, agent_name, result.sha256, "ingested", result.artifact_id, result.items, addr, at)
         self._staged = (new, values)
         result.links.append(custody.push_entry(values))
@@ -703,20 +690,11 @@ def _claim(
     rows = conn.execute(select(HostOrg.host_id, HostOrg.org).where(HostOrg.host_id.in_(hosts)))
     pushed: dict[int, str] = {host_id: org for host_id, org in rows}
     current, before = owners_now_and_before(conn, hosts, result.prior_facts)
-    assigned = {h: owner.org for h, owner in current.items() if owner.org}
-    _refuse_moves(conn, hosts, {h: owner.org for h, owner in before.items() if owner.org}, assigned, agent)
-    unowned = [h for h in hosts if h not in pushed]
-    known_before = _hosts_with_other_evidence(conn, [h for h in unowned if h not in assigned], result.artifact_id or 0)
-    effective = {h: ROOT for h in known_before} | pushed | assigned
-    others = {h: org for h, org in effective.items() if org != agent.org}  # usually none: skip the registry
-    scope = Scope.resolve(conn, agent.org) if others else Scope()
-    outside = sorted(h for h, org in others.items() if not scope.allows(org))
-    if outside:
-        names = list(conn.execute(select(Host.name).where(Host.id.in_(outside[:5]))).scalars())
-        raise PushRefused(
-            f"token {agent.name!r} (org {agent.org or 'root'}) may not push hosts of another org: " + ", ".join(names)
-        )
-    new = [h for h in unowned if h not in known_before]
+    new = _decide_claims(
+        conn, agent, hosts, pushed, current, before,
+        known_before=lambda unowned: _hosts_with_other_evidence(conn, unowned, result.artifact_id or 0),
+        scope_of=lambda org: Scope.resolve(conn, org),
+    )  # fmt: skip
     if new:
         conn.execute(
             HostOrg.__table__.insert(),
@@ -725,6 +703,40 @@ def _claim(
     result.links.append(
         _push_row(conn, agent, agent_name, result.sha256, "ingested", result.artifact_id, result.items, addr, at)
     )
+
+
+def _decide_claims(
+    conn: Connection,
+    agent: Principal,
+    hosts: list[int],
+    pushed: dict[int, str],
+    current: dict[int, Owner],
+    before: dict[int, Owner],
+    *,
+    known_before: Callable[[list[int]], set[int]],
+    scope_of: Callable[[str], Scope],
+) -> list[int]:
+    """The scope decision of a bundle's hosts, one for both ways a push is applied (alone, or staged in a group):
+    refuses (PushRefused) a move between orgs or a host of an org outside the token's scope; returns the hosts that
+    become the token's org's (neither pushed before, nor assigned by the registry, nor known from other evidence).
+
+    ``pushed``: the hosts' first pushers' orgs; ``current``/``before``: their registry owners now and before this
+    push's facts; ``known_before``: of the unowned, unassigned hosts, those known before any push (the root's).
+    """
+    assigned = {h: owner.org for h, owner in current.items() if owner.org}
+    _refuse_moves(conn, hosts, {h: owner.org for h, owner in before.items() if owner.org}, assigned, agent)
+    unowned = [h for h in hosts if h not in pushed]
+    known = known_before([h for h in unowned if h not in assigned])
+    effective = {h: ROOT for h in known} | pushed | assigned
+    others = {h: org for h, org in effective.items() if org != agent.org}  # usually none: skip the registry
+    scope = scope_of(agent.org) if others else Scope()
+    outside = sorted(h for h, org in others.items() if not scope.allows(org))
+    if outside:
+        names = list(conn.execute(select(Host.name).where(Host.id.in_(outside[:5]))).scalars())
+        raise PushRefused(
+            f"token {agent.name!r} (org {agent.org or 'root'}) may not push hosts of another org: " + ", ".join(names)
+        )
+    return [h for h in unowned if h not in known]
 
 
 def _check_host(conn: Connection, agent: Principal, name: str) -> None:
